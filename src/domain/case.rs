@@ -1,0 +1,833 @@
+//! A repair case and what each staff action does to it.
+//!
+//! "What happens when a device is shipped" lives here, in [`plan`]: it checks the move
+//! against the flow and the case's data and returns the new state and the events to log.
+//! The store only persists what [`plan`] decided.
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use super::imei::Imei;
+use super::rma::RmaNumber;
+use super::stage::{MoveError, Outcome, Stage};
+use super::text::{self, TextError};
+use super::tracking::{S10, TrackingNumber};
+use super::warranty::{Assessment, Part, Verdict, VoidReason};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: i64,
+    pub rma: RmaNumber,
+    pub imei: Imei,
+    pub stage: Stage,
+    pub outcome: Option<Outcome>,
+    pub verdict: Verdict,
+    pub verdict_reason: String,
+    /// Why the case was opened although the verdict refused it (goodwill).
+    pub goodwill: Option<String>,
+    pub order_number: String,
+    pub customer_number: String,
+    pub model: String,
+    pub fault: String,
+    pub part: Part,
+    pub tracking_in: Option<String>,
+    pub manufacturer_ref: Option<String>,
+    pub tracking_out: Option<String>,
+    /// Trips to the manufacturer: 1 after the first send, one more per failed inspection.
+    pub rounds: u32,
+    pub claimed_at: DateTime<Utc>,
+    pub opened_at: DateTime<Utc>,
+    /// When the case entered its current stage (or started its current manufacturer round).
+    pub stage_since: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Bumped by every write; a write based on an older version is refused.
+    pub version: i64,
+}
+
+/// What staff do to a case (besides adding notes, which never conflict).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Receive {
+        tracking_in: Option<TrackingNumber>,
+    },
+    Send {
+        manufacturer_ref: String,
+    },
+    InspectPass {
+        in_house: bool,
+    },
+    InspectFail {
+        note: String,
+    },
+    Void {
+        reason: VoidReason,
+        note: String,
+    },
+    Ship {
+        tracking: S10,
+    },
+    /// Any allowed move, backwards included. `undo` marks the board's undo of a user's
+    /// own last move, logged as its own kind of event.
+    Move {
+        to: Stage,
+        undo: bool,
+    },
+    Edit(Edit),
+}
+
+/// Fields staff may correct after opening.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Edit {
+    pub fault: Option<String>,
+    pub tracking_in: Option<TrackingNumber>,
+    pub manufacturer_ref: Option<String>,
+}
+
+/// One entry of the append-only event log: who, when, what, from, to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub author: String,
+    /// The staff action: open, receive, send, inspect_pass, inspect_fail, void, ship,
+    /// move, undo, edit.
+    pub kind: String,
+    /// The field that changed (stage, outcome, verdict, tracking_in, ...).
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub text: String,
+}
+
+/// A field change decided by [`plan`], before it has an author and a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The result of a staff action: the case as it will be, what to log, and a note to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: &'static str,
+    pub case: Case,
+    pub changes: Vec<FieldChange>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CaseError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error("{rma} is in {stage}; {action} needs it to be in {needed}")]
+    WrongStage {
+        rma: RmaNumber,
+        stage: Stage,
+        action: &'static str,
+        needed: &'static str,
+    },
+    #[error("{rma} has no {field} yet, so it cannot go to {to} with move: use `{command}` instead")]
+    Missing {
+        rma: RmaNumber,
+        field: &'static str,
+        to: Stage,
+        command: &'static str,
+    },
+    #[error(
+        "{rma} has no inspection result, so it cannot go to inspected with move: use `inspect --pass` or `inspect --fail --note TEXT`"
+    )]
+    NotInspected { rma: RmaNumber },
+    #[error(
+        "{rma} was already returned unrepaired ({reason}); move it back first if that was a mistake"
+    )]
+    AlreadyVoid { rma: RmaNumber, reason: String },
+    #[error("nothing to change: give at least one field to edit")]
+    NothingToEdit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OpenError {
+    #[error("{imei} was not sold by us, so no case can be opened, not even as goodwill: {reason}")]
+    NotSoldByUs { imei: Imei, reason: String },
+    #[error(
+        "{imei} is {verdict}: {reason} To open a case anyway as goodwill, add --override REASON."
+    )]
+    Refused {
+        imei: Imei,
+        verdict: Verdict,
+        reason: String,
+    },
+}
+
+/// Decide whether a case may be opened on this assessment; with an override (goodwill),
+/// returns the cleaned reason to record.
+pub fn admit(
+    imei: &Imei,
+    assessment: &Assessment,
+    override_reason: Option<&str>,
+) -> Result<Option<String>, AdmitError> {
+    match (assessment.verdict, override_reason) {
+        (Verdict::NotSoldByUs, _) => Err(OpenError::NotSoldByUs {
+            imei: imei.clone(),
+            reason: assessment.reason.clone(),
+        }
+        .into()),
+        (v, None) if v.accepts_repair() => Ok(None),
+        (v, None) => Err(OpenError::Refused {
+            imei: imei.clone(),
+            verdict: v,
+            reason: assessment.reason.clone(),
+        }
+        .into()),
+        (_, Some(reason)) => Ok(Some(text::required_line(
+            "override reason",
+            reason,
+            text::MAX_SHORT * 4,
+        )?)),
+    }
+}
+
+/// Errors of [`admit`]: the refusal itself or an unusable override reason.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AdmitError {
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+}
+
+fn s(v: impl ToString) -> Option<String> {
+    Some(v.to_string())
+}
+
+struct Planner {
+    kind: &'static str,
+    case: Case,
+    changes: Vec<FieldChange>,
+    note: Option<String>,
+}
+
+impl Planner {
+    fn set_stage(&mut self, to: Stage, at: DateTime<Utc>) {
+        if self.case.stage != to {
+            self.changes.push(FieldChange {
+                field: "stage",
+                from: s(self.case.stage),
+                to: s(to),
+            });
+            self.case.stage = to;
+            self.case.stage_since = at;
+        }
+    }
+
+    fn set_outcome(&mut self, to: Option<Outcome>) {
+        if self.case.outcome != to {
+            self.changes.push(FieldChange {
+                field: "outcome",
+                from: self.case.outcome.map(|o| o.to_string()),
+                to: to.map(|o| o.to_string()),
+            });
+            self.case.outcome = to;
+        }
+    }
+
+    fn set_rounds(&mut self, to: u32) {
+        if self.case.rounds != to {
+            self.changes.push(FieldChange {
+                field: "rounds",
+                from: s(self.case.rounds),
+                to: s(to),
+            });
+            self.case.rounds = to;
+        }
+    }
+
+    fn set_text(&mut self, field: &'static str, to: Option<String>) {
+        let slot = match field {
+            "tracking_in" => &mut self.case.tracking_in,
+            "manufacturer_ref" => &mut self.case.manufacturer_ref,
+            "tracking_out" => &mut self.case.tracking_out,
+            _ => return self.set_fault(to),
+        };
+        if *slot != to {
+            self.changes.push(FieldChange {
+                field,
+                from: slot.clone(),
+                to: to.clone(),
+            });
+            *slot = to;
+        }
+    }
+
+    fn set_fault(&mut self, to: Option<String>) {
+        if let Some(to) = to
+            && self.case.fault != to
+        {
+            self.changes.push(FieldChange {
+                field: "fault",
+                from: s(&self.case.fault),
+                to: s(&to),
+            });
+            self.case.fault = to;
+        }
+    }
+
+    fn set_verdict(&mut self, verdict: Verdict, reason: String) {
+        if self.case.verdict != verdict {
+            self.changes.push(FieldChange {
+                field: "verdict",
+                from: s(verdict_label(self.case.verdict)),
+                to: s(verdict_label(verdict)),
+            });
+            self.case.verdict = verdict;
+            self.case.verdict_reason = reason;
+        }
+    }
+
+    fn require(
+        &self,
+        action: &'static str,
+        needed: &'static str,
+        ok: &[Stage],
+    ) -> Result<(), CaseError> {
+        if ok.contains(&self.case.stage) {
+            Ok(())
+        } else {
+            Err(CaseError::WrongStage {
+                rma: self.case.rma,
+                stage: self.case.stage,
+                action,
+                needed,
+            })
+        }
+    }
+}
+
+/// `void:water_damage`, `not_covered:software`, or the plain name.
+pub fn verdict_label(v: Verdict) -> String {
+    match v.detail() {
+        Some(d) => format!("{}:{d}", v.as_str()),
+        None => v.as_str().to_string(),
+    }
+}
+
+/// Work out what a staff action does to `case` at time `at`, or why it cannot be done.
+pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, CaseError> {
+    use Stage::*;
+    let kind = match &change {
+        Change::Receive { .. } => "receive",
+        Change::Send { .. } => "send",
+        Change::InspectPass { .. } => "inspect_pass",
+        Change::InspectFail { .. } => "inspect_fail",
+        Change::Void { .. } => "void",
+        Change::Ship { .. } => "ship",
+        Change::Move { undo: true, .. } => "undo",
+        Change::Move { undo: false, .. } => "move",
+        Change::Edit(_) => "edit",
+    };
+    let mut p = Planner {
+        kind,
+        case: case.clone(),
+        changes: Vec::new(),
+        note: None,
+    };
+    match change {
+        Change::Receive { tracking_in } => {
+            p.require("receiving", "expected", &[Expected])?;
+            if let Some(t) = tracking_in {
+                p.set_text("tracking_in", s(t));
+            }
+            p.set_stage(Received, at);
+        }
+        Change::Send { manufacturer_ref } => {
+            p.require("sending to the manufacturer", "received", &[Received])?;
+            let r =
+                text::required_line("manufacturer reference", &manufacturer_ref, text::MAX_SHORT)?;
+            p.set_text("manufacturer_ref", Some(r));
+            p.set_rounds(case.rounds + 1);
+            p.set_stage(AtManufacturer, at);
+        }
+        Change::InspectPass { in_house: false } => {
+            p.require(
+                "inspection after repair",
+                "at_manufacturer",
+                &[AtManufacturer],
+            )?;
+            p.set_outcome(Some(Outcome::Repaired));
+            p.set_stage(Inspected, at);
+        }
+        Change::InspectPass { in_house: true } => {
+            p.require("an in-house inspection", "received", &[Received])?;
+            p.set_outcome(Some(Outcome::RepairedInHouse));
+            p.set_stage(Inspected, at);
+        }
+        Change::InspectFail { note } => {
+            p.require(
+                "a failed inspection",
+                "at_manufacturer or inspected",
+                &[AtManufacturer, Inspected],
+            )?;
+            if case.outcome == Some(Outcome::ReturnedUnrepaired) {
+                return Err(void_error(case));
+            }
+            let note = text::required_text("inspection note", &note, text::MAX_NOTE)?;
+            p.note = Some(format!("Inspection failed: {note}"));
+            p.set_outcome(None);
+            p.set_rounds(case.rounds.max(1) + 1);
+            p.set_stage(AtManufacturer, at);
+            // A new manufacturer round starts its clock now, even without a stage change.
+            p.case.stage_since = at;
+        }
+        Change::Void { reason, note } => {
+            p.require(
+                "recording a void reason",
+                "received, at_manufacturer or inspected",
+                &[Received, AtManufacturer, Inspected],
+            )?;
+            if case.outcome == Some(Outcome::ReturnedUnrepaired) {
+                return Err(void_error(case));
+            }
+            let note = text::required_text("void note", &note, text::MAX_NOTE)?;
+            p.note = Some(format!("Void ({}): {note}", reason.describe()));
+            p.set_verdict(
+                Verdict::Void(reason),
+                format!("The guarantee is void: {}.", reason.describe()),
+            );
+            p.set_outcome(Some(Outcome::ReturnedUnrepaired));
+            p.set_stage(Inspected, at);
+        }
+        Change::Ship { tracking } => {
+            p.require("shipping", "inspected", &[Inspected])?;
+            p.set_text("tracking_out", s(tracking));
+            p.set_stage(Shipped, at);
+        }
+        Change::Move { to, .. } => {
+            Stage::check_move(case.stage, to)?;
+            let missing = |field, command| CaseError::Missing {
+                rma: case.rma,
+                field,
+                to,
+                command,
+            };
+            if Stage::is_forward(case.stage, to) {
+                match to {
+                    AtManufacturer if case.manufacturer_ref.is_none() => {
+                        return Err(missing(
+                            "manufacturer reference",
+                            "send KEY --manufacturer-ref REF",
+                        ));
+                    }
+                    AtManufacturer => p.set_rounds(case.rounds + 1),
+                    Inspected if case.outcome.is_none() => {
+                        return Err(CaseError::NotInspected { rma: case.rma });
+                    }
+                    Shipped if case.tracking_out.is_none() => {
+                        return Err(missing(
+                            "outbound tracking number",
+                            "ship KEY --tracking S10",
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                // Going back undoes what the stage left behind.
+                match (case.stage, to) {
+                    (AtManufacturer, Received) => p.set_rounds(case.rounds.saturating_sub(1)),
+                    (Inspected, _) if case.outcome != Some(Outcome::ReturnedUnrepaired) => {
+                        p.set_outcome(None)
+                    }
+                    _ => {}
+                }
+            }
+            p.set_stage(to, at);
+        }
+        Change::Edit(edit) => {
+            if edit == Edit::default() {
+                return Err(CaseError::NothingToEdit);
+            }
+            if let Some(f) = edit.fault {
+                let f = text::required_text("fault", &f, text::MAX_FAULT)?;
+                p.set_fault(Some(f));
+            }
+            if let Some(t) = edit.tracking_in {
+                p.set_text("tracking_in", s(t));
+            }
+            if let Some(r) = edit.manufacturer_ref {
+                let r = text::required_line("manufacturer reference", &r, text::MAX_SHORT)?;
+                p.set_text("manufacturer_ref", Some(r));
+            }
+        }
+    }
+    Ok(Plan {
+        kind: p.kind,
+        case: p.case,
+        changes: p.changes,
+        note: p.note,
+    })
+}
+
+fn void_error(case: &Case) -> CaseError {
+    CaseError::AlreadyVoid {
+        rma: case.rma,
+        reason: case.verdict_reason.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::warranty::Exclusion;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 4, h, 0, 0).unwrap()
+    }
+
+    fn case_in(stage: Stage) -> Case {
+        Case {
+            id: 1,
+            rma: RmaNumber::new(2026, 7),
+            imei: Imei::parse("490154203237518").unwrap(),
+            stage,
+            outcome: None,
+            verdict: Verdict::Covered,
+            verdict_reason: "Covered.".into(),
+            goodwill: None,
+            order_number: "SO-1".into(),
+            customer_number: "C-1".into(),
+            model: "CECT P30".into(),
+            fault: "no power".into(),
+            part: Part::Device,
+            tracking_in: None,
+            manufacturer_ref: None,
+            tracking_out: None,
+            rounds: 0,
+            claimed_at: t(0),
+            opened_at: t(0),
+            stage_since: t(0),
+            updated_at: t(0),
+            version: 1,
+        }
+    }
+
+    fn stages(p: &Plan) -> Vec<(String, String)> {
+        p.changes
+            .iter()
+            .filter(|c| c.field == "stage")
+            .map(|c| (c.from.clone().unwrap(), c.to.clone().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn whole_flow_open_to_shipped() {
+        let c = case_in(Stage::Expected);
+        let p = plan(
+            &c,
+            Change::Receive {
+                tracking_in: Some(TrackingNumber::parse("rr123456785cn").unwrap()),
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(p.case.stage, Stage::Received);
+        assert_eq!(p.case.tracking_in.as_deref(), Some("RR123456785CN"));
+        assert_eq!(p.case.stage_since, t(1));
+        let p = plan(
+            &p.case,
+            Change::Send {
+                manufacturer_ref: " MF-991 ".into(),
+            },
+            t(2),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                p.case.stage,
+                p.case.rounds,
+                p.case.manufacturer_ref.as_deref()
+            ),
+            (Stage::AtManufacturer, 1, Some("MF-991"))
+        );
+        let p = plan(&p.case, Change::InspectPass { in_house: false }, t(3)).unwrap();
+        assert_eq!(p.case.outcome, Some(Outcome::Repaired));
+        let p = plan(
+            &p.case,
+            Change::Ship {
+                tracking: S10::parse("RR123456785CN").unwrap(),
+            },
+            t(4),
+        )
+        .unwrap();
+        assert_eq!(p.case.stage, Stage::Shipped);
+        assert_eq!(stages(&p), vec![("inspected".into(), "shipped".into())]);
+        assert_eq!(p.kind, "ship");
+    }
+
+    #[test]
+    fn failed_inspection_counts_a_round_and_restarts_the_clock() {
+        let mut c = case_in(Stage::AtManufacturer);
+        c.rounds = 1;
+        c.manufacturer_ref = Some("MF".into());
+        let p = plan(
+            &c,
+            Change::InspectFail {
+                note: "still no power".into(),
+            },
+            t(5),
+        )
+        .unwrap();
+        assert_eq!(p.case.stage, Stage::AtManufacturer);
+        assert_eq!(p.case.rounds, 2);
+        assert_eq!(p.case.stage_since, t(5));
+        assert_eq!(p.note.as_deref(), Some("Inspection failed: still no power"));
+        // And a fail after a pass sends it back too.
+        let mut passed = c.clone();
+        passed.stage = Stage::Inspected;
+        passed.outcome = Some(Outcome::Repaired);
+        let p = plan(&passed, Change::InspectFail { note: "x".into() }, t(5)).unwrap();
+        assert_eq!(
+            (p.case.stage, p.case.outcome),
+            (Stage::AtManufacturer, None)
+        );
+    }
+
+    #[test]
+    fn failed_inspection_needs_a_note() {
+        let c = case_in(Stage::AtManufacturer);
+        let err = plan(&c, Change::InspectFail { note: "  ".into() }, t(5)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the inspection note is empty: type a few words"
+        );
+    }
+
+    #[test]
+    fn in_house_repair_skips_the_manufacturer() {
+        let p = plan(
+            &case_in(Stage::Received),
+            Change::InspectPass { in_house: true },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.case.stage, p.case.outcome),
+            (Stage::Inspected, Some(Outcome::RepairedInHouse))
+        );
+        assert!(
+            plan(
+                &case_in(Stage::Received),
+                Change::InspectPass { in_house: false },
+                t(1)
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn void_returns_the_device_unrepaired() {
+        let p = plan(
+            &case_in(Stage::Received),
+            Change::Void {
+                reason: VoidReason::WaterDamage,
+                note: "corrosion on the board".into(),
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(p.case.stage, Stage::Inspected);
+        assert_eq!(p.case.outcome, Some(Outcome::ReturnedUnrepaired));
+        assert_eq!(p.case.verdict, Verdict::Void(VoidReason::WaterDamage));
+        let verdict = p.changes.iter().find(|c| c.field == "verdict").unwrap();
+        assert_eq!(verdict.to.as_deref(), Some("void:water_damage"));
+        // It is then shipped back.
+        let shipped = plan(
+            &p.case,
+            Change::Ship {
+                tracking: S10::parse("RR123456785CN").unwrap(),
+            },
+            t(2),
+        )
+        .unwrap();
+        assert_eq!(shipped.case.outcome, Some(Outcome::ReturnedUnrepaired));
+        // Voiding twice or before the parcel arrived is refused.
+        assert!(matches!(
+            plan(
+                &p.case,
+                Change::Void {
+                    reason: VoidReason::Dropped,
+                    note: "x".into()
+                },
+                t(2)
+            ),
+            Err(CaseError::AlreadyVoid { .. })
+        ));
+        assert!(matches!(
+            plan(
+                &case_in(Stage::Expected),
+                Change::Void {
+                    reason: VoidReason::Dropped,
+                    note: "x".into()
+                },
+                t(2)
+            ),
+            Err(CaseError::WrongStage { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_stage_messages_name_the_case_and_what_is_needed() {
+        let err = plan(
+            &case_in(Stage::Received),
+            Change::Ship {
+                tracking: S10::parse("RR123456785CN").unwrap(),
+            },
+            t(1),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "RMA-2026-00007 is in received; shipping needs it to be in inspected"
+        );
+    }
+
+    #[test]
+    fn move_forward_needs_the_stage_data() {
+        let err = plan(
+            &case_in(Stage::Received),
+            Change::Move {
+                to: Stage::AtManufacturer,
+                undo: false,
+            },
+            t(1),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("send KEY --manufacturer-ref REF"),
+            "{err}"
+        );
+        let mut inspected = case_in(Stage::Inspected);
+        inspected.outcome = Some(Outcome::Repaired);
+        let err = plan(
+            &inspected,
+            Change::Move {
+                to: Stage::Shipped,
+                undo: false,
+            },
+            t(1),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ship KEY --tracking"), "{err}");
+        let err = plan(
+            &case_in(Stage::Expected),
+            Change::Move {
+                to: Stage::Shipped,
+                undo: false,
+            },
+            t(1),
+        )
+        .unwrap_err();
+        assert!(matches!(err, CaseError::Move(_)));
+    }
+
+    #[test]
+    fn moving_back_undoes_the_stage() {
+        let mut c = case_in(Stage::AtManufacturer);
+        c.rounds = 1;
+        c.manufacturer_ref = Some("MF".into());
+        let back = plan(
+            &c,
+            Change::Move {
+                to: Stage::Received,
+                undo: true,
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(
+            (back.case.stage, back.case.rounds, back.kind),
+            (Stage::Received, 0, "undo")
+        );
+        // The reference is kept, so moving forward again needs no new one.
+        let again = plan(
+            &back.case,
+            Change::Move {
+                to: Stage::AtManufacturer,
+                undo: false,
+            },
+            t(2),
+        )
+        .unwrap();
+        assert_eq!(again.case.rounds, 1);
+        let mut inspected = case_in(Stage::Inspected);
+        inspected.outcome = Some(Outcome::Repaired);
+        let back = plan(
+            &inspected,
+            Change::Move {
+                to: Stage::AtManufacturer,
+                undo: false,
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(back.case.outcome, None);
+    }
+
+    #[test]
+    fn edits_log_each_field() {
+        let p = plan(
+            &case_in(Stage::Received),
+            Change::Edit(Edit {
+                fault: Some("screen flickers".into()),
+                tracking_in: Some(TrackingNumber::parse("1z999").unwrap()),
+                manufacturer_ref: None,
+            }),
+            t(1),
+        )
+        .unwrap();
+        let fields: Vec<_> = p.changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, vec!["fault", "tracking_in"]);
+        assert_eq!(
+            plan(
+                &case_in(Stage::Received),
+                Change::Edit(Edit::default()),
+                t(1)
+            ),
+            Err(CaseError::NothingToEdit)
+        );
+    }
+
+    #[test]
+    fn admit_refuses_uncovered_claims_unless_overridden() {
+        let imei = Imei::parse("490154203237518").unwrap();
+        let expired = Assessment {
+            verdict: Verdict::Expired,
+            reason: "The guarantee ended on 2025-01-01.".into(),
+            starts_on: None,
+            ends_on: None,
+        };
+        let err = admit(&imei, &expired, None).unwrap_err();
+        assert!(err.to_string().contains("--override REASON"), "{err}");
+        assert_eq!(
+            admit(&imei, &expired, Some(" loyal reseller ")).unwrap(),
+            Some("loyal reseller".into())
+        );
+        let unknown = Assessment {
+            verdict: Verdict::NotSoldByUs,
+            ..expired.clone()
+        };
+        assert!(admit(&imei, &unknown, Some("please")).is_err());
+        let excluded = Assessment {
+            verdict: Verdict::NotCovered(Exclusion::Software),
+            ..expired
+        };
+        assert!(admit(&imei, &excluded, None).is_err());
+    }
+}

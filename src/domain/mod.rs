@@ -1,0 +1,19 @@
+//! Pure workshop rules: no SQLite, no terminal.
+
+pub mod case;
+pub mod clock;
+pub mod imei;
+pub mod rma;
+pub mod stage;
+pub mod text;
+pub mod time;
+pub mod tracking;
+pub mod warranty;
+
+pub use case::{Case, Change, Edit, Event, Note, Plan};
+pub use clock::Clocks;
+pub use imei::Imei;
+pub use rma::RmaNumber;
+pub use stage::{Outcome, Stage};
+pub use tracking::{S10, TrackingNumber};
+pub use warranty::{Category, Part, Verdict, VoidReason};

@@ -1,0 +1,136 @@
+//! Times as staff type them. Stored in UTC, shown in local time.
+
+use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TimeError {
+    #[error(
+        "{0:?} is not a time: use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time) or RFC 3339 such as 2026-05-04T09:30:00Z"
+    )]
+    Malformed(String),
+    #[error("{0:?} is not a date: use YYYY-MM-DD, e.g. 2026-05-04")]
+    BadDate(String),
+    #[error(
+        "{0} does not exist in the local time zone (clocks changed): give another time or RFC 3339"
+    )]
+    NoSuchLocalTime(String),
+}
+
+/// A calendar date, `YYYY-MM-DD` exactly.
+pub fn parse_date(input: &str) -> Result<NaiveDate, TimeError> {
+    let t = input.trim();
+    let shaped = t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
+    shaped
+        .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| TimeError::BadDate(t.chars().take(40).collect()))
+}
+
+/// `YYYY-MM-DD` (local midnight), `YYYY-MM-DD HH:MM` (local) or RFC 3339.
+pub fn parse_time(input: &str) -> Result<DateTime<Utc>, TimeError> {
+    parse_time_in(input, &Local)
+}
+
+/// [`parse_time`] in a given zone, for tests.
+pub fn parse_time_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<DateTime<Utc>, TimeError> {
+    let t = input.trim();
+    let malformed = || TimeError::Malformed(t.chars().take(40).collect());
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    let naive = if let Ok(d) = parse_date(t) {
+        d.and_time(NaiveTime::MIN)
+    } else {
+        NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+            .map_err(|_| malformed())?
+    };
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => Ok(dt.with_timezone(&Utc)),
+        // In the autumn hour that happens twice, take the first.
+        LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        LocalResult::None => Err(TimeError::NoSuchLocalTime(t.to_string())),
+    }
+}
+
+/// The local calendar day of an instant (what "claimed on" means to staff).
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Local).date_naive()
+}
+
+/// RFC 3339 in UTC with seconds, the form stored and printed in JSON.
+pub fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Local `YYYY-MM-DD HH:MM` for people.
+pub fn local_minutes(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// "3d", "5h", "12m": the age of a card in its stage.
+pub fn short_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mins = (now - since).num_minutes().max(0);
+    match mins {
+        m if m < 60 => format!("{m}m"),
+        m if m < 48 * 60 => format!("{}h", m / 60),
+        m => format!("{}d", m / (24 * 60)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            parse_date("2024-02-29").unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "26-01-01",
+            "2026-1-1",
+            "",
+            "2026-01-01x",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_in_three_forms() {
+        let cet = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            rfc3339(parse_time_in("2026-05-04", &cet).unwrap()),
+            "2026-05-03T23:00:00Z"
+        );
+        assert_eq!(
+            rfc3339(parse_time_in("2026-05-04 09:30", &cet).unwrap()),
+            "2026-05-04T08:30:00Z"
+        );
+        assert_eq!(
+            rfc3339(parse_time_in("2026-05-04T09:30:00+02:00", &cet).unwrap()),
+            "2026-05-04T07:30:00Z"
+        );
+        let err = parse_time_in("yesterday", &cet).unwrap_err();
+        assert!(err.to_string().contains("YYYY-MM-DD HH:MM"));
+        assert!(parse_time_in("2026-05-04 25:00", &cet).is_err());
+    }
+
+    #[test]
+    fn ages() {
+        let now = parse_time_in("2026-05-04T12:00:00Z", &Utc).unwrap();
+        let ago = |m: i64| now - chrono::Duration::minutes(m);
+        assert_eq!(short_age(ago(5), now), "5m");
+        assert_eq!(short_age(ago(300), now), "5h");
+        assert_eq!(short_age(ago(3 * 24 * 60), now), "3d");
+        assert_eq!(short_age(now + chrono::Duration::minutes(5), now), "0m");
+    }
+}

@@ -1,0 +1,231 @@
+//! Tracking numbers: UPU S10 (China Post outbound) and inbound numbers from any carrier.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// A validated UPU S10 number, e.g. `RR123456785CN`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct S10(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TrackingError {
+    #[error("the tracking number is empty: scan or type the number on the parcel label")]
+    Empty,
+    #[error(
+        "the tracking number {0:?} is not a UPU S10 number: it must be 2 letters, 9 digits and 2 letters, e.g. RR123456785CN"
+    )]
+    NotS10(String),
+    #[error(
+        "the tracking number {number} has a wrong check digit ({found}, expected {expected}): check the 9 digits for a typo"
+    )]
+    WrongCheckDigit {
+        number: String,
+        found: u8,
+        expected: u8,
+    },
+    #[error(
+        "the tracking number contains {0:?}: only letters, digits, spaces and dashes are allowed"
+    )]
+    BadCharacter(char),
+    #[error("the tracking number is {0} characters long; at most 40 are allowed")]
+    TooLong(usize),
+}
+
+/// S10 check digit over the 8-digit serial. `serial` must be 8 ASCII digits.
+pub fn s10_check_digit(serial: &str) -> u8 {
+    const WEIGHTS: [u32; 8] = [8, 6, 4, 2, 3, 5, 9, 7];
+    let sum: u32 = serial
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b.wrapping_sub(b'0') % 10) * w)
+        .sum();
+    match 11 - sum % 11 {
+        10 => 0,
+        11 => 5,
+        c => c as u8,
+    }
+}
+
+/// Upper-case, drop spaces and dashes (labels print `RR 123 456 785 CN`).
+fn normalise(input: &str) -> Result<String, TrackingError> {
+    let mut out = String::with_capacity(16);
+    for c in input.trim().chars() {
+        match c {
+            ' ' | '-' | '\u{00a0}' => {}
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            other => return Err(TrackingError::BadCharacter(other)),
+        }
+    }
+    if out.is_empty() {
+        return Err(TrackingError::Empty);
+    }
+    if out.len() > 40 {
+        return Err(TrackingError::TooLong(out.len()));
+    }
+    Ok(out)
+}
+
+fn has_s10_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 13
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..11].iter().all(u8::is_ascii_digit)
+        && b[11..].iter().all(u8::is_ascii_uppercase)
+}
+
+fn check_s10(s: String) -> Result<S10, TrackingError> {
+    let expected = s10_check_digit(&s[2..10]);
+    let found = s.as_bytes()[10] - b'0';
+    if found == expected {
+        Ok(S10(s))
+    } else {
+        Err(TrackingError::WrongCheckDigit {
+            number: s,
+            found,
+            expected,
+        })
+    }
+}
+
+impl S10 {
+    pub fn parse(input: &str) -> Result<S10, TrackingError> {
+        let s = normalise(input)?;
+        if !has_s10_shape(&s) {
+            return Err(TrackingError::NotS10(s));
+        }
+        check_s10(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The ISO country code at the end (`CN` for China Post).
+    pub fn country(&self) -> &str {
+        &self.0[11..]
+    }
+}
+
+impl fmt::Display for S10 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An inbound tracking number from any carrier: kept as typed (trimmed, upper-cased),
+/// checked as S10 only where it has the S10 shape.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrackingNumber(String);
+
+impl TrackingNumber {
+    pub fn parse(input: &str) -> Result<TrackingNumber, TrackingError> {
+        let s = normalise(input)?;
+        if has_s10_shape(&s) {
+            return check_s10(s).map(|s10| TrackingNumber(s10.0));
+        }
+        Ok(TrackingNumber(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TrackingNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worked_examples_from_the_domain() {
+        assert_eq!(s10_check_digit("12345678"), 5);
+        assert_eq!(s10_check_digit("47312482"), 9);
+        assert_eq!(
+            S10::parse("RR123456785CN").unwrap().as_str(),
+            "RR123456785CN"
+        );
+        assert_eq!(S10::parse("RR123456785CN").unwrap().country(), "CN");
+    }
+
+    #[test]
+    fn remainders_ten_and_eleven_map_to_zero_and_five() {
+        // S mod 11 == 1 gives C = 10 -> 0; S mod 11 == 0 gives C = 11 -> 5.
+        let serial_with = |want: u8| {
+            (0..100_000u32)
+                .map(|n| format!("{n:08}"))
+                .find(|s| {
+                    let sum: u32 = s
+                        .bytes()
+                        .zip([8, 6, 4, 2, 3, 5, 9, 7])
+                        .map(|(b, w)| u32::from(b - b'0') * w)
+                        .sum();
+                    sum % 11 == u32::from(want)
+                })
+                .unwrap()
+        };
+        assert_eq!(s10_check_digit(&serial_with(1)), 0);
+        assert_eq!(s10_check_digit(&serial_with(0)), 5);
+    }
+
+    #[test]
+    fn s10_is_normalised() {
+        assert_eq!(
+            S10::parse(" rr 123-456-785 cn ").unwrap().as_str(),
+            "RR123456785CN"
+        );
+    }
+
+    #[test]
+    fn s10_errors_say_what_is_wrong() {
+        assert_eq!(S10::parse("  "), Err(TrackingError::Empty));
+        assert!(matches!(
+            S10::parse("RR123456784CN"),
+            Err(TrackingError::WrongCheckDigit {
+                found: 4,
+                expected: 5,
+                ..
+            })
+        ));
+        assert!(matches!(
+            S10::parse("1Z999AA10123456784"),
+            Err(TrackingError::NotS10(_))
+        ));
+        assert!(matches!(
+            S10::parse("RR12345678CN"),
+            Err(TrackingError::NotS10(_))
+        ));
+        assert_eq!(
+            S10::parse("RR123456785C\u{202e}N"),
+            Err(TrackingError::BadCharacter('\u{202e}'))
+        );
+    }
+
+    #[test]
+    fn inbound_numbers_from_any_carrier_are_kept() {
+        assert_eq!(
+            TrackingNumber::parse(" 1z999aa10123456784 ")
+                .unwrap()
+                .as_str(),
+            "1Z999AA10123456784"
+        );
+        assert_eq!(
+            TrackingNumber::parse("RR123456785CN").unwrap().as_str(),
+            "RR123456785CN"
+        );
+        // S10-shaped numbers must carry a right check digit.
+        assert!(matches!(
+            TrackingNumber::parse("RR123456780CN"),
+            Err(TrackingError::WrongCheckDigit { .. })
+        ));
+        assert_eq!(
+            TrackingNumber::parse(&"9".repeat(41)),
+            Err(TrackingError::TooLong(41))
+        );
+    }
+}

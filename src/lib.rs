@@ -1,0 +1,3 @@
+//! rmaboard: the warranty-repair workshop's console.
+
+pub mod domain;
