@@ -104,6 +104,15 @@ pub struct Note {
     pub text: String,
 }
 
+/// A case with everything staff may want to read about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub sale: Option<super::sale::Sale>,
+    pub notes: Vec<Note>,
+    pub events: Vec<Event>,
+}
+
 /// A field change decided by [`plan`], before it has an author and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {

@@ -1,0 +1,539 @@
+//! Cases: opening, staff actions (with the no-lost-update check), notes, lookups and the
+//! board's windows.
+
+use chrono::{DateTime, Datelike, Local, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::rows::{self, CASE_COLUMNS, CaseRow};
+use super::{Result, Store, StoreError};
+use crate::domain::case::{self, Case, CaseDetail, Change, Event, Note, Plan};
+use crate::domain::time::{local_date, rfc3339};
+use crate::domain::warranty::{self, Assessment, Part};
+use crate::domain::{Clocks, Imei, RmaNumber, Stage, TrackingNumber};
+use crate::domain::text;
+
+/// What `open` needs.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub imei: Imei,
+    pub fault: String,
+    pub part: Part,
+    pub claimed_at: DateTime<Utc>,
+    pub tracking_in: Option<TrackingNumber>,
+    pub override_reason: Option<String>,
+}
+
+/// `rmaboard list` filters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter {
+    pub stage: Option<Stage>,
+    /// Only cases late on their stage's clock.
+    pub overdue: Option<(Clocks, DateTime<Utc>)>,
+}
+
+/// One pane's window on the board.
+#[derive(Debug, Clone, Copy)]
+pub struct PaneQuery {
+    pub stage: Stage,
+    /// Shipped pane only: show shipments after this instant.
+    pub shipped_after: Option<DateTime<Utc>>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+fn t(at: DateTime<Utc>) -> String {
+    rfc3339(at)
+}
+
+impl Store {
+    /// The verdict for an IMEI claimed on a day, from the registry.
+    pub fn assess(&self, imei: &Imei, on: NaiveDate, part: Part) -> Result<Assessment> {
+        let sold = self.sale(imei)?.map(|s| s.sold_item());
+        Ok(warranty::assess(sold, on, part, None)?)
+    }
+
+    /// Open a case in `expected`. Refused unless the verdict at the claim date allows it
+    /// or an override (goodwill) is given; never for devices not sold by us.
+    pub fn open_case(&mut self, new: NewCase, author: &str, at: DateTime<Utc>) -> Result<Case> {
+        let sale = self.sale(&new.imei)?;
+        let assessment = warranty::assess(
+            sale.as_ref().map(|s| s.sold_item()),
+            local_date(new.claimed_at),
+            new.part,
+            None,
+        )?;
+        let goodwill = case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
+        let fault = text::required_text("fault", &new.fault, text::MAX_FAULT)?;
+        // admit() refuses a missing sale, so the sale is there.
+        let Some(sale) = sale else {
+            return Err(StoreError::NotFound(new.imei.to_string()));
+        };
+        let tx = self.write()?;
+        let year = at.with_timezone(&Local).year();
+        let seq: u32 = tx.query_row(
+            "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
+             RETURNING last_seq",
+            [year],
+            |r| r.get(0),
+        )?;
+        let rma = RmaNumber::new(year, seq).to_string();
+        let now = t(at);
+        tx.execute(
+            "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
+                order_number, customer_number, model, fault, part, tracking_in, rounds,
+                claimed_at, opened_at, stage_since, updated_at, version)
+             VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
+                ?13, ?14, ?14, ?14, 1)",
+            params![
+                rma,
+                new.imei.as_str(),
+                assessment.verdict.as_str(),
+                assessment.verdict.detail(),
+                assessment.reason,
+                goodwill,
+                sale.order_number,
+                sale.customer_number,
+                sale.model,
+                fault,
+                new.part.as_str(),
+                new.tracking_in.as_ref().map(|t| t.as_str()),
+                t(new.claimed_at),
+                now,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let log = |field: &str, to: Option<String>| {
+            insert_event(&tx, id, &now, author, "open", field, None, to.as_deref())
+        };
+        log("stage", Some("expected".into()))?;
+        log("verdict", Some(case::verdict_label(assessment.verdict)))?;
+        if let Some(g) = &goodwill {
+            log("goodwill", Some(g.clone()))?;
+        }
+        if let Some(tr) = &new.tracking_in {
+            log("tracking_in", Some(tr.to_string()))?;
+        }
+        let case = read_case(&tx, id)?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    /// Apply a staff action to a case the caller read at `expected_version`. Refused
+    /// with [`StoreError::Conflict`] if anyone changed the case since.
+    pub fn apply(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        change: Change,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Case> {
+        let tx = self.write()?;
+        let current = read_case(&tx, id)?;
+        if current.version != expected_version {
+            return Err(conflict(&tx, &current)?);
+        }
+        let plan = case::plan(&current, change, at)?;
+        write_plan(&tx, &current, &plan, author, at)?;
+        let case = read_case(&tx, id)?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    /// Append a note. Notes never conflict (nothing is overwritten), but they bump the
+    /// version so other terminals notice.
+    pub fn add_note(&mut self, id: i64, note: &str, author: &str, at: DateTime<Utc>) -> Result<Case> {
+        let note = text::required_text("note", note, text::MAX_NOTE)?;
+        let tx = self.write()?;
+        read_case(&tx, id)?;
+        tx.execute(
+            "INSERT INTO notes (case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+            params![id, t(at), author, note],
+        )?;
+        tx.execute(
+            "UPDATE cases SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+            params![id, t(at)],
+        )?;
+        let case = read_case(&tx, id)?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    pub fn case_by_id(&self, id: i64) -> Result<Case> {
+        read_case(&self.conn, id)
+    }
+
+    pub fn case_by_rma(&self, rma: RmaNumber) -> Result<Option<Case>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.rma = ?1"),
+                [rma.to_string()],
+                CaseRow::read,
+            )
+            .optional()?
+            .map(CaseRow::into_case)
+            .transpose()
+    }
+
+    /// Resolve what staff have in hand: an RMA number, an IMEI (its one case not yet
+    /// shipped) or a tracking number (in or out).
+    pub fn find(&self, key: &str) -> Result<Case> {
+        let shown: String = text::clean_line(key).chars().take(40).collect();
+        if RmaNumber::looks_like(key) {
+            let rma = RmaNumber::parse(key).map_err(|_| StoreError::NotFound(shown.clone()))?;
+            return self.case_by_rma(rma)?.ok_or(StoreError::NotFound(shown));
+        }
+        if let Ok(imei) = Imei::parse(key) {
+            let all = self.cases_where("c.imei = ?1", imei.as_str())?;
+            let open: Vec<&Case> = all.iter().filter(|c| c.stage != Stage::Shipped).collect();
+            return match (open.as_slice(), all.as_slice()) {
+                ([one], _) => Ok((*one).clone()),
+                ([], [one]) => Ok(one.clone()),
+                ([], []) => Err(StoreError::NotFound(shown)),
+                ([], many) => Err(ambiguous(shown, many.iter())),
+                (many, _) => Err(ambiguous(shown, many.iter().copied())),
+            };
+        }
+        let looks_numeric = key.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+        if let Ok(tr) = TrackingNumber::parse(key) {
+            let hits = self.cases_where(
+                "c.tracking_in = ?1 OR c.tracking_out = ?1",
+                tr.as_str(),
+            )?;
+            let open: Vec<&Case> = hits.iter().filter(|c| c.stage != Stage::Shipped).collect();
+            match (open.as_slice(), hits.as_slice()) {
+                ([one], _) => return Ok((*one).clone()),
+                ([], [one]) => return Ok(one.clone()),
+                ([], []) => {}
+                ([], many) => return Err(ambiguous(shown, many.iter())),
+                (many, _) => return Err(ambiguous(shown, many.iter().copied())),
+            }
+        }
+        // A number that is almost an IMEI deserves the IMEI's own explanation.
+        let digits = key.chars().filter(char::is_ascii_digit).count();
+        if looks_numeric
+            && (14..=16).contains(&digits)
+            && let Err(e) = Imei::parse(key)
+        {
+            return Err(StoreError::BadKey(format!(
+                "no case has the number {shown}, and it is not a valid IMEI: {e}"
+            )));
+        }
+        Err(StoreError::NotFound(shown))
+    }
+
+    fn cases_where(&self, condition: &str, value: &str) -> Result<Vec<Case>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE {condition} ORDER BY c.id"
+        ))?;
+        let rows = stmt.query_map([value], CaseRow::read)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))
+            .collect()
+    }
+
+    /// A case with its sale, notes and events.
+    pub fn detail(&self, id: i64) -> Result<CaseDetail> {
+        let case = self.case_by_id(id)?;
+        let sale = self.sale(&case.imei)?;
+        Ok(CaseDetail {
+            notes: self.notes(id)?,
+            events: self.events(id)?,
+            case,
+            sale,
+        })
+    }
+
+    pub fn notes(&self, id: i64) -> Result<Vec<Note>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at, author, text FROM notes WHERE case_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([id], rows::note)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(rows::into_note))
+            .collect()
+    }
+
+    pub fn events(&self, id: i64) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, author, kind, field, from_value, to_value FROM events
+             WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], rows::event)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(rows::into_event))
+            .collect()
+    }
+
+    /// Cases for `rmaboard list` and export, oldest first.
+    pub fn list(&self, filter: ListFilter) -> Result<Vec<Case>> {
+        let mut out = Vec::new();
+        self.for_each_case(filter, &mut |c| {
+            out.push(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Stream cases in RMA order without holding them all (export of a large store).
+    pub fn for_each_case(
+        &self,
+        filter: ListFilter,
+        f: &mut dyn FnMut(Case) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE ?1 IS NULL OR c.stage = ?1 ORDER BY c.id"
+        ))?;
+        let rows = stmt.query_map([filter.stage.map(Stage::as_str)], CaseRow::read)?;
+        for row in rows {
+            let case = row?.into_case()?;
+            if let Some((clocks, now)) = filter.overdue
+                && !clocks.is_late(case.stage, case.stage_since, now)
+            {
+                continue;
+            }
+            f(case)?;
+        }
+        Ok(())
+    }
+
+    /// Number of cases in each stage, in [`Stage::ALL`] order.
+    pub fn stage_counts(&self) -> Result<[u64; 5]> {
+        let mut counts = [0u64; 5];
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM cases WHERE stage = ?1")?;
+        for (i, stage) in Stage::ALL.iter().enumerate() {
+            counts[i] = stmt.query_row([stage.as_str()], |r| r.get::<_, i64>(0))? as u64;
+        }
+        Ok(counts)
+    }
+
+    /// Cases in `stage` that are late on the clock.
+    pub fn late_count(&self, stage: Stage, clocks: &Clocks, now: DateTime<Utc>) -> Result<u64> {
+        let Some(cutoff) = clocks.late_before(stage, now) else {
+            return Ok(0);
+        };
+        Ok(self.conn.prepare_cached(
+            "SELECT count(*) FROM cases WHERE stage = ?1 AND stage_since < ?2",
+        )?
+        .query_row(params![stage.as_str(), t(cutoff)], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Shipments before `cutoff`: the Shipped pane says how many it does not show.
+    pub fn shipped_before(&self, cutoff: DateTime<Utc>) -> Result<u64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM cases WHERE stage = 'shipped' AND stage_since < ?1",
+            )?
+            .query_row([t(cutoff)], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// A pane's visible window: oldest first (most urgent on top), except Shipped,
+    /// which shows the latest shipments first.
+    pub fn pane(&self, q: PaneQuery) -> Result<Vec<Case>> {
+        let shipped = q.stage == Stage::Shipped;
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.stage = ?1 AND c.stage_since >= ?2
+             ORDER BY c.stage_since {order}, c.id {order} LIMIT ?3 OFFSET ?4",
+            order = if shipped { "DESC" } else { "ASC" }
+        );
+        let after = q
+            .shipped_after
+            .filter(|_| shipped)
+            .map(t)
+            .unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![q.stage.as_str(), after, q.limit as i64, q.offset as i64],
+            CaseRow::read,
+        )?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))
+            .collect()
+    }
+
+    /// Search across RMA, IMEI, tracking numbers, manufacturer reference, model, fault,
+    /// order and customer (number and name) and notes. Most recently changed first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Case>> {
+        let q = text::clean_line(query);
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN sales s ON s.imei = c.imei
+             WHERE c.rma LIKE ?1 ESCAPE '\\' OR c.imei LIKE ?1 ESCAPE '\\'
+                OR c.tracking_in LIKE ?1 ESCAPE '\\' OR c.tracking_out LIKE ?1 ESCAPE '\\'
+                OR c.manufacturer_ref LIKE ?1 ESCAPE '\\' OR c.model LIKE ?1 ESCAPE '\\'
+                OR c.fault LIKE ?1 ESCAPE '\\' OR c.order_number LIKE ?1 ESCAPE '\\'
+                OR c.customer_number LIKE ?1 ESCAPE '\\' OR s.customer_name LIKE ?1 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM notes n WHERE n.case_id = c.id AND n.text LIKE ?1 ESCAPE '\\')
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![pattern, limit as i64], CaseRow::read)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))
+            .collect()
+    }
+
+    /// The author's own last stage move that has not been undone: (case id, from, to).
+    pub fn last_own_move(&self, author: &str) -> Result<Option<(i64, Stage, Stage)>> {
+        let row: Option<(i64, Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT e.case_id, e.from_value, e.to_value FROM events e
+                 WHERE e.author = ?1 AND e.field = 'stage' AND e.kind NOT IN ('open', 'undo')
+                   AND NOT EXISTS (SELECT 1 FROM events u
+                                   WHERE u.case_id = e.case_id AND u.kind = 'undo' AND u.id > e.id)
+                 ORDER BY e.id DESC LIMIT 1",
+                [author],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, Some(from), Some(to))) = row else {
+            return Ok(None);
+        };
+        let stage = |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
+        Ok(Some((id, stage(&from)?, stage(&to)?)))
+    }
+
+    /// Record that a board is open (for the "people working" count).
+    pub fn heartbeat(&mut self, session: &str, author: &str, at: DateTime<Utc>) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO sessions (id, author, seen_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+            params![session, author, t(at)],
+        )?;
+        // Forget boards not seen for a day.
+        let stale = at - chrono::Duration::days(1);
+        tx.execute("DELETE FROM sessions WHERE seen_at < ?1", [t(stale)])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn end_session(&mut self, session: &str) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute("DELETE FROM sessions WHERE id = ?1", [session])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Distinct people with a board seen since `since`.
+    pub fn people_working(&self, since: DateTime<Utc>) -> Result<u64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(DISTINCT author) FROM sessions WHERE seen_at >= ?1")?
+            .query_row([t(since)], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreError {
+    StoreError::Ambiguous {
+        key,
+        rmas: cases.map(|c| c.rma.to_string()).collect(),
+    }
+}
+
+fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
+    conn.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"))?
+        .query_row([id], CaseRow::read)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?
+        .into_case()
+}
+
+/// Describe who changed a case since the caller read it.
+fn conflict(tx: &Transaction<'_>, current: &Case) -> Result<StoreError> {
+    let last: Option<(String, String)> = tx
+        .query_row(
+            "SELECT author, at FROM events WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+            [current.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (by, at) = last.unwrap_or_else(|| ("someone".into(), t(current.updated_at)));
+    let at = rows::time("events.at", &at)
+        .map(crate::domain::time::local_minutes)
+        .unwrap_or(at);
+    Ok(StoreError::Conflict {
+        rma: current.rma.to_string(),
+        by,
+        at,
+        stage: current.stage.to_string(),
+    })
+}
+
+fn write_plan(
+    tx: &Transaction<'_>,
+    before: &Case,
+    plan: &Plan,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let c = &plan.case;
+    let now = t(at);
+    let updated = tx.execute(
+        "UPDATE cases SET stage = ?3, outcome = ?4, verdict = ?5, verdict_detail = ?6,
+            verdict_reason = ?7, fault = ?8, tracking_in = ?9, manufacturer_ref = ?10,
+            tracking_out = ?11, rounds = ?12, stage_since = ?13, updated_at = ?14,
+            version = version + 1
+         WHERE id = ?1 AND version = ?2",
+        params![
+            c.id,
+            before.version,
+            c.stage.as_str(),
+            c.outcome.map(|o| o.as_str()),
+            c.verdict.as_str(),
+            c.verdict.detail(),
+            c.verdict_reason,
+            c.fault,
+            c.tracking_in,
+            c.manufacturer_ref,
+            c.tracking_out,
+            c.rounds,
+            t(c.stage_since),
+            now,
+        ],
+    )?;
+    if updated != 1 {
+        return Err(conflict(tx, before)?);
+    }
+    for ch in &plan.changes {
+        insert_event(
+            tx,
+            c.id,
+            &now,
+            author,
+            plan.kind,
+            ch.field,
+            ch.from.as_deref(),
+            ch.to.as_deref(),
+        )?;
+    }
+    if let Some(note) = &plan.note {
+        tx.execute(
+            "INSERT INTO notes (case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+            params![c.id, now, author, note],
+        )?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_event(
+    tx: &Transaction<'_>,
+    case_id: i64,
+    at: &str,
+    author: &str,
+    kind: &str,
+    field: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![case_id, at, author, kind, field, from, to])?;
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Versioned migrations: the SQL files in `assets/migrations` are the schema;
+//! `PRAGMA user_version` says how many have been applied.
+
+use super::{APPLICATION_ID, Result, Store, StoreError};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../assets/migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+impl Store {
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Refuse databases that are not ours or are newer than this build.
+    pub(super) fn check_schema(&self) -> Result<()> {
+        let version = self.schema_version()?;
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION && app == APPLICATION_ID {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if app != APPLICATION_ID && (tables > 0 || version > 0) {
+            return Err(StoreError::NotOurs {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Bring the schema up to date. Safe when several processes start at once: the
+    /// version is read again under the write lock.
+    pub(super) fn migrate(&mut self) -> Result<()> {
+        self.check_schema()?;
+        if self.schema_version()? == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self.write()?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&format!(
+                "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
+                i + 1
+            ))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,169 @@
+//! SQLite storage: opening (pragmas), versioned migrations, and the queries the CLI and
+//! the board use. Returns domain types.
+//!
+//! Several processes share one file: WAL journal, a busy timeout, and `BEGIN IMMEDIATE`
+//! for every transaction that writes. Every write that changes a case checks the version
+//! the writer read, so no update is lost.
+
+mod cases;
+mod error;
+mod migrate;
+mod rows;
+mod sales;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use cases::{ListFilter, NewCase, PaneQuery};
+pub use error::{BUSY_TIMEOUT_SECS, StoreError};
+pub use migrate::SCHEMA_VERSION;
+pub use sales::{ImportSummary, RowProblem};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Marks the file as ours (`PRAGMA application_id`, "RMAB").
+const APPLICATION_ID: i64 = 0x524d_4142;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Store {
+    /// Open (creating it and its folder if needed) and migrate the database at `path`.
+    /// Falls back to a read-only connection when the user may read but not write.
+    pub fn open(path: &Path) -> Result<Store> {
+        check_is_sqlite(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                action: "create the folder",
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let existed = path.exists();
+        let conn = match Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) {
+            Ok(conn) => conn,
+            Err(e) if existed => {
+                // No write permission on the file: offer a look-only connection.
+                return Self::open_read_only(path).map_err(|_| e.into());
+            }
+            Err(e) => {
+                return Err(StoreError::Io {
+                    action: "create the database",
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                });
+            }
+        };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: false,
+        };
+        match store.configure().and_then(|()| store.migrate()) {
+            Ok(()) => Ok(store),
+            Err(StoreError::ReadOnly) if existed => Self::open_read_only(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A look-only connection: for staff without write permission.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        check_is_sqlite(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))?;
+        // WAL lets readers go on while one writes. synchronous=FULL: a commit that was
+        // acknowledged survives a power cut too; writes here are small and human-paced.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!(
+                "the journal could not be switched to WAL (it is {mode}); is the database on a network filesystem?"
+            )));
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        )?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Changes whenever another connection commits: cheap to poll.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Start a write: `BEGIN IMMEDIATE` takes the write lock now, so the busy timeout
+    /// applies (a deferred read-then-write would fail at once with SQLITE_BUSY).
+    fn write(&mut self) -> Result<Transaction<'_>> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// The raw connection, for read-only checks (doctor, tests).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Refuse files that are not SQLite before SQLite gets to them: a plain sentence beats
+/// "file is not a database".
+fn check_is_sqlite(path: &Path) -> Result<()> {
+    let Ok(mut f) = fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut head = [0u8; 16];
+    match f.read(&mut head) {
+        Ok(0) => Ok(()),
+        Ok(n) if n == 16 && &head == b"SQLite format 3\0" => Ok(()),
+        Ok(_) => Err(StoreError::NotOurs {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(StoreError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}

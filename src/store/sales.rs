@@ -1,0 +1,142 @@
+//! The sales registry: import and lookup by IMEI.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::rows::{SALE_COLUMNS, SaleRow};
+use super::{Result, Store};
+use crate::domain::{Imei, Sale};
+
+/// A row that could not be imported, with its line in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub imported: u64,
+    pub unchanged: u64,
+    /// IMEIs already sold with different data: reported, never overwritten.
+    pub conflicts: Vec<RowProblem>,
+    /// Whether anything was written (all-or-nothing imports with a bad row write nothing).
+    pub committed: bool,
+}
+
+impl Store {
+    pub fn sale(&self, imei: &Imei) -> Result<Option<Sale>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
+                [imei.as_str()],
+                SaleRow::read,
+            )
+            .optional()?
+            .map(SaleRow::into_sale)
+            .transpose()
+    }
+
+    pub fn sales_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM sales", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Import validated sales in one transaction. Re-importing the same row is a no-op;
+    /// an IMEI already sold with other data is a conflict. Unless `skip_invalid`, nothing
+    /// is written when there is any conflict or `already_rejected` rows were found before.
+    /// `progress` is called with the number of rows handled so far.
+    pub fn import_sales(
+        &mut self,
+        rows: impl IntoIterator<Item = (u64, Sale)>,
+        skip_invalid: bool,
+        already_rejected: usize,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        let tx = self.write()?;
+        let mut summary = ImportSummary::default();
+        {
+            let mut insert = tx.prepare(&format!(
+                "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (imei) DO NOTHING"
+            ))?;
+            let mut existing = tx.prepare(&format!(
+                "SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"
+            ))?;
+            for (n, (line, sale)) in rows.into_iter().enumerate() {
+                let dispatched = sale.dispatched_on.format("%Y-%m-%d").to_string();
+                let added = insert.execute(params![
+                    sale.imei.as_str(),
+                    sale.order_number,
+                    sale.customer_number,
+                    sale.customer_name,
+                    sale.customer_email,
+                    sale.customer_address,
+                    sale.country,
+                    sale.model,
+                    sale.category.as_str(),
+                    dispatched,
+                ])?;
+                if added == 1 {
+                    summary.imported += 1;
+                } else {
+                    let before = existing
+                        .query_row([sale.imei.as_str()], SaleRow::read)?
+                        .into_sale()?;
+                    if before == sale {
+                        summary.unchanged += 1;
+                    } else {
+                        summary.conflicts.push(RowProblem {
+                            line,
+                            message: conflict_message(&before, &sale),
+                        });
+                    }
+                }
+                if n % 8192 == 0 {
+                    progress(n as u64);
+                }
+            }
+        }
+        if skip_invalid || (already_rejected == 0 && summary.conflicts.is_empty()) {
+            tx.commit()?;
+            summary.committed = true;
+        } else {
+            tx.rollback()?;
+            summary.imported = 0;
+            summary.unchanged = 0;
+        }
+        Ok(summary)
+    }
+}
+
+fn conflict_message(before: &Sale, now: &Sale) -> String {
+    let mut differences = Vec::new();
+    let mut cmp = |name: &str, a: &str, b: &str| {
+        if a != b {
+            differences.push(format!("{name} {a:?} here, {b:?} in the registry"));
+        }
+    };
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    cmp("order_number", &now.order_number, &before.order_number);
+    cmp("customer_number", &now.customer_number, &before.customer_number);
+    cmp("model", &now.model, &before.model);
+    cmp("category", now.category.as_str(), before.category.as_str());
+    cmp(
+        "dispatched_on",
+        &now.dispatched_on.to_string(),
+        &before.dispatched_on.to_string(),
+    );
+    cmp("customer_name", &opt(&now.customer_name), &opt(&before.customer_name));
+    cmp("customer_email", &opt(&now.customer_email), &opt(&before.customer_email));
+    cmp(
+        "customer_address",
+        &opt(&now.customer_address),
+        &opt(&before.customer_address),
+    );
+    cmp("country", &opt(&now.country), &opt(&before.country));
+    format!(
+        "IMEI {} was already sold with different data ({}); it was not overwritten: correct the file or the registry",
+        now.imei,
+        differences.join("; ")
+    )
+}
