@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::domain::Clocks;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The shared database, for a shop server where everyone uses one file.
@@ -37,16 +37,6 @@ impl Default for BoardConfig {
         BoardConfig {
             shipped_days: 14,
             show_expected: true,
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            db: None,
-            clocks: Clocks::default(),
-            board: BoardConfig::default(),
         }
     }
 }
@@ -133,7 +123,10 @@ pub fn staff_name(flag: Option<&str>) -> String {
         .or_else(|| from_env("LOGNAME"))
         .or_else(|| from_env("USERNAME"))
         .unwrap_or_else(|| "unknown".into());
-    let clean: String = crate::domain::text::clean_line(&raw).chars().take(40).collect();
+    let clean: String = crate::domain::text::clean_line(&raw)
+        .chars()
+        .take(40)
+        .collect();
     if clean.is_empty() {
         "unknown".into()
     } else {
@@ -149,7 +142,11 @@ mod tests {
     fn defaults_and_a_partial_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        fs::write(&path, "[clocks]\nreceived_days = 5\n[board]\nshipped_days = 7\n").unwrap();
+        fs::write(
+            &path,
+            "[clocks]\nreceived_days = 5\n[board]\nshipped_days = 7\n",
+        )
+        .unwrap();
         let c = Config::from_file(&path).unwrap();
         assert_eq!(c.clocks.received_days, 5);
         assert_eq!(c.clocks.manufacturer_months, 1);

@@ -1,6 +1,9 @@
 //! rmaboard: the warranty-repair workshop's console.
 
-pub mod domain;
-pub mod store;
+pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod store;
 pub mod tui;

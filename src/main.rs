@@ -1,3 +1,5 @@
-fn main() {
-    println!("Hello, world!");
+//! rmaboard: parse the command line, open the store, hand over.
+
+fn main() -> std::process::ExitCode {
+    rmaboard::cli::main()
 }

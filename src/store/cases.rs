@@ -7,10 +7,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::rows::{self, CASE_COLUMNS, CaseRow};
 use super::{Result, Store, StoreError};
 use crate::domain::case::{self, Case, CaseDetail, Change, Event, Note, Plan};
+use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
 use crate::domain::warranty::{self, Assessment, Part};
 use crate::domain::{Clocks, Imei, RmaNumber, Stage, TrackingNumber};
-use crate::domain::text;
 
 /// What `open` needs.
 #[derive(Debug, Clone)]
@@ -143,7 +143,13 @@ impl Store {
 
     /// Append a note. Notes never conflict (nothing is overwritten), but they bump the
     /// version so other terminals notice.
-    pub fn add_note(&mut self, id: i64, note: &str, author: &str, at: DateTime<Utc>) -> Result<Case> {
+    pub fn add_note(
+        &mut self,
+        id: i64,
+        note: &str,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Case> {
         let note = text::required_text("note", note, text::MAX_NOTE)?;
         let tx = self.write()?;
         read_case(&tx, id)?;
@@ -195,12 +201,12 @@ impl Store {
                 (many, _) => Err(ambiguous(shown, many.iter().copied())),
             };
         }
-        let looks_numeric = key.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+        let looks_numeric = key
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
         if let Ok(tr) = TrackingNumber::parse(key) {
-            let hits = self.cases_where(
-                "c.tracking_in = ?1 OR c.tracking_out = ?1",
-                tr.as_str(),
-            )?;
+            let hits =
+                self.cases_where("c.tracking_in = ?1 OR c.tracking_out = ?1", tr.as_str())?;
             let open: Vec<&Case> = hits.iter().filter(|c| c.stage != Stage::Shipped).collect();
             match (open.as_slice(), hits.as_slice()) {
                 ([one], _) => return Ok((*one).clone()),
@@ -312,10 +318,11 @@ impl Store {
         let Some(cutoff) = clocks.late_before(stage, now) else {
             return Ok(0);
         };
-        Ok(self.conn.prepare_cached(
-            "SELECT count(*) FROM cases WHERE stage = ?1 AND stage_since < ?2",
-        )?
-        .query_row(params![stage.as_str(), t(cutoff)], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM cases WHERE stage = ?1 AND stage_since < ?2")?
+            .query_row(params![stage.as_str(), t(cutoff)], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 
     /// Shipments before `cutoff`: the Shipped pane says how many it does not show.
@@ -358,7 +365,10 @@ impl Store {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN sales s ON s.imei = c.imei
@@ -392,7 +402,8 @@ impl Store {
         let Some((id, Some(from), Some(to))) = row else {
             return Ok(None);
         };
-        let stage = |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
+        let stage =
+            |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
         Ok(Some((id, stage(&from)?, stage(&to)?)))
     }
 
@@ -435,11 +446,13 @@ fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreErr
 }
 
 fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
-    conn.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"))?
-        .query_row([id], CaseRow::read)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?
-        .into_case()
+    conn.prepare_cached(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"
+    ))?
+    .query_row([id], CaseRow::read)
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?
+    .into_case()
 }
 
 /// Describe who changed a case since the caller read it.

@@ -35,7 +35,9 @@ pub enum StoreError {
         "the database is damaged ({0}); nothing was saved: run `rmaboard doctor` and restore the latest backup (see README, Backups)"
     )]
     Corrupt(String),
-    #[error("the disk holding the database is full; nothing was saved: free some space and try again")]
+    #[error(
+        "the disk holding the database is full; nothing was saved: free some space and try again"
+    )]
     DiskFull,
     #[error("could not {action} {}: {source}", path.display())]
     Io {

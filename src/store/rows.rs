@@ -105,7 +105,8 @@ impl CaseRow {
             tracking_in: self.tracking_in,
             manufacturer_ref: self.manufacturer_ref,
             tracking_out: self.tracking_out,
-            rounds: u32::try_from(self.rounds).map_err(|_| bad("rounds", &self.rounds.to_string()))?,
+            rounds: u32::try_from(self.rounds)
+                .map_err(|_| bad("rounds", &self.rounds.to_string()))?,
             claimed_at: time("claimed_at", &self.claimed_at)?,
             opened_at: time("opened_at", &self.opened_at)?,
             stage_since: time("stage_since", &self.stage_since)?,
@@ -130,8 +131,18 @@ impl SaleRow {
     }
 
     pub(super) fn into_sale(self) -> Result<Sale> {
-        let [imei, order, customer, name, email, address, country, model, category, dispatched] =
-            self.0;
+        let [
+            imei,
+            order,
+            customer,
+            name,
+            email,
+            address,
+            country,
+            model,
+            category,
+            dispatched,
+        ] = self.0;
         let text = |v: Option<String>| v.unwrap_or_default();
         let imei = text(imei);
         let category = text(category);
@@ -174,7 +185,14 @@ pub(super) type EventRow = (
 );
 
 pub(super) fn event(r: &Row<'_>) -> rusqlite::Result<EventRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 pub(super) fn into_event((at, author, kind, field, from, to): EventRow) -> Result<Event> {

@@ -17,8 +17,9 @@ pub struct RowProblem {
 pub struct ImportSummary {
     pub imported: u64,
     pub unchanged: u64,
-    /// IMEIs already sold with different data: reported, never overwritten.
-    pub conflicts: Vec<RowProblem>,
+    /// Invalid rows, and IMEIs already sold with different data (reported, never
+    /// overwritten), in file order.
+    pub rejected: Vec<RowProblem>,
     /// Whether anything was written (all-or-nothing imports with a bad row write nothing).
     pub committed: bool,
 }
@@ -42,15 +43,14 @@ impl Store {
             .query_row("SELECT count(*) FROM sales", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
-    /// Import validated sales in one transaction. Re-importing the same row is a no-op;
-    /// an IMEI already sold with other data is a conflict. Unless `skip_invalid`, nothing
-    /// is written when there is any conflict or `already_rejected` rows were found before.
-    /// `progress` is called with the number of rows handled so far.
+    /// Import sales rows (line number, validated sale or what is wrong with the row) in
+    /// one transaction. Re-importing the same row is a no-op; an IMEI already sold with
+    /// other data is a conflict. Unless `skip_invalid`, nothing is written when any row
+    /// is invalid or in conflict. `progress` is called with the rows handled so far.
     pub fn import_sales(
         &mut self,
-        rows: impl IntoIterator<Item = (u64, Sale)>,
+        rows: impl IntoIterator<Item = (u64, std::result::Result<Sale, String>)>,
         skip_invalid: bool,
-        already_rejected: usize,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
         let tx = self.write()?;
@@ -60,10 +60,19 @@ impl Store {
                 "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (imei) DO NOTHING"
             ))?;
-            let mut existing = tx.prepare(&format!(
-                "SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"
-            ))?;
-            for (n, (line, sale)) in rows.into_iter().enumerate() {
+            let mut existing =
+                tx.prepare(&format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"))?;
+            for (n, (line, row)) in rows.into_iter().enumerate() {
+                if n % 8192 == 0 {
+                    progress(n as u64);
+                }
+                let sale = match row {
+                    Ok(sale) => sale,
+                    Err(message) => {
+                        summary.rejected.push(RowProblem { line, message });
+                        continue;
+                    }
+                };
                 let dispatched = sale.dispatched_on.format("%Y-%m-%d").to_string();
                 let added = insert.execute(params![
                     sale.imei.as_str(),
@@ -86,18 +95,15 @@ impl Store {
                     if before == sale {
                         summary.unchanged += 1;
                     } else {
-                        summary.conflicts.push(RowProblem {
+                        summary.rejected.push(RowProblem {
                             line,
                             message: conflict_message(&before, &sale),
                         });
                     }
                 }
-                if n % 8192 == 0 {
-                    progress(n as u64);
-                }
             }
         }
-        if skip_invalid || (already_rejected == 0 && summary.conflicts.is_empty()) {
+        if skip_invalid || summary.rejected.is_empty() {
             tx.commit()?;
             summary.committed = true;
         } else {
@@ -118,7 +124,11 @@ fn conflict_message(before: &Sale, now: &Sale) -> String {
     };
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     cmp("order_number", &now.order_number, &before.order_number);
-    cmp("customer_number", &now.customer_number, &before.customer_number);
+    cmp(
+        "customer_number",
+        &now.customer_number,
+        &before.customer_number,
+    );
     cmp("model", &now.model, &before.model);
     cmp("category", now.category.as_str(), before.category.as_str());
     cmp(
@@ -126,8 +136,16 @@ fn conflict_message(before: &Sale, now: &Sale) -> String {
         &now.dispatched_on.to_string(),
         &before.dispatched_on.to_string(),
     );
-    cmp("customer_name", &opt(&now.customer_name), &opt(&before.customer_name));
-    cmp("customer_email", &opt(&now.customer_email), &opt(&before.customer_email));
+    cmp(
+        "customer_name",
+        &opt(&now.customer_name),
+        &opt(&before.customer_name),
+    );
+    cmp(
+        "customer_email",
+        &opt(&now.customer_email),
+        &opt(&before.customer_email),
+    );
     cmp(
         "customer_address",
         &opt(&now.customer_address),

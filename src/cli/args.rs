@@ -1,0 +1,252 @@
+//! The command line: one subcommand per staff action. Names, flags and JSON keys are a
+//! contract the shop scripts against.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::{Part, Stage, VoidReason};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rmaboard",
+    version,
+    about = "The warranty-repair workshop's console: run it without a command for the board.",
+    after_help = "KEY is an RMA number, an IMEI or a tracking number, whichever you have in hand.\n\
+                  TIME is YYYY-MM-DD, YYYY-MM-DD HH:MM (local time) or RFC 3339."
+)]
+pub struct Cli {
+    /// The database file (default: RMABOARD_DB, the config file, or the data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Who is working (default: RMABOARD_USER, else the login name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// When it really happened (default: now).
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Open the board on a demo database (temporary unless --db is given).
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or migrate the database; prints its path.
+    Init,
+    /// The sales registry.
+    #[command(subcommand)]
+    Sales(SalesCommand),
+    /// The warranty verdict for a device.
+    Warranty(WarrantyArgs),
+    /// Open a case (in expected) and print its RMA number.
+    Open(OpenArgs),
+    /// The parcel arrived: expected -> received.
+    Receive {
+        key: String,
+        /// The inbound tracking number, if not given when the case was opened.
+        #[arg(long, value_name = "NUMBER")]
+        tracking_in: Option<String>,
+    },
+    /// Send to the manufacturer: received -> at_manufacturer.
+    Send {
+        key: String,
+        #[arg(long, value_name = "REF")]
+        manufacturer_ref: String,
+    },
+    /// Inspect after repair: --pass, --fail --note TEXT, or --in-house --pass.
+    Inspect(InspectArgs),
+    /// Record why the guarantee is void; the device goes back unrepaired.
+    Void {
+        key: String,
+        #[arg(long, value_enum)]
+        reason: VoidReasonArg,
+        #[arg(long)]
+        note: String,
+    },
+    /// Ship back by China Post: inspected -> shipped.
+    Ship {
+        key: String,
+        /// The outbound UPU S10 number, e.g. RR123456785CN.
+        #[arg(long, value_name = "S10NUMBER")]
+        tracking: String,
+    },
+    /// Any allowed move, backwards included.
+    Move {
+        key: String,
+        #[arg(long, value_enum)]
+        to: StageArg,
+    },
+    /// Add a repair note.
+    Note { key: String, text: String },
+    /// One case with its notes and history.
+    Show {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cases, oldest first.
+    List {
+        #[arg(long, value_enum)]
+        stage: Option<StageArg>,
+        /// Only cases late on their stage's clock.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// All cases as CSV (default) or JSON.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Fill a database with a realistic demo shop and open the board on it.
+    Demo {
+        /// Only fill the database; do not open the board.
+        #[arg(long)]
+        no_board: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SalesCommand {
+    /// Import the shop's sales export (CSV with a header).
+    Import {
+        file: PathBuf,
+        /// Import the good rows and report the bad ones (default: a bad row stops all).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WarrantyArgs {
+    pub imei: String,
+    /// The claim date (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on: Option<String>,
+    #[arg(long, value_enum, default_value = "device")]
+    pub part: PartArg,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    #[arg(long)]
+    pub imei: String,
+    /// The customer's description of the fault.
+    #[arg(long)]
+    pub fault: String,
+    #[arg(long, value_enum, default_value = "device")]
+    pub part: PartArg,
+    /// When the customer claimed (default: now); the verdict is taken on that day.
+    #[arg(long, value_name = "TIME")]
+    pub claimed_at: Option<String>,
+    #[arg(long, value_name = "NUMBER")]
+    pub tracking_in: Option<String>,
+    /// Open it anyway (goodwill), recording why. Never for devices not sold by us.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("result").required(true).args(["pass", "fail"]))]
+pub struct InspectArgs {
+    pub key: String,
+    #[arg(long)]
+    pub pass: bool,
+    #[arg(long, requires = "note")]
+    pub fail: bool,
+    /// What is still wrong (with --fail).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Repaired at the shop's bench: received -> inspected (with --pass).
+    #[arg(long, requires = "pass")]
+    pub in_house: bool,
+}
+
+/// clap's view of the domain's names, kept in one place.
+macro_rules! value_enum {
+    ($arg:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, ValueEnum)]
+        #[value(rename_all = "snake_case")]
+        pub enum $arg { $($variant),+ }
+
+        impl From<$arg> for $domain {
+            fn from(a: $arg) -> $domain {
+                match a { $($arg::$variant => $domain::$variant),+ }
+            }
+        }
+    };
+}
+
+value_enum!(StageArg => Stage { Expected, Received, AtManufacturer, Inspected, Shipped });
+value_enum!(PartArg => Part {
+    Device, Battery, Charger, Cable, Headphones, Accessory, Component, Software,
+});
+value_enum!(VoidReasonArg => VoidReason {
+    Dropped, WaterDamage, UnauthorisedSoftware, WillfulDamage, Theft,
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn inspect_needs_exactly_a_result() {
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K"]).is_err());
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--fail"]).is_err());
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--pass", "--fail"]).is_err());
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--in-house"]).is_err());
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--in-house", "--pass"]).is_ok());
+        assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--fail", "--note", "x"]).is_ok());
+    }
+
+    #[test]
+    fn snake_case_values() {
+        let cli =
+            Cli::try_parse_from(["rmaboard", "move", "K", "--to", "at_manufacturer"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Move {
+                to: StageArg::AtManufacturer,
+                ..
+            })
+        ));
+        assert!(
+            Cli::try_parse_from([
+                "rmaboard",
+                "void",
+                "K",
+                "--reason",
+                "water_damage",
+                "--note",
+                "x"
+            ])
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,493 @@
+//! Running the staff commands. Every failure is one sentence on stderr and a non-zero
+//! exit: 1 for a refusal or a failure, 2 for a malformed command line (clap), 3 when
+//! someone else changed the case first.
+
+mod args;
+mod output;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::Parser;
+
+pub use args::{Cli, Command, ExportFormat, SalesCommand};
+use output::{AssessmentJson, CaseJson};
+
+use crate::config::{Config, staff_name};
+use crate::domain::case::{Case, Change};
+use crate::domain::time::{local_date, parse_date, parse_time};
+use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
+use crate::import::SalesReader;
+use crate::store::{ListFilter, NewCase, Store, StoreError};
+
+/// A failure to report: the sentence and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+
+    /// An invalid value for a named option.
+    fn field(field: &str, e: impl std::fmt::Display) -> Failure {
+        Failure::new(format!("{field}: {e}"))
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure {
+            code: if e.is_conflict() { 3 } else { 1 },
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Failure {
+        Failure::new(e.to_string())
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// Parse the command line and run it.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout and usage errors (exit 2) to stderr.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let msg = crate::domain::text::clean_line(&f.message);
+            eprintln!("rmaboard: {msg}");
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+struct Context {
+    config: Config,
+    db: Option<PathBuf>,
+    user: String,
+    at: Option<DateTime<Utc>>,
+}
+
+impl Context {
+    fn path(&self) -> Result<PathBuf, Failure> {
+        Ok(self.config.database_path(self.db.as_deref())?)
+    }
+
+    fn store(&self) -> Result<Store, Failure> {
+        Ok(Store::open(&self.path()?)?)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.at.unwrap_or_else(Utc::now)
+    }
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    let config = Config::load()?;
+    let at = cli
+        .at
+        .as_deref()
+        .map(parse_time)
+        .transpose()
+        .map_err(|e| Failure::field("--at", e))?;
+    let cx = Context {
+        config,
+        db: cli.db,
+        user: staff_name(cli.user.as_deref()),
+        at,
+    };
+    match cli.command {
+        None if cli.demo => demo(&cx, false),
+        None => board(&cx, cx.store()?),
+        Some(Command::Demo { no_board }) => demo(&cx, no_board),
+        Some(Command::Init) => {
+            let store = cx.store()?;
+            println!("{}", store.path().display());
+            Ok(())
+        }
+        Some(Command::Sales(SalesCommand::Import { file, skip_invalid })) => {
+            import(&cx, &file, skip_invalid)
+        }
+        Some(Command::Warranty(w)) => {
+            let imei = Imei::parse(&w.imei).map_err(|e| Failure::field("IMEI", e))?;
+            let on = match &w.on {
+                Some(d) => parse_date(d).map_err(|e| Failure::field("--on", e))?,
+                None => local_date(cx.now()),
+            };
+            let store = cx.store()?;
+            let a = store.assess(&imei, on, w.part.into())?;
+            if w.json {
+                print_json(&AssessmentJson::new(imei.as_str(), &a))
+            } else {
+                println!("{imei}: {} - {}", a.verdict, a.reason);
+                if let (Some(s), Some(e)) = (a.starts_on, a.ends_on) {
+                    println!("guarantee {s} to {e}");
+                }
+                Ok(())
+            }
+        }
+        Some(Command::Open(o)) => {
+            let imei = Imei::parse(&o.imei).map_err(|e| Failure::field("--imei", e))?;
+            let claimed_at = o
+                .claimed_at
+                .as_deref()
+                .map(parse_time)
+                .transpose()
+                .map_err(|e| Failure::field("--claimed-at", e))?
+                .unwrap_or_else(|| cx.now());
+            let tracking_in = o
+                .tracking_in
+                .as_deref()
+                .map(TrackingNumber::parse)
+                .transpose()
+                .map_err(|e| Failure::field("--tracking-in", e))?;
+            let mut store = cx.store()?;
+            let case = store.open_case(
+                NewCase {
+                    imei,
+                    fault: o.fault,
+                    part: Part::from(o.part),
+                    claimed_at,
+                    tracking_in,
+                    override_reason: o.override_reason,
+                },
+                &cx.user,
+                cx.now(),
+            )?;
+            if o.json {
+                print_json(&CaseJson::new(&store.detail(case.id)?))
+            } else {
+                println!("{}", case.rma);
+                Ok(())
+            }
+        }
+        Some(Command::Receive { key, tracking_in }) => {
+            let tracking_in = tracking_in
+                .as_deref()
+                .map(TrackingNumber::parse)
+                .transpose()
+                .map_err(|e| Failure::field("--tracking-in", e))?;
+            act(&cx, &key, Change::Receive { tracking_in })
+        }
+        Some(Command::Send {
+            key,
+            manufacturer_ref,
+        }) => act(&cx, &key, Change::Send { manufacturer_ref }),
+        Some(Command::Inspect(i)) => {
+            let change = if i.fail {
+                Change::InspectFail {
+                    note: i.note.clone().unwrap_or_default(),
+                }
+            } else {
+                Change::InspectPass {
+                    in_house: i.in_house,
+                }
+            };
+            act(&cx, &i.key, change)?;
+            // A note given with --pass is kept as an ordinary note.
+            match (&i.note, i.pass) {
+                (Some(note), true) => add_note(&cx, &i.key, note),
+                _ => Ok(()),
+            }
+        }
+        Some(Command::Void { key, reason, note }) => act(
+            &cx,
+            &key,
+            Change::Void {
+                reason: reason.into(),
+                note,
+            },
+        ),
+        Some(Command::Ship { key, tracking }) => {
+            let tracking = S10::parse(&tracking).map_err(|e| Failure::field("--tracking", e))?;
+            act(&cx, &key, Change::Ship { tracking })
+        }
+        Some(Command::Move { key, to }) => act(
+            &cx,
+            &key,
+            Change::Move {
+                to: Stage::from(to),
+                undo: false,
+            },
+        ),
+        Some(Command::Note { key, text }) => add_note(&cx, &key, &text),
+        Some(Command::Show { key, json }) => {
+            let store = cx.store()?;
+            let case = store.find(&key)?;
+            let detail = store.detail(case.id)?;
+            if json {
+                print_json(&CaseJson::new(&detail))
+            } else {
+                print!("{}", output::human_detail(&detail));
+                Ok(())
+            }
+        }
+        Some(Command::List {
+            stage,
+            overdue,
+            json,
+        }) => {
+            let store = cx.store()?;
+            let filter = ListFilter {
+                stage: stage.map(Stage::from),
+                overdue: overdue.then(|| (cx.config.clocks, cx.now())),
+            };
+            if json {
+                let mut all = Vec::new();
+                store.for_each_case(filter, &mut |c| {
+                    all.push(CaseJson::new(&store.detail(c.id)?));
+                    Ok(())
+                })?;
+                print_json(&all)
+            } else {
+                let mut out = io::stdout().lock();
+                store.for_each_case(filter, &mut |c| {
+                    let _ = writeln!(out, "{}", output::human_line(&c));
+                    Ok(())
+                })?;
+                Ok(())
+            }
+        }
+        Some(Command::Export { format, out }) => export(&cx, format, out.as_deref()),
+    }
+}
+
+/// Resolve KEY, then apply the change on the version just read: if anyone else wrote
+/// in between, the store refuses with a conflict.
+fn act(cx: &Context, key: &str, change: Change) -> Outcome {
+    let mut store = cx.store()?;
+    let before = store.find(key)?;
+    let after = store.apply(before.id, before.version, change, &cx.user, cx.now())?;
+    println!("{}", summary(&before, &after));
+    Ok(())
+}
+
+fn summary(before: &Case, after: &Case) -> String {
+    if before.stage == after.stage {
+        format!("{}: {} (still {})", after.rma, describe(after), after.stage)
+    } else {
+        format!("{}: {} -> {}", after.rma, before.stage, after.stage)
+    }
+}
+
+fn describe(c: &Case) -> String {
+    match c.stage {
+        Stage::AtManufacturer => format!("round {} at the manufacturer", c.rounds),
+        _ => "updated".into(),
+    }
+}
+
+fn add_note(cx: &Context, key: &str, text: &str) -> Outcome {
+    let mut store = cx.store()?;
+    let case = store.find(key)?;
+    let case = store.add_note(case.id, text, &cx.user, cx.now())?;
+    println!("{}: note added", case.rma);
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| Failure::new(format!("could not write the output: {e}")))?;
+    let _ = writeln!(out);
+    Ok(())
+}
+
+fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{what} {{bar:40}} {{percent:>3}}% {{msg}}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
+    let f = File::open(file).map_err(|e| {
+        Failure::new(format!(
+            "could not open the sales file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let size = f.metadata().map(|m| m.len()).ok();
+    let counted = CountingReader {
+        inner: io::BufReader::with_capacity(1 << 16, f),
+        read: std::rc::Rc::new(std::cell::Cell::new(0)),
+    };
+    let read = std::rc::Rc::clone(&counted.read);
+    let reader = SalesReader::new(counted, local_date(cx.now()))
+        .map_err(|e| Failure::new(format!("{}: {e}", file.display())))?;
+    if !reader.ignored_columns.is_empty() {
+        eprintln!(
+            "rmaboard: ignoring the column(s) {}",
+            reader.ignored_columns.join(", ")
+        );
+    }
+    let mut store = cx.store()?;
+    let bar = progress_bar(size, "importing");
+    let summary =
+        store.import_sales(reader, skip_invalid, &mut |_| bar.set_position(read.get()))?;
+    bar.finish_and_clear();
+    for p in &summary.rejected {
+        eprintln!(
+            "line {}: {}",
+            p.line,
+            crate::domain::text::clean_line(&p.message)
+        );
+    }
+    println!(
+        "imported {}, unchanged {}, rejected {}",
+        summary.imported,
+        summary.unchanged,
+        summary.rejected.len()
+    );
+    if summary.committed {
+        Ok(())
+    } else {
+        Err(Failure::new(format!(
+            "{} bad row(s), so nothing was imported: fix them, or import the good rows with --skip-invalid",
+            summary.rejected.len()
+        )))
+    }
+}
+
+/// Counts bytes read, for the import's progress bar.
+struct CountingReader<R> {
+    inner: R,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: io::Read> io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+fn export(cx: &Context, format: ExportFormat, out: Option<&Path>) -> Outcome {
+    let store = cx.store()?;
+    let write_err =
+        |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
+    let sink: Box<dyn Write> = match out {
+        Some(p) => Box::new(
+            File::create(p)
+                .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut sink = BufWriter::new(sink);
+    let total: u64 = store.stage_counts()?.iter().sum();
+    let bar = progress_bar(out.map(|_| total), "exporting");
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut sink);
+            w.write_record(output::CSV_HEADER)
+                .map_err(|e| write_err(&e))?;
+            let mut failed = None;
+            store.for_each_case(ListFilter::default(), &mut |c| {
+                let notes = store.notes(c.id)?.len();
+                if let Err(e) = w.write_record(output::csv_row(&c, notes)) {
+                    failed.get_or_insert(e);
+                }
+                bar.inc(1);
+                Ok(())
+            })?;
+            if let Some(e) = failed {
+                return Err(write_err(&e));
+            }
+            w.flush().map_err(|e| write_err(&e))?;
+        }
+        ExportFormat::Json => {
+            // Streamed as an array so a large store need not fit in memory.
+            let mut first = true;
+            let mut failed: Option<String> = None;
+            sink.write_all(b"[\n").map_err(|e| write_err(&e))?;
+            store.for_each_case(ListFilter::default(), &mut |c| {
+                let detail = store.detail(c.id)?;
+                let sep: &[u8] = if first { b"" } else { b",\n" };
+                first = false;
+                let r = sink
+                    .write_all(sep)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| {
+                        serde_json::to_writer(&mut sink, &CaseJson::new(&detail))
+                            .map_err(|e| e.to_string())
+                    });
+                if let Err(e) = r {
+                    failed.get_or_insert(e);
+                }
+                bar.inc(1);
+                Ok(())
+            })?;
+            if let Some(e) = failed {
+                return Err(write_err(&e));
+            }
+            sink.write_all(b"\n]\n").map_err(|e| write_err(&e))?;
+        }
+    }
+    bar.finish_and_clear();
+    sink.flush().map_err(|e| write_err(&e))?;
+    Ok(())
+}
+
+fn board(cx: &Context, store: Store) -> Outcome {
+    crate::tui::run(store, &cx.config, &cx.user).map_err(|e| Failure::new(format!("{e:#}")))
+}
+
+fn demo(cx: &Context, no_board: bool) -> Outcome {
+    let (path, _keep) = match &cx.db {
+        Some(p) => (p.clone(), None),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("rmaboard-demo-")
+                .tempdir()
+                .map_err(|e| Failure::new(format!("could not make a temporary folder: {e}")))?;
+            (dir.path().join("demo.sqlite"), Some(dir))
+        }
+    };
+    let mut store = Store::open(&path)?;
+    let made = crate::demo::fill(&mut store, cx.now())?;
+    eprintln!(
+        "rmaboard: demo database {} with {} sales and {} cases",
+        path.display(),
+        made.sales,
+        made.cases
+    );
+    if no_board {
+        println!("{}", path.display());
+        // Keep the temporary database when only filling it.
+        if let Some(dir) = _keep {
+            let _ = dir.keep();
+        }
+        return Ok(());
+    }
+    board(cx, store)
+}

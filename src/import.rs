@@ -1,0 +1,411 @@
+//! Reading the shop's sales export (CSV with a header) into validated registry rows.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use thiserror::Error;
+
+use crate::domain::text;
+use crate::domain::time::parse_date;
+use crate::domain::{Category, Imei, Sale};
+
+pub const REQUIRED: [&str; 6] = [
+    "imei",
+    "order_number",
+    "customer_number",
+    "model",
+    "category",
+    "dispatched_on",
+];
+pub const OPTIONAL: [&str; 4] = [
+    "customer_name",
+    "customer_email",
+    "customer_address",
+    "country",
+];
+
+#[derive(Debug, Error)]
+pub enum CsvError {
+    #[error(
+        "the file has no header line: the first line must name the columns {}",
+        REQUIRED.join(", ")
+    )]
+    NoHeader,
+    #[error(
+        "the header lacks the column{} {}: the first line must name {} (and optionally {})",
+        if .0.len() > 1 { "s" } else { "" },
+        .0.join(", "),
+        REQUIRED.join(", "),
+        OPTIONAL.join(", ")
+    )]
+    MissingColumns(Vec<String>),
+    #[error("the header names the column {0} twice: remove one")]
+    DuplicateColumn(String),
+    #[error("the file could not be read: {0}")]
+    Read(String),
+}
+
+struct Columns {
+    required: [usize; 6],
+    optional: [Option<usize>; 4],
+}
+
+fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), CsvError> {
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(CsvError::DuplicateColumn(text::clean_line(n)));
+        }
+    }
+    let find = |want: &str| names.iter().position(|n| n == want);
+    let missing: Vec<String> = REQUIRED
+        .iter()
+        .filter(|r| find(r).is_none())
+        .map(|r| r.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(CsvError::MissingColumns(missing));
+    }
+    let required = REQUIRED.map(|r| find(r).unwrap_or(0));
+    let optional = OPTIONAL.map(find);
+    let ignored = names
+        .iter()
+        .filter(|n| !REQUIRED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str()))
+        .map(|n| text::clean_line(n))
+        .collect();
+    Ok((Columns { required, optional }, ignored))
+}
+
+/// Counts line breaks as the CSV parser pulls bytes, so rows can be named by their
+/// real line even when blank lines or quoted line breaks come before them.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    breaks: Rc<RefCell<LineBreaks>>,
+}
+
+#[derive(Default)]
+struct LineBreaks {
+    /// Offsets of line breaks not yet passed by the parser.
+    pending: VecDeque<u64>,
+    /// Line breaks already passed.
+    passed: u64,
+}
+
+impl LineBreaks {
+    /// The 1-based line holding byte `offset`.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while self.pending.front().is_some_and(|&b| b < offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut breaks = self.breaks.borrow_mut();
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                breaks.pending.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// A sales file read row by row (a million rows need not fit in memory): each item is a
+/// line number and the validated sale or what is wrong with the row.
+pub struct SalesReader<R: Read> {
+    reader: csv::Reader<LineCounter<R>>,
+    breaks: Rc<RefCell<LineBreaks>>,
+    cols: Columns,
+    width: usize,
+    today: NaiveDate,
+    record: csv::ByteRecord,
+    /// Header columns that are not used (reported, not fatal: shop exports carry extras).
+    pub ignored_columns: Vec<String>,
+}
+
+impl<R: Read> SalesReader<R> {
+    /// Read the header. `today` bounds dispatch dates (none in the future).
+    pub fn new(input: R, today: NaiveDate) -> Result<SalesReader<R>, CsvError> {
+        let breaks = Rc::new(RefCell::new(LineBreaks::default()));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(LineCounter {
+                inner: input,
+                offset: 0,
+                breaks: Rc::clone(&breaks),
+            });
+        let mut header = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(false) => return Err(CsvError::NoHeader),
+            Err(e) => return Err(CsvError::Read(e.to_string())),
+            Ok(true) => {}
+        }
+        let header = csv::StringRecord::from_byte_record(header).map_err(|_| {
+            CsvError::Read("the header is not UTF-8 text: save the file as UTF-8".into())
+        })?;
+        let (cols, ignored_columns) = header_columns(&header)?;
+        Ok(SalesReader {
+            reader,
+            breaks,
+            cols,
+            width: header.len(),
+            today,
+            record: csv::ByteRecord::new(),
+            ignored_columns,
+        })
+    }
+
+    fn line_at(&self, pos: Option<&csv::Position>) -> u64 {
+        pos.map_or(0, |p| self.breaks.borrow_mut().line_of(p.byte()))
+    }
+}
+
+impl<R: Read> Iterator for SalesReader<R> {
+    type Item = (u64, Result<Sale, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let start = self.reader.position().clone();
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = self.line_at(e.position().or(Some(&start)));
+                    return Some((
+                        line,
+                        Err(format!(
+                            "the line cannot be read as CSV ({e}); check its quotes"
+                        )),
+                    ));
+                }
+            }
+            if self.record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            // The parser's record position can point at blank lines it skipped, so count
+            // back from the record's end instead, less the line breaks inside its fields.
+            let end = self.reader.position().byte().saturating_sub(1);
+            let inner_breaks = self
+                .record
+                .iter()
+                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                .sum::<u64>();
+            let line = self
+                .breaks
+                .borrow_mut()
+                .line_of(end)
+                .saturating_sub(inner_breaks);
+            let row = match csv::StringRecord::from_byte_record(self.record.clone()) {
+                Ok(r) => r,
+                Err(_) => {
+                    return Some((
+                        line,
+                        Err("the line is not UTF-8 text: save the file as UTF-8".into()),
+                    ));
+                }
+            };
+            if row.len() != self.width {
+                return Some((
+                    line,
+                    Err(format!(
+                        "the line has {} fields but the header has {}: check for a stray or missing comma",
+                        row.len(),
+                        self.width
+                    )),
+                ));
+            }
+            return Some((line, parse_row(&row, &self.cols, self.today)));
+        }
+    }
+}
+
+fn parse_row(row: &csv::StringRecord, cols: &Columns, today: NaiveDate) -> Result<Sale, String> {
+    let get = |i: usize| row.get(i).unwrap_or("");
+    let [imei, order, customer, model, category, dispatched] = cols.required.map(get);
+    let imei = Imei::parse(imei).map_err(|e| format!("imei: {e}"))?;
+    let line = |field: &'static str, v: &str, max: usize| {
+        text::required_line(field, v, max).map_err(|e| format!("{field}: {e}"))
+    };
+    let order_number = line("order_number", order, text::MAX_SHORT)?;
+    let customer_number = line("customer_number", customer, text::MAX_SHORT)?;
+    let model = line("model", model, text::MAX_SHORT)?;
+    let category = Category::parse(category).map_err(|e| format!("category: {e}"))?;
+    let dispatched_on = parse_date(dispatched).map_err(|e| format!("dispatched_on: {e}"))?;
+    if dispatched_on > today {
+        return Err(format!(
+            "dispatched_on: {dispatched_on} is in the future: check the date"
+        ));
+    }
+    let optional = |i: Option<usize>, max: usize| -> Result<Option<String>, String> {
+        let v = text::clean_line(i.map(get).unwrap_or(""));
+        if v.chars().count() > max {
+            return Err(format!("a field is longer than {max} characters"));
+        }
+        Ok(Some(v).filter(|v| !v.is_empty()))
+    };
+    let [name, email, address, country] = cols.optional;
+    let named =
+        |field: &str, r: Result<Option<String>, String>| r.map_err(|e| format!("{field}: {e}"));
+    let customer_email = named("customer_email", optional(email, text::MAX_SHORT * 2))?;
+    if let Some(e) = &customer_email
+        && (!e.contains('@') || e.contains(' '))
+    {
+        return Err(format!(
+            "customer_email: {e:?} is not an email address: it needs an @ and no spaces"
+        ));
+    }
+    Ok(Sale {
+        imei,
+        order_number,
+        customer_number,
+        customer_name: named("customer_name", optional(name, text::MAX_SHORT * 2))?,
+        customer_email,
+        customer_address: named("customer_address", optional(address, text::MAX_SHORT * 4))?,
+        country: named("country", optional(country, 60))?,
+        model,
+        category,
+        dispatched_on,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct SalesFile {
+        rows: Vec<(u64, Sale)>,
+        rejected: Vec<(u64, String)>,
+        ignored_columns: Vec<String>,
+    }
+
+    fn read_bytes(b: &[u8]) -> Result<SalesFile, CsvError> {
+        let reader = SalesReader::new(b, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())?;
+        let ignored_columns = reader.ignored_columns.clone();
+        let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+        for (line, r) in reader {
+            match r {
+                Ok(s) => rows.push((line, s)),
+                Err(m) => rejected.push((line, m)),
+            }
+        }
+        Ok(SalesFile {
+            rows,
+            rejected,
+            ignored_columns,
+        })
+    }
+
+    fn read(s: &str) -> Result<SalesFile, CsvError> {
+        read_bytes(s.as_bytes())
+    }
+
+    #[test]
+    fn a_good_file_with_optional_columns_and_a_bom() {
+        let f = read(
+            "\u{feff}IMEI,order_number,customer_number,model,category,dispatched_on,country,extra\n\
+             490154203237518,SO-1,C-9,CECT P30,phone,2026-01-05,DE,x\n\
+             \n\
+             \r\n\
+             \n\
+             260531793113837,SO-2,C-9,\"CECT\nPad 10\",tablet,2026-02-05,,y\n\
+             490154203237519,SO-2,C-9,P,phone,2026-02-05,,y\n",
+        )
+        .unwrap();
+        assert_eq!(f.rejected.len(), 1);
+        // Blank lines and quoted line breaks count: the bad row is on line 8.
+        assert_eq!(f.rejected[0].0, 8);
+        assert_eq!(f.rows.len(), 2);
+        assert_eq!(f.rows[1].1.model, "CECT Pad 10");
+        assert_eq!(f.rows[0].0, 2);
+        assert_eq!(f.rows[1].0, 6);
+        assert_eq!(f.rows[0].1.country.as_deref(), Some("DE"));
+        assert_eq!(f.rows[1].1.country, None);
+        assert_eq!(f.ignored_columns, vec!["extra"]);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line() {
+        let f = read(
+            "imei,order_number,customer_number,model,category,dispatched_on,customer_email\n\
+             490154203237519,SO-1,C-9,P30,phone,2026-01-05,\n\
+             490154203237518,SO-1,C-9,P30,toaster,2026-01-05,\n\
+             490154203237518,SO-1,C-9,P30,phone,2026-02-30,\n\
+             490154203237518,,C-9,P30,phone,2026-01-05,\n\
+             490154203237518,SO-1,C-9,P30,phone,2027-01-05,\n\
+             490154203237518,SO-1,C-9,P30,phone,2026-01-05,nobody\n\
+             490154203237518,SO-1,C-9\n",
+        )
+        .unwrap();
+        let lines: Vec<u64> = f.rejected.iter().map(|p| p.0).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8]);
+        let msgs: Vec<&str> = f.rejected.iter().map(|p| p.1.as_str()).collect();
+        assert!(
+            msgs[0].starts_with("imei: the IMEI check digit is wrong"),
+            "{}",
+            msgs[0]
+        );
+        assert!(msgs[1].starts_with("category: "), "{}", msgs[1]);
+        assert!(msgs[2].starts_with("dispatched_on: "), "{}", msgs[2]);
+        assert!(
+            msgs[3].starts_with("order_number: the order_number is empty"),
+            "{}",
+            msgs[3]
+        );
+        assert!(msgs[4].contains("in the future"), "{}", msgs[4]);
+        assert!(msgs[5].starts_with("customer_email: "), "{}", msgs[5]);
+        assert!(
+            msgs[6].contains("fields but the header has 7"),
+            "{}",
+            msgs[6]
+        );
+        assert!(f.rows.is_empty());
+    }
+
+    #[test]
+    fn control_characters_in_fields_are_neutralised() {
+        let f = read(
+            "imei,order_number,customer_number,model,category,dispatched_on,customer_name\n\
+             490154203237518,SO-1,C-9,P30\u{1b}[2J,phone,2026-01-05,\"Evil\u{202e}Corp\"\n",
+        )
+        .unwrap();
+        assert_eq!(f.rows[0].1.model, "P30 [2J");
+        assert_eq!(f.rows[0].1.customer_name.as_deref(), Some("EvilCorp"));
+    }
+
+    #[test]
+    fn header_problems_are_sentences() {
+        assert!(matches!(read(""), Err(CsvError::NoHeader)));
+        let err = read("imei,model\n").unwrap_err().to_string();
+        assert!(err.starts_with("the header lacks the columns order_number, customer_number, category, dispatched_on"), "{err}");
+        assert!(matches!(
+            read("imei,imei,order_number,customer_number,model,category,dispatched_on\n"),
+            Err(CsvError::DuplicateColumn(_))
+        ));
+    }
+
+    #[test]
+    fn non_utf8_rows_are_rejected_not_fatal() {
+        let mut bytes =
+            b"imei,order_number,customer_number,model,category,dispatched_on\n".to_vec();
+        bytes.extend_from_slice(b"490154203237518,SO-1,C-9,P\xff30,phone,2026-01-05\n");
+        let f = read_bytes(&bytes).unwrap();
+        assert_eq!(f.rejected.len(), 1);
+        assert!(f.rejected[0].1.contains("UTF-8"));
+    }
+}
