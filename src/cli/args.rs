@@ -108,6 +108,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// A consistent copy of the database while others keep working.
+    Backup {
+        /// Where to write the copy (replaced if it exists).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (checked first).
+    Restore {
+        file: PathBuf,
+        /// Confirm that the current contents are to be replaced.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Check integrity, foreign keys and history; show schema version, counts and WAL size.
+    Doctor,
     /// Fill a database with a realistic demo shop and open the board on it.
     Demo {
         /// Only fill the database; do not open the board.

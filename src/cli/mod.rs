@@ -94,7 +94,11 @@ impl Context {
     }
 
     fn store(&self) -> Result<Store, Failure> {
-        Ok(Store::open(&self.path()?)?)
+        let store = Store::open(&self.path()?)?;
+        if let Some(w) = store.location_warning() {
+            eprintln!("rmaboard: warning: {w}");
+        }
+        Ok(store)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -269,6 +273,47 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Some(Command::Export { format, out }) => export(&cx, format, out.as_deref()),
+        Some(Command::Backup { file }) => {
+            let store = cx.store()?;
+            store.backup(&file)?;
+            println!("{}", file.display());
+            Ok(())
+        }
+        Some(Command::Restore { file, yes }) => {
+            if !yes {
+                return Err(Failure::new(format!(
+                    "restoring replaces everything in {} with {}: add --yes to confirm",
+                    cx.path()?.display(),
+                    file.display()
+                )));
+            }
+            if !file.exists() {
+                return Err(Failure::new(format!(
+                    "the backup {} does not exist: check the path",
+                    file.display()
+                )));
+            }
+            let mut store = cx.store()?;
+            store.restore(&file)?;
+            println!(
+                "restored {} from {}",
+                store.path().display(),
+                file.display()
+            );
+            Ok(())
+        }
+        Some(Command::Doctor) => {
+            let store = cx.store()?;
+            let check = store.checkup()?;
+            print!("{}", check.report());
+            if check.healthy() {
+                Ok(())
+            } else {
+                Err(Failure::new(
+                    "the database has problems (see above): restore the latest backup (see README, Backups)",
+                ))
+            }
+        }
     }
 }
 

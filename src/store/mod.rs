@@ -5,8 +5,10 @@
 //! for every transaction that writes. Every write that changes a case checks the version
 //! the writer read, so no update is lost.
 
+mod board;
 mod cases;
 mod error;
+mod maintenance;
 mod migrate;
 mod rows;
 mod sales;
@@ -20,6 +22,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use cases::{ListFilter, NewCase, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
+pub use maintenance::{Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 
@@ -47,6 +50,9 @@ impl Store {
             })?;
         }
         let existed = path.exists();
+        if !existed {
+            create_private(path)?;
+        }
         let conn = match Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -141,9 +147,107 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// How long a write waits for another user's write before giving up.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        self.conn.busy_timeout(timeout)?;
+        Ok(())
+    }
+
+    /// Trade durability for speed while loading a fresh database in bulk (demo, bench):
+    /// a power cut during the load may lose it, a crash of the process does not corrupt it.
+    pub fn set_bulk_load(&mut self, on: bool) -> Result<()> {
+        self.conn.execute_batch(if on {
+            "PRAGMA synchronous = OFF"
+        } else {
+            "PRAGMA synchronous = FULL"
+        })?;
+        Ok(())
+    }
+
+    /// A warning to show when the database sits where SQLite's locking is unreliable.
+    pub fn location_warning(&self) -> Option<String> {
+        network_filesystem(&self.path).map(|fs| {
+            format!(
+                "the database is on a network filesystem ({fs}); SQLite's WAL locking is unreliable there and the file can be corrupted: keep it on a local disk of the shop server"
+            )
+        })
+    }
+
     /// The raw connection, for read-only checks (doctor, tests).
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Create the database file readable and writable by its owner and group only: it holds
+/// customer data. SQLite gives the -wal and -shm files the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o660);
+    match options.open(path) {
+        Ok(_) => {
+            restrict_mode(path);
+            Ok(())
+        }
+        // Someone else created it in the meantime: fine.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            action: "create the database",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Group read/write, nothing for others, whatever the umask said.
+pub(crate) fn restrict_mode(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o660));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The kind of network filesystem holding `path`, if it is one.
+#[cfg(target_os = "linux")]
+fn network_filesystem(path: &Path) -> Option<&'static str> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a writable statfs struct.
+    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    filesystem_kind(st.f_type as u64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn network_filesystem(_path: &Path) -> Option<&'static str> {
+    None
+}
+
+/// Network filesystems by their statfs magic number.
+pub fn filesystem_kind(magic: u64) -> Option<&'static str> {
+    match magic {
+        0x6969 => Some("NFS"),
+        0x517b => Some("SMB"),
+        0xff53_4d42 => Some("CIFS"),
+        0xfe53_4d42 => Some("SMB2"),
+        0x5346_414f => Some("AFS"),
+        0x0102_1997 => Some("9P"),
+        0x6573_5546 => Some("FUSE, e.g. sshfs"),
+        0x0027_e0eb => Some("CephFS"),
+        0x4750_4653 => Some("GPFS"),
+        0x0bd0_0bd0 => Some("Lustre"),
+        _ => None,
     }
 }
 

@@ -1,0 +1,373 @@
+//! The store seen from outside: several connections on one file, refusals that leave the
+//! data as it was, and damaged surroundings answered with sentences.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rmaboard::demo::make_imei;
+use rmaboard::domain::case::Change;
+use rmaboard::domain::{Category, Imei, Part, Sale, Stage};
+use rmaboard::store::{NewCase, SCHEMA_VERSION, Store, StoreError};
+use rusqlite::Connection;
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
+}
+
+fn sale(imei: &Imei) -> Sale {
+    Sale {
+        imei: imei.clone(),
+        order_number: "SO-1".into(),
+        customer_number: "C-1".into(),
+        customer_name: Some("Mobile Hub".into()),
+        customer_email: None,
+        customer_address: None,
+        country: Some("NL".into()),
+        model: "CECT P30".into(),
+        category: Category::Phone,
+        dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+    }
+}
+
+/// A store with `n` sold phones and one open case per phone.
+fn shop(dir: &Path, n: u32) -> (PathBuf, Store, Vec<i64>) {
+    let path = dir.join("shop.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let imeis: Vec<Imei> = (0..n).map(|i| make_imei(35_209_611, i)).collect();
+    let rows: Vec<_> = imeis
+        .iter()
+        .enumerate()
+        .map(|(i, imei)| (i as u64 + 2, Ok(sale(imei))))
+        .collect();
+    let summary = store.import_sales(rows, false, &mut |_| {}).unwrap();
+    assert_eq!(summary.imported, u64::from(n));
+    let ids = imeis
+        .iter()
+        .map(|imei| {
+            store
+                .open_case(
+                    NewCase {
+                        imei: imei.clone(),
+                        fault: "no power".into(),
+                        part: Part::Device,
+                        claimed_at: at(1, 9),
+                        tracking_in: None,
+                        override_reason: None,
+                    },
+                    "anna",
+                    at(1, 10),
+                )
+                .unwrap()
+                .id
+        })
+        .collect();
+    (path, store, ids)
+}
+
+fn dump(path: &Path) -> String {
+    let conn = Connection::open(path).unwrap();
+    let mut out = String::new();
+    for table in ["sales", "cases", "notes", "events", "rma_counters"] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+            .unwrap();
+        let cols = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            for i in 0..cols {
+                let v: rusqlite::types::Value = r.get(i).unwrap();
+                out.push_str(&format!("{v:?}|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_terminal_cannot_overwrite_a_newer_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut first, ids) = shop(dir.path(), 1);
+    let mut second = Store::open(&path).unwrap();
+    let seen_by_both = first.case_by_id(ids[0]).unwrap();
+
+    let receive = Change::Receive { tracking_in: None };
+    first
+        .apply(
+            ids[0],
+            seen_by_both.version,
+            receive.clone(),
+            "anna",
+            at(2, 9),
+        )
+        .unwrap();
+    let before = dump(&path);
+    let err = second
+        .apply(ids[0], seen_by_both.version, receive, "ben", at(2, 9))
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("RMA-2026-00001 was changed by anna at ")
+            && msg.contains("(it is now in received)")
+            && msg.contains("nothing was saved"),
+        "{msg}"
+    );
+    assert_eq!(dump(&path), before, "a refused write changed the database");
+}
+
+#[test]
+fn data_version_tells_another_connection_about_a_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut writer, ids) = shop(dir.path(), 1);
+    let reader = Store::open(&path).unwrap();
+    let v0 = reader.data_version().unwrap();
+    assert_eq!(reader.data_version().unwrap(), v0);
+    writer
+        .add_note(ids[0], "checked", "anna", at(2, 9))
+        .unwrap();
+    assert_ne!(reader.data_version().unwrap(), v0);
+}
+
+#[test]
+fn refused_actions_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), 1);
+    let before = dump(&path);
+    let c = store.case_by_id(ids[0]).unwrap();
+    let tracking = rmaboard::domain::S10::parse("RR123456785CN").unwrap();
+    for change in [
+        Change::Ship { tracking },
+        Change::Send {
+            manufacturer_ref: "MF-1".into(),
+        },
+        Change::Move {
+            to: Stage::Shipped,
+            undo: false,
+        },
+        Change::InspectFail { note: "x".into() },
+    ] {
+        let err = store
+            .apply(ids[0], c.version, change, "anna", at(2, 9))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Case(_)), "{err}");
+    }
+    assert!(
+        store
+            .add_note(ids[0], " \u{1b} ", "anna", at(2, 9))
+            .is_err()
+    );
+    assert_eq!(dump(&path), before);
+}
+
+#[test]
+fn notes_and_events_are_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), 1);
+    store.add_note(ids[0], "first", "anna", at(2, 9)).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE notes SET text = 'edited'",
+        "DELETE FROM notes",
+        "UPDATE events SET author = 'mallory'",
+        "DELETE FROM events",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_named_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.sqlite");
+    std::fs::write(&path, "imei,order_number\n1,2\n").unwrap();
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("is not an rmaboard database"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "imei,order_number\n1,2\n"
+    );
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("is not an rmaboard database"), "{err}");
+    let n: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1, "no tables were added");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = shop(dir.path(), 1);
+    drop(store);
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+        .unwrap();
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("was written by a newer rmaboard") && err.contains("upgrade rmaboard"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_busy_database_is_explained_not_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), 1);
+    store.set_busy_timeout(Duration::from_millis(200)).unwrap();
+    let holder = Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = store
+        .add_note(ids[0], "waiting", "anna", at(2, 9))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Busy(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(!msg.contains("locked"), "{msg}");
+    assert!(msg.contains("try again in a moment"), "{msg}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    store.add_note(ids[0], "now", "anna", at(2, 9)).unwrap();
+}
+
+#[test]
+fn a_full_disk_leaves_no_partial_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, _) = shop(dir.path(), 1);
+    let before = dump(&path);
+    // Cap the file at its current size: the next pages cannot be written.
+    let pages: i64 = store
+        .connection()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .connection()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    let rows: Vec<_> = (1000..3000)
+        .map(|i| (i as u64, Ok(sale(&make_imei(35_209_612, i)))))
+        .collect();
+    let err = store.import_sales(rows, true, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+    assert!(err.to_string().contains("free some space"));
+    assert_eq!(dump(&path), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_wal_are_not_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = shop(dir.path(), 2);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o660);
+    let wal = rmaboard::store::wal_path(&path);
+    assert!(wal.exists(), "WAL file expected while the store is open");
+    assert_eq!(mode(&wal), 0o660);
+    let mut shm = path.clone().into_os_string();
+    shm.push("-shm");
+    assert_eq!(mode(Path::new(&shm)), 0o660);
+    drop(store);
+}
+
+#[test]
+fn backup_while_another_connection_writes_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, ids) = shop(dir.path(), 20);
+    let backup = dir.path().join("backup.sqlite");
+    let writer_path = path.clone();
+    let ids_for_writer = ids.clone();
+    let writer = std::thread::spawn(move || {
+        let mut w = Store::open(&writer_path).unwrap();
+        for round in 0..50 {
+            let id = ids_for_writer[round % ids_for_writer.len()];
+            w.add_note(id, &format!("note {round}"), "ben", at(3, 9))
+                .unwrap();
+        }
+    });
+    for _ in 0..5 {
+        store.backup(&backup).unwrap();
+        let copy = Store::open_read_only(&backup).unwrap();
+        let check = copy.checkup().unwrap();
+        assert!(check.healthy(), "{}", check.report());
+        assert_eq!(check.cases[0], 20);
+    }
+    writer.join().unwrap();
+    store.backup(&backup).unwrap();
+    let with_notes = dump(&path);
+
+    // Something goes wrong after the backup; the restore brings the backup back.
+    let mut live = Store::open(&path).unwrap();
+    live.add_note(ids[0], "after the backup", "anna", at(4, 9))
+        .unwrap();
+    assert_ne!(dump(&path), with_notes);
+    live.restore(&backup).unwrap();
+    assert_eq!(dump(&path), with_notes);
+    let check = live.checkup().unwrap();
+    assert!(check.healthy(), "{}", check.report());
+    assert_eq!(check.journal_mode, "wal");
+}
+
+#[test]
+fn restore_refuses_a_damaged_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, _) = shop(dir.path(), 1);
+    let before = dump(&path);
+    let bad = dir.path().join("bad.sqlite");
+    std::fs::write(&bad, b"not a database at all, sorry").unwrap();
+    let err = store.restore(&bad).unwrap_err().to_string();
+    assert!(err.contains("is not an rmaboard database"), "{err}");
+    assert_eq!(dump(&path), before);
+}
+
+#[test]
+fn doctor_finds_a_history_that_does_not_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = shop(dir.path(), 2);
+    assert!(store.checkup().unwrap().healthy());
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE cases SET stage = 'shipped' WHERE id = 1", [])
+        .unwrap();
+    let check = store.checkup().unwrap();
+    assert!(!check.healthy());
+    assert_eq!(check.history_mismatches, vec!["RMA-2026-00001"]);
+}
+
+#[test]
+fn network_filesystems_are_recognised() {
+    use rmaboard::store::filesystem_kind;
+    assert_eq!(filesystem_kind(0x6969), Some("NFS"));
+    assert_eq!(filesystem_kind(0xff53_4d42), Some("CIFS"));
+    assert_eq!(filesystem_kind(0xef53), None, "ext4 is local");
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store, _) = shop(dir.path(), 1);
+    assert_eq!(store.location_warning(), None);
+}
+
+#[test]
+fn two_processes_opening_a_new_file_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.sqlite");
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let p = path.clone();
+            std::thread::spawn(move || Store::open(&p).map(|s| s.schema_version().unwrap()))
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap().unwrap(), SCHEMA_VERSION);
+    }
+}
