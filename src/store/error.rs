@@ -24,6 +24,16 @@ pub enum StoreError {
         known: i64,
     },
     #[error(
+        "{} has schema version {found} and needs an upgrade, which takes write access: ask someone who may write to it to run `rmaboard init`",
+        path.display()
+    )]
+    NeedsUpgrade { path: PathBuf, found: i64 },
+    #[error(
+        "you may not read the database {}: ask to be added to the staff group that owns it (see README, Shop server)",
+        path.display()
+    )]
+    NoAccess { path: PathBuf },
+    #[error(
         "the database is read-only for you, so nothing was saved: ask for write access to it and its folder (see README, Shop server)"
     )]
     ReadOnly,

@@ -39,6 +39,19 @@ impl Store {
         Ok(())
     }
 
+    /// A look-only connection cannot migrate: the schema must already be current.
+    pub(super) fn check_read_only_schema(&self) -> Result<()> {
+        self.check_schema()?;
+        let version = self.schema_version()?;
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::NeedsUpgrade {
+                path: self.path.clone(),
+                found: version,
+            });
+        }
+        Ok(())
+    }
+
     /// Bring the schema up to date. Safe when several processes start at once: the
     /// version is read again under the write lock.
     pub(super) fn migrate(&mut self) -> Result<()> {

@@ -72,13 +72,26 @@ impl Store {
                 });
             }
         };
+        // SQLite quietly opens a file it may not write read-only.
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false);
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            read_only: false,
+            read_only,
         };
+        if read_only {
+            store
+                .conn
+                .busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))?;
+            store.check_read_only_schema()?;
+            share_sidecars(path);
+            return Ok(store);
+        }
         match store.configure().and_then(|()| store.migrate()) {
-            Ok(()) => Ok(store),
+            Ok(()) => {
+                share_sidecars(path);
+                Ok(store)
+            }
             Err(StoreError::ReadOnly) if existed => Self::open_read_only(path),
             Err(e) => Err(e),
         }
@@ -97,7 +110,8 @@ impl Store {
             path: path.to_path_buf(),
             read_only: true,
         };
-        store.check_schema()?;
+        store.check_read_only_schema()?;
+        share_sidecars(path);
         Ok(store)
     }
 
@@ -201,6 +215,32 @@ fn create_private(path: &Path) -> Result<()> {
     }
 }
 
+/// The -wal and -shm files belong to whoever opened the database first; when that was
+/// us, hand them to the database's group with group write, so a colleague's writes are
+/// not locked out by a file we created.
+fn share_sidecars(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(db) = fs::metadata(path) else {
+            return;
+        };
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_os_string();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            if fs::metadata(&side).is_ok_and(|m| m.uid() == me) {
+                let _ = std::os::unix::fs::chown(&side, None, Some(db.gid()));
+                restrict_mode(&side);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// Group read/write, nothing for others, whatever the umask said.
 pub(crate) fn restrict_mode(path: &Path) {
     #[cfg(unix)]
@@ -254,8 +294,14 @@ pub fn filesystem_kind(magic: u64) -> Option<&'static str> {
 /// Refuse files that are not SQLite before SQLite gets to them: a plain sentence beats
 /// "file is not a database".
 fn check_is_sqlite(path: &Path) -> Result<()> {
-    let Ok(mut f) = fs::File::open(path) else {
-        return Ok(());
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(StoreError::NoAccess {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(_) => return Ok(()),
     };
     let mut head = [0u8; 16];
     match f.read(&mut head) {

@@ -1,0 +1,114 @@
+//! A member of staff without write permission on the shared database may look but not
+//! change, and is told so in plain words. Run as root, the binary is started as the
+//! unprivileged user `nobody` (root would ignore file modes).
+#![cfg(unix)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Run the binary as a user who may read but not write the database.
+fn as_reader(db: &Path, args: &[&str]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_rmaboard");
+    let mut cmd = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RMABOARD_CONFIG", "/nonexistent/rmaboard.toml")
+        .env("RMABOARD_USER", "reader")
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
+fn as_owner(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rmaboard"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RMABOARD_CONFIG", "/nonexistent/rmaboard.toml")
+        .env("RMABOARD_USER", "owner")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_reader_may_look_but_not_change() {
+    if is_root() && Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("setpriv is missing: cannot drop root to test file modes");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A shared folder everyone may enter; the database itself readable only.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dir.path().join("shop.sqlite");
+    let out = as_owner(&db, &["demo", "--no-board"]);
+    assert!(out.status.success(), "{out:?}");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+
+    let list = as_reader(&db, &["list", "--stage", "received"]);
+    assert!(list.status.success(), "{list:?}");
+    let first = String::from_utf8_lossy(&list.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.starts_with("RMA-"), "{list:?}");
+    let show = as_reader(&db, &["show", &first]);
+    assert!(show.status.success(), "{show:?}");
+
+    let note = as_reader(&db, &["note", &first, "trying to write"]);
+    assert_eq!(note.status.code(), Some(1), "{note:?}");
+    let err = String::from_utf8_lossy(&note.stderr);
+    assert!(
+        err.contains("read-only for you") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert!(!err.to_lowercase().contains("locked"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file changed");
+    // The sidecar files the reader created do not lock writers out.
+    for suffix in ["-wal", "-shm"] {
+        let mut side = db.clone().into_os_string();
+        side.push(suffix);
+        if let Ok(m) = std::fs::metadata(&side) {
+            assert_eq!(
+                m.permissions().mode() & 0o070,
+                0o060,
+                "{suffix} must be group-writable"
+            );
+        }
+    }
+}
+
+#[test]
+fn nobody_else_may_read_customer_data() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dir.path().join("shop.sqlite");
+    assert!(as_owner(&db, &["init"]).status.success());
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660, "group may read and write, others nothing");
+    if is_root() {
+        // Someone outside the group is refused with a sentence, not a crash.
+        let out = as_reader(&db, &["list"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("rmaboard: you may not read the database"),
+            "{err}"
+        );
+        assert!(err.contains("staff group"), "{err}");
+    }
+}
