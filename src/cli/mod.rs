@@ -303,7 +303,15 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Some(Command::Doctor) => {
-            let store = cx.store()?;
+            // Look only: checking a backup must not change it.
+            let path = cx.path()?;
+            if !path.exists() {
+                return Err(Failure::new(format!(
+                    "there is no database at {}: check --db or RMABOARD_DB",
+                    path.display()
+                )));
+            }
+            let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
             print!("{}", check.report());
             if check.healthy() {
