@@ -112,3 +112,26 @@ fn nobody_else_may_read_customer_data() {
         assert!(err.contains("staff group"), "{err}");
     }
 }
+
+#[test]
+fn a_read_only_folder_still_lets_staff_look() {
+    if !is_root() {
+        // Without root the folder's mode cannot be tested apart from the file's.
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.sqlite");
+    assert!(as_owner(&db, &["demo", "--no-board"]).status.success());
+    // The file is writable, the folder is not: SQLite cannot create its -wal and -shm.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let list = as_reader(&db, &["list", "--stage", "inspected"]);
+    assert!(list.status.success(), "{list:?}");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("RMA-"));
+    let note = as_reader(&db, &["note", "RMA-2026-00001", "hello"]);
+    assert_eq!(note.status.code(), Some(1), "{note:?}");
+    assert!(String::from_utf8_lossy(&note.stderr).contains("read-only for you"));
+    let fresh = as_reader(&dir.path().join("new.sqlite"), &["init"]);
+    assert_eq!(fresh.status.code(), Some(1), "{fresh:?}");
+    assert!(String::from_utf8_lossy(&fresh.stderr).contains("the folder is not writable for you"));
+}

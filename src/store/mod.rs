@@ -100,17 +100,26 @@ impl Store {
     /// A look-only connection: for staff without write permission.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         check_is_sqlite(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
         };
-        store.check_read_only_schema()?;
+        match store.check_read_only_schema() {
+            Ok(()) => {}
+            // In a folder we may not write, SQLite cannot make the -shm file it needs to
+            // read a WAL database. With no WAL content pending, the file alone is the
+            // whole truth and can be read as immutable.
+            Err(StoreError::ReadOnly) if !has_pending_wal(path) => {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                store.conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+                store.check_read_only_schema()?;
+            }
+            Err(e) => return Err(e),
+        }
         share_sidecars(path);
         Ok(store)
     }
@@ -207,12 +216,36 @@ fn create_private(path: &Path) -> Result<()> {
         }
         // Someone else created it in the meantime: fine.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(StoreError::Io {
+            action: "create the database",
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                e.kind(),
+                "the folder is not writable for you; choose another --db or ask for write access to the folder",
+            ),
+        }),
         Err(source) => Err(StoreError::Io {
             action: "create the database",
             path: path.to_path_buf(),
             source,
         }),
     }
+}
+
+fn has_pending_wal(path: &Path) -> bool {
+    fs::metadata(maintenance::wal_path(path)).is_ok_and(|m| m.len() > 0)
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
 }
 
 /// The -wal and -shm files belong to whoever opened the database first; when that was
