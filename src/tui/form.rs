@@ -1,0 +1,475 @@
+//! The forms a move or an edit needs, validated as the user types with the same parsers
+//! and messages as the command line.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Effect, Target};
+use super::input::TextInput;
+use crate::domain::case::{CaseError, Change, Edit};
+use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
+use crate::domain::warranty::{Assessment, Part, VoidReason};
+use crate::domain::{Imei, S10, TrackingNumber};
+use crate::store::NewCase;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Imei,
+    S10,
+    /// An inbound tracking number from any carrier; may be left empty.
+    Tracking,
+    /// One line of text; `required` refuses it empty.
+    Line {
+        name: &'static str,
+        max: usize,
+        required: bool,
+    },
+    /// Several lines (Enter starts a new line).
+    Text {
+        name: &'static str,
+        max: usize,
+    },
+    Choice {
+        options: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub input: TextInput,
+    pub choice: usize,
+    /// Typed into: its error is shown while typing.
+    pub touched: bool,
+}
+
+impl Field {
+    fn new(label: &'static str, kind: FieldKind) -> Field {
+        Field {
+            label,
+            kind,
+            input: TextInput::default(),
+            choice: 0,
+            touched: false,
+        }
+    }
+
+    fn filled(mut self, text: &str) -> Field {
+        self.input = TextInput::with_text(text);
+        self
+    }
+
+    pub fn multiline(&self) -> bool {
+        matches!(self.kind, FieldKind::Text { .. })
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.text()
+    }
+
+    /// What is wrong with the value, in the CLI's words.
+    pub fn problem(&self) -> Option<String> {
+        let v = self.value();
+        match &self.kind {
+            FieldKind::Imei => Imei::parse(v).err().map(|e| e.to_string()),
+            FieldKind::S10 => S10::parse(v).err().map(|e| e.to_string()),
+            FieldKind::Tracking if v.trim().is_empty() => None,
+            FieldKind::Tracking => TrackingNumber::parse(v).err().map(|e| e.to_string()),
+            FieldKind::Line {
+                required: false, ..
+            } if v.trim().is_empty() => None,
+            FieldKind::Line { name, max, .. } => text::required_line(name, v, *max)
+                .err()
+                .map(|e| e.to_string()),
+            FieldKind::Text { name, max } => text::required_text(name, v, *max)
+                .err()
+                .map(|e| e.to_string()),
+            FieldKind::Choice { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    Send(Target),
+    InspectFail(Target),
+    Ship(Target),
+    Void(Target),
+    Edit {
+        target: Target,
+        fault: String,
+        tracking_in: String,
+        manufacturer_ref: String,
+    },
+    Note(Target),
+    NewCase {
+        /// The verdict for the IMEI and part as typed, once the IMEI is valid.
+        verdict: Option<(Imei, Part, Result<Assessment, String>)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Refusal of the whole form (by the store, or a missing override).
+    pub error: Option<String>,
+    /// Submitted once: show every field's problem, typed into or not.
+    pub tried: bool,
+}
+
+const NEW_IMEI: usize = 0;
+const NEW_PART: usize = 1;
+const NEW_FAULT: usize = 2;
+const NEW_TRACKING: usize = 3;
+const NEW_OVERRIDE: usize = 4;
+
+impl Form {
+    fn with(kind: FormKind, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            fields,
+            focus: 0,
+            error: None,
+            tried: false,
+        }
+    }
+
+    pub fn send(t: Target) -> Form {
+        let f = Field::new(
+            "Manufacturer reference",
+            FieldKind::Line {
+                name: "manufacturer reference",
+                max: MAX_SHORT,
+                required: true,
+            },
+        );
+        Form::with(FormKind::Send(t), vec![f])
+    }
+
+    pub fn inspect_fail(t: Target) -> Form {
+        let f = Field::new(
+            "What is still wrong",
+            FieldKind::Text {
+                name: "inspection note",
+                max: MAX_NOTE,
+            },
+        );
+        Form::with(FormKind::InspectFail(t), vec![f])
+    }
+
+    pub fn ship(t: Target) -> Form {
+        Form::with(
+            FormKind::Ship(t),
+            vec![Field::new(
+                "China Post tracking number (S10)",
+                FieldKind::S10,
+            )],
+        )
+    }
+
+    pub fn void(t: Target) -> Form {
+        let reasons = VoidReason::ALL
+            .iter()
+            .map(|r| r.describe().to_string())
+            .collect();
+        Form::with(
+            FormKind::Void(t),
+            vec![
+                Field::new("Reason", FieldKind::Choice { options: reasons }),
+                Field::new(
+                    "Note",
+                    FieldKind::Text {
+                        name: "void note",
+                        max: MAX_NOTE,
+                    },
+                ),
+            ],
+        )
+    }
+
+    pub fn note(t: Target) -> Form {
+        Form::with(
+            FormKind::Note(t),
+            vec![Field::new(
+                "Note",
+                FieldKind::Text {
+                    name: "note",
+                    max: MAX_NOTE,
+                },
+            )],
+        )
+    }
+
+    pub fn edit(t: Target, fault: &str, tracking_in: &str, manufacturer_ref: &str) -> Form {
+        let fields = vec![
+            Field::new(
+                "Fault",
+                FieldKind::Line {
+                    name: "fault",
+                    max: MAX_FAULT,
+                    required: true,
+                },
+            )
+            .filled(fault),
+            Field::new("Inbound tracking number", FieldKind::Tracking).filled(tracking_in),
+            Field::new(
+                "Manufacturer reference",
+                FieldKind::Line {
+                    name: "manufacturer reference",
+                    max: MAX_SHORT,
+                    required: false,
+                },
+            )
+            .filled(manufacturer_ref),
+        ];
+        Form::with(
+            FormKind::Edit {
+                target: t,
+                fault: fault.to_string(),
+                tracking_in: tracking_in.to_string(),
+                manufacturer_ref: manufacturer_ref.to_string(),
+            },
+            fields,
+        )
+    }
+
+    pub fn new_case() -> Form {
+        let parts = Part::ALL.iter().map(|p| p.as_str().to_string()).collect();
+        Form::with(
+            FormKind::NewCase { verdict: None },
+            vec![
+                Field::new("IMEI", FieldKind::Imei),
+                Field::new("Faulty part", FieldKind::Choice { options: parts }),
+                Field::new(
+                    "Fault (customer's words)",
+                    FieldKind::Line {
+                        name: "fault",
+                        max: MAX_FAULT,
+                        required: true,
+                    },
+                ),
+                Field::new("Inbound tracking (optional)", FieldKind::Tracking),
+                Field::new(
+                    "Goodwill override reason",
+                    FieldKind::Line {
+                        name: "override reason",
+                        max: MAX_SHORT * 4,
+                        required: false,
+                    },
+                ),
+            ],
+        )
+    }
+
+    pub fn title(&self) -> String {
+        match &self.kind {
+            FormKind::Send(t) => format!("Send {} to the manufacturer", t.rma),
+            FormKind::InspectFail(t) => format!("{}: inspection failed", t.rma),
+            FormKind::Ship(t) => format!("Ship {} back to the customer", t.rma),
+            FormKind::Void(t) => format!("{}: void, return unrepaired", t.rma),
+            FormKind::Edit { target, .. } => format!("Edit {}", target.rma),
+            FormKind::Note(t) => format!("Note on {}", t.rma),
+            FormKind::NewCase { .. } => "New case".to_string(),
+        }
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    /// Whether a field's problem should be shown now.
+    pub fn shows_problem(&self, i: usize) -> Option<String> {
+        let f = self.fields.get(i)?;
+        let typed = f.touched && !f.value().trim().is_empty();
+        if self.tried || typed {
+            f.problem()
+        } else {
+            None
+        }
+    }
+
+    /// The IMEI and part to assess, when the new-case form has a valid IMEI that has no
+    /// verdict yet.
+    pub fn wants_assessment(&self) -> Option<(Imei, Part)> {
+        let FormKind::NewCase { verdict } = &self.kind else {
+            return None;
+        };
+        let imei = Imei::parse(self.fields.get(NEW_IMEI)?.value()).ok()?;
+        let part = Part::ALL.get(self.fields.get(NEW_PART)?.choice).copied()?;
+        match verdict {
+            Some((i, p, _)) if *i == imei && *p == part => None,
+            _ => Some((imei, part)),
+        }
+    }
+
+    /// Handle a key; returns true when the user asked to save.
+    pub fn handle(&mut self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let n = self.fields.len();
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        let multiline = field.multiline();
+        match key.code {
+            KeyCode::Char('s') if ctrl => return true,
+            KeyCode::Tab => self.focus = (self.focus + 1) % n,
+            KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Down if !multiline => self.focus = (self.focus + 1) % n,
+            KeyCode::Up if !multiline => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Enter if !multiline => {
+                if self.focus + 1 == n {
+                    return true;
+                }
+                self.focus += 1;
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                if matches!(field.kind, FieldKind::Choice { .. }) =>
+            {
+                if let FieldKind::Choice { options } = &field.kind {
+                    let m = options.len().max(1);
+                    field.choice = if key.code == KeyCode::Left {
+                        (field.choice + m - 1) % m
+                    } else {
+                        (field.choice + 1) % m
+                    };
+                }
+            }
+            _ if matches!(field.kind, FieldKind::Choice { .. }) => {}
+            _ => {
+                if field.input.handle(key, multiline) {
+                    field.touched = true;
+                    self.error = None;
+                }
+            }
+        }
+        false
+    }
+
+    /// Check every field and build the store request, or say what is wrong (and put the
+    /// focus on it).
+    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<Effect, String> {
+        self.tried = true;
+        if let Some((i, problem)) = self
+            .fields
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| f.problem().map(|p| (i, p)))
+        {
+            self.focus = i;
+            return Err(problem);
+        }
+        let v = |i: usize| {
+            self.fields
+                .get(i)
+                .map(|f| f.value().to_string())
+                .unwrap_or_default()
+        };
+        let apply = |t: &Target, change: Change, done: String| Effect::Apply {
+            target: t.clone(),
+            change,
+            done,
+        };
+        Ok(match &self.kind {
+            FormKind::Send(t) => apply(
+                t,
+                Change::Send {
+                    manufacturer_ref: v(0),
+                },
+                format!("{} sent to the manufacturer.", t.rma),
+            ),
+            FormKind::InspectFail(t) => apply(
+                t,
+                Change::InspectFail { note: v(0) },
+                format!(
+                    "{} failed inspection and is back at the manufacturer.",
+                    t.rma
+                ),
+            ),
+            FormKind::Ship(t) => {
+                let tracking = S10::parse(&v(0)).map_err(|e| e.to_string())?;
+                let done = format!("{} shipped with {tracking}.", t.rma);
+                apply(t, Change::Ship { tracking }, done)
+            }
+            FormKind::Void(t) => {
+                let choice = self.fields.first().map_or(0, |f| f.choice);
+                let reason = VoidReason::ALL
+                    .get(choice)
+                    .copied()
+                    .unwrap_or(VoidReason::Dropped);
+                apply(
+                    t,
+                    Change::Void { reason, note: v(1) },
+                    format!("{} recorded as void ({}).", t.rma, reason.describe()),
+                )
+            }
+            FormKind::Note(t) => Effect::AddNote {
+                target: t.clone(),
+                text: v(0),
+            },
+            FormKind::Edit {
+                target,
+                fault,
+                tracking_in,
+                manufacturer_ref,
+            } => {
+                let changed = |i: usize, before: &str| {
+                    let now = v(i);
+                    (now.trim() != before.trim() && !now.trim().is_empty()).then_some(now)
+                };
+                let edit = Edit {
+                    fault: changed(0, fault),
+                    tracking_in: changed(1, tracking_in)
+                        .map(|t| TrackingNumber::parse(&t))
+                        .transpose()
+                        .map_err(|e| e.to_string())?,
+                    manufacturer_ref: changed(2, manufacturer_ref),
+                };
+                if edit == Edit::default() {
+                    return Err(CaseError::NothingToEdit.to_string());
+                }
+                apply(
+                    target,
+                    Change::Edit(edit),
+                    format!("{} edited.", target.rma),
+                )
+            }
+            FormKind::NewCase { verdict } => {
+                let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
+                let part = self
+                    .fields
+                    .get(NEW_PART)
+                    .and_then(|f| Part::ALL.get(f.choice))
+                    .copied()
+                    .unwrap_or(Part::Device);
+                let override_reason = Some(v(NEW_OVERRIDE)).filter(|s| !s.trim().is_empty());
+                if let Some((_, _, Ok(a))) = verdict
+                    && !a.verdict.accepts_repair()
+                    && override_reason.is_none()
+                    && a.verdict != crate::domain::Verdict::NotSoldByUs
+                {
+                    self.focus = NEW_OVERRIDE;
+                    return Err(format!(
+                        "{imei} is {}: {} To open a case anyway as goodwill, give an override reason.",
+                        a.verdict, a.reason
+                    ));
+                }
+                let tracking = v(NEW_TRACKING);
+                Effect::OpenCase(Box::new(NewCase {
+                    imei,
+                    fault: v(NEW_FAULT),
+                    part,
+                    claimed_at: now,
+                    tracking_in: Some(tracking)
+                        .filter(|t| !t.trim().is_empty())
+                        .map(|t| TrackingNumber::parse(&t))
+                        .transpose()
+                        .map_err(|e| e.to_string())?,
+                    override_reason,
+                }))
+            }
+        })
+    }
+}

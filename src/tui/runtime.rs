@@ -1,0 +1,272 @@
+//! Carries out the app's effects against the store and feeds the answers back. The same
+//! loop runs under the terminal and in tests (headless), so flows are tested as they run.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use ratatui::Frame;
+
+use super::app::{App, BoardData, Effect, Msg, Reload, Settings};
+use super::keymap::KeyMap;
+use super::theme::Theme;
+use super::views;
+use crate::config::Config;
+use crate::domain::Stage;
+use crate::domain::case::Change;
+use crate::store::{Store, StoreError};
+
+/// A board is "at work" while it sent a heartbeat this recently.
+const AT_WORK_SECS: i64 = 45;
+/// A guard against effects that keep asking for more.
+const MAX_STEPS: usize = 64;
+/// Search results shown at most.
+const SEARCH_LIMIT: usize = 50;
+
+pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
+
+pub struct Board {
+    pub app: App,
+    pub theme: Theme,
+    store: Store,
+    session: String,
+    last_version: Option<i64>,
+    clock: Clock,
+}
+
+impl Board {
+    pub fn new(
+        store: Store,
+        config: &Config,
+        user: &str,
+        keymap: KeyMap,
+        clock: Clock,
+        offset: FixedOffset,
+        size: (u16, u16),
+    ) -> Board {
+        let now = clock();
+        let settings = Settings {
+            user: user.to_string(),
+            db: store.path().display().to_string(),
+            read_only: store.is_read_only(),
+            clocks: config.clocks,
+            shipped_days: config.board.shipped_days,
+            show_expected: config.board.show_expected,
+            keymap,
+            offset,
+        };
+        let session = format!(
+            "{user}:{}:{}",
+            std::process::id(),
+            now.timestamp_nanos_opt().unwrap_or_default()
+        );
+        Board {
+            app: App::new(settings, now, size),
+            theme: Theme::from_env(),
+            last_version: store.data_version().ok(),
+            store,
+            session,
+            clock,
+        }
+    }
+
+    /// Load the board (call once before the first draw).
+    pub fn start(&mut self) {
+        let fx = self.app.start();
+        self.run(fx);
+    }
+
+    pub fn send(&mut self, msg: Msg) {
+        let fx = self.app.update(msg);
+        self.run(fx);
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        views::draw(frame, &self.app, &self.theme);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Leave the "people working" count at once rather than after the timeout.
+    pub fn finish(&mut self) {
+        if !self.store.is_read_only() {
+            let _ = self.store.end_session(&self.session);
+        }
+    }
+
+    fn run(&mut self, fx: Vec<Effect>) {
+        let mut queue: std::collections::VecDeque<Effect> = fx.into();
+        let mut steps = 0;
+        while let Some(effect) = queue.pop_front() {
+            steps += 1;
+            if steps > MAX_STEPS {
+                break;
+            }
+            if let Some(msg) = self.perform(effect) {
+                queue.extend(self.app.update(msg));
+            }
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) -> Option<Msg> {
+        let user = self.app.settings.user.clone();
+        let at = self.now();
+        let failed = |e: StoreError| Msg::Error(e.to_string());
+        match effect {
+            Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
+            Effect::LoadDetail(id) => Some(match self.store.detail(id) {
+                Ok(d) => Msg::DetailLoaded(Box::new(d)),
+                Err(e) => failed(e),
+            }),
+            Effect::Find(key) => Some(match self.store.find(&key) {
+                Ok(case) => self.found(Some(key), case),
+                Err(e) => failed(e),
+            }),
+            Effect::Locate(id) => Some(match self.store.case_by_id(id) {
+                Ok(case) => self.found(None, case),
+                Err(e) => failed(e),
+            }),
+            Effect::Apply {
+                target,
+                change,
+                done,
+            } => Some(
+                match self
+                    .store
+                    .apply(target.id, target.version, change, &user, at)
+                {
+                    Ok(case) => Msg::Applied {
+                        case: Box::new(case),
+                        done,
+                        locate: false,
+                    },
+                    Err(e) => refused(e),
+                },
+            ),
+            Effect::OpenCase(new) => Some(match self.store.open_case(*new, &user, at) {
+                Ok(case) => Msg::Applied {
+                    done: format!(
+                        "{} opened for IMEI {} ({}): it waits in Expected.",
+                        case.rma, case.imei, case.verdict
+                    ),
+                    case: Box::new(case),
+                    locate: true,
+                },
+                Err(e) => refused(e),
+            }),
+            Effect::AddNote { target, text } => {
+                Some(match self.store.add_note(target.id, &text, &user, at) {
+                    Ok(case) => Msg::Applied {
+                        case: Box::new(case),
+                        done: format!("Note added to {}.", target.rma),
+                        locate: false,
+                    },
+                    Err(e) => refused(e),
+                })
+            }
+            Effect::Undo => Some(self.undo(&user, at)),
+            Effect::Assess { imei, part, on } => Some(Msg::Assessed {
+                result: self
+                    .store
+                    .assess(&imei, on, part)
+                    .map_err(|e| e.to_string()),
+                imei,
+                part,
+            }),
+            Effect::Search(query) => Some(match self.store.search(&query, SEARCH_LIMIT) {
+                Ok(cases) => Msg::SearchResults { query, cases },
+                Err(e) => failed(e),
+            }),
+            Effect::Heartbeat => {
+                // A missed heartbeat only makes the count lag; not worth a message.
+                let _ = self.store.heartbeat(&self.session, &user, at);
+                self.store
+                    .people_working(at - Duration::seconds(AT_WORK_SECS))
+                    .ok()
+                    .map(Msg::People)
+            }
+            Effect::CheckForChanges => {
+                let now = self.store.data_version().ok();
+                let changed = now.is_some() && now != self.last_version;
+                self.last_version = now;
+                changed.then_some(Msg::ExternalChange)
+            }
+        }
+    }
+
+    fn load(&self, r: &Reload) -> Result<Msg, StoreError> {
+        let s = &self.store;
+        let counts = s.stage_counts()?;
+        let mut late = [0u64; 5];
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            late[i] = s.late_count(stage, &self.app.settings.clocks, r.now)?;
+        }
+        let windows = r
+            .windows
+            .iter()
+            .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Msg::Loaded(Box::new(BoardData {
+            counts,
+            late,
+            shipped_older: s.shipped_before(r.shipped_cutoff)?,
+            windows,
+            people: s.people_working(r.now - Duration::seconds(AT_WORK_SECS))?,
+        })))
+    }
+
+    fn found(&self, scanned: Option<String>, case: crate::domain::Case) -> Msg {
+        let cutoff = self.app.shipped_cutoff();
+        match self.store.pane_position(&case, cutoff) {
+            Ok(position) => Msg::Found {
+                scanned,
+                case: Box::new(case),
+                position,
+            },
+            Err(e) => Msg::Error(e.to_string()),
+        }
+    }
+
+    fn undo(&mut self, user: &str, at: DateTime<Utc>) -> Msg {
+        let last = match self.store.last_own_move(user) {
+            Ok(Some(last)) => last,
+            Ok(None) => {
+                return Msg::Error("You have no move of your own left to undo.".to_string());
+            }
+            Err(e) => return Msg::Error(e.to_string()),
+        };
+        let (id, from, _to) = last;
+        let case = match self.store.case_by_id(id) {
+            Ok(c) => c,
+            Err(e) => return Msg::Error(e.to_string()),
+        };
+        let done = format!("Undone: {} is back in {}.", case.rma, from.title());
+        match self.store.apply(
+            id,
+            case.version,
+            Change::Move {
+                to: from,
+                undo: true,
+            },
+            user,
+            at,
+        ) {
+            Ok(case) => Msg::Applied {
+                case: Box::new(case),
+                done,
+                locate: false,
+            },
+            Err(e) => refused(e),
+        }
+    }
+}
+
+fn refused(e: StoreError) -> Msg {
+    Msg::Refused {
+        conflict: e.is_conflict(),
+        error: e.to_string(),
+    }
+}

@@ -1,0 +1,192 @@
+//! The panes, side by side, or one focused pane with tabs on a narrow screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{fit, pad, width};
+use crate::domain::time::short_age;
+use crate::domain::{Case, Outcome, Stage, Verdict};
+use crate::tui::app::App;
+use crate::tui::layout::BoardGeometry;
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let geo = app.geometry();
+    let stages = app.visible_stages();
+    if geo.tabs {
+        let [tabs, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        draw_tabs(frame, tabs, app, &stages, theme);
+        draw_pane(frame, pane, app, app.focus, true, geo, theme);
+    } else {
+        let n = stages.len() as u32;
+        let columns =
+            Layout::horizontal(stages.iter().map(|_| Constraint::Ratio(1, n))).split(area);
+        for (stage, col) in stages.iter().zip(columns.iter()) {
+            draw_pane(frame, *col, app, *stage, *stage == app.focus, geo, theme);
+        }
+    }
+}
+
+fn short_title(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Expected => "Exp",
+        Stage::Received => "Recv",
+        Stage::AtManufacturer => "Mfr",
+        Stage::Inspected => "Insp",
+        Stage::Shipped => "Ship",
+    }
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: &Theme) {
+    let label = |stage: Stage, short: bool| {
+        let name = if short {
+            short_title(stage)
+        } else {
+            stage.title()
+        };
+        let late = if app.late_count(stage) > 0 { "!" } else { "" };
+        format!(" {name} {}{late} ", app.pane_len(stage))
+    };
+    let total = |short| {
+        stages
+            .iter()
+            .map(|&s| width(&label(s, short)) + 1)
+            .sum::<usize>()
+    };
+    let short = total(false) > usize::from(area.width);
+    let mut spans = Vec::new();
+    for (i, &stage) in stages.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", theme.border()));
+        }
+        let style = if stage == app.focus {
+            theme.selected().patch(theme.title())
+        } else if app.late_count(stage) > 0 {
+            theme.attention()
+        } else {
+            theme.base()
+        };
+        spans.push(Span::styled(label(stage, short), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What a card flags, as short symbols that read without colour.
+fn markers(case: &Case) -> String {
+    let mut m = Vec::new();
+    if case.rounds > 1 {
+        m.push(format!("R{}", case.rounds));
+    }
+    if case.outcome == Some(Outcome::ReturnedUnrepaired) || matches!(case.verdict, Verdict::Void(_))
+    {
+        m.push("X".to_string());
+    }
+    if case.goodwill.is_some() {
+        m.push("G".to_string());
+    }
+    m.join(" ")
+}
+
+fn draw_pane(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    stage: Stage,
+    focused: bool,
+    geo: BoardGeometry,
+    theme: &Theme,
+) {
+    let len = app.pane_len(stage);
+    let late = app.late_count(stage);
+    let mut title = vec![Span::styled(
+        format!(" {} ({len}) ", stage.title()),
+        theme.title(),
+    )];
+    if late > 0 {
+        title.push(Span::styled(format!("! {late} late "), theme.late()));
+    }
+    let pane = app.pane(stage);
+    let rows = geo.rows;
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.focused_border()
+        } else {
+            theme.border()
+        })
+        .title(Line::from(title));
+    if len > rows {
+        let last = (pane.offset + rows).min(len);
+        block = block.title_bottom(
+            Line::from(format!(" {}-{last} of {len} ", pane.offset + 1)).right_aligned(),
+        );
+    }
+    if stage == Stage::Shipped && app.shipped_older > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " +{} older than {} days ",
+                app.shipped_older, app.settings.shipped_days
+            ),
+            theme.dim(),
+        ));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line> = Vec::new();
+    if pane.cases.is_empty() {
+        let empty = if len == 0 {
+            "nothing here"
+        } else {
+            "loading…"
+        };
+        lines.push(Line::styled(pad(empty, w), theme.dim()));
+    }
+    for (i, case) in pane.cases.iter().take(rows).enumerate() {
+        let selected = focused && pane.loaded_at + i == pane.selected;
+        let is_late = app.is_late(case);
+        let mut style = if is_late { theme.late() } else { theme.base() };
+        if selected {
+            style = style.patch(theme.selected());
+        }
+        for text in card(app, case, is_late, w, geo.card_lines) {
+            lines.push(Line::styled(text, style));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
+}
+
+/// A card as `lines` strings of exactly `w` cells.
+fn card(app: &App, case: &Case, is_late: bool, w: usize, lines: u16) -> Vec<String> {
+    let flag = if is_late { "! " } else { "  " };
+    let rma = case.rma.to_string();
+    let age = short_age(case.stage_since, app.now);
+    let tail = case.imei.tail(6);
+    let marks = markers(case);
+    let left_right = |left: String, right: String| {
+        let rw = width(&right);
+        let lw = w.saturating_sub(rw + 1);
+        format!("{} {right}", pad(&left, lw))
+    };
+    if lines == 1 {
+        // ! RMA-2026-00042  CECT P30 Pro        237518  R2 G   12d
+        let fixed = format!("{flag}{rma}  ");
+        let right = format!("{tail}  {marks:<5} {age:>4}");
+        let model_w = w.saturating_sub(width(&fixed) + width(&right) + 2);
+        vec![pad(
+            &format!(
+                "{fixed}{}  {right}",
+                pad(&fit(&case.model, model_w), model_w)
+            ),
+            w,
+        )]
+    } else {
+        let top = left_right(format!("{flag}{rma} {marks}"), age);
+        let bottom = left_right(format!("  {}", fit(&case.model, w)), tail.to_string());
+        vec![top, bottom]
+    }
+}

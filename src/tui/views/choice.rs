@@ -1,0 +1,48 @@
+//! A short question with lettered answers.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{pad, popup};
+use crate::tui::app::Choice;
+use crate::tui::layout::centered;
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {
+    let options = choice.kind.options();
+    let w = area.width.saturating_sub(4).min(64);
+    let h = options.len() as u16 + 6;
+    let rect = popup(frame, centered(area, w, h));
+    let inner_w = usize::from(w.saturating_sub(4));
+    let mut lines = vec![
+        Line::styled(choice.kind.question(), theme.title()),
+        Line::raw(""),
+    ];
+    for (i, (key, label)) in options.iter().enumerate() {
+        let text = pad(&format!(" [{key}] {label}"), inner_w);
+        let style = if i == choice.selected {
+            theme.selected()
+        } else {
+            theme.base()
+        };
+        lines.push(Line::styled(text, style));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "letter, or ↑/↓ and Enter · Esc cancel",
+        theme.dim(),
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border())
+        .title(Span::styled(
+            format!(" {} ", choice.target.rma),
+            theme.title(),
+        ));
+    frame.render_widget(
+        Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
+        rect,
+    );
+}

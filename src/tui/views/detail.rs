@@ -1,0 +1,196 @@
+//! One case in full: its fields, the warranty verdict with its dates, notes and history.
+
+use chrono::FixedOffset;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{fit, local_time, wrap};
+use crate::domain::case::CaseDetail;
+use crate::domain::time::short_age;
+use crate::domain::warranty::guarantee_period;
+use crate::tui::app::{App, DetailState};
+use crate::tui::theme::Theme;
+
+/// From this width the fields and the notes/history sit side by side.
+const TWO_COLUMNS: u16 = 120;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, state: &DetailState, theme: &Theme) {
+    let Some(d) = &state.detail else {
+        let block = Block::default().borders(Borders::ALL).title(" Case ");
+        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        return;
+    };
+    let c = &d.case;
+    let late = app.is_late(c);
+    let mut title = vec![Span::styled(
+        format!(
+            " {} · {} · {} in stage ",
+            c.rma,
+            c.stage.title(),
+            short_age(c.stage_since, app.now)
+        ),
+        theme.title(),
+    )];
+    if late {
+        title.push(Span::styled("! late ", theme.late()));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border())
+        .title(Line::from(title))
+        .title_bottom(Line::styled(" Esc back · ↑/↓ scroll ", theme.dim()).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let offset = &app.settings.offset;
+    if inner.width >= TWO_COLUMNS {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .spacing(2)
+                .areas(inner);
+        let l = fields(d, offset, usize::from(left.width), theme);
+        let r = notes_and_history(d, offset, usize::from(right.width), theme);
+        frame.render_widget(Paragraph::new(l).scroll((state.scroll, 0)), left);
+        frame.render_widget(Paragraph::new(r).scroll((state.scroll, 0)), right);
+    } else {
+        let w = usize::from(inner.width);
+        let mut all = fields(d, offset, w, theme);
+        all.push(Line::raw(""));
+        all.extend(notes_and_history(d, offset, w, theme));
+        frame.render_widget(Paragraph::new(all).scroll((state.scroll, 0)), inner);
+    }
+}
+
+fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
+    Line::styled(text.to_string(), theme.title())
+}
+
+/// `label  value`, the value wrapped under itself.
+fn field<'a>(out: &mut Vec<Line<'a>>, label: &str, value: &str, w: usize, theme: &Theme) {
+    const LABEL: usize = 18;
+    let lines = wrap(value, w.saturating_sub(LABEL).max(10));
+    for (i, text) in lines.into_iter().enumerate() {
+        let l = if i == 0 { label } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(format!("{l:<LABEL$}"), theme.label()),
+            Span::raw(text),
+        ]));
+    }
+}
+
+fn fields<'a>(d: &CaseDetail, offset: &FixedOffset, w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let c = &d.case;
+    let none = "—".to_string();
+    let opt = |o: &Option<String>| o.as_deref().map(|s| fit(s, 200)).unwrap_or(none.clone());
+    let mut out = vec![heading("Case", theme)];
+    let stage = match c.outcome {
+        Some(o) => format!("{} ({o})", c.stage.title()),
+        None => c.stage.title().to_string(),
+    };
+    let customer = match d.sale.as_ref().and_then(|s| s.customer_name.clone()) {
+        Some(name) => format!("{} {}", c.customer_number, name),
+        None => c.customer_number.clone(),
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("Stage", stage),
+        ("IMEI", c.imei.to_string()),
+        ("Model", c.model.clone()),
+        ("Faulty part", c.part.to_string()),
+        ("Fault", c.fault.clone()),
+        ("Order", c.order_number.clone()),
+        ("Customer", customer),
+        ("Claimed", local_time(c.claimed_at, offset)),
+        ("Opened", local_time(c.opened_at, offset)),
+        ("In stage since", local_time(c.stage_since, offset)),
+        ("Inbound tracking", opt(&c.tracking_in)),
+        ("Manufacturer ref", opt(&c.manufacturer_ref)),
+        ("Rounds at mfr", c.rounds.to_string()),
+        ("Outbound (S10)", opt(&c.tracking_out)),
+    ];
+    for (label, value) in rows {
+        field(&mut out, label, &value, w, theme);
+    }
+    if let Some(g) = &c.goodwill {
+        field(&mut out, "Goodwill", g, w, theme);
+    }
+    out.push(Line::raw(""));
+    out.push(heading("Warranty", theme));
+    let verdict = crate::domain::case::verdict_label(c.verdict);
+    field(&mut out, "Verdict", &verdict, w, theme);
+    field(&mut out, "Why", &c.verdict_reason, w, theme);
+    match &d.sale {
+        Some(sale) => {
+            let (start, end) = guarantee_period(sale.dispatched_on);
+            field(
+                &mut out,
+                "Dispatched",
+                &sale.dispatched_on.to_string(),
+                w,
+                theme,
+            );
+            field(
+                &mut out,
+                "Guarantee",
+                &format!("{start} to {end}"),
+                w,
+                theme,
+            );
+            field(
+                &mut out,
+                "Claim date",
+                &c.claimed_at.with_timezone(offset).date_naive().to_string(),
+                w,
+                theme,
+            );
+        }
+        None => field(&mut out, "Sale", "not in the sales registry", w, theme),
+    }
+    out
+}
+
+fn notes_and_history<'a>(
+    d: &CaseDetail,
+    offset: &FixedOffset,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut out = vec![heading(&format!("Notes ({})", d.notes.len()), theme)];
+    if d.notes.is_empty() {
+        out.push(Line::styled("none yet", theme.dim()));
+    }
+    for n in &d.notes {
+        out.push(Line::styled(
+            format!("{}  {}", local_time(n.at, offset), fit(&n.author, 40)),
+            theme.label(),
+        ));
+        for line in wrap(&n.text, w.saturating_sub(2)) {
+            out.push(Line::raw(format!("  {line}")));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(heading("History", theme));
+    for e in &d.events {
+        let change = match (&e.from, &e.to) {
+            (Some(f), Some(t)) => format!("{}: {} → {}", e.field, fit(f, 60), fit(t, 60)),
+            (None, Some(t)) => format!("{}: {}", e.field, fit(t, 60)),
+            (Some(f), None) => format!("{}: {} → —", e.field, fit(f, 60)),
+            (None, None) => e.field.clone(),
+        };
+        let head = format!(
+            "{}  {}  {}  ",
+            local_time(e.at, offset),
+            fit(&e.author, 20),
+            fit(&e.kind, 14)
+        );
+        let text = format!("{head}{change}");
+        for (i, line) in wrap(&text, w).into_iter().enumerate() {
+            if i == 0 {
+                out.push(Line::raw(line));
+            } else {
+                out.push(Line::raw(format!("    {line}")));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! A form in a box: each field with its problem under it as the user types, the warranty
+//! verdict for a new case, and the store's refusal if saving failed.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{clip, pad, popup, width, wrap};
+use crate::tui::form::{FieldKind, Form, FormKind};
+use crate::tui::layout::centered;
+use crate::tui::theme::Theme;
+
+/// Lines a multi-line field shows.
+const TEXT_LINES: usize = 4;
+
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(78);
+    let inner_w = usize::from(w.saturating_sub(4));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor: Option<(usize, usize)> = None;
+    for (i, f) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label_style = if focused {
+            theme.title()
+        } else {
+            theme.label()
+        };
+        let mark = if focused { "▸ " } else { "  " };
+        lines.push(Line::styled(format!("{mark}{}", f.label), label_style));
+        let field_style = if focused {
+            Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED)
+        } else {
+            theme.base()
+        };
+        match &f.kind {
+            FieldKind::Choice { options } => {
+                let value = options.get(f.choice).map(String::as_str).unwrap_or("");
+                let text = if focused {
+                    format!("  ◂ {value} ▸")
+                } else {
+                    format!("  {value}")
+                };
+                lines.push(Line::styled(clip(&text, inner_w), field_style));
+            }
+            kind => {
+                let multiline = matches!(kind, FieldKind::Text { .. });
+                let text_lines: Vec<&str> = f.value().split('\n').collect();
+                let (cl, cc) = f.input.cursor_line_col();
+                let shown = if multiline { TEXT_LINES } else { 1 };
+                let first = cl.saturating_sub(shown - 1);
+                for row in 0..shown {
+                    let t = text_lines.get(first + row).copied().unwrap_or("");
+                    lines.push(Line::styled(
+                        format!("  {}", pad(&clip(t, inner_w - 3), inner_w - 3)),
+                        field_style,
+                    ));
+                }
+                if focused {
+                    let line_text = text_lines.get(cl).copied().unwrap_or("");
+                    let before: String = line_text.chars().take(cc).collect();
+                    cursor = Some((lines.len() - shown + (cl - first), 2 + width(&before)));
+                }
+            }
+        }
+        if let Some(problem) = form.shows_problem(i) {
+            for (j, l) in wrap(&problem, inner_w.saturating_sub(4))
+                .into_iter()
+                .enumerate()
+            {
+                let m = if j == 0 { "  ✗ " } else { "    " };
+                lines.push(Line::styled(format!("{m}{l}"), theme.error()));
+            }
+        }
+    }
+    if let FormKind::NewCase { verdict } = &form.kind {
+        lines.push(Line::raw(""));
+        match verdict {
+            None => lines.push(Line::styled(
+                "Verdict: shown once the IMEI is valid.",
+                theme.dim(),
+            )),
+            Some((_, _, Ok(a))) => {
+                let style = if a.verdict.accepts_repair() {
+                    theme.ok()
+                } else {
+                    theme.warning()
+                };
+                let dates = match (a.starts_on, a.ends_on) {
+                    (Some(s), Some(e)) => format!(" Guarantee {s} to {e}."),
+                    _ => String::new(),
+                };
+                let text = format!(
+                    "Verdict: {} — {}{dates}",
+                    crate::domain::case::verdict_label(a.verdict),
+                    a.reason
+                );
+                for l in wrap(&text, inner_w) {
+                    lines.push(Line::styled(l, style));
+                }
+                if !a.verdict.accepts_repair() {
+                    lines.push(Line::styled(
+                        clip(
+                            "Refused unless you give a goodwill override reason.",
+                            inner_w,
+                        ),
+                        style,
+                    ));
+                }
+            }
+            Some((_, _, Err(e))) => {
+                for l in wrap(&format!("Verdict: {e}"), inner_w) {
+                    lines.push(Line::styled(l, theme.error()));
+                }
+            }
+        }
+    }
+    if let Some(err) = &form.error {
+        lines.push(Line::raw(""));
+        for (j, l) in wrap(err, inner_w.saturating_sub(2)).into_iter().enumerate() {
+            let m = if j == 0 { "✗ " } else { "  " };
+            lines.push(Line::styled(format!("{m}{l}"), theme.error()));
+        }
+    }
+    lines.push(Line::raw(""));
+    let multiline = form.focused().is_some_and(|f| f.multiline());
+    let hint = if multiline {
+        "Enter new line · Tab next field · Ctrl-S save · Esc cancel"
+    } else {
+        "Enter next / save · Tab field · Ctrl-S save · Esc cancel"
+    };
+    lines.push(Line::styled(clip(hint, inner_w), theme.dim()));
+
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = popup(frame, centered(area, w, h));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border())
+        .title(Span::styled(format!(" {} ", form.title()), theme.title()))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let inner = block.inner(rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    if let Some((row, col)) = cursor
+        && row < usize::from(inner.height)
+    {
+        frame.set_cursor_position(Position::new(
+            inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+            inner.y + row as u16,
+        ));
+    }
+}

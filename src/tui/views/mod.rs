@@ -1,0 +1,139 @@
+//! Drawing. Views read the app and never change it; text that came from the database is
+//! cleaned of control characters before it reaches the screen.
+
+mod board;
+mod choice;
+mod detail;
+mod form;
+mod help;
+mod search;
+mod status;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::app::{App, Overlay, Screen};
+use super::layout::{BOTTOM_LINES, MIN_HEIGHT, MIN_WIDTH, too_small};
+use super::theme::Theme;
+use crate::domain::text::clean_line;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if too_small(area) {
+        frame.render_widget(Clear, area);
+        let text = format!(
+            "The board needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}. Make it larger.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [main, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(BOTTOM_LINES)]).areas(area);
+    match &app.screen {
+        Screen::Board => board::draw(frame, main, app, theme),
+        Screen::Detail(d) => detail::draw(frame, main, app, d, theme),
+    }
+    status::draw(frame, bottom, main, app, theme);
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help::draw(frame, main, app, *scroll, theme),
+        Some(Overlay::Form(f)) => form::draw(frame, main, f, theme),
+        Some(Overlay::Choice(c)) => choice::draw(frame, main, c, theme),
+        Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
+    }
+}
+
+/// Display width of a string in terminal cells.
+pub fn width(s: &str) -> usize {
+    Line::raw(s).width()
+}
+
+/// Database text made safe and cut to `max` cells (with an ellipsis when cut).
+pub fn fit(s: &str, max: usize) -> String {
+    clip(&clean_line(s), max)
+}
+
+/// Cut already-clean text to `max` cells (with an ellipsis when cut).
+pub fn clip(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = width(c.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Pad (or cut) already-clean text to exactly `w` cells.
+pub fn pad(s: &str, w: usize) -> String {
+    let mut out = clip(s, w);
+    let used = width(&out);
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(used)));
+    out
+}
+
+/// Word-wrap plain text to `w` cells; long words are cut.
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in clean_line(para).split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if width(&candidate) <= w {
+                line = candidate;
+            } else {
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line = fit(word, w);
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+pub fn local_time(at: DateTime<Utc>, offset: &FixedOffset) -> String {
+    at.with_timezone(offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Clear a popup's area and return it.
+pub fn popup(frame: &mut Frame, area: Rect) -> Rect {
+    frame.render_widget(Clear, area);
+    area
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_and_wrap_keep_to_the_width() {
+        assert_eq!(fit("CECT P30 Pro Max", 8), "CECT P3…");
+        assert_eq!(fit("ok\u{1b}[2J", 20), "ok [2J");
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(width(&fit("日本語のメモ", 5)), 5);
+    }
+}

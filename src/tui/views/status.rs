@@ -1,0 +1,152 @@
+//! The two bottom lines: a message (or the scan in progress, or key hints) and the status
+//! bar. A message too long for one line opens a box above them.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{clip, popup, width, wrap};
+use crate::domain::text::clean_line;
+use crate::tui::action::Action;
+use crate::tui::app::{App, MessageKind, Screen};
+use crate::tui::theme::Theme;
+
+const BOARD_HINTS: &[Action] = &[
+    Action::MoveForward,
+    Action::MoveBack,
+    Action::Details,
+    Action::NewCase,
+    Action::AddNote,
+    Action::Search,
+    Action::Undo,
+    Action::Help,
+    Action::Quit,
+];
+
+const DETAIL_HINTS: &[Action] = &[
+    Action::Back,
+    Action::MoveForward,
+    Action::MoveBack,
+    Action::AddNote,
+    Action::Edit,
+    Action::Void,
+    Action::Undo,
+    Action::Help,
+];
+
+/// Hints from the key map: "> next stage  < stage back ...", cut to the width.
+fn hints<'a>(app: &App, theme: &Theme, w: usize) -> Line<'a> {
+    let actions = match app.screen {
+        Screen::Board => BOARD_HINTS,
+        Screen::Detail(_) => DETAIL_HINTS,
+    };
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for &a in actions {
+        let key = app.settings.keymap.first_key(a);
+        if key.is_empty() {
+            continue;
+        }
+        let label = format!(" {} ", a.label());
+        let need = width(&key) + width(&label) + 1;
+        if used + need > w {
+            break;
+        }
+        used += need;
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::raw(label));
+    }
+    let scan = "  scan or type a number, Enter: find";
+    if used + width(scan) <= w {
+        spans.push(Span::styled(scan, theme.dim()));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme) {
+    let [message_line, status_line] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let w = usize::from(area.width);
+    let line = if !app.scan.is_empty() {
+        Line::from(vec![
+            Span::styled(" Scan: ", theme.title()),
+            Span::styled(clip(&app.scan, w.saturating_sub(40)), theme.key()),
+            Span::styled("▏ Enter find · Esc clear", theme.dim()),
+        ])
+    } else if let Some(m) = &app.message {
+        let style = match m.kind {
+            MessageKind::Info => theme.ok(),
+            MessageKind::Error => theme.error(),
+        };
+        let mark = match m.kind {
+            MessageKind::Info => " ✓ ",
+            MessageKind::Error => " ✗ ",
+        };
+        if width(&m.text) + 3 <= w {
+            Line::from(vec![
+                Span::styled(mark, style),
+                Span::styled(m.text.clone(), style),
+            ])
+        } else {
+            draw_message_box(frame, above, &m.text, mark, style);
+            Line::styled(format!("{mark}see above · any key to go on"), style)
+        }
+    } else {
+        hints(app, theme, w)
+    };
+    frame.render_widget(Paragraph::new(line), message_line);
+
+    let mut left = format!(
+        " rmaboard │ {} │ {} │ {} at work ",
+        clean_line(&app.settings.db),
+        clean_line(&app.settings.user),
+        app.people
+    );
+    let right = format!(" {} help ", app.settings.keymap.first_key(Action::Help));
+    let read_only = " READ-ONLY: look only, changes are refused ";
+    let ro_w = if app.settings.read_only {
+        width(read_only)
+    } else {
+        0
+    };
+    left = clip(&left, w.saturating_sub(width(&right) + ro_w));
+    let gap = w.saturating_sub(width(&left) + ro_w + width(&right));
+    let mut spans = vec![Span::raw(left)];
+    if app.settings.read_only {
+        spans.push(Span::styled(read_only, theme.warning()));
+    }
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.push(Span::raw(right));
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.status()),
+        status_line,
+    );
+}
+
+fn draw_message_box(
+    frame: &mut Frame,
+    above: Rect,
+    text: &str,
+    mark: &str,
+    style: ratatui::style::Style,
+) {
+    let inner_w = usize::from(above.width.saturating_sub(4));
+    let lines = wrap(text, inner_w);
+    let h = (lines.len() as u16 + 2).min(above.height);
+    let area = popup(
+        frame,
+        Rect {
+            x: above.x + 1,
+            y: above.bottom().saturating_sub(h),
+            width: above.width.saturating_sub(2),
+            height: h,
+        },
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(mark.to_string(), style));
+    let body: Vec<Line> = lines.into_iter().map(|l| Line::styled(l, style)).collect();
+    frame.render_widget(Paragraph::new(body).block(block), area);
+}

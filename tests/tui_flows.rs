@@ -1,0 +1,431 @@
+//! Flows fed as keys to a headless board on a temporary database, checked in the store.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use rmaboard::domain::{Outcome, Stage};
+use rmaboard::store::Store;
+use rmaboard::tui::Msg;
+use rmaboard::tui::app::{MessageKind, Overlay, Screen};
+use tui_support::*;
+
+fn message(b: &rmaboard::tui::Board) -> String {
+    b.app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn is_error(b: &rmaboard::tui::Board) -> bool {
+    b.app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.kind == MessageKind::Error)
+}
+
+#[test]
+fn scan_an_imei_send_inspect_and_ship() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let store = shop.store();
+    let imei = device(3).to_string();
+    // RMA-2026-00004 is in Received. A scanner types the IMEI and Enter.
+    scan(&mut b, &imei);
+    assert!(
+        matches!(&b.app.screen, Screen::Detail(d) if d.detail.as_ref().is_some_and(|d| d.case.imei.as_str() == imei))
+    );
+    assert_eq!(b.app.focus, Stage::Received);
+
+    press(&mut b, KeyCode::Char('>'));
+    assert!(matches!(b.app.overlay, Some(Overlay::Choice(_))));
+    press(&mut b, KeyCode::Char('s'));
+    // Saving with no reference is refused with the CLI's words, and nothing moves.
+    press(&mut b, KeyCode::Enter);
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!("the send form closed")
+    };
+    assert_eq!(
+        f.error.as_deref(),
+        Some("the manufacturer reference is empty: type a few words")
+    );
+    type_text(&mut b, "ZTE-88990");
+    press(&mut b, KeyCode::Enter);
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let case = store.find(&imei).unwrap();
+    assert_eq!(case.stage, Stage::AtManufacturer);
+    assert_eq!(case.manufacturer_ref.as_deref(), Some("ZTE-88990"));
+    assert_eq!(message(&b), "RMA-2026-00004 sent to the manufacturer.");
+
+    // The detail view follows the case.
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('p'));
+    let case = store.find(&imei).unwrap();
+    assert_eq!(
+        (case.stage, case.outcome),
+        (Stage::Inspected, Some(Outcome::Repaired))
+    );
+
+    press(&mut b, KeyCode::Char('>'));
+    type_text(&mut b, "lx 123 456 785 cn");
+    press(&mut b, KeyCode::Enter);
+    let case = store.find("LX123456785CN").unwrap();
+    assert_eq!(case.rma.to_string(), "RMA-2026-00004");
+    assert_eq!(case.stage, Stage::Shipped);
+    assert_eq!(case.tracking_out.as_deref(), Some("LX123456785CN"));
+    let events = store.events(case.id).unwrap();
+    assert!(events.iter().rev().take(2).all(|e| e.author == "anna"));
+}
+
+#[test]
+fn scanning_an_expected_parcel_offers_to_receive_it() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    scan(&mut b, "RR123456785CN");
+    assert!(matches!(&b.app.overlay, Some(Overlay::Choice(c)) if c.target.rma == "RMA-2026-00001"));
+    press(&mut b, KeyCode::Char('y'));
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00001"), Stage::Received);
+    assert_eq!(message(&b), "RMA-2026-00001 received.");
+}
+
+#[test]
+fn a_failed_inspection_goes_back_with_its_note_and_undo_reverts_my_move() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('f'));
+    type_text(&mut b, "still dead");
+    // Enter adds a line in a note; Ctrl-S saves.
+    press(&mut b, KeyCode::Enter);
+    type_text(&mut b, "battery not replaced");
+    ctrl(&mut b, 's');
+    let store = shop.store();
+    let case = store.find("RMA-2026-00005").unwrap();
+    assert_eq!((case.stage, case.rounds), (Stage::AtManufacturer, 2));
+    let notes = store.notes(case.id).unwrap();
+    assert_eq!(
+        notes.last().unwrap().text,
+        "Inspection failed: still dead\nbattery not replaced"
+    );
+
+    // `<` then `u`: the undo is its own event and puts it back.
+    press(&mut b, KeyCode::Char('<'));
+    assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::Received);
+    press(&mut b, KeyCode::Char('u'));
+    assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::AtManufacturer);
+    assert!(message(&b).starts_with("Undone"), "{}", message(&b));
+    let kinds: Vec<String> = store
+        .events(case.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds.last().map(String::as_str), Some("undo"));
+}
+
+#[test]
+fn a_new_case_shows_its_verdict_and_opens() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    press(&mut b, KeyCode::Char('n'));
+    // A typo in the IMEI is explained as it is typed.
+    let good = device(12).to_string();
+    let typo = format!("{}{}", &good[..14], (good.as_bytes()[14] - b'0' + 1) % 10);
+    type_text(&mut b, &typo);
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!()
+    };
+    assert!(f.shows_problem(0).unwrap().contains("check digit is wrong"));
+    for _ in 0..15 {
+        press(&mut b, KeyCode::Backspace);
+    }
+    type_text(&mut b, &good);
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!()
+    };
+    assert!(f.shows_problem(0).is_none());
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("Verdict: covered"), "{text}");
+    press(&mut b, KeyCode::Enter); // to the part
+    press(&mut b, KeyCode::Enter); // to the fault
+    type_text(&mut b, "cracked back glass");
+    ctrl(&mut b, 's');
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let case = shop.store().find(&good).unwrap();
+    assert_eq!(case.stage, Stage::Expected);
+    assert_eq!(case.fault, "cracked back glass");
+    // The board shows the new case, selected.
+    assert_eq!(b.app.focus, Stage::Expected);
+    assert!(message(&b).contains("RMA-2026-00012"), "{}", message(&b));
+}
+
+#[test]
+fn a_refused_verdict_needs_an_override_reason() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    press(&mut b, KeyCode::Char('n'));
+    type_text(&mut b, device(11).as_str());
+    press(&mut b, KeyCode::Enter);
+    press(&mut b, KeyCode::Enter);
+    type_text(&mut b, "no power");
+    ctrl(&mut b, 's');
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!()
+    };
+    assert!(
+        f.error
+            .as_deref()
+            .unwrap()
+            .contains("give an override reason")
+    );
+    press(&mut b, KeyCode::Enter); // past the tracking number
+    type_text(&mut b, "good customer");
+    press(&mut b, KeyCode::Enter);
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let store = shop.store();
+    let cases = store.search(device(11).as_str(), 10).unwrap();
+    assert_eq!(cases.len(), 2);
+    assert!(cases.iter().all(|c| c.goodwill.is_some()));
+}
+
+#[test]
+fn notes_edits_and_void_from_the_board() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('l')); // Received
+    press(&mut b, KeyCode::Char('j')); // RMA-2026-00004
+    press(&mut b, KeyCode::Char('a'));
+    type_text(&mut b, "screen ok\u{1b}[2J");
+    ctrl(&mut b, 's');
+    let store = shop.store();
+    let case = store.find("RMA-2026-00004").unwrap();
+    let notes = store.notes(case.id).unwrap();
+    // Control characters never reach the database.
+    assert_eq!(notes.last().unwrap().text, "screen ok[2J");
+
+    press(&mut b, KeyCode::Char('e'));
+    ctrl(&mut b, 'u');
+    type_text(&mut b, "speaker dead");
+    ctrl(&mut b, 's');
+    assert_eq!(store.find("RMA-2026-00004").unwrap().fault, "speaker dead");
+
+    press(&mut b, KeyCode::Char('v'));
+    press(&mut b, KeyCode::Right); // water damage
+    press(&mut b, KeyCode::Tab);
+    type_text(&mut b, "liquid indicator red");
+    ctrl(&mut b, 's');
+    let case = store.find("RMA-2026-00004").unwrap();
+    assert_eq!(case.outcome, Some(Outcome::ReturnedUnrepaired));
+    assert_eq!(case.stage, Stage::Inspected);
+    assert_eq!(case.verdict.to_string(), "void");
+}
+
+#[test]
+fn search_narrows_and_jumps() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('/'));
+    type_text(&mut b, "Movil");
+    let Some(Overlay::Search(s)) = &b.app.overlay else {
+        panic!()
+    };
+    let all = s.results.len();
+    type_text(&mut b, " Sur");
+    let Some(Overlay::Search(s)) = &b.app.overlay else {
+        panic!()
+    };
+    assert_eq!(s.results.len(), all);
+    press(&mut b, KeyCode::Char('x'));
+    let Some(Overlay::Search(s)) = &b.app.overlay else {
+        panic!()
+    };
+    assert!(s.results.is_empty());
+    press(&mut b, KeyCode::Backspace);
+    press(&mut b, KeyCode::Down);
+    press(&mut b, KeyCode::Enter);
+    assert!(matches!(b.app.screen, Screen::Detail(_)));
+}
+
+#[test]
+fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let release = KeyEvent::new_with_kind(
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    );
+    b.send(Msg::Key(release));
+    assert!(!b.app.quit);
+    // A scan with letters that are commands when typed alone ("n", "a", "v").
+    scan(&mut b, "RMA-2026-00001");
+    assert!(b.app.overlay.is_none());
+    assert!(matches!(b.app.screen, Screen::Detail(_)));
+    // An unknown number says so, and no case changed.
+    scan(&mut b, "490154203237517");
+    assert!(is_error(&b));
+    assert!(message(&b).contains("not a valid IMEI"), "{}", message(&b));
+    press(&mut b, KeyCode::Char('q'));
+    assert!(b.app.quit);
+}
+
+#[test]
+fn navigation_scrolls_through_a_long_pane_loading_only_its_window() {
+    let shop = workshop();
+    {
+        let mut s = shop.store();
+        for n in 0..40u64 {
+            let (line, sale) = (
+                100 + n,
+                rmaboard::domain::Sale {
+                    imei: imei(&format!("86{:012}", n * 31)),
+                    order_number: format!("SO-{n}"),
+                    customer_number: "C-9".into(),
+                    customer_name: None,
+                    customer_email: None,
+                    customer_address: None,
+                    country: None,
+                    model: "Bulk".into(),
+                    category: rmaboard::domain::Category::Phone,
+                    dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                },
+            );
+            s.import_sales([(line, Ok(sale.clone()))], false, &mut |_| {})
+                .unwrap();
+            s.open_case(
+                rmaboard::store::NewCase {
+                    imei: sale.imei,
+                    fault: "x".into(),
+                    part: rmaboard::domain::Part::Device,
+                    claimed_at: at(5, 1, 0) + chrono::Duration::minutes(n as i64),
+                    tracking_in: None,
+                    override_reason: None,
+                },
+                "anna",
+                at(5, 1, 0) + chrono::Duration::minutes(n as i64),
+            )
+            .unwrap();
+        }
+    }
+    let mut b = shop.board("anna", 80, 24);
+    let rows = b.app.geometry().rows;
+    assert_eq!(b.app.pane_len(Stage::Expected), 42);
+    assert!(b.app.pane(Stage::Expected).cases.len() <= rows);
+    press(&mut b, KeyCode::End);
+    let p = b.app.pane(Stage::Expected);
+    assert_eq!(p.selected, 41);
+    // Oldest first: the fresh parcel of 3 May is last.
+    assert_eq!(p.selected_case().unwrap().rma.to_string(), "RMA-2026-00001");
+    press(&mut b, KeyCode::PageUp);
+    assert_eq!(b.app.pane(Stage::Expected).selected, 41 - rows);
+    press(&mut b, KeyCode::Char('g'));
+    assert_eq!(b.app.pane(Stage::Expected).selected, 0);
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains(&format!("1-{rows} of 42")), "{text}");
+    // Hiding Expected moves the focus to Received.
+    press(&mut b, KeyCode::Char('x'));
+    assert_eq!(b.app.focus, Stage::Received);
+}
+
+#[test]
+fn a_move_in_another_terminal_shows_up_on_the_next_tick() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    let mut other = shop.store();
+    let case = other.find("RMA-2026-00003").unwrap();
+    other
+        .apply(
+            case.id,
+            case.version,
+            rmaboard::domain::Change::Send {
+                manufacturer_ref: "X-1".into(),
+            },
+            "ben",
+            now(),
+        )
+        .unwrap();
+    b.send(Msg::Tick(now()));
+    let at_mfr = &b.app.pane(Stage::AtManufacturer).cases;
+    assert!(at_mfr.iter().any(|c| c.rma.to_string() == "RMA-2026-00003"));
+}
+
+#[test]
+fn two_boards_moving_the_same_case_the_second_is_told_and_reloads() {
+    let shop = workshop();
+    let mut anna = shop.board("anna", 160, 45);
+    let mut ben = shop.board("ben", 160, 45);
+    for b in [&mut anna, &mut ben] {
+        press(b, KeyCode::Char('l'));
+        press(b, KeyCode::Char('j'));
+        assert_eq!(
+            b.app.selected_case().unwrap().rma.to_string(),
+            "RMA-2026-00004"
+        );
+    }
+    press(&mut anna, KeyCode::Char('>'));
+    press(&mut anna, KeyCode::Char('i'));
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00004"), Stage::Inspected);
+
+    press(&mut ben, KeyCode::Char('>'));
+    press(&mut ben, KeyCode::Char('s'));
+    type_text(&mut ben, "ZTE-1");
+    press(&mut ben, KeyCode::Enter);
+    assert!(is_error(&ben));
+    assert!(
+        message(&ben).starts_with("RMA-2026-00004 was changed by anna at ")
+            && message(&ben)
+                .contains("(it is now in inspected) since you looked at it; nothing was saved"),
+        "{}",
+        message(&ben)
+    );
+    // Nothing was overwritten, and Ben now sees the current state.
+    let case = shop.store().find("RMA-2026-00004").unwrap();
+    assert_eq!(
+        (case.stage, case.manufacturer_ref),
+        (Stage::Inspected, None)
+    );
+    assert!(ben.app.overlay.is_none());
+    assert!(
+        ben.app
+            .pane(Stage::Inspected)
+            .cases
+            .iter()
+            .any(|c| c.rma.to_string() == "RMA-2026-00004")
+    );
+}
+
+#[test]
+fn a_read_only_database_says_so_and_refuses_writes() {
+    let shop = workshop();
+    let ro = Store::open_read_only(&shop.path).unwrap();
+    let mut b = board_on(ro, "guest", 80, 24);
+    press(&mut b, KeyCode::Char('l'));
+    press(&mut b, KeyCode::Char('>'));
+    assert!(b.app.overlay.is_none());
+    assert!(
+        message(&b).starts_with("the database is read-only for you"),
+        "{}",
+        message(&b)
+    );
+    b.app.message = None;
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("READ-ONLY"), "{text}");
+}
+
+#[test]
+fn a_broken_key_file_keeps_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.toml"),
+        "[[keymap]]\nrun = \"quit\"\non = [\"7\"]\n",
+    )
+    .unwrap();
+    let (map, problem) = rmaboard::tui::keymap::KeyMap::load(Some(dir.path()));
+    assert!(problem.unwrap().to_string().contains("barcode scanner"));
+    let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    assert_eq!(
+        map.action_for(&q),
+        Some(rmaboard::tui::action::Action::Quit)
+    );
+}
