@@ -186,7 +186,8 @@ pub struct InspectArgs {
     #[arg(long)]
     pub note: Option<String>,
     /// Repaired at the shop's bench: received -> inspected (with --pass).
-    #[arg(long, requires = "pass")]
+    // `requires` alone lets `--in-house --fail` through (the group already holds a result).
+    #[arg(long, requires = "pass", conflicts_with = "fail")]
     pub in_house: bool,
 }
 
@@ -235,6 +236,18 @@ mod tests {
         assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--fail"]).is_err());
         assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--pass", "--fail"]).is_err());
         assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--in-house"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "rmaboard",
+                "inspect",
+                "K",
+                "--in-house",
+                "--fail",
+                "--note",
+                "x"
+            ])
+            .is_err()
+        );
         assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--in-house", "--pass"]).is_ok());
         assert!(Cli::try_parse_from(["rmaboard", "inspect", "K", "--fail", "--note", "x"]).is_ok());
     }
