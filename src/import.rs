@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::domain::text;
 use crate::domain::time::parse_date;
 use crate::domain::{Category, Imei, Sale};
+use crate::store::{ImportSummary, Store, StoreError};
 
 pub const REQUIRED: [&str; 6] = [
     "imei",
@@ -80,6 +81,64 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         .map(|n| text::clean_line(n))
         .collect();
     Ok((Columns { required, optional }, ignored))
+}
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("could not open the sales file {}: {source}", path.display())]
+    Open {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Csv {
+        path: std::path::PathBuf,
+        source: CsvError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Import a sales file into the registry. `progress` gets bytes read and the file size;
+/// `on_header` hears about unused columns before the rows are read.
+pub fn import_file(
+    store: &mut Store,
+    path: &std::path::Path,
+    today: NaiveDate,
+    skip_invalid: bool,
+    on_header: &mut dyn FnMut(&[String]),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportSummary, ImportError> {
+    let f = std::fs::File::open(path).map_err(|source| ImportError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let read = Rc::new(std::cell::Cell::new(0u64));
+    let counted = ByteCounter {
+        inner: std::io::BufReader::with_capacity(1 << 16, f),
+        read: Rc::clone(&read),
+    };
+    let reader = SalesReader::new(counted, today).map_err(|source| ImportError::Csv {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    on_header(&reader.ignored_columns);
+    Ok(store.import_sales(reader, skip_invalid, &mut |_| progress(read.get(), size))?)
+}
+
+/// Counts bytes read, for a progress bar.
+struct ByteCounter<R> {
+    inner: R,
+    read: Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for ByteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// Counts line breaks as the CSV parser pulls bytes, so rows can be named by their

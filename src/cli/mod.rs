@@ -20,7 +20,6 @@ use crate::config::{Config, staff_name};
 use crate::domain::case::{Case, Change};
 use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
-use crate::import::SalesReader;
 use crate::store::{ListFilter, NewCase, Store, StoreError};
 
 /// A failure to report: the sentence and the exit code.
@@ -383,30 +382,21 @@ fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
 }
 
 fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
-    let f = File::open(file).map_err(|e| {
-        Failure::new(format!(
-            "could not open the sales file {}: {e}",
-            file.display()
-        ))
-    })?;
-    let size = f.metadata().map(|m| m.len()).ok();
-    let counted = CountingReader {
-        inner: io::BufReader::with_capacity(1 << 16, f),
-        read: std::rc::Rc::new(std::cell::Cell::new(0)),
-    };
-    let read = std::rc::Rc::clone(&counted.read);
-    let reader = SalesReader::new(counted, local_date(cx.now()))
-        .map_err(|e| Failure::new(format!("{}: {e}", file.display())))?;
-    if !reader.ignored_columns.is_empty() {
-        eprintln!(
-            "rmaboard: ignoring the column(s) {}",
-            reader.ignored_columns.join(", ")
-        );
-    }
     let mut store = cx.store()?;
-    let bar = progress_bar(size, "importing");
-    let summary =
-        store.import_sales(reader, skip_invalid, &mut |_| bar.set_position(read.get()))?;
+    let bar = progress_bar(file.metadata().map(|m| m.len()).ok(), "importing");
+    let summary = crate::import::import_file(
+        &mut store,
+        file,
+        local_date(cx.now()),
+        skip_invalid,
+        &mut |ignored| {
+            if !ignored.is_empty() {
+                eprintln!("rmaboard: ignoring the column(s) {}", ignored.join(", "));
+            }
+        },
+        &mut |read, _| bar.set_position(read),
+    )
+    .map_err(|e| Failure::new(e.to_string()))?;
     bar.finish_and_clear();
     for p in &summary.rejected {
         eprintln!(
@@ -428,20 +418,6 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
             "{} bad row(s), so nothing was imported: fix them, or import the good rows with --skip-invalid",
             summary.rejected.len()
         )))
-    }
-}
-
-/// Counts bytes read, for the import's progress bar.
-struct CountingReader<R> {
-    inner: R,
-    read: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl<R: io::Read> io::Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.set(self.read.get() + n as u64);
-        Ok(n)
     }
 }
 
