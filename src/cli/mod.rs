@@ -206,11 +206,19 @@ pub fn run(cli: Cli) -> Outcome {
                     in_house: i.in_house,
                 }
             };
+            // A note given with --pass is kept as an ordinary note. Check it before the
+            // inspection is written, so a bad note refuses the whole command.
+            let pass_note = match (&i.note, i.pass) {
+                (Some(note), true) => Some(
+                    crate::domain::text::required_text("note", note, crate::domain::text::MAX_NOTE)
+                        .map_err(|e| Failure::field("--note", e))?,
+                ),
+                _ => None,
+            };
             act(&cx, &i.key, change)?;
-            // A note given with --pass is kept as an ordinary note.
-            match (&i.note, i.pass) {
-                (Some(note), true) => add_note(&cx, &i.key, note),
-                _ => Ok(()),
+            match pass_note {
+                Some(note) => add_note(&cx, &i.key, &note),
+                None => Ok(()),
             }
         }
         Some(Command::Void { key, reason, note }) => act(
