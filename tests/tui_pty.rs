@@ -1,0 +1,186 @@
+//! The real binary in a pseudo-terminal: it draws the board, answers keys, and gives the
+//! terminal back when it quits.
+#![cfg(unix)]
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rmaboard");
+
+/// A pseudo-terminal pair: the master to talk to, the path of the slave for the child.
+fn open_pty(cols: u16, rows: u16) -> (File, String) {
+    // SAFETY: plain libc calls on a descriptor we own; every result is checked.
+    unsafe {
+        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(fd >= 0, "posix_openpt failed");
+        assert_eq!(libc::grantpt(fd), 0);
+        assert_eq!(libc::unlockpt(fd), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(fd, name.as_mut_ptr(), name.len()), 0);
+        let path = std::ffi::CStr::from_ptr(name.as_ptr())
+            .to_string_lossy()
+            .into_owned();
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        assert_eq!(libc::ioctl(fd, libc::TIOCSWINSZ, &size), 0);
+        (File::from_raw_fd(fd), path)
+    }
+}
+
+/// Drop escape sequences so the text on screen can be searched.
+fn plain(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct Screen {
+    output: Arc<Mutex<Vec<u8>>>,
+    input: File,
+}
+
+impl Screen {
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        loop {
+            let seen = plain(&self.output.lock().unwrap());
+            if seen.contains(text) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "{text:?} never appeared; the screen showed:\n{}",
+                &seen[seen.len().saturating_sub(3000)..]
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.input.write_all(keys.as_bytes()).unwrap();
+        self.input.flush().unwrap();
+    }
+}
+
+#[test]
+fn the_binary_draws_answers_keys_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.sqlite");
+    let filled = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "demo", "--no-board"])
+        .env("RMABOARD_CONFIG", dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        filled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filled.stderr)
+    );
+
+    let (master, slave_path) = open_pty(80, 24);
+    let slave = File::options()
+        .read(true)
+        .write(true)
+        .open(&slave_path)
+        .unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--db", db.to_str().unwrap()])
+        .env("TERM", "xterm-256color")
+        .env("RMABOARD_USER", "pty")
+        .env("RMABOARD_CONFIG", dir.path().join("config.toml"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = master.try_clone().unwrap();
+    let sink = Arc::clone(&output);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut screen = Screen {
+        output: Arc::clone(&output),
+        input: master,
+    };
+
+    // The board at 80x24: tabs with counts, the focused pane, the status bar.
+    screen.wait_for("Expected");
+    screen.wait_for("RMA-2026-");
+    screen.wait_for("pty");
+    screen.send("?");
+    screen.wait_for("Scan or type an IMEI");
+    screen.send("?");
+    // A scanner types an RMA number and Enter: the detail view opens.
+    screen.send("RMA-2026-00001\r");
+    screen.wait_for("In stage since");
+    screen.send("q");
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the board did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    // Give the reader a moment for the last bytes, then check the terminal was handed
+    // back: the alternate screen left.
+    std::thread::sleep(Duration::from_millis(200));
+    let bytes = output.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("\u{1b}[?1049h"),
+        "no alternate screen entered"
+    );
+    assert!(
+        text.contains("\u{1b}[?1049l"),
+        "the alternate screen was not left"
+    );
+}
