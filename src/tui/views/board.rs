@@ -119,20 +119,25 @@ fn draw_pane(
             theme.border()
         })
         .title(Line::from(title));
-    if len > rows {
+    let position = (len > rows).then(|| {
         let last = (pane.offset + rows).min(len);
-        block = block.title_bottom(
-            Line::from(format!(" {}-{last} of {len} ", pane.offset + 1)).right_aligned(),
-        );
-    }
+        format!(" {}-{last} of {len} ", pane.offset + 1)
+    });
     if stage == Stage::Shipped && app.shipped_older > 0 {
-        block = block.title_bottom(Line::styled(
-            format!(
-                " +{} older than {} days ",
-                app.shipped_older, app.settings.shipped_days
-            ),
-            theme.dim(),
-        ));
+        // Both bottom titles share the border: shorten the first when they would meet.
+        let room = usize::from(area.width.saturating_sub(3))
+            .saturating_sub(position.as_deref().map_or(0, width));
+        let long = format!(
+            " +{} older than {} days ",
+            app.shipped_older, app.settings.shipped_days
+        );
+        let short = format!(" +{} older ", app.shipped_older);
+        if let Some(text) = [long, short].into_iter().find(|t| width(t) <= room) {
+            block = block.title_bottom(Line::styled(text, theme.dim()));
+        }
+    }
+    if let Some(p) = position {
+        block = block.title_bottom(Line::from(p).right_aligned());
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
