@@ -1506,6 +1506,37 @@ fn inspect_pass_fail_and_in_house() {
 }
 
 #[test]
+#[ignore = "domain bug: a fail after an in-house pass lands at_manufacturer with no reference and 2 rounds"]
+fn a_failed_in_house_repair_does_not_invent_a_manufacturer_round() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    shop.ok(&[
+        "--at",
+        "2025-04-03",
+        "inspect",
+        &rma,
+        "--in-house",
+        "--pass",
+    ]);
+    // Whether this is refused (use send) or goes back to the bench, the case must not
+    // claim a trip to the manufacturer that never happened.
+    let _ = shop.run(&[
+        "--at",
+        "2025-04-04",
+        "inspect",
+        &rma,
+        "--fail",
+        "--note",
+        "Still dead",
+    ]);
+    let c = shop.show(&rma);
+    if c["stage"] == "at_manufacturer" {
+        assert_ne!(c["manufacturer_ref"], Value::Null, "{c}");
+    }
+    assert!(c["rounds"].as_i64().unwrap() <= 1, "{c}");
+}
+
+#[test]
 fn a_void_case_ends_inspected_unrepaired_and_is_shipped_back() {
     let shop = Shop::stocked();
     let rma = case_in(&shop, P1, "expected");
@@ -1802,7 +1833,7 @@ fn a_write_on_a_case_changed_meanwhile_is_refused_with_exit_3() {
     // The command reads the case, then waits for the write lock we hold; meanwhile
     // "bob" changes the case. If the command was slower to start than our pause, it read
     // bob's version and succeeds legitimately, so try again with a longer pause.
-    for pause_ms in [400u64, 1500, 4000] {
+    for pause_ms in [300u64, 1500, 6000] {
         let rma = shop.open(P1, AT, &[]);
         let mut conn = shop.sql();
         let tx = conn
