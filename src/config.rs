@@ -117,6 +117,7 @@ impl Config {
 pub fn staff_name(flag: Option<&str>) -> String {
     let from_env = |k: &str| std::env::var(k).ok().filter(|s| !s.trim().is_empty());
     let raw = flag
+        .filter(|f| !f.trim().is_empty())
         .map(str::to_string)
         .or_else(|| from_env("RMABOARD_USER"))
         .or_else(|| from_env("USER"))

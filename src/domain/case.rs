@@ -158,6 +158,14 @@ pub enum CaseError {
         "{rma} was already returned unrepaired ({reason}); move it back first if that was a mistake"
     )]
     AlreadyVoid { rma: RmaNumber, reason: String },
+    #[error(
+        "{rma} entered {stage} at {since}, so this cannot have happened earlier: check the time given with --at"
+    )]
+    BeforeStage {
+        rma: RmaNumber,
+        stage: Stage,
+        since: String,
+    },
     #[error("nothing to change: give at least one field to edit")]
     NothingToEdit,
 }
@@ -342,6 +350,13 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::Move { undo: false, .. } => "move",
         Change::Edit(_) => "edit",
     };
+    if at < case.stage_since && !matches!(change, Change::Edit(_)) {
+        return Err(CaseError::BeforeStage {
+            rma: case.rma,
+            stage: case.stage,
+            since: crate::domain::time::local_minutes(case.stage_since),
+        });
+    }
     let mut p = Planner {
         kind,
         case: case.clone(),
@@ -390,10 +405,16 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             let note = text::required_text("inspection note", &note, text::MAX_NOTE)?;
             p.note = Some(format!("Inspection failed: {note}"));
             p.set_outcome(None);
-            p.set_rounds(case.rounds.max(1) + 1);
-            p.set_stage(AtManufacturer, at);
-            // A new manufacturer round starts its clock now, even without a stage change.
-            p.case.stage_since = at;
+            if case.outcome == Some(Outcome::RepairedInHouse) {
+                // An in-house repair that failed goes back to the bench, where staff
+                // decide: another try, or off to the manufacturer with `send`.
+                p.set_stage(Received, at);
+            } else {
+                p.set_rounds(case.rounds.max(1) + 1);
+                p.set_stage(AtManufacturer, at);
+                // A new manufacturer round starts its clock now, even without a stage change.
+                p.case.stage_since = at;
+            }
         }
         Change::Void { reason, note } => {
             p.require(
@@ -606,6 +627,34 @@ mod tests {
             (p.case.stage, p.case.outcome),
             (Stage::AtManufacturer, None)
         );
+    }
+
+    #[test]
+    fn a_failed_in_house_repair_goes_back_to_the_bench() {
+        let mut c = case_in(Stage::Inspected);
+        c.outcome = Some(Outcome::RepairedInHouse);
+        let p = plan(
+            &c,
+            Change::InspectFail {
+                note: "still dead".into(),
+            },
+            t(5),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.case.stage, p.case.rounds, p.case.outcome),
+            (Stage::Received, 0, None)
+        );
+    }
+
+    #[test]
+    fn nothing_happens_before_the_case_entered_its_stage() {
+        let mut c = case_in(Stage::Received);
+        c.stage_since = t(5);
+        let err = plan(&c, Change::InspectPass { in_house: true }, t(4)).unwrap_err();
+        assert!(matches!(err, CaseError::BeforeStage { .. }), "{err}");
+        assert!(err.to_string().contains("check the time given with --at"));
+        assert!(plan(&c, Change::InspectPass { in_house: true }, t(5)).is_ok());
     }
 
     #[test]

@@ -119,7 +119,7 @@ fn conflict_message(before: &Sale, now: &Sale) -> String {
     let mut differences = Vec::new();
     let mut cmp = |name: &str, a: &str, b: &str| {
         if a != b {
-            differences.push(format!("{name} {a:?} here, {b:?} in the registry"));
+            differences.push(format!("{name} {a:?} here, {b:?} before"));
         }
     };
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -153,7 +153,7 @@ fn conflict_message(before: &Sale, now: &Sale) -> String {
     );
     cmp("country", &opt(&now.country), &opt(&before.country));
     format!(
-        "IMEI {} was already sold with different data ({}); it was not overwritten: correct the file or the registry",
+        "IMEI {} is already in the registry (or earlier in this file) with different data ({}); it was not overwritten: correct the file or the registry",
         now.imei,
         differences.join("; ")
     )
