@@ -204,7 +204,7 @@ pub fn fill(store: &mut Store, now: DateTime<Utc>) -> Result<Made> {
 }
 
 /// How a case's life goes, in hours after opening, planned before it is played.
-struct Script {
+pub(crate) struct Script {
     transit: u64,
     bench: u64,
     /// None: void at intake; Some(0): repaired in-house.
@@ -214,7 +214,7 @@ struct Script {
 }
 
 impl Script {
-    fn new(rng: &mut Rng) -> Script {
+    pub(crate) fn new(rng: &mut Rng) -> Script {
         let late = |rng: &mut Rng, pct, slow: (u64, u64), usual: (u64, u64)| {
             let (lo, hi) = if rng.chance(pct) { slow } else { usual };
             rng.range(lo, hi)
@@ -263,6 +263,20 @@ fn play_case(
         _ => rng.range(shipped + 1, shipped + 24 * 70),
     };
     let at = now - Duration::hours(age_hours as i64) - Duration::minutes(rng.range(0, 59) as i64);
+    live(store, rng, &script, sale, i, at, now)
+}
+
+/// Open a case for `sale` at `at` and play `script` up to `now`. False if the sale's
+/// dates make no claim possible.
+pub(crate) fn live(
+    store: &mut Store,
+    rng: &mut Rng,
+    script: &Script,
+    sale: &Sale,
+    i: u32,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let Some(dispatched) = sale.dispatched_on.and_hms_opt(9, 0, 0).map(|t| t.and_utc()) else {
         return Ok(false);
     };

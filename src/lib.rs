@@ -1,5 +1,6 @@
 //! rmaboard: the warranty-repair workshop's console.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

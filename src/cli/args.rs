@@ -122,6 +122,9 @@ pub enum Command {
     },
     /// Check integrity, foreign keys and history; show schema version, counts and WAL size.
     Doctor,
+    /// The shop-scale benchmark (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Fill a database with a realistic demo shop and open the board on it.
     Demo {
         /// Only fill the database; do not open the board.
@@ -138,6 +141,37 @@ pub enum SalesCommand {
         /// Import the good rows and report the bad ones (default: a bad row stops all).
         #[arg(long)]
         skip_invalid: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Build a large realistic store (needs --db PATH, a new file).
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        sales: u64,
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Also write the sales as CSV, for the import figure.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Measure on a generated store and print a table.
+    Run {
+        /// Rows for the import figure (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        import_rows: u64,
+        /// Samples per timed figure.
+        #[arg(long, default_value_t = 300)]
+        samples: usize,
+    },
+    /// Write notes on the store until killed (the load for "move, 4 writers").
+    #[command(hide = true)]
+    Writer {
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
 }
 

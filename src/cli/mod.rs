@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 
-pub use args::{Cli, Command, ExportFormat, SalesCommand};
+pub use args::{BenchCommand, Cli, Command, ExportFormat, SalesCommand};
 use output::{AssessmentJson, CaseJson};
 
 use crate::config::{Config, staff_name};
@@ -280,6 +280,7 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Some(Command::Export { format, out }) => export(&cx, format, out.as_deref()),
+        Some(Command::Bench(b)) => bench(&cx, b),
         Some(Command::Backup { file }) => {
             let store = cx.store()?;
             store.backup(&file)?;
@@ -493,6 +494,62 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>) -> Outcome {
     bar.finish_and_clear();
     sink.flush().map_err(|e| write_err(&e))?;
     Ok(())
+}
+
+fn bench(cx: &Context, command: BenchCommand) -> Outcome {
+    let Some(db) = cx.db.clone() else {
+        return Err(Failure::new(
+            "the benchmark needs its own database: give --db PATH",
+        ));
+    };
+    match command {
+        BenchCommand::Generate {
+            sales,
+            cases,
+            seed,
+            csv,
+        } => {
+            let now = cx.now();
+            if let Some(csv) = csv {
+                crate::bench::write_sales_csv(&csv, sales, seed, now.date_naive())
+                    .map_err(|e| Failure::new(format!("could not write {}: {e}", csv.display())))?;
+            }
+            let mut store = Store::open(&db)?;
+            let bar = progress_bar(Some(sales + cases), "generating");
+            let started = std::time::Instant::now();
+            let made = crate::bench::generate(
+                &mut store,
+                &crate::bench::GenerateOptions { sales, cases, seed },
+                now,
+                &mut |what, n, _| {
+                    let done = if what == "sales" { n } else { sales + n };
+                    bar.set_position(done);
+                },
+            )?;
+            bar.finish_and_clear();
+            println!(
+                "{}: {} sales, {} cases in {:.1} s",
+                db.display(),
+                made.sales,
+                made.cases,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        BenchCommand::Run {
+            import_rows,
+            samples,
+        } => {
+            let opts = crate::bench::RunOptions {
+                db,
+                import_rows,
+                samples,
+            };
+            crate::bench::run(&opts, &mut |_| Vec::new())?;
+            Ok(())
+        }
+        BenchCommand::Writer { seed } => Ok(crate::bench::writer(&db, seed)?),
+    }
 }
 
 fn board(cx: &Context, store: Store) -> Outcome {

@@ -1,0 +1,322 @@
+//! `rmaboard bench run`: the figures staff feel, measured on a generated store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::demo::Rng;
+use crate::domain::Stage;
+use crate::domain::case::Change;
+use crate::store::{Result, Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The generated store to measure (it is written to: moves and notes).
+    pub db: PathBuf,
+    /// Rows for the import figure (a CSV is generated into a temporary folder).
+    pub import_rows: u64,
+    /// Samples per timed figure.
+    pub samples: usize,
+}
+
+/// Timings in microseconds, sorted.
+struct Samples(Vec<u128>);
+
+impl Samples {
+    fn collect(mut v: Vec<u128>) -> Samples {
+        v.sort_unstable();
+        Samples(v)
+    }
+
+    fn pct(&self, p: f64) -> f64 {
+        if self.0.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.0.len() as f64 - 1.0) * p).round() as usize;
+        self.0[i.min(self.0.len() - 1)] as f64 / 1000.0
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, u128) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed().as_micros())
+}
+
+/// Peak resident memory of this process, from the kernel (Linux).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+struct Report(Vec<Figure>);
+
+impl Report {
+    fn row(&mut self, what: &str, value: String, target: &str) {
+        self.0.push((what.to_string(), value, target.to_string()));
+    }
+
+    fn print(&self) {
+        let w = self.0.iter().map(|r| r.0.len()).max().unwrap_or(10);
+        let v = self.0.iter().map(|r| r.1.len()).max().unwrap_or(10);
+        println!("{:<w$}  {:<v$}  target", "figure", "measured");
+        for (what, value, target) in &self.0 {
+            println!("{what:<w$}  {value:<v$}  {target}");
+        }
+    }
+}
+
+fn sample_keys(store: &Store, column: &str, n: usize) -> Result<Vec<String>> {
+    let sql =
+        format!("SELECT {column} FROM cases WHERE {column} IS NOT NULL ORDER BY random() LIMIT ?1");
+    let mut stmt = store.connection().prepare(&sql)?;
+    let rows = stmt.query_map([n as i64], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Background writers for the "move under load" figure; killed on drop.
+struct Writers(Vec<Child>);
+
+impl Drop for Writers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn start_writers(db: &Path, n: usize) -> Result<Writers> {
+    let exe = std::env::current_exe().map_err(|source| StoreError::Io {
+        action: "find the running program",
+        path: PathBuf::from("rmaboard"),
+        source,
+    })?;
+    let mut children = Vec::new();
+    for i in 0..n {
+        let child = Command::new(&exe)
+            .args(["bench", "writer", "--seed", &i.to_string(), "--db"])
+            .arg(db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|source| StoreError::Io {
+                action: "start a background writer",
+                path: exe.clone(),
+                source,
+            })?;
+        children.push(child);
+    }
+    // Let them get going.
+    std::thread::sleep(Duration::from_millis(300));
+    Ok(Writers(children))
+}
+
+/// Notes on random cases as fast as the store takes them, until killed.
+pub fn writer(db: &Path, seed: u64) -> Result<()> {
+    let mut store = Store::open(db)?;
+    let ids: Vec<i64> = {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT id FROM cases WHERE stage <> 'shipped' LIMIT 2000")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut rng = Rng::new(seed);
+    loop {
+        let id = ids[(rng.next_u64() % ids.len() as u64) as usize];
+        store.add_note(id, "background writer", "bench", Utc::now())?;
+    }
+}
+
+/// Stage moves back and forth on cases at the manufacturer, each with its event.
+fn time_moves(store: &mut Store, n: usize) -> Result<Samples> {
+    let ids: Vec<i64> = {
+        let mut stmt = store.connection().prepare(
+            "SELECT id FROM cases WHERE stage = 'at_manufacturer' ORDER BY random() LIMIT 50",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let mut times = Vec::with_capacity(n);
+    for k in 0..n {
+        let Some(&id) = ids.get(k % ids.len().max(1)) else {
+            break;
+        };
+        let case = store.case_by_id(id)?;
+        let to = if case.stage == Stage::AtManufacturer {
+            Stage::Received
+        } else {
+            Stage::AtManufacturer
+        };
+        let (r, t) = timed(|| {
+            store.apply(
+                id,
+                case.version,
+                Change::Move { to, undo: false },
+                "bench",
+                Utc::now(),
+            )
+        });
+        r?;
+        times.push(t);
+    }
+    Ok(Samples::collect(times))
+}
+
+/// A measured figure: what, the value, the target.
+pub type Figure = (String, String, String);
+
+/// Run every measurement; `frames` measures the board on the store and returns its rows.
+pub fn run(opts: &RunOptions, frames: &mut dyn FnMut(&Path) -> Vec<Figure>) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "rmaboard bench on {} ({cores} cores), release build: {}",
+        opts.db.display(),
+        !cfg!(debug_assertions)
+    );
+    let mut report = Report(Vec::new());
+    let mut store = Store::open(&opts.db)?;
+    let counts = store.stage_counts()?;
+    println!(
+        "store: {} sales, {} cases ({} active)",
+        store.sales_count()?,
+        counts.iter().sum::<u64>(),
+        counts[..4].iter().sum::<u64>()
+    );
+
+    // Import: a generated CSV into an empty database, through the product's import.
+    if opts.import_rows > 0 {
+        let dir = tempfile::tempdir().map_err(|source| StoreError::Io {
+            action: "make a temporary folder",
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let csv = dir.path().join("sales.csv");
+        let today = Utc::now().date_naive();
+        super::write_sales_csv(&csv, opts.import_rows, 7, today).map_err(|source| {
+            StoreError::Io {
+                action: "write",
+                path: csv.clone(),
+                source,
+            }
+        })?;
+        let mut fresh = Store::open(&dir.path().join("import.sqlite"))?;
+        let (summary, us) = timed(|| {
+            crate::import::import_file(&mut fresh, &csv, today, false, &mut |_| {}, &mut |_, _| {})
+        });
+        let summary = summary.map_err(|e| StoreError::BadKey(e.to_string()))?;
+        let rate = summary.imported as f64 / (us as f64 / 1e6);
+        report.row(
+            "import",
+            format!(
+                "{:.0} rows/s ({} rows in {:.2} s)",
+                rate,
+                summary.imported,
+                us as f64 / 1e6
+            ),
+            ">= 250000 rows/s",
+        );
+    }
+
+    for row in frames(&opts.db) {
+        report.row(&row.0, row.1, &row.2);
+    }
+
+    let moves = time_moves(&mut store, opts.samples)?;
+    report.row(
+        "move alone",
+        format!(
+            "median {:.2} ms, p99 {:.2} ms",
+            moves.pct(0.5),
+            moves.pct(0.99)
+        ),
+        "median <= 2 ms",
+    );
+    {
+        let _writers = start_writers(&opts.db, 4)?;
+        let moves = time_moves(&mut store, opts.samples)?;
+        report.row(
+            "move, 4 writers",
+            format!(
+                "median {:.2} ms, p99 {:.2} ms",
+                moves.pct(0.5),
+                moves.pct(0.99)
+            ),
+            "-",
+        );
+    }
+
+    let mut finds = Vec::new();
+    for column in ["rma", "imei", "tracking_out"] {
+        for key in sample_keys(&store, column, opts.samples / 3 + 1)? {
+            let (r, t) = timed(|| store.find(&key));
+            // An IMEI with two cases is an ambiguity, also an answer.
+            if let Err(e) = r
+                && !matches!(e, StoreError::Ambiguous { .. })
+            {
+                return Err(e);
+            }
+            finds.push(t);
+        }
+    }
+    let finds = Samples::collect(finds);
+    report.row(
+        "find (RMA, IMEI, tracking)",
+        format!(
+            "median {:.3} ms, p99 {:.3} ms",
+            finds.pct(0.5),
+            finds.pct(0.99)
+        ),
+        "<= 1 ms",
+    );
+
+    // Search as you type: every prefix of customer names, models, faults and numbers.
+    let mut rng = Rng::new(11);
+    let mut words = sample_keys(&store, "fault", 5)?;
+    words.extend(sample_keys(&store, "tracking_in", 5)?);
+    words.extend(sample_keys(&store, "customer_number", 5)?);
+    words.push(format!("#{}", rng.range(0, 1999)));
+    words.push("Hub".into());
+    let mut keystrokes = Vec::new();
+    for word in &words {
+        let chars: Vec<char> = word.chars().take(12).collect();
+        for n in 1..=chars.len() {
+            let q: String = chars[..n].iter().collect();
+            let (r, t) = timed(|| store.search(&q, 50));
+            r?;
+            keystrokes.push(t);
+        }
+    }
+    let keystrokes = Samples::collect(keystrokes);
+    report.row(
+        "search keystroke",
+        format!(
+            "median {:.1} ms, p99 {:.1} ms ({} keystrokes)",
+            keystrokes.pct(0.5),
+            keystrokes.pct(0.99),
+            keystrokes.0.len()
+        ),
+        "p99 <= 30 ms",
+    );
+    if let Some(kib) = peak_rss_kib() {
+        report.row(
+            "peak RSS (this run)",
+            format!("{:.1} MB", kib as f64 / 1024.0),
+            "-",
+        );
+    }
+    report.print();
+    Ok(())
+}
