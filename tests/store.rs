@@ -371,3 +371,50 @@ fn two_processes_opening_a_new_file_at_once_both_succeed() {
         assert_eq!(h.join().unwrap().unwrap(), SCHEMA_VERSION);
     }
 }
+
+#[test]
+fn search_follows_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), 3);
+    let rmas = |cases: Vec<rmaboard::domain::Case>| -> Vec<String> {
+        cases.iter().map(|c| c.rma.to_string()).collect()
+    };
+    // Customer name comes from the sale; newest case first.
+    assert_eq!(
+        rmas(store.search("mobile hub", 10).unwrap()),
+        ["RMA-2026-00003", "RMA-2026-00002", "RMA-2026-00001"]
+    );
+    assert!(store.search("wobbly hinge", 10).unwrap().is_empty());
+    let c = store
+        .add_note(ids[1], "Wobbly hinge on the left", "anna", at(2, 9))
+        .unwrap();
+    assert_eq!(
+        rmas(store.search("wobbly hinge", 10).unwrap()),
+        ["RMA-2026-00002"]
+    );
+    let c = store
+        .apply(
+            c.id,
+            c.version,
+            Change::Receive { tracking_in: None },
+            "anna",
+            at(2, 10),
+        )
+        .unwrap();
+    store
+        .apply(
+            c.id,
+            c.version,
+            Change::Send {
+                manufacturer_ref: "MF-Q77".into(),
+            },
+            "anna",
+            at(2, 11),
+        )
+        .unwrap();
+    assert_eq!(rmas(store.search("mf-q7", 10).unwrap()), ["RMA-2026-00002"]);
+    // Short queries and wildcards answer too; an empty one finds nothing.
+    assert_eq!(store.search("Q", 10).unwrap().len(), 1);
+    assert_eq!(store.search("2026-0000_", 2).unwrap().len(), 2);
+    assert!(store.search(" \u{1b} ", 10).unwrap().is_empty());
+}

@@ -359,26 +359,20 @@ impl Store {
     }
 
     /// Search across RMA, IMEI, tracking numbers, manufacturer reference, model, fault,
-    /// order and customer (number and name) and notes. Most recently changed first.
+    /// order and customer (number and name) and notes, case-insensitively. Newest cases
+    /// first. `%` and `_` in the query match any text and any one character.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Case>> {
         let q = text::clean_line(query);
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        // No ESCAPE clause: with one, SQLite cannot use the trigram index.
+        let pattern = format!("%{q}%");
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN sales s ON s.imei = c.imei
-             WHERE c.rma LIKE ?1 ESCAPE '\\' OR c.imei LIKE ?1 ESCAPE '\\'
-                OR c.tracking_in LIKE ?1 ESCAPE '\\' OR c.tracking_out LIKE ?1 ESCAPE '\\'
-                OR c.manufacturer_ref LIKE ?1 ESCAPE '\\' OR c.model LIKE ?1 ESCAPE '\\'
-                OR c.fault LIKE ?1 ESCAPE '\\' OR c.order_number LIKE ?1 ESCAPE '\\'
-                OR c.customer_number LIKE ?1 ESCAPE '\\' OR s.customer_name LIKE ?1 ESCAPE '\\'
-                OR EXISTS (SELECT 1 FROM notes n WHERE n.case_id = c.id AND n.text LIKE ?1 ESCAPE '\\')
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2"
+            "SELECT {CASE_COLUMNS} FROM cases c
+             WHERE c.id IN (SELECT rowid FROM case_search WHERE text LIKE ?1
+                            ORDER BY rowid DESC LIMIT ?2)
+             ORDER BY c.id DESC"
         ))?;
         let rows = stmt.query_map(params![pattern, limit as i64], CaseRow::read)?;
         rows.map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))

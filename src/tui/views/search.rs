@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &SearchState, theme: &T
     } else if s.results.is_empty() {
         "no case matches".to_string()
     } else {
-        format!("{} cases, most recently changed first", s.results.len())
+        format!("{} cases, newest first", s.results.len())
     };
     lines.push(Line::styled(clip(&note, w), theme.dim()));
     let rows = usize::from(inner.height.saturating_sub(2));
