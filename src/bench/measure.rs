@@ -120,13 +120,14 @@ fn start_writers(db: &Path, n: usize) -> Result<Writers> {
     Ok(Writers(children))
 }
 
-/// Notes on random cases as fast as the store takes them, until killed.
+/// Notes on random shipped cases (never the ones being moved) as fast as the store takes
+/// them, until killed.
 pub fn writer(db: &Path, seed: u64) -> Result<()> {
     let mut store = Store::open(db)?;
     let ids: Vec<i64> = {
         let mut stmt = store
             .connection()
-            .prepare("SELECT id FROM cases WHERE stage <> 'shipped' LIMIT 2000")?;
+            .prepare("SELECT id FROM cases WHERE stage = 'shipped' LIMIT 2000")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
