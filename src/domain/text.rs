@@ -18,6 +18,9 @@ fn is_hazard(c: char) -> bool {
 /// One line of text: every control character or run of whitespace becomes one space,
 /// hazards are dropped, the ends are trimmed.
 pub fn clean_line(input: &str) -> String {
+    if is_clean_ascii_line(input) {
+        return input.to_string();
+    }
     let mut out = String::with_capacity(input.len());
     let mut pending_space = false;
     for c in input.chars() {
@@ -34,6 +37,17 @@ pub fn clean_line(input: &str) -> String {
         }
     }
     out
+}
+
+/// Printable ASCII with single inner spaces and none at the ends: already clean (the
+/// common case, and the fast path of a million-row import).
+fn is_clean_ascii_line(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0] != b' '
+        && b[b.len() - 1] != b' '
+        && b.iter().all(|&c| (b' '..=b'~').contains(&c))
+        && !s.contains("  ")
 }
 
 /// Multi-line text (notes): line breaks are kept (CRLF folded to LF), tabs become spaces,
@@ -118,6 +132,18 @@ mod tests {
             clean_text("  first\r\nsecond\t line  \n\n third\u{7}\n"),
             "first\nsecond  line\n\n third"
         );
+    }
+
+    #[test]
+    fn clean_ascii_takes_the_fast_path_unchanged() {
+        for s in ["SO-1", "CECT P30 Pro", "a b c", "x"] {
+            assert!(is_clean_ascii_line(s));
+            assert_eq!(clean_line(s), s);
+        }
+        for s in ["", " a", "a ", "a  b", "a\tb", "caf\u{e9}", "a\u{7f}"] {
+            assert!(!is_clean_ascii_line(s), "{s:?}");
+        }
+        assert_eq!(clean_line("a\u{7f}b"), "a b");
     }
 
     #[test]

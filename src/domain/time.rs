@@ -20,11 +20,25 @@ pub enum TimeError {
 /// A calendar date, `YYYY-MM-DD` exactly.
 pub fn parse_date(input: &str) -> Result<NaiveDate, TimeError> {
     let t = input.trim();
-    let shaped = t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
-    shaped
-        .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| TimeError::BadDate(t.chars().take(40).collect()))
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| {
+            let y = i32::try_from(digits(0..4)?).ok()?;
+            NaiveDate::from_ymd_opt(y, digits(5..7)?, digits(8..10)?)
+        })
+        .flatten();
+    date.ok_or_else(|| TimeError::BadDate(t.chars().take(40).collect()))
+}
+
+/// `YYYY-MM-DD`, as stored.
+pub fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// `YYYY-MM-DD` (local midnight), `YYYY-MM-DD HH:MM` (local) or RFC 3339.

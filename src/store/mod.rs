@@ -124,6 +124,9 @@ impl Store {
 
     fn configure(&mut self) -> Result<()> {
         wait_when_busy(&mut self.conn)?;
+        // Only takes effect on a new, empty file: larger pages make the million-row
+        // sales registry shallower (faster imports and lookups) at a small cost per move.
+        self.conn.execute_batch("PRAGMA page_size = 8192")?;
         // WAL lets readers go on while one writes. synchronous=FULL: a commit that was
         // acknowledged survives a power cut too; writes here are small and human-paced.
         let mode: String = self

@@ -73,7 +73,7 @@ impl Store {
                         continue;
                     }
                 };
-                let dispatched = sale.dispatched_on.format("%Y-%m-%d").to_string();
+                let dispatched = crate::domain::time::iso_date(sale.dispatched_on);
                 let added = insert.execute(params![
                     sale.imei.as_str(),
                     sale.order_number,
