@@ -545,7 +545,7 @@ fn bench(cx: &Context, command: BenchCommand) -> Outcome {
                 import_rows,
                 samples,
             };
-            crate::bench::run(&opts, &mut |_| Vec::new())?;
+            crate::bench::run(&opts, &mut |db| crate::tui::bench::figures(db))?;
             Ok(())
         }
         BenchCommand::Writer { seed } => Ok(crate::bench::writer(&db, seed)?),

@@ -29,6 +29,26 @@ pub struct Board {
     session: String,
     last_version: Option<i64>,
     clock: Clock,
+    /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
+    /// windows often, so they are kept until anyone writes or the minute changes.
+    counts: Option<(CountsKey, Counts)>,
+}
+
+/// What the cached counts depend on: other connections' commits, the minute (late
+/// clocks and the shipped window move with time), the shipped cutoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CountsKey {
+    data_version: i64,
+    minute: i64,
+    shipped_cutoff: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    counts: [u64; 5],
+    late: [u64; 5],
+    shipped_older: u64,
+    people: u64,
 }
 
 impl Board {
@@ -64,6 +84,7 @@ impl Board {
             store,
             session,
             clock,
+            counts: None,
         }
     }
 
@@ -112,6 +133,17 @@ impl Board {
     }
 
     fn perform(&mut self, effect: Effect) -> Option<Msg> {
+        if matches!(
+            effect,
+            Effect::Apply { .. }
+                | Effect::OpenCase(_)
+                | Effect::AddNote { .. }
+                | Effect::Undo
+                | Effect::Heartbeat
+        ) {
+            // Our own writes do not change data_version for us: forget the counts.
+            self.counts = None;
+        }
         let user = self.app.settings.user.clone();
         let at = self.now();
         let failed = |e: StoreError| Msg::Error(e.to_string());
@@ -197,25 +229,47 @@ impl Board {
         }
     }
 
-    fn load(&self, r: &Reload) -> Result<Msg, StoreError> {
+    fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
+        let key = CountsKey {
+            data_version: self.store.data_version()?,
+            minute: r.now.timestamp() / 60,
+            shipped_cutoff: r.shipped_cutoff.timestamp(),
+        };
+        let c = match self.counts {
+            Some((k, c)) if k == key => c,
+            _ => {
+                let c = self.count(r)?;
+                self.counts = Some((key, c));
+                c
+            }
+        };
         let s = &self.store;
-        let counts = s.stage_counts()?;
-        let mut late = [0u64; 5];
-        for (i, stage) in Stage::ALL.into_iter().enumerate() {
-            late[i] = s.late_count(stage, &self.app.settings.clocks, r.now)?;
-        }
         let windows = r
             .windows
             .iter()
             .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Msg::Loaded(Box::new(BoardData {
-            counts,
+            counts: c.counts,
+            late: c.late,
+            shipped_older: c.shipped_older,
+            windows,
+            people: c.people,
+        })))
+    }
+
+    fn count(&self, r: &Reload) -> Result<Counts, StoreError> {
+        let s = &self.store;
+        let mut late = [0u64; 5];
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            late[i] = s.late_count(stage, &self.app.settings.clocks, r.now)?;
+        }
+        Ok(Counts {
+            counts: s.stage_counts()?,
             late,
             shipped_older: s.shipped_before(r.shipped_cutoff)?,
-            windows,
             people: s.people_working(r.now - Duration::seconds(AT_WORK_SECS))?,
-        })))
+        })
     }
 
     fn found(&self, scanned: Option<String>, case: crate::domain::Case) -> Msg {

@@ -1,0 +1,331 @@
+//! The board's figures for `rmaboard bench run`: frame time and bytes on the wire, measured
+//! in this process through the real crossterm backend into a counting sink; start-up time
+//! and memory, measured on the real binary in a pseudo-terminal.
+
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{Local, Offset, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+use super::keymap::KeyMap;
+use super::{Board, Msg};
+use crate::bench::Figure;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Counts what the backend writes: the bytes an SSH link has to carry.
+#[derive(Clone, Default)]
+struct Wire(Arc<AtomicU64>);
+
+impl Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(((v.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+/// Figures for one store, at 160x45.
+pub fn figures(db: &Path) -> Vec<Figure> {
+    let mut rows = Vec::new();
+    match frames(db) {
+        Ok(mut r) => rows.append(&mut r),
+        Err(e) => rows.push(("frame".into(), format!("not measured: {e}"), String::new())),
+    }
+    match startup(db) {
+        Ok(mut r) => rows.append(&mut r),
+        Err(e) => rows.push(("open".into(), format!("not measured: {e}"), String::new())),
+    }
+    rows
+}
+
+fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
+    let store = Store::open(db)?;
+    let (w, h) = (160, 45);
+    let mut board = Board::new(
+        store,
+        &Config::default(),
+        "bench",
+        KeyMap::default_keys(),
+        Box::new(Utc::now),
+        Local::now().offset().fix(),
+        (w, h),
+    );
+    board.start();
+    let wire = Wire::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(wire.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+        },
+    )?;
+    terminal.draw(|f| board.draw(f))?;
+    let mut step = |board: &mut Board, msg: Msg| -> anyhow::Result<(f64, u64)> {
+        let before = wire.0.load(Ordering::Relaxed);
+        let start = Instant::now();
+        board.send(msg);
+        terminal.draw(|f| board.draw(f))?;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        Ok((ms, wire.0.load(Ordering::Relaxed) - before))
+    };
+    let (mut times, mut down_bytes, mut switch_bytes, mut scroll_bytes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..40 {
+        // From the top of the pane, moves within the visible window...
+        let (t, _) = step(&mut board, key(KeyCode::Char('g')))?;
+        times.push(t);
+        for _ in 0..5 {
+            let (t, b) = step(&mut board, key(KeyCode::Char('j')))?;
+            times.push(t);
+            down_bytes.push(b as f64);
+        }
+        let dir = if round % 8 < 4 { 'l' } else { 'h' };
+        let (t, b) = step(&mut board, key(KeyCode::Char(dir)))?;
+        times.push(t);
+        switch_bytes.push(b as f64);
+    }
+    // ...and past its bottom edge, where the whole pane scrolls by one card.
+    step(&mut board, key(KeyCode::Char('g')))?;
+    for n in 0..40 {
+        let (t, b) = step(&mut board, key(KeyCode::Char('j')))?;
+        times.push(t);
+        if n >= 25 {
+            scroll_bytes.push(b as f64);
+        }
+    }
+    let mut nav = times.clone();
+    // Search as you type: each keystroke queries the store and redraws.
+    let mut search = Vec::new();
+    for word in ["Reboots", "RR0300", "Hub #1", "CECT-SR-88"] {
+        step(&mut board, key(KeyCode::Char('/')))?;
+        for c in word.chars() {
+            let (t, _) = step(&mut board, key(KeyCode::Char(c)))?;
+            times.push(t);
+            search.push(t);
+        }
+        step(&mut board, key(KeyCode::Esc))?;
+    }
+    let n = times.len();
+    Ok(vec![
+        (
+            "frame, all keys (key + update + draw)".into(),
+            format!(
+                "median {:.2} ms, p99 {:.2} ms ({n} keys at {w}x{h})",
+                pct(&mut times, 0.5),
+                pct(&mut times, 0.99)
+            ),
+            "p99 <= 5 ms".into(),
+        ),
+        (
+            "frame, cursor and pane keys".into(),
+            format!(
+                "median {:.2} ms, p99 {:.2} ms",
+                pct(&mut nav, 0.5),
+                pct(&mut nav, 0.99)
+            ),
+            "p99 <= 5 ms".into(),
+        ),
+        (
+            "frame, search keystroke".into(),
+            format!(
+                "median {:.2} ms, p99 {:.2} ms",
+                pct(&mut search, 0.5),
+                pct(&mut search, 0.99)
+            ),
+            "p99 <= 30 ms".into(),
+        ),
+        (
+            "bytes, cursor move down".into(),
+            format!(
+                "median {:.0} B, max {:.0} B",
+                pct(&mut down_bytes, 0.5),
+                pct(&mut down_bytes, 1.0)
+            ),
+            "<= 400 B".into(),
+        ),
+        (
+            "bytes, cursor move that scrolls".into(),
+            format!(
+                "median {:.0} B, max {:.0} B",
+                pct(&mut scroll_bytes, 0.5),
+                pct(&mut scroll_bytes, 1.0)
+            ),
+            "-".into(),
+        ),
+        (
+            "bytes, pane switch".into(),
+            format!(
+                "median {:.0} B, max {:.0} B",
+                pct(&mut switch_bytes, 0.5),
+                pct(&mut switch_bytes, 1.0)
+            ),
+            "<= 4 KB".into(),
+        ),
+    ])
+}
+
+/// A pseudo-terminal of `cols` x `rows`: the master, and the path of the slave.
+#[cfg(unix)]
+fn open_pty(cols: u16, rows: u16) -> anyhow::Result<(std::fs::File, String)> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain libc calls on a descriptor we own; every result is checked.
+    unsafe {
+        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        anyhow::ensure!(fd >= 0, "no pseudo-terminal");
+        let master = std::fs::File::from_raw_fd(fd);
+        anyhow::ensure!(
+            libc::grantpt(fd) == 0 && libc::unlockpt(fd) == 0,
+            "pty setup failed"
+        );
+        let mut name = [0 as libc::c_char; 128];
+        anyhow::ensure!(
+            libc::ptsname_r(fd, name.as_mut_ptr(), name.len()) == 0,
+            "ptsname failed"
+        );
+        let path = std::ffi::CStr::from_ptr(name.as_ptr())
+            .to_string_lossy()
+            .into_owned();
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        anyhow::ensure!(
+            libc::ioctl(fd, libc::TIOCSWINSZ, &size) == 0,
+            "window size failed"
+        );
+        Ok((master, path))
+    }
+}
+
+/// Process start to the first complete frame (the status bar, drawn last, is on screen),
+/// and the board's peak memory after some use.
+#[cfg(unix)]
+fn startup(db: &Path) -> anyhow::Result<Vec<Figure>> {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe()?;
+    let mut opens = Vec::new();
+    let mut rss_kib = 0u64;
+    for run in 0..5 {
+        let (master, slave_path) = open_pty(160, 45)?;
+        let slave = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .open(&slave_path)?;
+        let mut cmd = Command::new(&exe);
+        cmd.arg("--db")
+            .arg(db)
+            .env("TERM", "xterm-256color")
+            .env("RMABOARD_USER", "bench")
+            .stdin(Stdio::from(slave.try_clone()?))
+            .stdout(Stdio::from(slave.try_clone()?))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let output = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = Arc::clone(&output);
+        let mut reader = master.try_clone()?;
+        let started = Instant::now();
+        let mut child = cmd.spawn()?;
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut out) = sink.lock() {
+                    out.extend_from_slice(&buf[..n]);
+                }
+            }
+        });
+        let seen = |text: &[u8]| {
+            output
+                .lock()
+                .map(|o| o.windows(text.len()).any(|w| w == text))
+                .unwrap_or(false)
+        };
+        while !seen(b"? help") {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the board never drew"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        opens.push(started.elapsed().as_secs_f64() * 1000.0);
+        let mut input = master;
+        if run == 0 {
+            // Some use: moves, pane switches, a search, the detail view.
+            for keys in ["jjjjjjjj", "llll", "/Reboots", "\x1b", "\r", "\x1b", "hhhh"] {
+                input.write_all(keys.as_bytes())?;
+                std::thread::sleep(Duration::from_millis(150));
+            }
+            let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+            rss_kib = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+        }
+        input.write_all(b"q")?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.wait();
+    }
+    let median = pct(&mut opens, 0.5);
+    Ok(vec![
+        (
+            "open (start to first frame)".into(),
+            format!(
+                "median {median:.1} ms of 5, slowest {:.1} ms",
+                pct(&mut opens, 1.0)
+            ),
+            "<= 50 ms".into(),
+        ),
+        (
+            "peak RSS of the board".into(),
+            format!("{:.1} MB", rss_kib as f64 / 1024.0),
+            "<= 40 MB".into(),
+        ),
+    ])
+}
+
+#[cfg(not(unix))]
+fn startup(_db: &Path) -> anyhow::Result<Vec<Figure>> {
+    anyhow::bail!("needs a Unix pseudo-terminal")
+}
