@@ -21,6 +21,12 @@ pub struct Config {
     pub db: Option<PathBuf>,
     pub clocks: Clocks,
     pub board: BoardConfig,
+    /// Printed on the customs bill and quoted in customer messages.
+    pub shop: ShopConfig,
+    /// What the customs bill declares, with exceptions per destination country.
+    pub customs: CustomsConfig,
+    pub mail: MailConfig,
+    pub paperwork: PaperworkConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -39,6 +45,88 @@ impl Default for BoardConfig {
             show_expected: true,
         }
     }
+}
+
+/// `[shop]`: who sends the parcels and answers the mail.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShopConfig {
+    pub name: String,
+    /// One entry per printed line.
+    pub address: Vec<String>,
+    /// Where customers write to support (quoted in the RMA instructions).
+    pub email: String,
+}
+
+impl Default for ShopConfig {
+    fn default() -> Self {
+        ShopConfig {
+            name: "CECT-SHOP".into(),
+            address: Vec::new(),
+            email: String::new(),
+        }
+    }
+}
+
+/// `[customs]`: the declaration on the repair bill. Some customs offices want the repair
+/// value rather than EUR 0.00, so `[customs.country.XX]` overrides it per destination
+/// (matched against the sales registry's country, ignoring case).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomsConfig {
+    /// Declared value, e.g. "0.00".
+    pub value: String,
+    pub currency: String,
+    pub wording: String,
+    pub country: std::collections::BTreeMap<String, CustomsOverride>,
+}
+
+impl Default for CustomsConfig {
+    fn default() -> Self {
+        CustomsConfig {
+            value: "0.00".into(),
+            currency: "EUR".into(),
+            wording: "Warranty repair \u{2014} returned goods, no commercial value".into(),
+            country: Default::default(),
+        }
+    }
+}
+
+/// `[customs.country.XX]`: what differs for one destination.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomsOverride {
+    pub value: Option<String>,
+    pub currency: Option<String>,
+    pub wording: Option<String>,
+}
+
+/// `[mail]`: how the outbox is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// A sendmail-compatible command reading the whole message on standard input.
+    /// Split at spaces; no shell is involved.
+    pub command: String,
+    /// The From header; empty means the shop's email.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            command: "/usr/sbin/sendmail -t -i".into(),
+            from: String::new(),
+        }
+    }
+}
+
+/// `[paperwork]`: where documents are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaperworkConfig {
+    /// Folder for the bills written on shipping; default: `bills` beside the database.
+    pub bills_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Error)]
@@ -123,6 +211,7 @@ pub fn staff_name(flag: Option<&str>) -> String {
         .or_else(|| from_env("USER"))
         .or_else(|| from_env("LOGNAME"))
         .or_else(|| from_env("USERNAME"))
+        .or_else(login_name)
         .unwrap_or_else(|| "unknown".into());
     let clean: String = crate::domain::text::clean_line(&raw)
         .chars()
@@ -133,6 +222,38 @@ pub fn staff_name(flag: Option<&str>) -> String {
     } else {
         clean
     }
+}
+
+/// The account name of the running user, when the environment does not say (cron, some
+/// SSH setups).
+#[cfg(unix)]
+fn login_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 1024];
+    // SAFETY: a zeroed passwd is a valid out-parameter; `buf` outlives the call and its
+    // length is passed; the name is copied out before `buf` is dropped.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        let name = std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_string_lossy()
+            .into_owned();
+        Some(name).filter(|n| !n.is_empty())
+    }
+}
+
+#[cfg(not(unix))]
+fn login_name() -> Option<String> {
+    None
 }
 
 #[cfg(test)]
