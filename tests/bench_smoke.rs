@@ -24,7 +24,14 @@ fn bench_generate_and_run_at_a_tiny_size() {
 
     // Generating into a store that holds data is refused.
     let again = Command::new(bin)
-        .args(["--db", db.to_str().unwrap(), "bench", "generate", "--sales", "10"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "bench",
+            "generate",
+            "--sales",
+            "10",
+        ])
         .env("RMABOARD_CONFIG", dir.path().join("none.toml"))
         .output()
         .unwrap();
@@ -37,7 +44,11 @@ fn bench_generate_and_run_at_a_tiny_size() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{out}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     for figure in [
         "import",
         "frame, cursor and pane keys",
