@@ -6,5 +6,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod paperwork;
 pub mod store;
 pub mod tui;

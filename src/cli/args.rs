@@ -125,6 +125,11 @@ pub enum Command {
     /// The shop-scale benchmark (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The customs repair bill of a shipped case: plain text, or a PDF with --out.
+    Bill(BillArgs),
+    /// Customer messages: list, show, send.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Fill a database with a realistic demo shop and open the board on it.
     Demo {
         /// Only fill the database; do not open the board.
@@ -142,6 +147,34 @@ pub enum SalesCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BillArgs {
+    pub key: String,
+    /// Write the PDF to this file (default: print the plain text).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Messages not yet sent (all with --all), oldest first.
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// One message as it will be mailed.
+    Show { id: i64 },
+    /// Send every pending message with the [mail] command, or write .eml files.
+    Send {
+        /// Write each message as an .eml file into DIR instead of mailing it.
+        #[arg(long, value_name = "DIR")]
+        eml: Option<PathBuf>,
+    },
+    /// Put a message stuck in `sending` (its sender was interrupted) back to pending,
+    /// after checking that it did not reach the customer.
+    Release { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

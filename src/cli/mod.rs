@@ -4,6 +4,7 @@
 
 mod args;
 mod output;
+mod paperwork;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -93,10 +94,11 @@ impl Context {
     }
 
     fn store(&self) -> Result<Store, Failure> {
-        let store = Store::open(&self.path()?)?;
+        let mut store = Store::open(&self.path()?)?;
         if let Some(w) = store.location_warning() {
             eprintln!("rmaboard: warning: {w}");
         }
+        paperwork::install(self, &mut store)?;
         Ok(store)
     }
 
@@ -310,6 +312,8 @@ pub fn run(cli: Cli) -> Outcome {
             );
             Ok(())
         }
+        Some(Command::Bill(b)) => paperwork::bill(&cx, b),
+        Some(Command::Outbox(o)) => paperwork::outbox(&cx, o),
         Some(Command::Doctor) => {
             // Look only: checking a backup must not change it.
             let path = cx.path()?;
@@ -340,6 +344,7 @@ fn act(cx: &Context, key: &str, change: Change) -> Outcome {
     let before = store.find(key)?;
     let after = store.apply(before.id, before.version, change, &cx.user, cx.now())?;
     println!("{}", summary(&before, &after));
+    paperwork::after_act(cx, &store, &before, &after);
     Ok(())
 }
 
@@ -568,6 +573,7 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
         }
     };
     let mut store = Store::open(&path)?;
+    paperwork::install(cx, &mut store)?;
     let made = crate::demo::fill(&mut store, cx.now())?;
     eprintln!(
         "rmaboard: demo database {} with {} sales and {} cases",

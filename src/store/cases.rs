@@ -115,6 +115,7 @@ impl Store {
             log("tracking_in", Some(tr.to_string()))?;
         }
         let case = read_case(&tx, id)?;
+        super::paperwork::after_open(&tx, &case, at)?;
         tx.commit()?;
         Ok(case)
     }
@@ -137,6 +138,7 @@ impl Store {
         let plan = case::plan(&current, change, at)?;
         write_plan(&tx, &current, &plan, author, at)?;
         let case = read_case(&tx, id)?;
+        super::paperwork::after_apply(&tx, &current, &case, at)?;
         tx.commit()?;
         Ok(case)
     }

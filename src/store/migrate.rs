@@ -6,6 +6,7 @@ use super::{APPLICATION_ID, Result, Store, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0001_init.sql"),
     include_str!("../../assets/migrations/0002_search.sql"),
+    include_str!("../../assets/migrations/0003_paperwork.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,168 @@
+//! Delivering the outbox: through a sendmail-compatible command, or as `.eml` files
+//! for a mail program to pick up. Each message is claimed under the write lock before
+//! it leaves, so two people sending at once never send one message twice; a failure
+//! puts it back with the error.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::OutboxMessage;
+use crate::domain::text::clean_line;
+use crate::store::{Store, StoreError};
+
+/// A mail command that has not finished after this long is stopped and counted failed.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub enum Channel {
+    /// Program and arguments of a sendmail-compatible command (`-t` reads the
+    /// recipients from the headers).
+    Command(Vec<String>),
+    /// A folder to write `.eml` files into.
+    Eml(PathBuf),
+}
+
+impl Channel {
+    /// The configured command, split at spaces (no shell).
+    pub fn command(line: &str) -> Result<Channel, String> {
+        let parts: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        if parts.is_empty() {
+            return Err(
+                "no mail command is set: set [mail] command in config.toml, or write the messages as files with --eml DIR".into(),
+            );
+        }
+        Ok(Channel::Command(parts))
+    }
+}
+
+/// What one run of sending did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// (message id, RMA, how it left)
+    pub sent: Vec<(i64, String, String)>,
+    /// (message id, RMA, why not)
+    pub failed: Vec<(i64, String, String)>,
+}
+
+/// Send every pending message once, oldest first.
+pub fn send_pending(
+    store: &mut Store,
+    channel: &Channel,
+    from: &str,
+    by: &str,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    let mut after = 0;
+    while let Some(msg) = store.claim_message(after, by, now())? {
+        after = msg.id;
+        let outcome = deliver(&msg, channel, from, now());
+        match &outcome {
+            Ok(via) => report.sent.push((msg.id, msg.rma.clone(), via.clone())),
+            Err(e) => report.failed.push((msg.id, msg.rma.clone(), e.clone())),
+        }
+        store.finish_message(msg.id, outcome.as_deref().map_err(String::as_str), now())?;
+    }
+    Ok(report)
+}
+
+fn deliver(
+    msg: &OutboxMessage,
+    channel: &Channel,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let mail = msg.to_mail(from, now)?;
+    match channel {
+        Channel::Command(argv) => run_command(argv, &mail).map(|()| argv.join(" ")),
+        Channel::Eml(dir) => write_eml(dir, msg, &mail).map(|p| p.display().to_string()),
+    }
+}
+
+fn run_command(argv: &[String], mail: &str) -> Result<(), String> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err("no mail command is set: set [mail] command in config.toml".into());
+    };
+    // stderr goes to a file: a chatty command cannot fill a pipe and hang.
+    let mut errors =
+        tempfile::tempfile().map_err(|e| format!("could not make a temporary file: {e}"))?;
+    let stderr = errors
+        .try_clone()
+        .map_err(|e| format!("could not make a temporary file: {e}"))?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(stderr))
+        .spawn()
+        .map_err(|e| format!("the mail command {program} could not be started ({e}): check [mail] command in config.toml"))?;
+    if let Some(mut stdin) = child.stdin.take()
+        && let Err(e) = stdin.write_all(mail.as_bytes())
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!(
+            "the mail command {program} did not take the message ({e})"
+        ));
+    }
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > COMMAND_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "the mail command {program} did not finish within {} seconds and was stopped",
+                    COMMAND_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                return Err(format!(
+                    "could not wait for the mail command {program}: {e}"
+                ));
+            }
+        }
+    };
+    if status.success() {
+        return Ok(());
+    }
+    let mut said = String::new();
+    let _ = std::io::Seek::rewind(&mut errors);
+    let _ = errors.take(2000).read_to_string(&mut said);
+    let said = clean_line(&said);
+    Err(match (status.code(), said.is_empty()) {
+        (Some(code), true) => format!("the mail command {program} failed with exit code {code}"),
+        (Some(code), false) => {
+            format!("the mail command {program} failed with exit code {code}: {said}")
+        }
+        (None, _) => format!("the mail command {program} was killed by a signal"),
+    })
+}
+
+/// Write `<id>-<RMA>-<kind>.eml`; never over an existing file.
+fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, String> {
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("could not create the folder {}: {e}", dir.display()))?;
+    let path = dir.join(format!(
+        "{:06}-{}-{}.eml",
+        msg.id,
+        msg.rma,
+        msg.kind.as_str()
+    ));
+    // Written beside the target and moved in whole: a mail program never sees half a file.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
+    tmp.write_all(mail.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    tmp.persist_noclobber(&path)
+        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
+    Ok(path)
+}

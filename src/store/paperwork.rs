@@ -1,0 +1,403 @@
+//! The paperwork in the database: bills issued on shipping and the customer messages
+//! in the outbox. Both are written inside the transaction of the move that causes them,
+//! so a ship without its bill (or a bill without its ship) cannot happen.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::rows::{self, SALE_COLUMNS, SaleRow};
+use super::{Result, Store, StoreError};
+use crate::domain::Stage;
+use crate::domain::case::Case;
+use crate::domain::sale::Sale;
+use crate::domain::time::rfc3339;
+use crate::paperwork::message::{self, Draft};
+use crate::paperwork::{Bill, MessageKind, OutboxMessage, OutboxStatus, Settings};
+
+/// Kept per connection (a temporary table): what the paperwork says comes from the
+/// configuration of whoever is working, not from the shared file.
+const SETTINGS_TABLE: &str = "temp.rmaboard_paperwork";
+
+impl Store {
+    /// Use these settings for the paperwork this connection writes.
+    pub fn set_paperwork(&mut self, settings: &Settings) -> Result<()> {
+        let json = serde_json::to_string(settings).map_err(|e| {
+            StoreError::BadKey(format!("the paperwork settings could not be kept: {e}"))
+        })?;
+        self.conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {SETTINGS_TABLE} (json TEXT NOT NULL); DELETE FROM {SETTINGS_TABLE};"
+        ))?;
+        self.conn.execute(
+            &format!("INSERT INTO {SETTINGS_TABLE} (json) VALUES (?1)"),
+            [json],
+        )?;
+        Ok(())
+    }
+
+    /// The settings given with [`Store::set_paperwork`], else the built-in ones.
+    pub fn paperwork(&self) -> Result<Settings> {
+        settings(&self.conn)
+    }
+
+    /// The latest bill of a case (a case shipped twice has two).
+    pub fn latest_bill(&self, case_id: i64) -> Result<Option<Bill>> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {BILL_COLUMNS} FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1"),
+                [case_id],
+                BillRow::read,
+            )
+            .optional()?;
+        row.map(BillRow::into_bill).transpose()
+    }
+
+    /// Messages, oldest first; with `all` false only those not yet sent.
+    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id
+             WHERE ?1 OR o.status <> 'sent' ORDER BY o.id"
+        ))?;
+        let rows = stmt.query_map([all], OutboxRow::read)?;
+        rows.map(|r| {
+            r.map_err(StoreError::from)
+                .and_then(OutboxRow::into_message)
+        })
+        .collect()
+    }
+
+    pub fn outbox_message(&self, id: i64) -> Result<OutboxMessage> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.id = ?1"
+                ),
+                [id],
+                OutboxRow::read,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::BadKey(format!(
+                    "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
+                ))
+            })?
+            .into_message()
+    }
+
+    /// Take the next pending message after `after_id` for sending. Under the write lock,
+    /// so of two staff sending at once only one gets each message.
+    pub fn claim_message(
+        &mut self,
+        after_id: i64,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>> {
+        let tx = self.write()?;
+        let id: Option<i64> = tx
+            .query_row(
+                "UPDATE outbox SET status = 'sending', claimed_by = ?2, claimed_at = ?3,
+                    attempts = attempts + 1
+                 WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND id > ?1
+                             ORDER BY id LIMIT 1)
+                 RETURNING id",
+                params![after_id, by, rfc3339(at)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.commit()?;
+        id.map(|id| self.outbox_message(id)).transpose()
+    }
+
+    /// Record how a claimed message's sending went: sent (with how), or back to pending
+    /// with the error.
+    pub fn finish_message(
+        &mut self,
+        id: i64,
+        outcome: std::result::Result<&str, &str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.write()?;
+        match outcome {
+            Ok(via) => tx.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?2, sent_via = ?3, last_error = NULL
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, rfc3339(at), via],
+            )?,
+            Err(error) => tx.execute(
+                "UPDATE outbox SET status = 'pending', last_error = ?2
+                 WHERE id = ?1 AND status = 'sending'",
+                params![id, crate::domain::text::clean_line(error)],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Put a message left in `sending` (its sender stopped mid-way) back to pending.
+    /// Staff do this after checking that it did not reach the customer.
+    pub fn release_message(&mut self, id: i64) -> Result<()> {
+        let tx = self.write()?;
+        let status: Option<String> = tx
+            .query_row("SELECT status FROM outbox WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match status.as_deref() {
+            Some("sending") => {
+                tx.execute(
+                    "UPDATE outbox SET status = 'pending', claimed_by = NULL, claimed_at = NULL,
+                        last_error = 'released after an interrupted send'
+                     WHERE id = ?1",
+                    [id],
+                )?;
+                tx.commit()?;
+                Ok(())
+            }
+            Some(other) => Err(StoreError::BadKey(format!(
+                "message {id} is {other}, not stuck in sending: there is nothing to release"
+            ))),
+            None => Err(StoreError::BadKey(format!(
+                "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
+            ))),
+        }
+    }
+
+    /// Messages waiting to be sent (pending or stuck), for the board's status.
+    pub fn outbox_waiting(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE status <> 'sent'")?
+            .query_row([], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+/// Called in the transaction that opened `case`: draft the RMA instructions.
+pub(super) fn after_open(tx: &Transaction<'_>, case: &Case, at: DateTime<Utc>) -> Result<()> {
+    let settings = settings(tx)?;
+    let sale = sale(tx, case)?;
+    let draft = message::rma_instructions(&settings, case, sale.as_ref());
+    insert_message(tx, case.id, &draft, at)
+}
+
+/// Called in the transaction of every staff action: when it shipped the case, issue
+/// the bill and draft the shipping notice.
+pub(super) fn after_apply(
+    tx: &Transaction<'_>,
+    before: &Case,
+    after: &Case,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
+        return Ok(());
+    }
+    let settings = settings(tx)?;
+    let sale = sale(tx, after)?;
+    let mut bill = Bill::draft(&settings, after, sale.as_ref(), at);
+    bill.number = insert_bill(tx, &bill)?;
+    let draft = message::shipping_notice(&settings, after, sale.as_ref(), &bill);
+    insert_message(tx, after.id, &draft, at)
+}
+
+fn settings(conn: &Connection) -> Result<Settings> {
+    let kept: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_temp_master WHERE name = 'rmaboard_paperwork'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !kept {
+        return Ok(Settings::default());
+    }
+    let json: Option<String> = conn
+        .query_row(
+            &format!("SELECT json FROM {SETTINGS_TABLE} LIMIT 1"),
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match json {
+        None => Ok(Settings::default()),
+        Some(j) => serde_json::from_str::<Settings>(&j).map_err(|e| {
+            StoreError::BadKey(format!("the paperwork settings could not be read: {e}"))
+        }),
+    }
+}
+
+fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
+    conn.query_row(
+        &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
+        [case.imei.as_str()],
+        SaleRow::read,
+    )
+    .optional()?
+    .map(SaleRow::into_sale)
+    .transpose()
+}
+
+fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO bills (case_id, issued_at, rma, order_number, model, imei, tracking_out,
+            customer_name, customer_address, country, shop_name, shop_address, description,
+            quantity, value_cents, currency)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            b.case_id,
+            rfc3339(b.issued_at),
+            b.rma,
+            b.order_number,
+            b.model,
+            b.imei,
+            b.tracking_out,
+            b.customer_name,
+            b.customer_address,
+            b.country,
+            b.shop_name,
+            b.shop_address.join("\n"),
+            b.description,
+            b.quantity,
+            b.value_cents,
+            b.currency,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn insert_message(tx: &Transaction<'_>, case_id: i64, d: &Draft, at: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO outbox (case_id, kind, to_address, subject, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            case_id,
+            d.kind.as_str(),
+            d.to_address,
+            d.subject,
+            d.body,
+            rfc3339(at)
+        ],
+    )?;
+    Ok(())
+}
+
+const BILL_COLUMNS: &str = "number, case_id, issued_at, rma, order_number, model, imei, \
+    tracking_out, customer_name, customer_address, country, shop_name, shop_address, \
+    description, quantity, value_cents, currency";
+
+struct BillRow {
+    number: i64,
+    case_id: i64,
+    issued_at: String,
+    text: [String; 5],
+    customer: [Option<String>; 3],
+    shop: [String; 3],
+    quantity: i64,
+    value_cents: i64,
+    currency: String,
+}
+
+impl BillRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<BillRow> {
+        Ok(BillRow {
+            number: r.get(0)?,
+            case_id: r.get(1)?,
+            issued_at: r.get(2)?,
+            text: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+            customer: [r.get(8)?, r.get(9)?, r.get(10)?],
+            shop: [r.get(11)?, r.get(12)?, r.get(13)?],
+            quantity: r.get(14)?,
+            value_cents: r.get(15)?,
+            currency: r.get(16)?,
+        })
+    }
+
+    fn into_bill(self) -> Result<Bill> {
+        let [rma, order_number, model, imei, tracking_out] = self.text;
+        let [customer_name, customer_address, country] = self.customer;
+        let [shop_name, shop_address, description] = self.shop;
+        Ok(Bill {
+            number: self.number,
+            case_id: self.case_id,
+            issued_at: rows::time("bills.issued_at", &self.issued_at)?,
+            rma,
+            order_number,
+            model,
+            imei,
+            tracking_out,
+            customer_name,
+            customer_address,
+            country,
+            shop_name,
+            shop_address: shop_address
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            description,
+            quantity: u32::try_from(self.quantity)
+                .map_err(|_| StoreError::bad_value("bills.quantity", &self.quantity.to_string()))?,
+            value_cents: self.value_cents,
+            currency: self.currency,
+        })
+    }
+}
+
+const OUTBOX_COLUMNS: &str = "o.id, o.case_id, c.rma, o.kind, o.to_address, o.subject, o.body, \
+    o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via";
+
+struct OutboxRow {
+    id: i64,
+    case_id: i64,
+    rma: String,
+    kind: String,
+    to_address: Option<String>,
+    subject: String,
+    body: String,
+    created_at: String,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    sent_at: Option<String>,
+    sent_via: Option<String>,
+}
+
+impl OutboxRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+        Ok(OutboxRow {
+            id: r.get(0)?,
+            case_id: r.get(1)?,
+            rma: r.get(2)?,
+            kind: r.get(3)?,
+            to_address: r.get(4)?,
+            subject: r.get(5)?,
+            body: r.get(6)?,
+            created_at: r.get(7)?,
+            status: r.get(8)?,
+            attempts: r.get(9)?,
+            last_error: r.get(10)?,
+            sent_at: r.get(11)?,
+            sent_via: r.get(12)?,
+        })
+    }
+
+    fn into_message(self) -> Result<OutboxMessage> {
+        Ok(OutboxMessage {
+            id: self.id,
+            case_id: self.case_id,
+            rma: self.rma,
+            kind: MessageKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::bad_value("outbox.kind", &self.kind))?,
+            to_address: self.to_address,
+            subject: self.subject,
+            body: self.body,
+            created_at: rows::time("outbox.created_at", &self.created_at)?,
+            status: OutboxStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::bad_value("outbox.status", &self.status))?,
+            attempts: u32::try_from(self.attempts).unwrap_or(0),
+            last_error: self.last_error,
+            sent_at: self
+                .sent_at
+                .as_deref()
+                .map(|s| rows::time("outbox.sent_at", s))
+                .transpose()?,
+            sent_via: self.sent_via,
+        })
+    }
+}

@@ -1,0 +1,419 @@
+//! Paperwork seen from outside: the bill a ship produces (its PDF read back), and the
+//! outbox sent through a recording stand-in for sendmail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const IMEI_NL: &str = "260531793113837";
+const IMEI_CH: &str = "490154203237518";
+
+struct Shop {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Shop {
+    /// A database with two sales (one to the Netherlands, one to Switzerland) and a
+    /// config naming the shop, declaring a repair value for Switzerland and mailing
+    /// through a recording script.
+    fn new() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.sqlite");
+        let shop = Shop { dir, db };
+        let script = shop.path("sendmail");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n\
+                 if [ -e '{dir}/fail' ]; then cat >/dev/null; echo 'mail server down' >&2; exit 75; fi\n\
+                 {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n",
+                dir = shop.dir.path().display()
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::fs::write(
+            shop.path("config.toml"),
+            format!(
+                "[shop]\nname = \"CECT-SHOP\"\naddress = [\"Unit 5, 12 Example Road\", \"518000 Shenzhen\", \"China\"]\n\
+                 email = \"support@cect-shop.example\"\n\
+                 [customs.country.CH]\nvalue = \"35.00\"\nwording = \"Warranty repair, repair value declared\"\n\
+                 [mail]\ncommand = \"{} -t -i\"\n",
+                script.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            shop.path("sales.csv"),
+            format!(
+                "imei,order_number,customer_number,model,category,dispatched_on,customer_name,customer_email,customer_address,country\n\
+                 {IMEI_NL},SO-1001,C-1,CECT P30 Pro,phone,2025-01-10,Mobile Hub Rotterdam,service@hub.example,\"Coolsingel 40, 3011 AD Rotterdam\",NL\n\
+                 {IMEI_CH},SO-1002,C-2,CECT Tab 8,tablet,2025-01-10,Handy Zürich,info@handy.example,\"Bahnhofstrasse 1, 8001 Zürich\",CH\n"
+            ),
+        )
+        .unwrap();
+        shop.ok(&[
+            "sales",
+            "import",
+            &shop.path("sales.csv").display().to_string(),
+        ]);
+        shop
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("rmaboard"));
+        c.arg("--db")
+            .arg(&self.db)
+            .env("RMABOARD_CONFIG", self.path("config.toml"))
+            .env("RMABOARD_USER", "anna")
+            .env_remove("RMABOARD_DB")
+            .env("TZ", "UTC");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Open a case and take it to inspected; its RMA.
+    fn inspected(&self, imei: &str) -> String {
+        let rma = self
+            .ok(&[
+                "--at",
+                "2025-03-01",
+                "open",
+                "--imei",
+                imei,
+                "--fault",
+                "no sound",
+            ])
+            .trim()
+            .to_string();
+        self.ok(&["--at", "2025-03-05", "receive", &rma]);
+        self.ok(&[
+            "--at",
+            "2025-03-06",
+            "send",
+            &rma,
+            "--manufacturer-ref",
+            "M-1",
+        ]);
+        self.ok(&["--at", "2025-03-20", "inspect", &rma, "--pass"]);
+        rma
+    }
+
+    fn mail_log(&self) -> String {
+        std::fs::read_to_string(self.path("mail.log")).unwrap_or_default()
+    }
+
+    fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+}
+
+/// The text of a PDF, whitespace folded, as a reader's copy-paste would give it.
+fn pdf_text(path: &Path) -> String {
+    let doc = lopdf::Document::load(path).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert_eq!(pages.len(), 1, "one A4 page");
+    let text = doc.extract_text(&pages).unwrap();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_a4(path: &Path) -> bool {
+    let doc = lopdf::Document::load(path).unwrap();
+    let (_, page) = doc.get_pages().into_iter().next().unwrap();
+    let media = doc
+        .get_dictionary(page)
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect::<Vec<_>>();
+    // 210 x 297 mm in points.
+    (media[2] - 595.3).abs() < 1.0 && (media[3] - 841.9).abs() < 1.0
+}
+
+#[test]
+fn shipping_writes_the_customs_bill() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let out = shop.run(&[
+        "--at",
+        "2025-03-21 10:00",
+        "ship",
+        &rma,
+        "--tracking",
+        "RR123456785CN",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{rma}: inspected -> shipped\n")
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    let pdf = shop.path("bills").join(format!("B-000001-{rma}.pdf"));
+    assert!(said.contains("bill B-000001 written to"), "{said}");
+    assert!(pdf.exists(), "{said}");
+    assert!(is_a4(&pdf));
+
+    let text = pdf_text(&pdf);
+    for expected in [
+        "CECT-SHOP",
+        "Unit 5, 12 Example Road",
+        "518000 Shenzhen",
+        "Mobile Hub Rotterdam",
+        "Coolsingel 40, 3011 AD Rotterdam",
+        "NL",
+        "B-000001",
+        "2025-03-21",
+        rma.as_str(),
+        "SO-1001",
+        "CECT P30 Pro",
+        IMEI_NL,
+        "Warranty repair — returned goods, no commercial value",
+        "Quantity 1",
+        "EUR 0.00",
+        "RR123456785CN",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from the PDF: {text}"
+        );
+    }
+
+    // The plain text says the same; --out makes the same PDF again.
+    let plain = shop.ok(&["bill", &rma]);
+    for expected in [
+        "B-000001",
+        "Coolsingel 40",
+        "EUR 0.00",
+        "RR123456785CN",
+        IMEI_NL,
+    ] {
+        assert!(plain.contains(expected), "{plain}");
+    }
+    let again = shop.path("again.pdf");
+    shop.ok(&["bill", &rma, "--out", &again.display().to_string()]);
+    assert_eq!(pdf_text(&again), text);
+}
+
+#[test]
+fn a_country_can_declare_the_repair_value_and_numbers_are_never_reused() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let ch = shop.inspected(IMEI_CH);
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    shop.ok(&["ship", &ch, "--tracking", "RR473124829CN"]);
+    let bill = shop.ok(&["bill", &ch]);
+    assert!(bill.contains("B-000002"), "{bill}");
+    assert!(bill.contains("EUR 35.00"), "{bill}");
+    assert!(
+        bill.contains("Warranty repair, repair value declared"),
+        "{bill}"
+    );
+    assert!(bill.contains("Handy Zürich"), "{bill}");
+
+    // Undo the shipment and ship again: a new number, the old one stays taken.
+    shop.ok(&["move", &nl, "--to", "inspected"]);
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000003"));
+    let n: i64 = shop
+        .sql()
+        .query_row("SELECT count(*) FROM bills", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+
+    // A case not shipped has no bill: one sentence, exit 1.
+    let open = shop
+        .ok(&[
+            "--at",
+            "2025-04-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "again",
+        ])
+        .trim()
+        .to_string();
+    let out = shop.run(&["bill", &open]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no bill"));
+}
+
+#[test]
+fn the_outbox_is_sent_once_and_a_failure_stays_with_its_error() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let list = shop.ok(&["outbox", "list"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(list.contains("rma_instructions") && list.contains("service@hub.example"));
+
+    // The mail server is down: exit 1, the message waits with the error.
+    std::fs::write(shop.path("fail"), "").unwrap();
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mail server down"), "{err}");
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(
+        list.contains("pending") && list.contains("mail server down"),
+        "{list}"
+    );
+    assert_eq!(shop.mail_log(), "");
+
+    std::fs::remove_file(shop.path("fail")).unwrap();
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    assert_eq!(log.matches("=== end").count(), 1);
+    assert!(log.contains("To: service@hub.example\r\n"), "{log}");
+    assert!(log.contains(&format!(
+        "Subject: Your return authorisation {rma} for order SO-1001"
+    )));
+    for promise in [
+        "registered airmail or other tracked shipping",
+        "Enclose a note with your name, the RMA number",
+        "does not reimburse the shipping costs",
+        "tracking number",
+        "Unit 5, 12 Example Road",
+    ] {
+        assert!(log.contains(promise), "{promise:?} missing: {log}");
+    }
+    assert_eq!(shop.ok(&["outbox", "list"]), "");
+
+    // Sending again sends nothing; shipping drafts the notice with the tracking number.
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    assert_eq!(log.matches("=== end").count(), 2);
+    assert!(log.contains("Tracking number: RR123456785CN") && log.contains("China Post"));
+    assert!(
+        shop.ok(&["outbox", "list", "--all"])
+            .matches("sent")
+            .count()
+            >= 2
+    );
+}
+
+#[test]
+fn two_senders_at_once_send_each_message_once() {
+    let shop = Shop::new();
+    for _ in 0..3 {
+        shop.ok(&[
+            "--at",
+            "2025-04-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "no sound",
+        ]);
+        shop.ok(&[
+            "--at",
+            "2025-04-01",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ]);
+    }
+    let quiet = |mut c: Command| {
+        c.args(["outbox", "send"])
+            .stdout(std::process::Stdio::null());
+        c.spawn().unwrap()
+    };
+    let a = quiet(shop.cmd());
+    let b = quiet(shop.cmd());
+    assert!(a.wait_with_output().unwrap().status.success());
+    assert!(b.wait_with_output().unwrap().status.success());
+    let log = shop.mail_log();
+    assert_eq!(log.matches("=== end").count(), 6, "{log}");
+    let ids: std::collections::BTreeSet<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("Message-ID:"))
+        .collect();
+    assert_eq!(ids.len(), 6);
+}
+
+#[test]
+fn eml_files_and_customer_text_cannot_add_headers() {
+    let shop = Shop::new();
+    // Straight into the registry, past the import's cleaning: the worst a hand-edited
+    // database could hold.
+    shop.sql()
+        .execute(
+            "UPDATE sales SET customer_name = 'Evil\r\nBcc: victim@x.example', \
+             customer_address = 'Street 1\r\nBcc: victim@x.example\u{1b}[2J' WHERE imei = ?1",
+            [IMEI_NL],
+        )
+        .unwrap();
+    let rma = shop.inspected(IMEI_NL);
+    shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    let dir = shop.path("eml");
+    let sent = shop.ok(&["outbox", "send", "--eml", &dir.display().to_string()]);
+    assert_eq!(sent.lines().count(), 2, "{sent}");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2);
+    for f in &files {
+        let mail = std::fs::read_to_string(f).unwrap();
+        let (headers, body) = mail.split_once("\r\n\r\n").unwrap();
+        assert!(!headers.lines().any(|l| l.starts_with("Bcc")), "{headers}");
+        assert!(body.contains("Dear Evil Bcc: victim@x.example"), "{body}");
+        assert!(!mail.contains('\u{1b}'));
+    }
+    let bill = shop.ok(&["bill", &rma]);
+    assert!(
+        !bill.chars().any(|c| c.is_control() && c != '\n'),
+        "{bill:?}"
+    );
+
+    // An address that is not one is never put in a header: the message waits, saying why.
+    shop.sql()
+        .execute(
+            "UPDATE sales SET customer_email = 'a@b.example\r\nBcc: victim@x.example' WHERE imei = ?1",
+            [IMEI_NL],
+        )
+        .unwrap();
+    shop.ok(&[
+        "--at",
+        "2025-04-01",
+        "open",
+        "--imei",
+        IMEI_NL,
+        "--fault",
+        "again",
+    ]);
+    let out = shop.run(&["outbox", "send", "--eml", &dir.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no usable customer email address"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}
