@@ -1,6 +1,8 @@
 //! Paperwork seen from outside: the bill a ship produces (its PDF read back), and the
 //! outbox sent through a recording stand-in for sendmail.
 
+mod tui_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -416,4 +418,47 @@ fn eml_files_and_customer_text_cannot_add_headers() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no usable customer email address"));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}
+
+#[test]
+fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
+    use crossterm::event::KeyCode;
+    let shop = tui_support::workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let store = shop.store();
+    // RMA-2026-00004 is in Received: send, pass, ship, as on the bench.
+    tui_support::scan(&mut b, &tui_support::device(3).to_string());
+    tui_support::press(&mut b, KeyCode::Char('>'));
+    tui_support::press(&mut b, KeyCode::Char('s'));
+    tui_support::type_text(&mut b, "ZTE-1");
+    tui_support::press(&mut b, KeyCode::Enter);
+    tui_support::press(&mut b, KeyCode::Char('>'));
+    tui_support::press(&mut b, KeyCode::Char('p'));
+    tui_support::press(&mut b, KeyCode::Char('>'));
+    tui_support::type_text(&mut b, "RR473124829CN");
+    tui_support::press(&mut b, KeyCode::Enter);
+    let said = b
+        .app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    let case = store.find("RMA-2026-00004").unwrap();
+    let bill = store.latest_bill(case.id).unwrap().unwrap();
+    let pdf = shop.dir.path().join("bills").join(bill.file_name());
+    assert!(
+        said.contains(&format!("Bill {} written to", bill.label())),
+        "{said}"
+    );
+    assert!(pdf_text(&pdf).contains("RR473124829CN"));
+    let notices: Vec<_> = store
+        .outbox(true)
+        .unwrap()
+        .into_iter()
+        .filter(|m| {
+            m.case_id == case.id && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
+        })
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].body.contains("RR473124829CN"));
 }

@@ -1,7 +1,6 @@
 //! `bill`, `outbox`, and the bill written when a case is shipped.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use super::args::{BillArgs, OutboxCommand};
 use super::{Context, Failure, Outcome};
@@ -11,7 +10,7 @@ use crate::domain::case::Case;
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::local_minutes;
 use crate::paperwork::send::{self, Channel};
-use crate::paperwork::{self, Bill, OutboxMessage, Settings};
+use crate::paperwork::{self, OutboxMessage, Settings};
 use crate::store::Store;
 
 /// The paperwork settings from the config file and the config folder's `templates/`.
@@ -37,14 +36,7 @@ pub(super) fn after_act(cx: &Context, store: &Store, before: &Case, after: &Case
         return;
     }
     let dir = paperwork::bills_dir(&cx.config, store.path());
-    let result = store
-        .latest_bill(after.id)
-        .map_err(|e| e.to_string())
-        .and_then(|b| b.ok_or_else(|| "no bill was recorded".to_string()))
-        .and_then(|bill| {
-            let path = dir.join(bill.file_name());
-            write_pdf(&bill, &path).map(|()| (bill, path))
-        });
+    let result = paperwork::write_latest_bill(store, &dir, after.id);
     match result {
         Ok((bill, path)) => eprintln!(
             "rmaboard: bill {} written to {}",
@@ -61,28 +53,6 @@ pub(super) fn after_act(cx: &Context, store: &Store, before: &Case, after: &Case
     }
 }
 
-/// Write the PDF beside its target and move it in whole.
-fn write_pdf(bill: &Bill, path: &Path) -> Result<(), String> {
-    let bytes = paperwork::pdf::render(bill).map_err(|e| e.to_string())?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
-    tmp.write_all(&bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
-    // Like the database: it carries a customer's name and address.
-    crate::store::restrict_mode(path);
-    Ok(())
-}
-
 pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     let store = cx.store()?;
     let case = store.find(&args.key)?;
@@ -94,7 +64,7 @@ pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     };
     match args.out {
         Some(path) => {
-            write_pdf(&bill, &path).map_err(Failure::new)?;
+            paperwork::pdf::write(&bill, &path).map_err(Failure::new)?;
             println!("{}", path.display());
         }
         None => print!("{}", bill.text()),

@@ -155,6 +155,21 @@ pub fn bills_dir(config: &Config, db: &Path) -> PathBuf {
     }
 }
 
+/// Write the latest bill of `case_id` as PDF into `dir`, named by its number and RMA.
+pub fn write_latest_bill(
+    store: &crate::store::Store,
+    dir: &Path,
+    case_id: i64,
+) -> Result<(Bill, PathBuf), String> {
+    let bill = store
+        .latest_bill(case_id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "no bill was recorded".to_string())?;
+    let path = dir.join(bill.file_name());
+    pdf::write(&bill, &path)?;
+    Ok((bill, path))
+}
+
 /// "0.00", "35", "35.5", "1234.50" -> cents. Anything else is refused.
 pub fn parse_amount(place: &str, input: &str) -> Result<i64, PaperworkError> {
     let bad = || PaperworkError::BadAmount {

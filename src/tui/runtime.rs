@@ -32,6 +32,10 @@ pub struct Board {
     /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
     /// windows often, so they are kept until anyone writes or the minute changes.
     counts: Option<(CountsKey, Counts)>,
+    /// Where a ship on the board writes its bill.
+    bills_dir: std::path::PathBuf,
+    /// Said once the board is up, when the paperwork settings could not be used.
+    paperwork_problem: Option<String>,
 }
 
 /// What the cached counts depend on: other connections' commits, the minute (late
@@ -53,7 +57,7 @@ struct Counts {
 
 impl Board {
     pub fn new(
-        store: Store,
+        mut store: Store,
         config: &Config,
         user: &str,
         keymap: KeyMap,
@@ -62,6 +66,20 @@ impl Board {
         size: (u16, u16),
     ) -> Board {
         let now = clock();
+        // Bills and messages drawn by moves on the board follow the shop's configuration.
+        let paperwork_problem = crate::paperwork::Settings::from_config(
+            config,
+            crate::config::config_dir()
+                .map(|d| d.join("templates"))
+                .as_deref(),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|s| match store.is_read_only() {
+            true => Ok(()),
+            false => store.set_paperwork(&s).map_err(|e| e.to_string()),
+        })
+        .err();
+        let bills_dir = crate::paperwork::bills_dir(config, store.path());
         let settings = Settings {
             user: user.to_string(),
             db: store.path().display().to_string(),
@@ -85,6 +103,8 @@ impl Board {
             session,
             clock,
             counts: None,
+            bills_dir,
+            paperwork_problem,
         }
     }
 
@@ -92,6 +112,9 @@ impl Board {
     pub fn start(&mut self) {
         let fx = self.app.start();
         self.run(fx);
+        if let Some(problem) = self.paperwork_problem.take() {
+            self.send(Msg::Error(problem));
+        }
     }
 
     pub fn send(&mut self, msg: Msg) {
@@ -171,8 +194,8 @@ impl Board {
                     .apply(target.id, target.version, change, &user, at)
                 {
                     Ok(case) => Msg::Applied {
+                        done: self.with_bill(&case, done, at),
                         case: Box::new(case),
-                        done,
                         locate: false,
                     },
                     Err(e) => refused(e),
@@ -270,6 +293,30 @@ impl Board {
             shipped_older: s.shipped_before(r.shipped_cutoff)?,
             people: s.people_working(r.now - Duration::seconds(AT_WORK_SECS))?,
         })
+    }
+
+    /// After a move that shipped (its bill was issued at `at`): write the bill's PDF and
+    /// say where it went.
+    fn with_bill(&self, case: &crate::domain::Case, done: String, at: DateTime<Utc>) -> String {
+        if case.stage != Stage::Shipped {
+            return done;
+        }
+        let bill = match self.store.latest_bill(case.id) {
+            Ok(Some(bill)) if bill.issued_at.timestamp() == at.timestamp() => bill,
+            _ => return done,
+        };
+        let path = self.bills_dir.join(bill.file_name());
+        match crate::paperwork::pdf::write(&bill, &path) {
+            Ok(()) => format!(
+                "{done} Bill {} written to {}.",
+                bill.label(),
+                path.display()
+            ),
+            Err(e) => format!(
+                "{done} Its bill could not be written ({e}): print it with `rmaboard bill {} --out FILE`.",
+                case.rma
+            ),
+        }
     }
 
     fn found(&self, scanned: Option<String>, case: crate::domain::Case) -> Msg {
