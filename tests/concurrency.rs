@@ -4,15 +4,17 @@
 //!
 //! Bounded for every test run; `RMABOARD_SOAK=N` runs N operations per process instead.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use rmaboard::demo::{Rng, make_imei};
 use rmaboard::domain::case::Change;
-use rmaboard::domain::{Category, Imei, Part, Sale};
+use rmaboard::domain::{Imei, Part};
 use rmaboard::store::{NewCase, Store};
 use rusqlite::Connection;
 
@@ -36,21 +38,6 @@ struct Outcome {
     stderr: String,
 }
 
-fn sale(imei: &Imei) -> Sale {
-    Sale {
-        imei: imei.clone(),
-        order_number: format!("SO-{}", imei.tail(5)),
-        customer_number: "C-7".into(),
-        customer_name: None,
-        customer_email: None,
-        customer_address: None,
-        country: None,
-        model: "CECT P30".into(),
-        category: Category::Phone,
-        dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),
-    }
-}
-
 /// Cases already sent once, so both `received` and `at_manufacturer` are legal targets.
 fn prepare(path: &Path) -> (Vec<String>, Vec<String>) {
     let mut store = Store::open(path).unwrap();
@@ -62,7 +49,7 @@ fn prepare(path: &Path) -> (Vec<String>, Vec<String>) {
         .iter()
         .chain(&spare)
         .enumerate()
-        .map(|(i, imei)| (i as u64 + 2, Ok(sale(imei))))
+        .map(|(i, imei)| (i as u64 + 2, Ok(common::phone(imei))))
         .collect();
     store.import_sales(rows, false, &mut |_| {}).unwrap();
     let t = |h: u32| Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap();

@@ -5,15 +5,17 @@
 //! The writer is this test binary run again with `RMABOARD_CRASH_CHILD` set (the
 //! `crash_writer` entry below, ignored in ordinary runs).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use rmaboard::demo::{Rng, make_imei};
 use rmaboard::domain::case::Change;
-use rmaboard::domain::{Category, Imei, Part, Sale, Stage};
+use rmaboard::domain::{Imei, Part, Stage};
 use rmaboard::store::{NewCase, Store};
 use rusqlite::Connection;
 
@@ -27,28 +29,13 @@ fn batch(seed: u64, k: u32) -> impl Iterator<Item = Imei> {
     (k * BATCH..(k + 1) * BATCH).map(move |serial| make_imei(tac, serial))
 }
 
-fn sale(imei: &Imei) -> Sale {
-    Sale {
-        imei: imei.clone(),
-        order_number: "SO-1".into(),
-        customer_number: "C-1".into(),
-        customer_name: None,
-        customer_email: None,
-        customer_address: None,
-        country: None,
-        model: "CECT P30".into(),
-        category: Category::Phone,
-        dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),
-    }
-}
-
 fn prepare(path: &Path) {
     let mut store = Store::open(path).unwrap();
     let imeis: Vec<Imei> = (0..CASES).map(|i| make_imei(35_209_611, i)).collect();
     let rows: Vec<_> = imeis
         .iter()
         .enumerate()
-        .map(|(i, m)| (i as u64, Ok(sale(m))))
+        .map(|(i, m)| (i as u64, Ok(common::phone(m))))
         .collect();
     store.import_sales(rows, false, &mut |_| {}).unwrap();
     let t = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
@@ -108,7 +95,7 @@ fn crash_writer() {
             }
             _ if imports < MAX_IMPORTS => {
                 let rows: Vec<_> = batch(seed, imports)
-                    .map(|imei| (0, Ok(sale(&imei))))
+                    .map(|imei| (0, Ok(common::phone(&imei))))
                     .collect();
                 store.import_sales(rows, false, &mut |_| {}).unwrap();
                 writeln!(out, "import {imports}").unwrap();

@@ -1,6 +1,8 @@
 //! Bad input, everywhere: whatever a person, a scanner or a file gives, the parsers never
 //! panic, every refusal is a sentence, and nothing unclean is stored.
 
+mod common;
+
 use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -146,18 +148,7 @@ proptest! {
 fn store_with_case(dir: &Path) -> (Store, i64) {
     let mut store = Store::open(&dir.join("p.sqlite")).unwrap();
     let imei = make_imei(35_209_611, 1);
-    let sale = rmaboard::domain::Sale {
-        imei: imei.clone(),
-        order_number: "SO-1".into(),
-        customer_number: "C-1".into(),
-        customer_name: None,
-        customer_email: None,
-        customer_address: None,
-        country: None,
-        model: "P30".into(),
-        category: rmaboard::domain::Category::Phone,
-        dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    };
+    let sale = common::phone(&imei);
     store
         .import_sales(vec![(2, Ok(sale))], false, &mut |_| {})
         .unwrap();

@@ -1,33 +1,20 @@
 //! The store seen from outside: several connections on one file, refusals that leave the
 //! data as it was, and damaged surroundings answered with sentences.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rmaboard::demo::make_imei;
 use rmaboard::domain::case::Change;
-use rmaboard::domain::{Category, Imei, Part, Sale, Stage};
+use rmaboard::domain::{Imei, Part, Stage};
 use rmaboard::store::{NewCase, SCHEMA_VERSION, Store, StoreError};
 use rusqlite::Connection;
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
-}
-
-fn sale(imei: &Imei) -> Sale {
-    Sale {
-        imei: imei.clone(),
-        order_number: "SO-1".into(),
-        customer_number: "C-1".into(),
-        customer_name: Some("Mobile Hub".into()),
-        customer_email: None,
-        customer_address: None,
-        country: Some("NL".into()),
-        model: "CECT P30".into(),
-        category: Category::Phone,
-        dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
-    }
 }
 
 /// A store with `n` sold phones and one open case per phone.
@@ -38,7 +25,7 @@ fn shop(dir: &Path, n: u32) -> (PathBuf, Store, Vec<i64>) {
     let rows: Vec<_> = imeis
         .iter()
         .enumerate()
-        .map(|(i, imei)| (i as u64 + 2, Ok(sale(imei))))
+        .map(|(i, imei)| (i as u64 + 2, Ok(common::phone(imei))))
         .collect();
     let summary = store.import_sales(rows, false, &mut |_| {}).unwrap();
     assert_eq!(summary.imported, u64::from(n));
@@ -257,7 +244,7 @@ fn a_full_disk_leaves_no_partial_import() {
         .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
         .unwrap();
     let rows: Vec<_> = (1000..3000)
-        .map(|i| (i as u64, Ok(sale(&make_imei(35_209_612, i)))))
+        .map(|i| (i as u64, Ok(common::phone(&make_imei(35_209_612, i)))))
         .collect();
     let err = store.import_sales(rows, true, &mut |_| {}).unwrap_err();
     assert!(matches!(err, StoreError::DiskFull), "{err:?}");
