@@ -107,6 +107,10 @@ pub enum Command {
         format: ExportFormat,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Begin the CSV with a UTF-8 byte order mark, so spreadsheet apps read accented
+        /// names right (scripts usually want it without).
+        #[arg(long)]
+        bom: bool,
     },
     /// A consistent copy of the database while others keep working.
     Backup {
@@ -122,6 +126,18 @@ pub enum Command {
     },
     /// Check integrity, foreign keys and history; show schema version, counts and WAL size.
     Doctor,
+    /// The workshop report: stages, weekly flow, time in stage, turnaround, inspections,
+    /// verdicts and overdue cases.
+    Report {
+        /// First day of the period (default: the Monday twelve weeks before this week's).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last day of the period (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The shop-scale benchmark (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),

@@ -4,6 +4,7 @@
 
 mod args;
 mod output;
+mod report;
 mod paperwork;
 
 use std::fs::File;
@@ -281,7 +282,15 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
-        Some(Command::Export { format, out }) => export(&cx, format, out.as_deref()),
+        Some(Command::Export { format, out, bom }) => export(&cx, format, out.as_deref(), bom),
+        Some(Command::Report { from, to, json }) => report::run(
+            &cx.store()?,
+            from.as_deref(),
+            to.as_deref(),
+            json,
+            &cx.config.clocks,
+            cx.now(),
+        ),
         Some(Command::Bench(b)) => bench(&cx, b),
         Some(Command::Backup { file }) => {
             let store = cx.store()?;
@@ -435,7 +444,7 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
     }
 }
 
-fn export(cx: &Context, format: ExportFormat, out: Option<&Path>) -> Outcome {
+fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> Outcome {
     let store = cx.store()?;
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
@@ -451,6 +460,9 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>) -> Outcome {
     let bar = progress_bar(out.map(|_| total), "exporting");
     match format {
         ExportFormat::Csv => {
+            if bom {
+                sink.write_all("\u{feff}".as_bytes()).map_err(|e| write_err(&e))?;
+            }
             let mut w = csv::Writer::from_writer(&mut sink);
             w.write_record(output::CSV_HEADER)
                 .map_err(|e| write_err(&e))?;

@@ -10,6 +10,7 @@ mod cases;
 mod error;
 mod maintenance;
 mod migrate;
+mod report;
 mod paperwork;
 mod rows;
 mod sales;

@@ -1,0 +1,556 @@
+//! The workshop report: how the pipeline is doing. One [`Report`] is computed by the
+//! store (`Store::report`) and shown by both `rmaboard report` and the board, so the two
+//! always agree. This module holds the plain numbers and the pure rules that make them:
+//! the period, stage intervals from the event log, percentiles, turnaround buckets.
+//!
+//! How the figures are counted (also in the README):
+//! - A stage interval runs from the event that moved a case into a stage to the event
+//!   that moved it out. A failed inspection at the manufacturer starts a new round there,
+//!   so it ends one interval and starts the next (as the clock does). Undone moves count
+//!   like any other. Shipped is the last stage and has no interval.
+//! - An interval belongs to the period in which it ended. When the period reaches today,
+//!   cases still in a stage count with their time so far (a lower bound, so that stuck
+//!   cases push the 90th percentile up instead of hiding).
+//! - Turnaround is a finished manufacturer round (no time so far): rounds still out show
+//!   in the overdue list once late.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::domain::{Clocks, Stage};
+
+/// The stages a case spends time in (Shipped is where it ends).
+pub const TIMED_STAGES: [Stage; 4] = [
+    Stage::Expected,
+    Stage::Received,
+    Stage::AtManufacturer,
+    Stage::Inspected,
+];
+
+/// Manufacturer turnaround buckets, in order. Together they cover every duration:
+/// under 3 working days; from 3 working days to under 7 days; 7 to under 14 days;
+/// 14 days up to one calendar month; more than one calendar month (the policy's limit).
+pub const TURNAROUND_BUCKETS: [&str; 5] = [
+    "under 3 working days",
+    "3 working days to 1 week",
+    "1-2 weeks",
+    "2 weeks to 1 month",
+    "over a month",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReportError {
+    #[error("the period starts on {from} but ends on {to}: give --from on or before --to")]
+    Backwards { from: NaiveDate, to: NaiveDate },
+    #[error("{0} cannot be placed in the local calendar: give another date")]
+    NoSuchDay(NaiveDate),
+}
+
+/// The days a report covers, both ends included, in the local calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The first instant of `from` and the first instant after `to`.
+    #[serde(skip)]
+    pub start: DateTime<Utc>,
+    #[serde(skip)]
+    pub end: DateTime<Utc>,
+}
+
+impl Period {
+    /// `from`..`to` in `tz`; by default up to `today`, from the Monday 12 weeks before
+    /// this week's Monday (13 weekly bars).
+    pub fn new<Tz: TimeZone>(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+        tz: &Tz,
+    ) -> Result<Period, ReportError> {
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| monday(to) - Days::new(12 * 7));
+        if from > to {
+            return Err(ReportError::Backwards { from, to });
+        }
+        let midnight = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or(ReportError::NoSuchDay(d))
+        };
+        Ok(Period {
+            from,
+            to,
+            start: midnight(from)?,
+            end: midnight(to + Days::new(1))?,
+        })
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.start <= at && at < self.end
+    }
+}
+
+/// The Monday starting `d`'s week.
+pub fn monday(d: NaiveDate) -> NaiveDate {
+    d - Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
+/// Monday-to-Friday days after `from` up to and including `to` (public holidays are not
+/// known, so they count as working days).
+pub fn working_days(from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d + Days::new(1);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Which [`TURNAROUND_BUCKETS`] entry a round from `sent` to `back` falls in; `day` gives
+/// an instant's local calendar day.
+pub fn turnaround_bucket(
+    sent: DateTime<Utc>,
+    back: DateTime<Utc>,
+    day: impl Fn(DateTime<Utc>) -> NaiveDate,
+) -> usize {
+    let elapsed = back - sent;
+    if working_days(day(sent), day(back)) < 3 {
+        0
+    } else if elapsed < chrono::Duration::days(7) {
+        1
+    } else if elapsed < chrono::Duration::days(14) {
+        2
+    } else if sent
+        .checked_add_months(Months::new(1))
+        .is_none_or(|month| back <= month)
+    {
+        3
+    } else {
+        4
+    }
+}
+
+/// Nearest-rank percentile (`p` in 0..=100) of sorted values: the smallest value with at
+/// least p% of the values at or below it. `None` for no values.
+pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1);
+    sorted.get(rank as usize - 1).copied()
+}
+
+/// When a case that entered `stage` at `since` becomes late (the board's clocks).
+pub fn due(clocks: &Clocks, stage: Stage, since: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let days = |n: u32| since.checked_add_days(Days::new(n.into()));
+    match stage {
+        Stage::Expected => days(clocks.expected_days),
+        Stage::Received => days(clocks.received_days),
+        Stage::AtManufacturer => since.checked_add_months(Months::new(clocks.manufacturer_months)),
+        Stage::Inspected => days(clocks.inspected_days),
+        Stage::Shipped => None,
+    }
+}
+
+/// A time in stage for people: hours under two days, else days ("5.5 h", "3.2 d").
+pub fn show_hours(h: Option<f64>) -> String {
+    match h {
+        None => "-".to_string(),
+        Some(h) if h < 48.0 => format!("{h:.1} h"),
+        Some(h) => format!("{:.1} d", h / 24.0),
+    }
+}
+
+/// A share as a percentage with one decimal ("33.3%").
+pub fn show_share(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// Hours, to one decimal: what the JSON and the board show.
+fn hours(secs: i64) -> f64 {
+    (secs as f64 / 360.0).round() / 10.0
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub generated_at: DateTime<Utc>,
+    pub period: Period,
+    /// Cases in each stage now, whatever the period.
+    pub stages: Vec<StageCount>,
+    /// One entry per week (starting Monday) that touches the period.
+    pub weeks: Vec<WeekFlow>,
+    pub time_in_stage: Vec<StageTime>,
+    pub turnaround: Turnaround,
+    pub inspections: Inspections,
+    /// Cases opened in the period by verdict; `goodwill` counts cases opened by
+    /// override, whatever their verdict.
+    pub verdicts: Vec<VerdictCount>,
+    /// Cases late on their stage's clock now, most overdue first.
+    pub overdue: Vec<Overdue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageCount {
+    pub stage: Stage,
+    pub cases: u64,
+    /// Of those, late on the clock.
+    pub late: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WeekFlow {
+    /// The Monday the week starts on.
+    pub week: NaiveDate,
+    /// Cases opened that week (within the period).
+    pub intake: u64,
+    /// Cases moved to shipped that week (within the period).
+    pub shipped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageTime {
+    pub stage: Stage,
+    /// Intervals counted: finished ones, plus `still_in`.
+    pub intervals: u64,
+    /// Cases still in the stage, counted with their time so far.
+    pub still_in: u64,
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Turnaround {
+    /// Manufacturer rounds that ended in the period.
+    pub rounds: u64,
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    pub label: &'static str,
+    pub rounds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspections {
+    /// Cases inspected at least once in the period (passed or failed).
+    pub cases: u64,
+    /// Of those, cases that failed an inspection in the period at least once.
+    pub failed: u64,
+    /// `failed / cases`, to three decimals (0 when nothing was inspected).
+    pub failed_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerdictCount {
+    /// `covered`, `delivery_damage`, `void:water_damage`, `not_covered:software`,
+    /// `expired`, `goodwill`, ...
+    pub verdict: String,
+    pub cases: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overdue {
+    pub rma: String,
+    pub stage: Stage,
+    pub model: String,
+    pub since: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    /// Whole days past `due`.
+    pub days_over: i64,
+}
+
+/// Where a verdict goes in the mix: the good news first.
+pub fn verdict_rank(label: &str) -> u8 {
+    match label.split(':').next().unwrap_or(label) {
+        "covered" => 0,
+        "delivery_damage" => 1,
+        "goodwill" => 2,
+        "void" => 3,
+        "not_covered" => 4,
+        "expired" => 5,
+        _ => 6,
+    }
+}
+
+/// Folds the event log, oldest first, into the figures that come from history: stage
+/// intervals, turnaround, weekly flow and inspections.
+pub struct History<Tz: TimeZone> {
+    period: Period,
+    tz: Tz,
+    /// Each case's current stage and since when, as the log tells it.
+    current: HashMap<i64, (Stage, DateTime<Utc>)>,
+    durations: [Vec<i64>; 4],
+    still_in: [u64; 4],
+    buckets: [u64; 5],
+    weeks: BTreeMap<NaiveDate, (u64, u64)>,
+    inspected: HashSet<i64>,
+    failed: HashSet<i64>,
+}
+
+fn timed(stage: Stage) -> Option<usize> {
+    TIMED_STAGES.iter().position(|&s| s == stage)
+}
+
+impl<Tz: TimeZone> History<Tz> {
+    pub fn new(period: Period, tz: Tz) -> History<Tz> {
+        let mut weeks = BTreeMap::new();
+        let mut w = monday(period.from);
+        while w <= period.to {
+            weeks.insert(w, (0, 0));
+            w = w + Days::new(7);
+        }
+        History {
+            period,
+            tz,
+            current: HashMap::new(),
+            durations: Default::default(),
+            still_in: [0; 4],
+            buckets: [0; 5],
+            weeks,
+            inspected: HashSet::new(),
+            failed: HashSet::new(),
+        }
+    }
+
+    fn day(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
+    /// One logged change of a case. Only stage changes and inspection events matter;
+    /// others are ignored.
+    pub fn event(&mut self, case: i64, at: DateTime<Utc>, kind: &str, field: &str, to: &str) {
+        let in_period = self.period.contains(at);
+        if in_period && (kind == "inspect_fail" || (kind == "inspect_pass" && field == "stage")) {
+            self.inspected.insert(case);
+            if kind == "inspect_fail" {
+                self.failed.insert(case);
+            }
+        }
+        if field == "stage" {
+            let Ok(stage) = Stage::parse(to) else {
+                return;
+            };
+            self.leave(case, at);
+            self.current.insert(case, (stage, at));
+            if in_period {
+                let week = monday(self.day(at));
+                let slot = self.weeks.entry(week).or_default();
+                if kind == "open" {
+                    slot.0 += 1;
+                }
+                if stage == Stage::Shipped {
+                    slot.1 += 1;
+                }
+            }
+        } else if kind == "inspect_fail"
+            && field == "rounds"
+            && self
+                .current
+                .get(&case)
+                .is_some_and(|(s, _)| *s == Stage::AtManufacturer)
+        {
+            // Failed at the manufacturer's return: one round ends, the next begins.
+            self.leave(case, at);
+            self.current.insert(case, (Stage::AtManufacturer, at));
+        }
+    }
+
+    fn leave(&mut self, case: i64, at: DateTime<Utc>) {
+        let Some((stage, since)) = self.current.get(&case).copied() else {
+            return;
+        };
+        if !self.period.contains(at) {
+            return;
+        }
+        let Some(i) = timed(stage) else {
+            return;
+        };
+        self.durations[i].push((at - since).num_seconds().max(0));
+        if stage == Stage::AtManufacturer {
+            let tz = self.tz.clone();
+            let b = turnaround_bucket(since, at, |t| t.with_timezone(&tz).date_naive());
+            self.buckets[b] += 1;
+        }
+    }
+
+    /// The history figures at `now`.
+    pub fn finish(
+        mut self,
+        now: DateTime<Utc>,
+    ) -> (Vec<WeekFlow>, Vec<StageTime>, Turnaround, Inspections) {
+        if self.period.contains(now) {
+            for &(stage, since) in self.current.values() {
+                if let Some(i) = timed(stage) {
+                    self.durations[i].push((now - since).num_seconds().max(0));
+                    self.still_in[i] += 1;
+                }
+            }
+        }
+        let weeks = self
+            .weeks
+            .iter()
+            .map(|(&week, &(intake, shipped))| WeekFlow {
+                week,
+                intake,
+                shipped,
+            })
+            .collect();
+        let times = TIMED_STAGES
+            .iter()
+            .zip(self.durations.iter_mut())
+            .zip(self.still_in)
+            .map(|((&stage, d), still_in)| {
+                d.sort_unstable();
+                StageTime {
+                    stage,
+                    intervals: d.len() as u64,
+                    still_in,
+                    median_hours: percentile(d, 50).map(hours),
+                    p90_hours: percentile(d, 90).map(hours),
+                }
+            })
+            .collect();
+        let turnaround = Turnaround {
+            rounds: self.buckets.iter().sum(),
+            buckets: TURNAROUND_BUCKETS
+                .iter()
+                .zip(self.buckets)
+                .map(|(&label, rounds)| Bucket { label, rounds })
+                .collect(),
+        };
+        let cases = self.inspected.len() as u64;
+        let failed = self.failed.len() as u64;
+        let inspections = Inspections {
+            cases,
+            failed,
+            failed_share: if cases == 0 {
+                0.0
+            } else {
+                (failed as f64 / cases as f64 * 1000.0).round() / 1000.0
+            },
+        };
+        (weeks, times, turnaround, inspections)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn t(m: u32, day: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, m, day, h, 0, 0).unwrap()
+    }
+
+    fn utc_day(at: DateTime<Utc>) -> NaiveDate {
+        at.date_naive()
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        assert_eq!(percentile(&[], 50), None);
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4, 5], 50), Some(3));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 90), Some(9));
+        assert_eq!(percentile(&ten, 100), Some(10));
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // Friday 1 May 2026 to Monday 4 May: one working day.
+        assert_eq!(working_days(d(5, 1), d(5, 4)), 1);
+        assert_eq!(working_days(d(5, 4), d(5, 4)), 0);
+        assert_eq!(working_days(d(5, 4), d(5, 11)), 5);
+    }
+
+    #[test]
+    fn turnaround_buckets_cover_every_duration() {
+        let b = |sent, back| turnaround_bucket(sent, back, utc_day);
+        // Monday to Wednesday: 2 working days.
+        assert_eq!(b(t(5, 4, 9), t(5, 6, 17)), 0);
+        // Friday to Tuesday: 2 working days, though 4 calendar days.
+        assert_eq!(b(t(5, 1, 9), t(5, 5, 9)), 0);
+        // Monday to Thursday: 3 working days.
+        assert_eq!(b(t(5, 4, 9), t(5, 7, 9)), 1);
+        assert_eq!(b(t(5, 4, 9), t(5, 11, 8)), 1);
+        assert_eq!(b(t(5, 4, 9), t(5, 11, 9)), 2);
+        assert_eq!(b(t(5, 4, 9), t(5, 18, 9)), 3);
+        // Up to one calendar month is "2 weeks to 1 month"; a minute more is over.
+        assert_eq!(b(t(1, 31, 9), t(2, 28, 9)), 3);
+        assert_eq!(b(t(3, 10, 9), t(4, 10, 9)), 3);
+        assert_eq!(
+            b(t(3, 10, 9), t(4, 10, 9) + chrono::Duration::minutes(1)),
+            4
+        );
+    }
+
+    #[test]
+    fn default_period_is_thirteen_weeks_to_today() {
+        let p = Period::new(None, None, d(5, 6), &Utc).unwrap();
+        assert_eq!((p.from, p.to), (d(2, 9), d(5, 6)));
+        assert_eq!(p.end, t(5, 7, 0));
+        assert!(Period::new(Some(d(5, 7)), Some(d(5, 6)), d(5, 6), &Utc).is_err());
+    }
+
+    #[test]
+    fn intervals_rounds_and_open_time() {
+        let period = Period::new(Some(d(4, 1)), Some(d(4, 30)), d(4, 30), &Utc).unwrap();
+        let mut h = History::new(period, Utc);
+        // Case 1: opened in March, received, sent, failed once at the manufacturer,
+        // passed, shipped.
+        h.event(1, t(3, 30, 9), "open", "stage", "expected");
+        h.event(1, t(4, 1, 9), "receive", "stage", "received");
+        h.event(1, t(4, 2, 9), "send", "stage", "at_manufacturer");
+        h.event(1, t(4, 6, 9), "inspect_fail", "rounds", "2");
+        h.event(1, t(4, 20, 9), "inspect_pass", "outcome", "repaired");
+        h.event(1, t(4, 20, 9), "inspect_pass", "stage", "inspected");
+        h.event(1, t(4, 21, 9), "ship", "stage", "shipped");
+        // Case 2: opened in the period, still expected at the end of it.
+        h.event(2, t(4, 29, 9), "open", "stage", "expected");
+        let now = t(4, 30, 21);
+        let (weeks, times, turnaround, insp) = h.finish(now);
+        let expected = &times[0];
+        // 2 days 0 h (case 1, ended 1 April) and 1 day 12 h so far (case 2).
+        assert_eq!((expected.intervals, expected.still_in), (2, 1));
+        assert_eq!(expected.median_hours, Some(36.0));
+        assert_eq!(expected.p90_hours, Some(48.0));
+        let at_m = &times[2];
+        assert_eq!(at_m.intervals, 2);
+        assert_eq!(at_m.median_hours, Some(4.0 * 24.0));
+        assert_eq!(at_m.p90_hours, Some(14.0 * 24.0));
+        // Thursday 2 to Monday 6 April: 2 working days, so under 3; 6 to 20 April is
+        // exactly two weeks.
+        let rounds: Vec<u64> = turnaround.buckets.iter().map(|b| b.rounds).collect();
+        assert_eq!(rounds, [1, 0, 0, 1, 0]);
+        assert_eq!((insp.cases, insp.failed, insp.failed_share), (1, 1, 1.0));
+        // Weeks from Monday 30 March; case 1 opened before the period.
+        assert_eq!(weeks.first().map(|w| w.week), Some(d(3, 30)));
+        let intake: u64 = weeks.iter().map(|w| w.intake).sum();
+        let shipped: u64 = weeks.iter().map(|w| w.shipped).sum();
+        assert_eq!((intake, shipped), (1, 1));
+    }
+
+    #[test]
+    fn a_period_in_the_past_ignores_time_so_far() {
+        let period = Period::new(Some(d(4, 1)), Some(d(4, 30)), d(5, 4), &Utc).unwrap();
+        let mut h = History::new(period, Utc);
+        h.event(2, t(4, 29, 9), "open", "stage", "expected");
+        let (_, times, _, _) = h.finish(t(5, 4, 12));
+        assert_eq!(times[0].intervals, 0);
+        assert_eq!(times[0].median_hours, None);
+    }
+}
