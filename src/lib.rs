@@ -6,7 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod import;
-pub mod report;
 pub mod paperwork;
+pub mod report;
 pub mod store;
 pub mod tui;

@@ -4,8 +4,8 @@
 
 mod args;
 mod output;
-mod report;
 mod paperwork;
+mod report;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -461,7 +461,8 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     match format {
         ExportFormat::Csv => {
             if bom {
-                sink.write_all("\u{feff}".as_bytes()).map_err(|e| write_err(&e))?;
+                sink.write_all("\u{feff}".as_bytes())
+                    .map_err(|e| write_err(&e))?;
             }
             let mut w = csv::Writer::from_writer(&mut sink);
             w.write_record(output::CSV_HEADER)

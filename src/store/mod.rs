@@ -10,8 +10,8 @@ mod cases;
 mod error;
 mod maintenance;
 mod migrate;
-mod report;
 mod paperwork;
+mod report;
 mod rows;
 mod sales;
 
