@@ -150,3 +150,17 @@ fn the_command_line_json_has_the_same_numbers() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("give --from on or before --to"));
 }
+
+#[test]
+fn the_report_view_on_the_board() {
+    let shop = workshop();
+    for (w, h) in [(80u16, 24u16), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        b.app.settings.db = "/srv/rmaboard/rma.sqlite".into();
+        press(&mut b, crossterm::event::KeyCode::Char('r'));
+        insta::assert_snapshot!(format!("report_{w}x{h}"), screen(&mut b, w, h));
+        // Any other key closes it.
+        press(&mut b, crossterm::event::KeyCode::Esc);
+        assert!(b.app.overlay.is_none());
+    }
+}

@@ -25,13 +25,14 @@ pub enum Action {
     Search,
     Undo,
     ToggleExpected,
+    Report,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::PaneLeft,
         Action::PaneRight,
         Action::CaseUp,
@@ -51,6 +52,7 @@ impl Action {
         Action::Search,
         Action::Undo,
         Action::ToggleExpected,
+        Action::Report,
         Action::Help,
         Action::Quit,
     ];
@@ -76,6 +78,7 @@ impl Action {
             Action::Search => "search",
             Action::Undo => "undo",
             Action::ToggleExpected => "toggle_expected",
+            Action::Report => "report",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -105,6 +108,7 @@ impl Action {
             Action::Search => "search",
             Action::Undo => "undo",
             Action::ToggleExpected => "expected",
+            Action::Report => "report",
             Action::Help => "help",
             Action::Quit => "quit",
         }

@@ -44,6 +44,8 @@ pub enum Effect {
         on: NaiveDate,
     },
     Search(String),
+    /// The workshop report for the default period.
+    LoadReport,
     Heartbeat,
     /// See whether another terminal wrote (cheap).
     CheckForChanges,
@@ -120,6 +122,7 @@ pub enum Msg {
         cases: Vec<Case>,
     },
     People(u64),
+    ReportLoaded(Box<crate::report::Report>),
     /// Another terminal wrote.
     ExternalChange,
     /// A lookup or load failed; the sentence says why.
@@ -222,10 +225,17 @@ pub struct SearchState {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Form(Box<Form>),
     Choice(Choice),
     Search(SearchState),
+    /// The workshop report; `None` until it is loaded. `scroll` moves the overdue list.
+    Report {
+        report: Option<Box<crate::report::Report>>,
+        scroll: u16,
+    },
 }
 
 /// What the app needs to know at start.
@@ -462,6 +472,12 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::ReportLoaded(r) => {
+                if let Some(Overlay::Report { report, .. }) = &mut self.overlay {
+                    *report = Some(r);
+                }
+                Vec::new()
+            }
             Msg::People(n) => {
                 self.people = n;
                 Vec::new()
@@ -620,6 +636,9 @@ impl App {
             Some(Overlay::Choice(choice)) => return self.choice_key(choice, key),
             Some(Overlay::Search(search)) => return self.search_key(search, key),
             Some(Overlay::Help { scroll }) => return self.help_key(scroll, key),
+            Some(Overlay::Report { report, scroll }) => {
+                return self.report_key(report, scroll, key);
+            }
             None => {}
         }
         let plain = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
@@ -666,6 +685,24 @@ impl App {
             _ => return Vec::new(),
         };
         self.overlay = Some(Overlay::Help { scroll });
+        Vec::new()
+    }
+
+    /// Up and down scroll the overdue list; any other key closes the report.
+    fn report_key(
+        &mut self,
+        report: Option<Box<crate::report::Report>>,
+        scroll: u16,
+        key: KeyEvent,
+    ) -> Vec<Effect> {
+        let scroll = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+            KeyCode::PageDown => scroll.saturating_add(10),
+            KeyCode::PageUp => scroll.saturating_sub(10),
+            _ => return Vec::new(),
+        };
+        self.overlay = Some(Overlay::Report { report, scroll });
         Vec::new()
     }
 
@@ -887,6 +924,13 @@ impl App {
             Action::Search => {
                 self.overlay = Some(Overlay::Search(SearchState::default()));
                 Vec::new()
+            }
+            Action::Report => {
+                self.overlay = Some(Overlay::Report {
+                    report: None,
+                    scroll: 0,
+                });
+                vec![Effect::LoadReport]
             }
             Action::Undo if self.writable() => vec![Effect::Undo],
             Action::NewCase if self.writable() => self.open_form(Form::new_case()),

@@ -235,6 +235,7 @@ impl Board {
                 Ok(cases) => Msg::SearchResults { query, cases },
                 Err(e) => failed(e),
             }),
+            Effect::LoadReport => Some(self.report(at)),
             Effect::Heartbeat => {
                 // A missed heartbeat only makes the count lag; not worth a message.
                 let _ = self.store.heartbeat(&self.session, &user, at);
@@ -316,6 +317,26 @@ impl Board {
                 "{done} Its bill could not be written ({e}): print it with `rmaboard bill {} --out FILE`.",
                 case.rma
             ),
+        }
+    }
+
+    /// The same report as `rmaboard report`, in the board's time zone.
+    fn report(&self, now: DateTime<Utc>) -> Msg {
+        let offset = self.app.settings.offset;
+        let today = now.with_timezone(&offset).date_naive();
+        let period = match crate::report::Period::new(None, None, today, &offset) {
+            Ok(p) => p,
+            Err(e) => return Msg::Error(e.to_string()),
+        };
+        match self.store.report(
+            period,
+            offset,
+            &self.app.settings.clocks,
+            now,
+            &mut |_, _| {},
+        ) {
+            Ok(report) => Msg::ReportLoaded(Box::new(report)),
+            Err(e) => Msg::Error(e.to_string()),
         }
     }
 

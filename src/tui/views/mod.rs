@@ -6,6 +6,7 @@ mod choice;
 mod detail;
 mod form;
 mod help;
+mod report;
 mod search;
 mod status;
 
@@ -44,6 +45,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Form(f)) => form::draw(frame, main, f, theme),
         Some(Overlay::Choice(c)) => choice::draw(frame, main, c, theme),
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
+        Some(Overlay::Report { report, scroll }) => {
+            report::draw(frame, main, report.as_deref(), *scroll, theme)
+        }
     }
 }
 
