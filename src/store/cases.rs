@@ -68,7 +68,8 @@ impl Store {
         let Some(sale) = sale else {
             return Err(StoreError::NotFound(new.imei.to_string()));
         };
-        let tx = self.write()?;
+        let paperwork = &self.paperwork;
+        let tx = super::begin_write(&mut self.conn, self.read_only)?;
         let year = at.with_timezone(&Local).year();
         let seq: u32 = tx.query_row(
             "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
@@ -115,7 +116,7 @@ impl Store {
             log("tracking_in", Some(tr.to_string()))?;
         }
         let case = read_case(&tx, id)?;
-        super::paperwork::after_open(&tx, &case, at)?;
+        super::paperwork::after_open(&tx, paperwork, &case, at)?;
         tx.commit()?;
         Ok(case)
     }
@@ -130,7 +131,8 @@ impl Store {
         author: &str,
         at: DateTime<Utc>,
     ) -> Result<Case> {
-        let tx = self.write()?;
+        let paperwork = &self.paperwork;
+        let tx = super::begin_write(&mut self.conn, self.read_only)?;
         let current = read_case(&tx, id)?;
         if current.version != expected_version {
             return Err(conflict(&tx, &current)?);
@@ -138,7 +140,7 @@ impl Store {
         let plan = case::plan(&current, change, at)?;
         write_plan(&tx, &current, &plan, author, at)?;
         let case = read_case(&tx, id)?;
-        super::paperwork::after_apply(&tx, &current, &case, at)?;
+        super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
         tx.commit()?;
         Ok(case)
     }

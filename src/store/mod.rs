@@ -37,6 +37,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// What bills and messages written through this connection say (shop, customs).
+    paperwork: crate::paperwork::Settings,
 }
 
 impl Store {
@@ -80,6 +82,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only,
+            paperwork: crate::paperwork::Settings::default(),
         };
         if read_only {
             wait_when_busy(&mut store.conn)?;
@@ -107,6 +110,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
+            paperwork: crate::paperwork::Settings::default(),
         };
         match store.check_read_only_schema() {
             Ok(()) => {}
@@ -164,12 +168,7 @@ impl Store {
     /// Start a write: `BEGIN IMMEDIATE` takes the write lock now, so the busy timeout
     /// applies (a deferred read-then-write would fail at once with SQLITE_BUSY).
     fn write(&mut self) -> Result<Transaction<'_>> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly);
-        }
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        begin_write(&mut self.conn, self.read_only)
     }
 
     /// How long a write waits for another user's write before giving up.
@@ -202,6 +201,15 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// [`Store::write`] on the connection alone, so the caller may still read the store's
+/// other fields while the transaction is open.
+fn begin_write(conn: &mut Connection, read_only: bool) -> Result<Transaction<'_>> {
+    if read_only {
+        return Err(StoreError::ReadOnly);
+    }
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
 /// Create the database file readable and writable by its owner and group only: it holds

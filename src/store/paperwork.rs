@@ -14,29 +14,17 @@ use crate::domain::time::rfc3339;
 use crate::paperwork::message::{self, Draft};
 use crate::paperwork::{Bill, MessageKind, OutboxMessage, OutboxStatus, Settings};
 
-/// Kept per connection (a temporary table): what the paperwork says comes from the
-/// configuration of whoever is working, not from the shared file.
-const SETTINGS_TABLE: &str = "temp.rmaboard_paperwork";
-
 impl Store {
-    /// Use these settings for the paperwork this connection writes.
+    /// Use these settings for the paperwork this connection writes: what a bill or a
+    /// message says comes from the configuration of whoever is working.
     pub fn set_paperwork(&mut self, settings: &Settings) -> Result<()> {
-        let json = serde_json::to_string(settings).map_err(|e| {
-            StoreError::BadKey(format!("the paperwork settings could not be kept: {e}"))
-        })?;
-        self.conn.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {SETTINGS_TABLE} (json TEXT NOT NULL); DELETE FROM {SETTINGS_TABLE};"
-        ))?;
-        self.conn.execute(
-            &format!("INSERT INTO {SETTINGS_TABLE} (json) VALUES (?1)"),
-            [json],
-        )?;
+        self.paperwork = settings.clone();
         Ok(())
     }
 
     /// The settings given with [`Store::set_paperwork`], else the built-in ones.
     pub fn paperwork(&self) -> Result<Settings> {
-        settings(&self.conn)
+        Ok(self.paperwork.clone())
     }
 
     /// The latest bill of a case (a case shipped twice has two).
@@ -172,10 +160,14 @@ impl Store {
 }
 
 /// Called in the transaction that opened `case`: draft the RMA instructions.
-pub(super) fn after_open(tx: &Transaction<'_>, case: &Case, at: DateTime<Utc>) -> Result<()> {
-    let settings = settings(tx)?;
+pub(super) fn after_open(
+    tx: &Transaction<'_>,
+    settings: &Settings,
+    case: &Case,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let sale = sale(tx, case)?;
-    let draft = message::rma_instructions(&settings, case, sale.as_ref());
+    let draft = message::rma_instructions(settings, case, sale.as_ref());
     insert_message(tx, case.id, &draft, at)
 }
 
@@ -183,6 +175,7 @@ pub(super) fn after_open(tx: &Transaction<'_>, case: &Case, at: DateTime<Utc>) -
 /// the bill and draft the shipping notice.
 pub(super) fn after_apply(
     tx: &Transaction<'_>,
+    settings: &Settings,
     before: &Case,
     after: &Case,
     at: DateTime<Utc>,
@@ -190,36 +183,11 @@ pub(super) fn after_apply(
     if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
         return Ok(());
     }
-    let settings = settings(tx)?;
     let sale = sale(tx, after)?;
-    let mut bill = Bill::draft(&settings, after, sale.as_ref(), at);
+    let mut bill = Bill::draft(settings, after, sale.as_ref(), at);
     bill.number = insert_bill(tx, &bill)?;
-    let draft = message::shipping_notice(&settings, after, sale.as_ref(), &bill);
+    let draft = message::shipping_notice(settings, after, sale.as_ref(), &bill);
     insert_message(tx, after.id, &draft, at)
-}
-
-fn settings(conn: &Connection) -> Result<Settings> {
-    let kept: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_temp_master WHERE name = 'rmaboard_paperwork'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !kept {
-        return Ok(Settings::default());
-    }
-    let json: Option<String> = conn
-        .query_row(
-            &format!("SELECT json FROM {SETTINGS_TABLE} LIMIT 1"),
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match json {
-        None => Ok(Settings::default()),
-        Some(j) => serde_json::from_str::<Settings>(&j).map_err(|e| {
-            StoreError::BadKey(format!("the paperwork settings could not be read: {e}"))
-        }),
-    }
 }
 
 fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
