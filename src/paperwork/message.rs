@@ -390,7 +390,7 @@ impl OutboxMessage {
             .and_then(checked_address)
             .ok_or_else(|| {
                 format!(
-                    "{} has no usable customer email address in the sales registry: correct the sale's customer_email and import it again",
+                    "{} has no usable customer email address in the sales registry: write to the customer another way (the message stays in the outbox)",
                     self.rma
                 )
             })?;

@@ -26,13 +26,14 @@ pub enum Action {
     Undo,
     ToggleExpected,
     Report,
+    Outbox,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::PaneLeft,
         Action::PaneRight,
         Action::CaseUp,
@@ -53,6 +54,7 @@ impl Action {
         Action::Undo,
         Action::ToggleExpected,
         Action::Report,
+        Action::Outbox,
         Action::Help,
         Action::Quit,
     ];
@@ -79,6 +81,7 @@ impl Action {
             Action::Undo => "undo",
             Action::ToggleExpected => "toggle_expected",
             Action::Report => "report",
+            Action::Outbox => "outbox",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -109,6 +112,7 @@ impl Action {
             Action::Undo => "undo",
             Action::ToggleExpected => "expected",
             Action::Report => "report",
+            Action::Outbox => "outbox",
             Action::Help => "help",
             Action::Quit => "quit",
         }

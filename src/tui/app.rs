@@ -46,6 +46,10 @@ pub enum Effect {
     Search(String),
     /// The workshop report for the default period.
     LoadReport,
+    /// The customer messages not yet sent.
+    LoadOutbox,
+    /// Send every waiting message through the configured mail command.
+    SendOutbox,
     Heartbeat,
     /// See whether another terminal wrote (cheap).
     CheckForChanges,
@@ -123,10 +127,13 @@ pub enum Msg {
     },
     People(u64),
     ReportLoaded(Box<crate::report::Report>),
+    OutboxLoaded(Vec<crate::paperwork::OutboxMessage>),
     /// Another terminal wrote.
     ExternalChange,
     /// A lookup or load failed; the sentence says why.
     Error(String),
+    /// Something worked that the user should hear about.
+    Info(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +242,11 @@ pub enum Overlay {
     Report {
         report: Option<Box<crate::report::Report>>,
         scroll: u16,
+    },
+    /// Messages waiting to be sent; `None` until loaded.
+    Outbox {
+        messages: Option<Vec<crate::paperwork::OutboxMessage>>,
+        selected: usize,
     },
 }
 
@@ -472,6 +484,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::OutboxLoaded(list) => {
+                if let Some(Overlay::Outbox { messages, selected }) = &mut self.overlay {
+                    *selected = (*selected).min(list.len().saturating_sub(1));
+                    *messages = Some(list);
+                }
+                Vec::new()
+            }
             Msg::ReportLoaded(r) => {
                 if let Some(Overlay::Report { report, .. }) = &mut self.overlay {
                     *report = Some(r);
@@ -485,6 +504,10 @@ impl App {
             Msg::ExternalChange => self.refresh(),
             Msg::Error(text) => {
                 self.complain(text);
+                Vec::new()
+            }
+            Msg::Info(text) => {
+                self.say(text);
                 Vec::new()
             }
         }
@@ -639,6 +662,9 @@ impl App {
             Some(Overlay::Report { report, scroll }) => {
                 return self.report_key(report, scroll, key);
             }
+            Some(Overlay::Outbox { messages, selected }) => {
+                return self.outbox_key(messages, selected, key);
+            }
             None => {}
         }
         let plain = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
@@ -685,6 +711,31 @@ impl App {
             _ => return Vec::new(),
         };
         self.overlay = Some(Overlay::Help { scroll });
+        Vec::new()
+    }
+
+    /// Up and down pick a message, `s` sends every waiting one; Esc closes.
+    fn outbox_key(
+        &mut self,
+        messages: Option<Vec<crate::paperwork::OutboxMessage>>,
+        selected: usize,
+        key: KeyEvent,
+    ) -> Vec<Effect> {
+        let last = messages.as_ref().map_or(0, |m| m.len().saturating_sub(1));
+        let selected = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(last),
+            KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
+            KeyCode::Char('s') => {
+                self.overlay = Some(Overlay::Outbox { messages, selected });
+                if !self.writable() {
+                    return Vec::new();
+                }
+                self.say("Sending the outbox…");
+                return vec![Effect::SendOutbox, Effect::LoadOutbox];
+            }
+            _ => return Vec::new(),
+        };
+        self.overlay = Some(Overlay::Outbox { messages, selected });
         Vec::new()
     }
 
@@ -931,6 +982,13 @@ impl App {
                     scroll: 0,
                 });
                 vec![Effect::LoadReport]
+            }
+            Action::Outbox => {
+                self.overlay = Some(Overlay::Outbox {
+                    messages: None,
+                    selected: 0,
+                });
+                vec![Effect::LoadOutbox]
             }
             Action::Undo if self.writable() => vec![Effect::Undo],
             Action::NewCase if self.writable() => self.open_form(Form::new_case()),

@@ -34,6 +34,8 @@ pub struct Board {
     counts: Option<(CountsKey, Counts)>,
     /// Where a ship on the board writes its bill.
     bills_dir: std::path::PathBuf,
+    /// The mail command and sender for the outbox (`[mail]` in the config).
+    mail: (String, String),
     /// Said once the board is up, when the paperwork settings could not be used.
     paperwork_problem: Option<String>,
 }
@@ -80,6 +82,12 @@ impl Board {
         })
         .err();
         let bills_dir = crate::paperwork::bills_dir(config, store.path());
+        let from = if config.mail.from.trim().is_empty() {
+            config.shop.email.clone()
+        } else {
+            config.mail.from.clone()
+        };
+        let mail = (config.mail.command.clone(), from);
         let settings = Settings {
             user: user.to_string(),
             db: store.path().display().to_string(),
@@ -104,6 +112,7 @@ impl Board {
             clock,
             counts: None,
             bills_dir,
+            mail,
             paperwork_problem,
         }
     }
@@ -236,6 +245,11 @@ impl Board {
                 Err(e) => failed(e),
             }),
             Effect::LoadReport => Some(self.report(at)),
+            Effect::LoadOutbox => Some(match self.store.outbox(false) {
+                Ok(list) => Msg::OutboxLoaded(list),
+                Err(e) => failed(e),
+            }),
+            Effect::SendOutbox => Some(self.send_outbox(&user)),
             Effect::Heartbeat => {
                 // A missed heartbeat only makes the count lag; not worth a message.
                 let _ = self.store.heartbeat(&self.session, &user, at);
@@ -317,6 +331,27 @@ impl Board {
                 "{done} Its bill could not be written ({e}): print it with `rmaboard bill {} --out FILE`.",
                 case.rma
             ),
+        }
+    }
+
+    /// Send every waiting message, as `rmaboard outbox send` does.
+    fn send_outbox(&mut self, user: &str) -> Msg {
+        use crate::paperwork::send::{Channel, send_pending};
+        let channel = match Channel::command(&self.mail.0) {
+            Ok(c) => c,
+            Err(e) => return Msg::Error(e),
+        };
+        let clock = &self.clock;
+        let now = || clock();
+        match send_pending(&mut self.store, &channel, &self.mail.1, user, &now) {
+            Ok(r) if r.failed.is_empty() => Msg::Info(format!("{} message(s) sent.", r.sent.len())),
+            // Each failure's reason is shown with its message in the outbox.
+            Ok(r) => Msg::Error(format!(
+                "{} sent, {} not sent: see why in the outbox.",
+                r.sent.len(),
+                r.failed.len()
+            )),
+            Err(e) => Msg::Error(e.to_string()),
         }
     }
 

@@ -6,6 +6,7 @@ mod choice;
 mod detail;
 mod form;
 mod help;
+mod outbox;
 mod report;
 mod search;
 mod status;
@@ -47,6 +48,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
         Some(Overlay::Report { report, scroll }) => {
             report::draw(frame, main, report.as_deref(), *scroll, theme)
+        }
+        Some(Overlay::Outbox { messages, selected }) => {
+            outbox::draw(frame, main, messages.as_deref(), *selected, theme)
         }
     }
 }
