@@ -294,7 +294,10 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Bench(b)) => bench(&cx, b),
         Some(Command::Backup { file }) => {
             let store = cx.store()?;
-            store.backup(&file)?;
+            let spinner = progress_bar(None, "backing up");
+            let done = store.backup(&file);
+            spinner.finish_and_clear();
+            done?;
             println!("{}", file.display());
             Ok(())
         }
@@ -313,7 +316,10 @@ pub fn run(cli: Cli) -> Outcome {
                 )));
             }
             let mut store = cx.store()?;
-            store.restore(&file)?;
+            let spinner = progress_bar(None, "restoring");
+            let done = store.restore(&file);
+            spinner.finish_and_clear();
+            done?;
             println!(
                 "restored {} from {}",
                 store.path().display(),
@@ -392,10 +398,18 @@ fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = match len {
-        Some(n) => indicatif::ProgressBar::new(n),
-        None => indicatif::ProgressBar::new_spinner(),
+    let Some(n) = len else {
+        // Work of unknown length (a backup is copied in one step): a spinner and the time.
+        let spinner = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what}… {{elapsed}}"))
+        {
+            spinner.set_style(style);
+        }
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        return spinner;
     };
+    let bar = indicatif::ProgressBar::new(n);
     let style = indicatif::ProgressStyle::with_template(&format!(
         "{what} {{bar:40}} {{percent:>3}}% {{msg}}"
     ))
