@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{fit, pad, popup};
+use super::{clip, fit, pad, popup};
 use crate::domain::text::clean_line;
 use crate::paperwork::OutboxMessage;
 use crate::tui::theme::Theme;
@@ -72,7 +72,7 @@ pub fn draw(
         } else {
             theme.base()
         };
-        lines.push(Line::styled(pad(&fit(&text, w), w), style));
+        lines.push(Line::styled(pad(&clip(&text, w), w), style));
     }
     frame.render_widget(Paragraph::new(lines), top);
 
