@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::FromRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,26 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_rmaboard");
 
 /// A pseudo-terminal pair: the master to talk to, the path of the slave for the child.
 fn open_pty(cols: u16, rows: u16) -> (File, String) {
-    // SAFETY: plain libc calls on a descriptor we own; every result is checked.
-    unsafe {
-        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
-        assert!(fd >= 0, "posix_openpt failed");
-        assert_eq!(libc::grantpt(fd), 0);
-        assert_eq!(libc::unlockpt(fd), 0);
-        let mut name = [0 as libc::c_char; 128];
-        assert_eq!(libc::ptsname_r(fd, name.as_mut_ptr(), name.len()), 0);
-        let path = std::ffi::CStr::from_ptr(name.as_ptr())
-            .to_string_lossy()
-            .into_owned();
-        let size = libc::winsize {
-            ws_row: rows,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        assert_eq!(libc::ioctl(fd, libc::TIOCSWINSZ, &size), 0);
-        (File::from_raw_fd(fd), path)
-    }
+    rmaboard::tui::bench::open_pty(cols, rows).unwrap()
 }
 
 /// Drop escape sequences so the text on screen can be searched.

@@ -184,9 +184,10 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
     ])
 }
 
-/// A pseudo-terminal of `cols` x `rows`: the master, and the path of the slave.
+/// A pseudo-terminal of `cols` x `rows`: the master, and the path of the slave (also
+/// used by the tests that drive the real binary).
 #[cfg(unix)]
-fn open_pty(cols: u16, rows: u16) -> anyhow::Result<(std::fs::File, String)> {
+pub fn open_pty(cols: u16, rows: u16) -> anyhow::Result<(std::fs::File, String)> {
     use std::os::fd::FromRawFd;
     // SAFETY: plain libc calls on a descriptor we own; every result is checked.
     unsafe {
