@@ -21,10 +21,15 @@ impl Store {
 
     /// Refuse databases that are not ours or are newer than this build.
     pub(super) fn check_schema(&self) -> Result<()> {
-        let version = self.schema_version()?;
-        let app: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        // One statement, so one snapshot: read one by one, another process could
+        // finish creating the schema in between and a fresh file would look foreign.
+        let (version, app, tables): (i64, i64, i64) = self.conn.query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT application_id FROM pragma_application_id),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         if version > SCHEMA_VERSION && app == APPLICATION_ID {
             return Err(StoreError::TooNew {
                 path: self.path.clone(),
@@ -32,9 +37,6 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if app != APPLICATION_ID && (tables > 0 || version > 0) {
             return Err(StoreError::NotOurs {
                 path: self.path.clone(),

@@ -135,9 +135,7 @@ impl Store {
         self.conn.execute_batch("PRAGMA page_size = 8192")?;
         // WAL lets readers go on while one writes. synchronous=FULL: a commit that was
         // acknowledged survives a power cut too; writes here are small and human-paced.
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode = switch_to_wal(&self.conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Corrupt(format!(
                 "the journal could not be switched to WAL (it is {mode}); is the database on a network filesystem?"
@@ -341,6 +339,29 @@ pub fn filesystem_kind(magic: u64) -> Option<&'static str> {
 fn wait_when_busy(conn: &mut Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))?;
     Ok(())
+}
+
+/// `PRAGMA journal_mode = WAL`, waiting for others like every other statement does.
+///
+/// When several processes open a brand-new file at once, the switch needs the file to
+/// itself and SQLite answers SQLITE_BUSY at once, without asking the busy handler. So
+/// this retries, with short sleeps, as long as the busy timeout allows.
+fn switch_to_wal(conn: &Connection) -> Result<String> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(mode) => return Ok(mode),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < Duration::from_secs(BUSY_TIMEOUT_SECS) =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Refuse files that are not SQLite before SQLite gets to them: a plain sentence beats
