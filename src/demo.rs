@@ -287,7 +287,7 @@ pub(crate) fn live(
         .assess(&sale.imei, claimed.date_naive(), Part::Device)?
         .verdict
         == crate::domain::Verdict::Expired;
-    let case = store.open_case(
+    let opened = store.open_case(
         NewCase {
             imei: sale.imei.clone(),
             fault: rng.pick(FAULTS).to_string(),
@@ -301,7 +301,13 @@ pub(crate) fn live(
         },
         rng.word(STAFF),
         at,
-    )?;
+    );
+    let case = match opened {
+        Ok(case) => case,
+        // The device is still in the workshop from an earlier pick: no second case.
+        Err(StoreError::AlreadyOpen { .. }) => return Ok(false),
+        Err(e) => return Err(e),
+    };
     let mut life = Life {
         id: case.id,
         version: case.version,

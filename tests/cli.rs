@@ -786,7 +786,7 @@ fn open_prints_only_the_rma_number_and_numbers_run_per_year() {
         1,
     );
     assert_eq!(shop.open(LATE, "2026-01-05", &[]), "RMA-2026-00001");
-    assert_eq!(shop.open(TAB, "2026-01-06", &[]), "RMA-2026-00002");
+    assert_eq!(shop.open(P3, "2026-01-06", &[]), "RMA-2026-00002");
     let counters: Vec<(i64, i64)> = shop
         .sql()
         .prepare("SELECT year, last_seq FROM rma_counters ORDER BY year")
@@ -1791,24 +1791,49 @@ fn a_key_is_an_rma_number_an_imei_or_a_tracking_number() {
     assert_eq!(shop.show(&spaced)["rma"], *first);
     assert_eq!(shop.show(&tin)["rma"], *first);
 
-    // A second open case for the same device: the IMEI no longer says which.
-    let second = shop.open(P1, "2025-04-02", &[]);
-    let err = shop.refuse(&["receive", &p1], 1);
-    assert!(err.contains(&first) && err.contains(&second), "{err}");
-    assert!(err.contains("give the RMA number"), "{err}");
-    shop.refuse(&["show", &p1], 1);
+    // While that case is in the workshop, the device cannot get a second one.
+    let err = shop.refuse(
+        &[
+            "--at",
+            "2025-04-02",
+            "open",
+            "--imei",
+            &p1,
+            "--fault",
+            "again",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("already has a case that is not shipped yet") && err.contains(&first),
+        "{err}"
+    );
 
-    // Once the first is shipped, the IMEI means the one not yet shipped.
-    for step in [
-        vec!["receive", &first],
-        vec!["send", &first, "--manufacturer-ref", "M"],
-        vec!["inspect", &first, "--pass"],
-        vec!["ship", &first, "--tracking", "RR123456785CN"],
-    ] {
-        shop.ok(&step);
-    }
+    // Once it is shipped, the device may come back, and its IMEI means the new case.
+    let ship = |rma: &str, tracking: &str| {
+        for step in [
+            vec!["receive", rma],
+            vec!["send", rma, "--manufacturer-ref", "M"],
+            vec!["inspect", rma, "--pass"],
+            vec!["ship", rma, "--tracking", tracking],
+        ] {
+            shop.ok(&step);
+        }
+    };
+    ship(&first, "RR123456785CN");
+    let second = shop.open(P1, "2025-05-02", &[]);
     assert_eq!(shop.show(&p1)["rma"], *second);
     assert_eq!(shop.show("RR123456785CN")["rma"], *first);
+
+    // Taking the first shipment back would give the device two open cases.
+    let err = shop.refuse(&["move", &first, "--to", "inspected"], 1);
+    assert!(err.contains(&second), "{err}");
+
+    // With both shipped, the IMEI no longer says which.
+    ship(&second, &s10(31_000_002));
+    let err = shop.refuse(&["show", &p1], 1);
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.contains("give the RMA number"), "{err}");
 
     let (bad, expected) = wrong_check_digit(&p1);
     let err = shop.refuse(&["show", &bad], 1);

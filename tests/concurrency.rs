@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 const WORKERS: usize = 8;
 const CASES: usize = 6;
-const SPARE_IMEIS: u32 = 40;
+const SPARE_IMEIS: u32 = 150;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -200,6 +200,13 @@ fn processes_hammering_one_database_lose_nothing() {
             1 if matches!(o.op, Op::Move { .. }) && o.stderr.contains("is already in") => {
                 refusals += 1;
             }
+            // Several workers picked the same device: the first open wins.
+            1 if matches!(o.op, Op::Open { .. })
+                && o.stderr
+                    .contains("already has a case that is not shipped yet") =>
+            {
+                refusals += 1;
+            }
             _ => panic!("unexpected answer: {o:?}"),
         }
     }
@@ -249,6 +256,17 @@ fn processes_hammering_one_database_lose_nothing() {
             .unwrap();
         assert_eq!(n, 1, "{rma}");
     }
+
+    // However close together two opens for one device came, only one got through.
+    let doubled: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM (SELECT imei FROM cases WHERE stage <> 'shipped'
+             GROUP BY imei HAVING count(*) > 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(doubled, 0, "a device has two open cases");
 
     // No lost update: each acknowledged write bumped its case's version exactly once.
     let mut acked_writes: HashMap<usize, i64> = HashMap::new();

@@ -324,25 +324,20 @@ fn the_outbox_is_sent_once_and_a_failure_stays_with_its_error() {
 #[test]
 fn two_senders_at_once_send_each_message_once() {
     let shop = Shop::new();
-    for _ in 0..3 {
-        shop.ok(&[
-            "--at",
-            "2025-04-01",
-            "open",
-            "--imei",
-            IMEI_NL,
-            "--fault",
-            "no sound",
-        ]);
-        shop.ok(&[
-            "--at",
-            "2025-04-01",
-            "open",
-            "--imei",
-            IMEI_CH,
-            "--fault",
-            "no sound",
-        ]);
+    // Each device comes back three times: an instruction and a shipping notice each time.
+    let tracking = [
+        "RR123456785CN",
+        "RR234567895CN",
+        "RR345678909CN",
+        "RR456789015CN",
+        "RR567890126CN",
+        "RR678901233CN",
+    ];
+    for pair in tracking.chunks(2) {
+        for (imei, number) in [IMEI_NL, IMEI_CH].into_iter().zip(pair) {
+            let rma = shop.inspected(imei);
+            shop.ok(&["ship", &rma, "--tracking", number]);
+        }
     }
     let quiet = |mut c: Command| {
         c.args(["outbox", "send"])
@@ -354,12 +349,12 @@ fn two_senders_at_once_send_each_message_once() {
     assert!(a.wait_with_output().unwrap().status.success());
     assert!(b.wait_with_output().unwrap().status.success());
     let log = shop.mail_log();
-    assert_eq!(log.matches("=== end").count(), 6, "{log}");
+    assert_eq!(log.matches("=== end").count(), 12, "{log}");
     let ids: std::collections::BTreeSet<&str> = log
         .lines()
         .filter(|l| l.starts_with("Message-ID:"))
         .collect();
-    assert_eq!(ids.len(), 6);
+    assert_eq!(ids.len(), 12);
 }
 
 #[test]

@@ -165,7 +165,7 @@ fn a_refused_verdict_needs_an_override_reason() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);
     press(&mut b, KeyCode::Char('n'));
-    type_text(&mut b, device(11).as_str());
+    type_text(&mut b, device(13).as_str());
     press(&mut b, KeyCode::Enter);
     press(&mut b, KeyCode::Enter);
     type_text(&mut b, "no power");
@@ -184,8 +184,8 @@ fn a_refused_verdict_needs_an_override_reason() {
     press(&mut b, KeyCode::Enter);
     assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
     let store = shop.store();
-    let cases = store.search(device(11).as_str(), 10).unwrap();
-    assert_eq!(cases.len(), 2);
+    let cases = store.search(device(13).as_str(), 10).unwrap();
+    assert_eq!(cases.len(), 1);
     assert!(cases.iter().all(|c| c.goodwill.is_some()));
 }
 
@@ -428,4 +428,26 @@ fn a_broken_key_file_keeps_the_defaults() {
         map.action_for(&q),
         Some(rmaboard::tui::action::Action::Quit)
     );
+}
+
+#[test]
+fn a_device_still_in_the_workshop_gets_no_second_case() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    press(&mut b, KeyCode::Char('n'));
+    type_text(&mut b, device(2).as_str());
+    press(&mut b, KeyCode::Enter);
+    press(&mut b, KeyCode::Enter);
+    type_text(&mut b, "no power again");
+    ctrl(&mut b, 's');
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!("the form stays open: {:?}", b.app.overlay)
+    };
+    let error = f.error.as_deref().unwrap();
+    assert!(
+        error.contains("already has a case that is not shipped yet") && error.contains("RMA-"),
+        "{error}"
+    );
+    let store = shop.store();
+    assert_eq!(store.search(device(2).as_str(), 10).unwrap().len(), 1);
 }

@@ -70,6 +70,9 @@ impl Store {
         };
         let paperwork = &self.paperwork;
         let tx = super::begin_write(&mut self.conn, self.read_only)?;
+        // Checked under the write lock: two terminals opening the same device at once
+        // cannot both get through.
+        refuse_if_open(&tx, new.imei.as_str(), None)?;
         let year = at.with_timezone(&Local).year();
         let seq: u32 = tx.query_row(
             "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
@@ -138,6 +141,10 @@ impl Store {
             return Err(conflict(&tx, &current)?);
         }
         let plan = case::plan(&current, change, at)?;
+        if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
+            // Taking a shipment back must not give the device a second open case.
+            refuse_if_open(&tx, current.imei.as_str(), Some(current.id))?;
+        }
         write_plan(&tx, &current, &plan, author, at)?;
         let case = read_case(&tx, id)?;
         super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
@@ -433,6 +440,27 @@ impl Store {
             .conn
             .prepare_cached("SELECT count(DISTINCT author) FROM sessions WHERE seen_at >= ?1")?
             .query_row([t(since)], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+/// A device has at most one case not yet shipped: refuse another.
+fn refuse_if_open(tx: &Transaction<'_>, imei: &str, except: Option<i64>) -> Result<()> {
+    let open: Option<(String, String)> = tx
+        .query_row(
+            "SELECT rma, stage FROM cases
+             WHERE imei = ?1 AND stage <> 'shipped' AND id IS NOT ?2
+             ORDER BY id LIMIT 1",
+            params![imei, except],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match open {
+        None => Ok(()),
+        Some((rma, stage)) => Err(StoreError::AlreadyOpen {
+            imei: imei.to_string(),
+            rma,
+            stage,
+        }),
     }
 }
 

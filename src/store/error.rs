@@ -61,6 +61,14 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     BadKey(String),
+    #[error(
+        "the device {imei} already has a case that is not shipped yet, {rma} (in {stage}); nothing was saved: add a note to that case, or ship it before opening another"
+    )]
+    AlreadyOpen {
+        imei: String,
+        rma: String,
+        stage: String,
+    },
     #[error("{key} matches several cases ({}): give the RMA number instead", rmas.join(", "))]
     Ambiguous { key: String, rmas: Vec<String> },
     #[error(

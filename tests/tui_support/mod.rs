@@ -97,7 +97,8 @@ fn sale(n: usize, dispatched: NaiveDate) -> (u64, Sale) {
     )
 }
 
-/// Sales for devices 0..12 (device 11 sold long ago: its guarantee has expired), and
+/// Sales for devices 0..13 (devices 11 and 13 sold long ago: their guarantee has
+/// expired; 13 has no case), and
 /// cases in every pane. Returns the shop and the RMA of each case, in opening order.
 pub fn workshop() -> Shop {
     let dir = tempfile::tempdir().unwrap();
@@ -107,6 +108,7 @@ pub fn workshop() -> Shop {
     let mut sales: Vec<(u64, Sale)> = (0..11).map(|n| sale(n, d(2025, 10, 1))).collect();
     sales.push(sale(11, d(2024, 1, 10)));
     sales.push(sale(12, d(2026, 1, 15)));
+    sales.push(sale(13, d(2024, 1, 10)));
     s.import_sales(
         sales.into_iter().map(|(n, s)| (n, Ok(s))),
         false,
