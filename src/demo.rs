@@ -345,7 +345,10 @@ pub(crate) fn live(
                 store,
                 rng,
                 script.bench,
-                Change::InspectPass { in_house: true },
+                Change::InspectPass {
+                    in_house: true,
+                    note: None,
+                },
             )? {
                 return Ok(true);
             }
@@ -364,10 +367,26 @@ pub(crate) fn live(
                 if !life.step(store, rng, repair, fail)? {
                     return Ok(true);
                 }
-                if !life.step(store, rng, round, Change::InspectPass { in_house: false })? {
+                if !life.step(
+                    store,
+                    rng,
+                    round,
+                    Change::InspectPass {
+                        in_house: false,
+                        note: None,
+                    },
+                )? {
                     return Ok(true);
                 }
-            } else if !life.step(store, rng, repair, Change::InspectPass { in_house: false })? {
+            } else if !life.step(
+                store,
+                rng,
+                repair,
+                Change::InspectPass {
+                    in_house: false,
+                    note: None,
+                },
+            )? {
                 return Ok(true);
             }
         }

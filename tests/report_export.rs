@@ -41,6 +41,17 @@ fn csv_for_spreadsheets() {
     let bom = export(&shop, &["--bom"]);
     assert!(bom.starts_with("\u{feff}rma,imei,".as_bytes()));
     assert_eq!(&bom[3..], &plain[..]);
+    // A byte order mark means nothing to JSON: asking for one is a usage mistake.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"))
+        .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .args(["--db", shop.path.to_str().unwrap(), "export"])
+        .args(["--format", "json", "--bom"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--bom is for CSV only"), "{err}");
 
     let text = String::from_utf8(plain).unwrap();
     assert!(

@@ -205,24 +205,26 @@ pub fn run(cli: Cli) -> Outcome {
                     note: i.note.clone().unwrap_or_default(),
                 }
             } else {
+                // A note given with --pass is kept as an ordinary note, written with the
+                // inspection: both or neither.
+                let note = i
+                    .note
+                    .as_deref()
+                    .map(|note| {
+                        crate::domain::text::required_text(
+                            "note",
+                            note,
+                            crate::domain::text::MAX_NOTE,
+                        )
+                        .map_err(|e| Failure::field("--note", e))
+                    })
+                    .transpose()?;
                 Change::InspectPass {
                     in_house: i.in_house,
+                    note,
                 }
             };
-            // A note given with --pass is kept as an ordinary note. Check it before the
-            // inspection is written, so a bad note refuses the whole command.
-            let pass_note = match (&i.note, i.pass) {
-                (Some(note), true) => Some(
-                    crate::domain::text::required_text("note", note, crate::domain::text::MAX_NOTE)
-                        .map_err(|e| Failure::field("--note", e))?,
-                ),
-                _ => None,
-            };
-            act(&cx, &i.key, change)?;
-            match pass_note {
-                Some(note) => add_note(&cx, &i.key, &note),
-                None => Ok(()),
-            }
+            act(&cx, &i.key, change)
         }
         Some(Command::Void { key, reason, note }) => act(
             &cx,
@@ -459,6 +461,12 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
 }
 
 fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> Outcome {
+    if bom && matches!(format, ExportFormat::Json) {
+        return Err(Failure {
+            message: "--bom is for CSV only (JSON is read as UTF-8 without one): drop --bom, or use --format csv".into(),
+            code: 2,
+        });
+    }
     let store = cx.store()?;
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));

@@ -53,8 +53,10 @@ pub enum Change {
     Send {
         manufacturer_ref: String,
     },
+    /// `note`, if any, is kept as an ordinary note, in the same write.
     InspectPass {
         in_house: bool,
+        note: Option<String>,
     },
     InspectFail {
         note: String,
@@ -379,18 +381,21 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             p.set_rounds(case.rounds + 1);
             p.set_stage(AtManufacturer, at);
         }
-        Change::InspectPass { in_house: false } => {
-            p.require(
-                "inspection after repair",
-                "at_manufacturer",
-                &[AtManufacturer],
-            )?;
-            p.set_outcome(Some(Outcome::Repaired));
-            p.set_stage(Inspected, at);
-        }
-        Change::InspectPass { in_house: true } => {
-            p.require("an in-house inspection", "received", &[Received])?;
-            p.set_outcome(Some(Outcome::RepairedInHouse));
+        Change::InspectPass { in_house, note } => {
+            if in_house {
+                p.require("an in-house inspection", "received", &[Received])?;
+                p.set_outcome(Some(Outcome::RepairedInHouse));
+            } else {
+                p.require(
+                    "inspection after repair",
+                    "at_manufacturer",
+                    &[AtManufacturer],
+                )?;
+                p.set_outcome(Some(Outcome::Repaired));
+            }
+            if let Some(note) = note {
+                p.note = Some(text::required_text("note", &note, text::MAX_NOTE)?);
+            }
             p.set_stage(Inspected, at);
         }
         Change::InspectFail { note } => {
@@ -586,8 +591,33 @@ mod tests {
             ),
             (Stage::AtManufacturer, 1, Some("MF-991"))
         );
-        let p = plan(&p.case, Change::InspectPass { in_house: false }, t(3)).unwrap();
+        // A note with a pass travels in the same plan; an empty one refuses the pass.
+        let with_note = |note: &str| {
+            plan(
+                &p.case,
+                Change::InspectPass {
+                    in_house: false,
+                    note: Some(note.into()),
+                },
+                t(3),
+            )
+        };
+        assert_eq!(
+            with_note(" Works now ").unwrap().note.as_deref(),
+            Some("Works now")
+        );
+        assert!(with_note("  ").is_err());
+        let p = plan(
+            &p.case,
+            Change::InspectPass {
+                in_house: false,
+                note: None,
+            },
+            t(3),
+        )
+        .unwrap();
         assert_eq!(p.case.outcome, Some(Outcome::Repaired));
+        assert_eq!(p.note, None);
         let p = plan(
             &p.case,
             Change::Ship {
@@ -651,10 +681,28 @@ mod tests {
     fn nothing_happens_before_the_case_entered_its_stage() {
         let mut c = case_in(Stage::Received);
         c.stage_since = t(5);
-        let err = plan(&c, Change::InspectPass { in_house: true }, t(4)).unwrap_err();
+        let err = plan(
+            &c,
+            Change::InspectPass {
+                in_house: true,
+                note: None,
+            },
+            t(4),
+        )
+        .unwrap_err();
         assert!(matches!(err, CaseError::BeforeStage { .. }), "{err}");
         assert!(err.to_string().contains("check the time given with --at"));
-        assert!(plan(&c, Change::InspectPass { in_house: true }, t(5)).is_ok());
+        assert!(
+            plan(
+                &c,
+                Change::InspectPass {
+                    in_house: true,
+                    note: None
+                },
+                t(5)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -671,7 +719,10 @@ mod tests {
     fn in_house_repair_skips_the_manufacturer() {
         let p = plan(
             &case_in(Stage::Received),
-            Change::InspectPass { in_house: true },
+            Change::InspectPass {
+                in_house: true,
+                note: None,
+            },
             t(1),
         )
         .unwrap();
@@ -682,7 +733,10 @@ mod tests {
         assert!(
             plan(
                 &case_in(Stage::Received),
-                Change::InspectPass { in_house: false },
+                Change::InspectPass {
+                    in_house: false,
+                    note: None
+                },
                 t(1)
             )
             .is_err()

@@ -793,14 +793,20 @@ impl App {
             (ChoiceKind::AfterReceived, _) => {
                 self.overlay = Some(Overlay::Choice(choice));
                 apply(
-                    Change::InspectPass { in_house: true },
+                    Change::InspectPass {
+                        in_house: true,
+                        note: None,
+                    },
                     format!("{} repaired in-house and inspected.", t.rma),
                 )
             }
             (ChoiceKind::Inspect, 'p') => {
                 self.overlay = Some(Overlay::Choice(choice));
                 apply(
-                    Change::InspectPass { in_house: false },
+                    Change::InspectPass {
+                        in_house: false,
+                        note: None,
+                    },
                     format!("{} passed inspection.", t.rma),
                 )
             }

@@ -165,7 +165,10 @@ pub fn workshop() -> Shop {
     step(
         &mut s,
         c.id,
-        Change::InspectPass { in_house: false },
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
         at(4, 20, 9),
     );
     step(
@@ -183,7 +186,10 @@ pub fn workshop() -> Shop {
     step(
         &mut s,
         c.id,
-        Change::InspectPass { in_house: false },
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
         at(5, 3, 15),
     );
     let c = open(&mut s, 7, at(4, 20, 9), None, None);
@@ -203,7 +209,10 @@ pub fn workshop() -> Shop {
     step(
         &mut s,
         c.id,
-        Change::InspectPass { in_house: true },
+        Change::InspectPass {
+            in_house: true,
+            note: None,
+        },
         at(4, 3, 9),
     );
     step(
@@ -219,7 +228,10 @@ pub fn workshop() -> Shop {
     step(
         &mut s,
         c.id,
-        Change::InspectPass { in_house: true },
+        Change::InspectPass {
+            in_house: true,
+            note: None,
+        },
         at(2, 3, 9),
     );
     step(
