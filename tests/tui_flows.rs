@@ -112,7 +112,25 @@ fn a_failed_inspection_goes_back_with_its_note_and_undo_reverts_my_move() {
     // `<` then `u`: the undo is its own event and puts it back.
     press(&mut b, KeyCode::Char('<'));
     assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::Received);
+    // `u` asks first; `n` keeps the move.
     press(&mut b, KeyCode::Char('u'));
+    let Some(Overlay::Choice(choice)) = &b.app.overlay else {
+        panic!("u asks first: {:?}", b.app.overlay)
+    };
+    assert_eq!(choice.target.rma, "RMA-2026-00005");
+    assert!(
+        choice
+            .kind
+            .question()
+            .contains("from At manufacturer to Received"),
+        "{}",
+        choice.kind.question()
+    );
+    press(&mut b, KeyCode::Char('n'));
+    assert!(b.app.overlay.is_none());
+    assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::Received);
+    press(&mut b, KeyCode::Char('u'));
+    press(&mut b, KeyCode::Char('y'));
     assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::AtManufacturer);
     assert!(message(&b).starts_with("Undone"), "{}", message(&b));
     let kinds: Vec<String> = store
@@ -450,4 +468,29 @@ fn a_device_still_in_the_workshop_gets_no_second_case() {
     );
     let store = shop.store();
     assert_eq!(store.search(device(2).as_str(), 10).unwrap().len(), 1);
+}
+
+#[test]
+fn undo_is_refused_once_a_colleague_moved_the_case_on() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    scan(&mut b, "RMA-2026-00003");
+    press(&mut b, KeyCode::Char('<'));
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Expected);
+    // Ben receives it again from his terminal.
+    let mut other = shop.store();
+    let c = other.find("RMA-2026-00003").unwrap();
+    other
+        .apply(
+            c.id,
+            c.version,
+            rmaboard::domain::case::Change::Receive { tracking_in: None },
+            "ben",
+            now(),
+        )
+        .unwrap();
+    press(&mut b, KeyCode::Char('u'));
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert!(message(&b).contains("moved on"), "{}", message(&b));
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Received);
 }

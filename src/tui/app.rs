@@ -36,8 +36,8 @@ pub enum Effect {
         target: Target,
         text: String,
     },
-    /// Undo the user's own last move.
-    Undo,
+    /// Find the user's own last move, to offer its undo.
+    OfferUndo,
     Assess {
         imei: Imei,
         part: Part,
@@ -105,6 +105,12 @@ pub enum Msg {
         case: Box<Case>,
         /// Its place in its pane; `None` when the Shipped pane does not show it.
         position: Option<usize>,
+    },
+    /// The user's own last move, offered for undoing.
+    UndoOffer {
+        case: Box<Case>,
+        from: Stage,
+        to: Stage,
     },
     Applied {
         case: Box<Case>,
@@ -188,14 +194,22 @@ pub enum ChoiceKind {
     Inspect,
     /// A scanned inbound tracking number of an expected parcel.
     ReceiveScanned,
+    /// `u`: the user's own last move took the case from `from` to `to`.
+    Undo { from: Stage, to: Stage },
 }
 
 impl ChoiceKind {
-    pub fn question(self) -> &'static str {
+    pub fn question(self) -> String {
         match self {
-            ChoiceKind::AfterReceived => "Where does it go next?",
-            ChoiceKind::Inspect => "How did the inspection go?",
-            ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?",
+            ChoiceKind::AfterReceived => "Where does it go next?".into(),
+            ChoiceKind::Inspect => "How did the inspection go?".into(),
+            ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
+            ChoiceKind::Undo { from, to } => format!(
+                "Your last move took it from {} to {}. Move it back to {}?",
+                from.title(),
+                to.title(),
+                from.title()
+            ),
         }
     }
 
@@ -212,6 +226,7 @@ impl ChoiceKind {
             ChoiceKind::ReceiveScanned => {
                 &[('y', "Yes, mark it received"), ('n', "No, just show it")]
             }
+            ChoiceKind::Undo { .. } => &[('y', "Yes, undo that move"), ('n', "No, keep it")],
         }
     }
 }
@@ -442,6 +457,14 @@ impl App {
                 case,
                 position,
             } => self.on_found(scanned, *case, position),
+            Msg::UndoOffer { case, from, to } => {
+                self.overlay = Some(Overlay::Choice(Choice {
+                    kind: ChoiceKind::Undo { from, to },
+                    target: Target::of(&case),
+                    selected: 0,
+                }));
+                Vec::new()
+            }
             Msg::Applied { case, done, locate } => {
                 if matches!(self.overlay, Some(Overlay::Form(_) | Overlay::Choice(_))) {
                     self.overlay = None;
@@ -822,6 +845,20 @@ impl App {
                 )
             }
             (ChoiceKind::ReceiveScanned, _) => Vec::new(),
+            (ChoiceKind::Undo { from, .. }, 'y') => {
+                self.overlay = Some(Overlay::Choice(choice));
+                apply(
+                    Change::Move {
+                        to: from,
+                        undo: true,
+                    },
+                    format!("Undone: {} is back in {}.", t.rma, from.title()),
+                )
+            }
+            (ChoiceKind::Undo { .. }, _) => {
+                self.say("Nothing was changed.");
+                Vec::new()
+            }
         }
     }
 
@@ -996,7 +1033,7 @@ impl App {
                 });
                 vec![Effect::LoadOutbox]
             }
-            Action::Undo if self.writable() => vec![Effect::Undo],
+            Action::Undo if self.writable() => vec![Effect::OfferUndo],
             Action::NewCase if self.writable() => self.open_form(Form::new_case()),
             Action::MoveForward
             | Action::MoveBack

@@ -10,7 +10,6 @@ use super::theme::Theme;
 use super::views;
 use crate::config::Config;
 use crate::domain::Stage;
-use crate::domain::case::Change;
 use crate::store::{Store, StoreError};
 
 /// A board is "at work" while it sent a heartbeat this recently.
@@ -167,11 +166,7 @@ impl Board {
     fn perform(&mut self, effect: Effect) -> Option<Msg> {
         if matches!(
             effect,
-            Effect::Apply { .. }
-                | Effect::OpenCase(_)
-                | Effect::AddNote { .. }
-                | Effect::Undo
-                | Effect::Heartbeat
+            Effect::Apply { .. } | Effect::OpenCase(_) | Effect::AddNote { .. } | Effect::Heartbeat
         ) {
             // Our own writes do not change data_version for us: forget the counts.
             self.counts = None;
@@ -231,7 +226,7 @@ impl Board {
                     Err(e) => refused(e),
                 })
             }
-            Effect::Undo => Some(self.undo(&user, at)),
+            Effect::OfferUndo => Some(self.offer_undo(&user)),
             Effect::Assess { imei, part, on } => Some(Msg::Assessed {
                 result: self
                     .store
@@ -387,36 +382,27 @@ impl Board {
         }
     }
 
-    fn undo(&mut self, user: &str, at: DateTime<Utc>) -> Msg {
-        let last = match self.store.last_own_move(user) {
+    fn offer_undo(&mut self, user: &str) -> Msg {
+        let (id, from, to) = match self.store.last_own_move(user) {
             Ok(Some(last)) => last,
             Ok(None) => {
                 return Msg::Error("You have no move of your own left to undo.".to_string());
             }
             Err(e) => return Msg::Error(e.to_string()),
         };
-        let (id, from, _to) = last;
-        let case = match self.store.case_by_id(id) {
-            Ok(c) => c,
-            Err(e) => return Msg::Error(e.to_string()),
-        };
-        let done = format!("Undone: {} is back in {}.", case.rma, from.title());
-        match self.store.apply(
-            id,
-            case.version,
-            Change::Move {
-                to: from,
-                undo: true,
-            },
-            user,
-            at,
-        ) {
-            Ok(case) => Msg::Applied {
+        match self.store.case_by_id(id) {
+            Ok(case) if case.stage != to => Msg::Error(format!(
+                "Your last move took {} to {}, but it has moved on to {} since: nothing to undo there.",
+                case.rma,
+                to.title(),
+                case.stage.title()
+            )),
+            Ok(case) => Msg::UndoOffer {
                 case: Box::new(case),
-                done,
-                locate: false,
+                from,
+                to,
             },
-            Err(e) => refused(e),
+            Err(e) => Msg::Error(e.to_string()),
         }
     }
 }
