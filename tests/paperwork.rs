@@ -457,3 +457,117 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
     assert_eq!(notices.len(), 1);
     assert!(notices[0].body.contains("RR473124829CN"));
 }
+
+#[test]
+fn a_message_that_cannot_go_out_is_dropped_with_a_reason_and_kept() {
+    let shop = Shop::new();
+    // A customer with no usable address: every send fails for this message.
+    shop.sql()
+        .execute(
+            "UPDATE sales SET customer_email = 'not an address' WHERE imei = ?1",
+            [IMEI_NL],
+        )
+        .unwrap();
+    shop.inspected(IMEI_NL);
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1));
+    let id: i64 = shop
+        .sql()
+        .query_row("SELECT id FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    let id = id.to_string();
+
+    // Refusals change nothing: no reason, an unknown message.
+    let dump = |shop: &Shop| -> String { shop.ok(&["outbox", "list", "--all"]) };
+    let before = dump(&shop);
+    let out = shop.run(&["outbox", "drop", &id, "--reason", "  "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reason"));
+    let out = shop.run(&["outbox", "drop", "999", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no message 999"));
+    let out = shop.run(&["outbox", "drop", &id]);
+    assert_eq!(out.status.code(), Some(2), "--reason is required");
+    assert_eq!(dump(&shop), before);
+
+    shop.ok(&[
+        "--user",
+        "mia",
+        "outbox",
+        "drop",
+        &id,
+        "--reason",
+        "Told the customer by phone",
+    ]);
+    assert_eq!(shop.ok(&["outbox", "list"]), "", "no longer waiting");
+    let shown = shop.ok(&["outbox", "show", &id]);
+    assert!(shown.contains("dropped"), "{shown}");
+    assert!(
+        shown.contains("by mia: Told the customer by phone"),
+        "{shown}"
+    );
+    // Sending passes it by; dropping it again is refused.
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log(), "");
+    let out = shop.run(&["outbox", "drop", &id, "--reason", "again"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already dropped"));
+
+    // A sent message cannot be dropped.
+    let rma_ch = shop.inspected(IMEI_CH);
+    shop.ok(&["outbox", "send"]);
+    let sent: i64 = shop
+        .sql()
+        .query_row(
+            "SELECT o.id FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.rma = ?1",
+            [&rma_ch],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = shop.run(&["outbox", "drop", &sent.to_string(), "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already sent"));
+}
+
+#[test]
+fn the_outbox_migration_keeps_every_message() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    shop.ok(&["outbox", "send"]);
+    shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    shop.inspected(IMEI_CH);
+    let before = shop.ok(&["outbox", "list", "--all"]);
+    assert_eq!(before.lines().count(), 3, "{before}");
+
+    // Put the outbox back the way schema version 3 had it.
+    let v3 = include_str!("../assets/migrations/0003_paperwork.sql");
+    let start = v3.find("CREATE TABLE outbox (").unwrap();
+    let end = start + v3[start..].find(");").unwrap() + 2;
+    let old_table = v3[start..end].replace("CREATE TABLE outbox (", "CREATE TABLE outbox_v3 (");
+    shop.sql()
+        .execute_batch(&format!(
+            "BEGIN;
+             {old_table};
+             INSERT INTO outbox_v3 SELECT id, case_id, kind, to_address, subject, body,
+                created_at, status, attempts, last_error, claimed_by, claimed_at, sent_at,
+                sent_via FROM outbox;
+             DROP TABLE outbox;
+             ALTER TABLE outbox_v3 RENAME TO outbox;
+             CREATE INDEX outbox_status ON outbox (status, id);
+             CREATE INDEX outbox_case ON outbox (case_id);
+             PRAGMA user_version = 3;
+             COMMIT;"
+        ))
+        .unwrap();
+
+    // Any command migrates it; every message is still there, as it was.
+    assert_eq!(shop.ok(&["outbox", "list", "--all"]), before);
+    let version: i64 = shop
+        .sql()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, rmaboard::store::SCHEMA_VERSION);
+    let conn = shop.sql();
+    let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
+    assert_eq!(fk.query_map([], |_| Ok(())).unwrap().count(), 0);
+}

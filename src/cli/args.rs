@@ -191,6 +191,13 @@ pub enum OutboxCommand {
     /// Put a message stuck in `sending` (its sender was interrupted) back to pending,
     /// after checking that it did not reach the customer.
     Release { id: i64 },
+    /// Take a pending message out for good (no usable address, or the customer was told
+    /// another way). It is kept with who, when and why, and never sent.
+    Drop {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

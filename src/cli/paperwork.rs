@@ -118,6 +118,12 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
                 )))
             }
         }
+        OutboxCommand::Drop { id, reason } => {
+            let mut store = cx.store()?;
+            store.drop_message(id, &reason, &cx.user, cx.now())?;
+            println!("message {id} was dropped: it will not be sent");
+            Ok(())
+        }
         OutboxCommand::Release { id } => {
             let mut store = cx.store()?;
             store.release_message(id)?;
@@ -141,7 +147,13 @@ fn line(m: &OutboxMessage) -> String {
             .map(clean_line)
             .unwrap_or_else(|| "(no address)".into()),
     );
-    if let Some(e) = &m.last_error {
+    if let Some(d) = &m.dropped {
+        s.push_str(&format!(
+            "  dropped by {}: {}",
+            clean_line(&d.by),
+            clean_line(&d.reason)
+        ));
+    } else if let Some(e) = &m.last_error {
         s.push_str("  error: ");
         s.push_str(&clean_line(e));
     }
@@ -162,6 +174,14 @@ fn show(m: &OutboxMessage) -> String {
             "Sent: {} via {}\n",
             local_minutes(at),
             clean_line(via)
+        ));
+    }
+    if let Some(d) = &m.dropped {
+        s.push_str(&format!(
+            "Dropped: {} by {}: {}\n",
+            local_minutes(d.at),
+            clean_line(&d.by),
+            clean_line(&d.reason)
         ));
     }
     if m.attempts > 0 {

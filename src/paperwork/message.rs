@@ -342,6 +342,8 @@ pub enum OutboxStatus {
     /// Claimed by a sender; if it stays so, that sender stopped mid-way.
     Sending,
     Sent,
+    /// Taken out by staff; it will not be sent.
+    Dropped,
 }
 
 impl OutboxStatus {
@@ -350,6 +352,7 @@ impl OutboxStatus {
             OutboxStatus::Pending => "pending",
             OutboxStatus::Sending => "sending",
             OutboxStatus::Sent => "sent",
+            OutboxStatus::Dropped => "dropped",
         }
     }
 
@@ -358,6 +361,7 @@ impl OutboxStatus {
             "pending" => Some(OutboxStatus::Pending),
             "sending" => Some(OutboxStatus::Sending),
             "sent" => Some(OutboxStatus::Sent),
+            "dropped" => Some(OutboxStatus::Dropped),
             _ => None,
         }
     }
@@ -379,6 +383,15 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub sent_via: Option<String>,
+    pub dropped: Option<Dropped>,
+}
+
+/// Who took a message out of the outbox, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 impl OutboxMessage {

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::domain::text::{clean_line, clean_text};
 
 pub use bill::Bill;
-pub use message::{MessageKind, OutboxMessage, OutboxStatus, Template};
+pub use message::{Dropped, MessageKind, OutboxMessage, OutboxStatus, Template};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PaperworkError {

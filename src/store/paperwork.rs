@@ -12,7 +12,7 @@ use crate::domain::case::Case;
 use crate::domain::sale::Sale;
 use crate::domain::time::rfc3339;
 use crate::paperwork::message::{self, Draft};
-use crate::paperwork::{Bill, MessageKind, OutboxMessage, OutboxStatus, Settings};
+use crate::paperwork::{Bill, Dropped, MessageKind, OutboxMessage, OutboxStatus, Settings};
 
 impl Store {
     /// Use these settings for the paperwork this connection writes: what a bill or a
@@ -40,11 +40,11 @@ impl Store {
         row.map(BillRow::into_bill).transpose()
     }
 
-    /// Messages, oldest first; with `all` false only those not yet sent.
+    /// Messages, oldest first; with `all` false only those waiting (not sent, not dropped).
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id
-             WHERE ?1 OR o.status <> 'sent' ORDER BY o.id"
+             WHERE ?1 OR o.status IN ('pending', 'sending') ORDER BY o.id"
         ))?;
         let rows = stmt.query_map([all], OutboxRow::read)?;
         rows.map(|r| {
@@ -150,11 +150,56 @@ impl Store {
         }
     }
 
+    /// Take a pending message out of the outbox for good: it will not be sent. Kept,
+    /// with who, when and why. One being sent right now, or already sent, is refused.
+    pub fn drop_message(
+        &mut self,
+        id: i64,
+        reason: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let reason =
+            crate::domain::text::required_line("reason", reason, crate::domain::text::MAX_SHORT)?;
+        let tx = self.write()?;
+        let row: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT status, claimed_by FROM outbox WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((status, _)) if status == "pending" => {
+                tx.execute(
+                    "UPDATE outbox SET status = 'dropped', dropped_by = ?2, dropped_at = ?3,
+                        drop_reason = ?4
+                     WHERE id = ?1",
+                    params![id, by, rfc3339(at), reason],
+                )?;
+                tx.commit()?;
+                Ok(())
+            }
+            Some((status, by)) if status == "sending" => Err(StoreError::BadKey(format!(
+                "message {id} is being sent by {} right now: if that sender stopped mid-way, check that it did not reach the customer, `rmaboard outbox release {id}`, then drop it",
+                by.as_deref()
+                    .map(crate::domain::text::clean_line)
+                    .unwrap_or_else(|| "someone".into())
+            ))),
+            Some((status, _)) => Err(StoreError::BadKey(format!(
+                "message {id} is already {status}: there is nothing to drop"
+            ))),
+            None => Err(StoreError::BadKey(format!(
+                "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
+            ))),
+        }
+    }
+
     /// Messages waiting to be sent (pending or stuck), for the board's status.
     pub fn outbox_waiting(&self) -> Result<u64> {
         Ok(self
             .conn
-            .prepare_cached("SELECT count(*) FROM outbox WHERE status <> 'sent'")?
+            .prepare_cached("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")?
             .query_row([], |r| r.get::<_, i64>(0))? as u64)
     }
 }
@@ -308,7 +353,8 @@ impl BillRow {
 }
 
 const OUTBOX_COLUMNS: &str = "o.id, o.case_id, c.rma, o.kind, o.to_address, o.subject, o.body, \
-    o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via";
+    o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via, o.dropped_by, \
+    o.dropped_at, o.drop_reason";
 
 struct OutboxRow {
     id: i64,
@@ -324,6 +370,9 @@ struct OutboxRow {
     last_error: Option<String>,
     sent_at: Option<String>,
     sent_via: Option<String>,
+    dropped_by: Option<String>,
+    dropped_at: Option<String>,
+    drop_reason: Option<String>,
 }
 
 impl OutboxRow {
@@ -342,6 +391,9 @@ impl OutboxRow {
             last_error: r.get(10)?,
             sent_at: r.get(11)?,
             sent_via: r.get(12)?,
+            dropped_by: r.get(13)?,
+            dropped_at: r.get(14)?,
+            drop_reason: r.get(15)?,
         })
     }
 
@@ -366,6 +418,14 @@ impl OutboxRow {
                 .map(|s| rows::time("outbox.sent_at", s))
                 .transpose()?,
             sent_via: self.sent_via,
+            dropped: match self.dropped_at {
+                Some(at) => Some(Dropped {
+                    by: self.dropped_by.unwrap_or_default(),
+                    at: rows::time("outbox.dropped_at", &at)?,
+                    reason: self.drop_reason.unwrap_or_default(),
+                }),
+                None => None,
+            },
         })
     }
 }
