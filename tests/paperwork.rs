@@ -456,6 +456,15 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
         .collect();
     assert_eq!(notices.len(), 1);
     assert!(notices[0].body.contains("RR473124829CN"));
+
+    // Taken back by mistake and the undo ships it again: a new bill, written too.
+    tui_support::press(&mut b, KeyCode::Char('<'));
+    tui_support::press(&mut b, KeyCode::Char('u'));
+    tui_support::press(&mut b, KeyCode::Char('y'));
+    let again = store.latest_bill(case.id).unwrap().unwrap();
+    assert_ne!(again.label(), bill.label(), "numbers are never reused");
+    let pdf = shop.dir.path().join("bills").join(again.file_name());
+    assert!(pdf_text(&pdf).contains("RR473124829CN"));
 }
 
 #[test]
