@@ -65,6 +65,15 @@ fn new_case_form_shows_the_verdict() {
 }
 
 #[test]
+fn undo_says_what_it_would_undo_and_asks() {
+    both("undo_asks", |b| {
+        scan(b, "RMA-2026-00003");
+        press(b, KeyCode::Char('<'));
+        press(b, KeyCode::Char('u'));
+    });
+}
+
+#[test]
 fn help_overlay() {
     both("help", |b| press(b, KeyCode::Char('?')));
 }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{pad, popup};
+use super::{pad, popup, wrap};
 use crate::tui::app::Choice;
 use crate::tui::layout::centered;
 use crate::tui::theme::Theme;
@@ -13,13 +13,15 @@ use crate::tui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {
     let options = choice.kind.options();
     let w = area.width.saturating_sub(4).min(64);
-    let h = options.len() as u16 + 6;
-    let rect = popup(frame, centered(area, w, h));
     let inner_w = usize::from(w.saturating_sub(4));
-    let mut lines = vec![
-        Line::styled(choice.kind.question(), theme.title()),
-        Line::raw(""),
-    ];
+    let question = wrap(&choice.kind.question(), inner_w);
+    let h = options.len() as u16 + 5 + question.len() as u16;
+    let rect = popup(frame, centered(area, w, h));
+    let mut lines: Vec<Line> = question
+        .into_iter()
+        .map(|l| Line::styled(l, theme.title()))
+        .collect();
+    lines.push(Line::raw(""));
     for (i, (key, label)) in options.iter().enumerate() {
         let text = pad(&format!(" [{key}] {label}"), inner_w);
         let style = if i == choice.selected {
