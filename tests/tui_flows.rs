@@ -494,3 +494,32 @@ fn undo_is_refused_once_a_colleague_moved_the_case_on() {
     assert!(message(&b).contains("moved on"), "{}", message(&b));
     assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Received);
 }
+
+#[test]
+fn the_report_steps_back_and_forth_by_thirteen_weeks() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    let period = |b: &rmaboard::tui::Board| match &b.app.overlay {
+        Some(Overlay::Report {
+            report: Some(r), ..
+        }) => (r.period.from, r.period.to),
+        other => panic!("no report shown: {other:?}"),
+    };
+    press(&mut b, KeyCode::Char('r'));
+    let (from, to) = period(&b);
+    let today = now().date_naive();
+    assert_eq!(to, today);
+    press(&mut b, KeyCode::Left);
+    let (earlier_from, earlier_to) = period(&b);
+    assert_eq!(earlier_to, from.pred_opt().unwrap(), "no gap, no overlap");
+    assert_eq!((earlier_to - earlier_from).num_days(), 13 * 7 - 1);
+    press(&mut b, KeyCode::Left);
+    press(&mut b, KeyCode::Right);
+    assert_eq!(period(&b), (earlier_from, earlier_to));
+    press(&mut b, KeyCode::Right);
+    assert_eq!(period(&b), (from, to), "never past today");
+    press(&mut b, KeyCode::Right);
+    assert_eq!(period(&b), (from, to));
+    press(&mut b, KeyCode::Esc);
+    assert!(b.app.overlay.is_none());
+}

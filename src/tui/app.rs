@@ -44,8 +44,10 @@ pub enum Effect {
         on: NaiveDate,
     },
     Search(String),
-    /// The workshop report for the default period.
-    LoadReport,
+    /// The workshop report for the 13 weeks up to `to` (today when `None`).
+    LoadReport {
+        to: Option<NaiveDate>,
+    },
     /// The customer messages not yet sent.
     LoadOutbox,
     /// Send every waiting message through the configured mail command.
@@ -769,6 +771,35 @@ impl App {
         scroll: u16,
         key: KeyEvent,
     ) -> Vec<Effect> {
+        // ←/→ move the report's 13 weeks back or forward, never past today.
+        let shift = match key.code {
+            KeyCode::Left | KeyCode::Char('h') => Some(false),
+            KeyCode::Right | KeyCode::Char('l') => Some(true),
+            _ => None,
+        };
+        if let Some(later) = shift {
+            let Some(shown) = report.as_ref().map(|r| r.period) else {
+                // Still loading: keep it open and wait.
+                self.overlay = Some(Overlay::Report { report, scroll });
+                return Vec::new();
+            };
+            let today = self.now.with_timezone(&self.settings.offset).date_naive();
+            // Earlier: the 13 weeks that end the day before this report starts. Later:
+            // 13 weeks on, or up to today.
+            let to = if later {
+                shown
+                    .to
+                    .checked_add_days(chrono::Days::new(13 * 7))
+                    .filter(|d| *d < today)
+            } else {
+                Some(shown.from.pred_opt().unwrap_or(shown.from))
+            };
+            self.overlay = Some(Overlay::Report {
+                report: None,
+                scroll: 0,
+            });
+            return vec![Effect::LoadReport { to }];
+        }
         let scroll = match key.code {
             KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
             KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
@@ -1024,7 +1055,7 @@ impl App {
                     report: None,
                     scroll: 0,
                 });
-                vec![Effect::LoadReport]
+                vec![Effect::LoadReport { to: None }]
             }
             Action::Outbox => {
                 self.overlay = Some(Overlay::Outbox {

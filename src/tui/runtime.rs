@@ -239,7 +239,7 @@ impl Board {
                 Ok(cases) => Msg::SearchResults { query, cases },
                 Err(e) => failed(e),
             }),
-            Effect::LoadReport => Some(self.report(at)),
+            Effect::LoadReport { to } => Some(self.report(to, at)),
             Effect::LoadOutbox => Some(match self.store.outbox(false) {
                 Ok(list) => Msg::OutboxLoaded(list),
                 Err(e) => failed(e),
@@ -351,10 +351,10 @@ impl Board {
     }
 
     /// The same report as `rmaboard report`, in the board's time zone.
-    fn report(&self, now: DateTime<Utc>) -> Msg {
+    fn report(&self, to: Option<chrono::NaiveDate>, now: DateTime<Utc>) -> Msg {
         let offset = self.app.settings.offset;
         let today = now.with_timezone(&offset).date_naive();
-        let period = match crate::report::Period::new(None, None, today, &offset) {
+        let period = match crate::report::Period::new(None, to, today, &offset) {
             Ok(p) => p,
             Err(e) => return Msg::Error(e.to_string()),
         };

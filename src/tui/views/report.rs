@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, report: Option<&Report>, scroll: u16,
         return;
     };
     let title = format!(
-        " Workshop report {} to {} · any key closes ",
+        " Workshop report {} to {} · ←/→ earlier/later · Esc closes ",
         r.period.from, r.period.to
     );
     let outer = Block::default()
