@@ -523,3 +523,42 @@ fn the_report_steps_back_and_forth_by_thirteen_weeks() {
     press(&mut b, KeyCode::Esc);
     assert!(b.app.overlay.is_none());
 }
+
+#[test]
+fn edit_can_remove_a_mistyped_inbound_tracking_number() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    // RMA-2026-00001 waits in Expected with RR123456785CN.
+    scan(&mut b, "RMA-2026-00001");
+    press(&mut b, KeyCode::Char('e'));
+    press(&mut b, KeyCode::Tab);
+    ctrl(&mut b, 'u');
+    ctrl(&mut b, 's');
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let store = shop.store();
+    let case = store.find("RMA-2026-00001").unwrap();
+    assert_eq!(case.tracking_in, None);
+    let last = store.events(case.id).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.kind.as_str(), last.from.as_deref(), last.to.as_deref()),
+        ("edit", Some("RR123456785CN"), None)
+    );
+
+    // A manufacturer reference cannot be emptied; the form says so and saves nothing.
+    scan(&mut b, "RMA-2026-00005");
+    let before = store.find("RMA-2026-00005").unwrap();
+    press(&mut b, KeyCode::Char('e'));
+    press(&mut b, KeyCode::Tab);
+    press(&mut b, KeyCode::Tab);
+    ctrl(&mut b, 'u');
+    ctrl(&mut b, 's');
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!("the form stays open: {:?}", b.app.overlay)
+    };
+    assert!(
+        f.error.as_deref().unwrap().contains("cannot be emptied"),
+        "{:?}",
+        f.error
+    );
+    assert_eq!(store.find("RMA-2026-00005").unwrap(), before);
+}

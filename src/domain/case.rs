@@ -83,6 +83,8 @@ pub struct Edit {
     pub fault: Option<String>,
     pub tracking_in: Option<TrackingNumber>,
     pub manufacturer_ref: Option<String>,
+    /// Remove the inbound tracking number (it was entered by mistake).
+    pub clear_tracking_in: bool,
 }
 
 /// One entry of the append-only event log: who, when, what, from, to.
@@ -494,6 +496,8 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             }
             if let Some(t) = edit.tracking_in {
                 p.set_text("tracking_in", s(t));
+            } else if edit.clear_tracking_in {
+                p.set_text("tracking_in", None);
             }
             if let Some(r) = edit.manufacturer_ref {
                 let r = text::required_line("manufacturer reference", &r, text::MAX_SHORT)?;
@@ -900,12 +904,24 @@ mod tests {
                 fault: Some("screen flickers".into()),
                 tracking_in: Some(TrackingNumber::parse("1z999").unwrap()),
                 manufacturer_ref: None,
+                clear_tracking_in: false,
             }),
             t(1),
         )
         .unwrap();
         let fields: Vec<_> = p.changes.iter().map(|c| c.field).collect();
         assert_eq!(fields, vec!["fault", "tracking_in"]);
+        let cleared = plan(
+            &p.case,
+            Change::Edit(Edit {
+                clear_tracking_in: true,
+                ..Edit::default()
+            }),
+            t(2),
+        )
+        .unwrap();
+        assert_eq!(cleared.case.tracking_in, None);
+        assert_eq!(cleared.changes[0].from.as_deref(), Some("1Z999"));
         assert_eq!(
             plan(
                 &case_in(Stage::Received),

@@ -419,7 +419,17 @@ impl Form {
                     let now = v(i);
                     (now.trim() != before.trim() && !now.trim().is_empty()).then_some(now)
                 };
+                let emptied =
+                    |i: usize, before: &str| v(i).trim().is_empty() && !before.trim().is_empty();
+                if emptied(2, manufacturer_ref) {
+                    self.focus = 2;
+                    return Err(
+                        "The manufacturer reference cannot be emptied: correct it instead, or Esc to leave it as it was."
+                            .to_string(),
+                    );
+                }
                 let edit = Edit {
+                    clear_tracking_in: emptied(1, tracking_in),
                     fault: changed(0, fault),
                     tracking_in: changed(1, tracking_in)
                         .map(|t| TrackingNumber::parse(&t))
