@@ -197,6 +197,8 @@ pub fn fill(store: &mut Store, now: DateTime<Utc>) -> Result<Made> {
             cases += 1;
         }
     }
+    // The shop sends from cron: only the last day's messages still wait in the outbox.
+    store.mark_demo_messages_sent(now - Duration::hours(24))?;
     Ok(Made {
         sales: n_sales,
         cases,

@@ -195,6 +195,20 @@ impl Store {
         }
     }
 
+    /// Demo data only: messages drafted before `cutoff` count as mailed when drafted,
+    /// as they would have been in a shop that sends from cron.
+    pub(crate) fn mark_demo_messages_sent(&mut self, cutoff: DateTime<Utc>) -> Result<u64> {
+        let tx = self.write()?;
+        let n = tx.execute(
+            "UPDATE outbox SET status = 'sent', attempts = 1, sent_at = created_at,
+                sent_via = 'demo data: mailed when drafted'
+             WHERE status = 'pending' AND created_at < ?1",
+            [rfc3339(cutoff)],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+
     /// Messages waiting to be sent (pending or stuck), for the board's status.
     pub fn outbox_waiting(&self) -> Result<u64> {
         Ok(self
