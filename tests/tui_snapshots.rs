@@ -139,3 +139,59 @@ fn tiny_terminals_and_resizes_never_crash() {
     }
     assert!(screen(&mut b, 30, 8).contains("at least"));
 }
+
+/// The text snapshots drop styles; this checks the colours a user relies on. A late card
+/// is red and bold with its `!`; without colour (`NO_COLOR`) it keeps the `!` and the
+/// bold, and the selected card keeps its reverse video.
+#[test]
+fn late_cards_stand_out_in_colour_and_without() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::{Color, Modifier};
+    use rmaboard::tui::theme::Theme;
+
+    let shop = workshop();
+    for colored in [true, false] {
+        let mut b = board(&shop, (160, 45));
+        b.theme = if colored {
+            Theme::colored()
+        } else {
+            Theme::plain()
+        };
+        let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
+        t.draw(|f| b.draw(f)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let row_text =
+            |y: u16| -> String { (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+        // The first card row of the Expected pane holds the overdue parcel.
+        let (y, line) = (0..45)
+            .map(|y| (y, row_text(y)))
+            .find(|(_, l)| l.contains("! RMA-2026-00002"))
+            .expect("the overdue Expected card is drawn with its `!`");
+        let x = line.find("RMA-2026-00002").unwrap();
+        let x = line[..x].chars().count() as u16;
+        let cell = &buf[(x, y)];
+        assert!(
+            cell.modifier.contains(Modifier::BOLD),
+            "late is bold: {cell:?}"
+        );
+        if colored {
+            assert_eq!(cell.fg, Color::Red, "late is red");
+        } else {
+            for y in 0..45 {
+                for x in 0..160 {
+                    let c = &buf[(x, y)];
+                    assert!(
+                        matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+                        "no colour at {x},{y}: {c:?}"
+                    );
+                }
+            }
+            // The selected card still shows, by reverse video.
+            let reversed = (0..45)
+                .flat_map(|y| (0..160).map(move |x| (x, y)))
+                .any(|(x, y)| buf[(x, y)].modifier.contains(Modifier::REVERSED));
+            assert!(reversed, "the selection is visible without colour");
+        }
+    }
+}
