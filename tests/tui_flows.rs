@@ -454,6 +454,16 @@ fn a_device_still_in_the_workshop_gets_no_second_case() {
     let mut b = shop.board("anna", 80, 24);
     press(&mut b, KeyCode::Char('n'));
     type_text(&mut b, device(2).as_str());
+    // Said before anything else is typed, with the verdict.
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!()
+    };
+    let rmaboard::tui::form::FormKind::NewCase { open_case, .. } = &f.kind else {
+        panic!()
+    };
+    assert_eq!(open_case.as_deref(), Some("RMA-2026-00003 (in Received)"));
+    let shown = screen(&mut b, 80, 24);
+    assert!(shown.contains("already has RMA-2026-00003"), "{shown}");
     press(&mut b, KeyCode::Enter);
     press(&mut b, KeyCode::Enter);
     type_text(&mut b, "no power again");

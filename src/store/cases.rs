@@ -240,6 +240,14 @@ impl Store {
         Err(StoreError::NotFound(shown))
     }
 
+    /// The device's case not yet shipped, if it has one (a device has at most one).
+    pub fn open_case_of(&self, imei: &Imei) -> Result<Option<Case>> {
+        Ok(self
+            .cases_where("c.imei = ?1 AND c.stage <> 'shipped'", imei.as_str())?
+            .into_iter()
+            .next())
+    }
+
     fn cases_where(&self, condition: &str, value: &str) -> Result<Vec<Case>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE {condition} ORDER BY c.id"

@@ -128,6 +128,8 @@ pub enum Msg {
         imei: Imei,
         part: Part,
         result: Result<Assessment, String>,
+        /// The device's case not yet shipped, if any: "RMA-… (in received)".
+        open_case: Option<String>,
     },
     SearchResults {
         query: String,
@@ -492,11 +494,20 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Assessed { imei, part, result } => {
+            Msg::Assessed {
+                imei,
+                part,
+                result,
+                open_case,
+            } => {
                 if let Some(Overlay::Form(form)) = &mut self.overlay
-                    && let FormKind::NewCase { verdict } = &mut form.kind
+                    && let FormKind::NewCase {
+                        verdict,
+                        open_case: open,
+                    } = &mut form.kind
                 {
                     *verdict = Some((imei, part, result));
+                    *open = open_case;
                 }
                 Vec::new()
             }

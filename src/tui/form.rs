@@ -106,6 +106,8 @@ pub enum FormKind {
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
         verdict: Option<(Imei, Part, Result<Assessment, String>)>,
+        /// The device's case not yet shipped, said before saving: "RMA-… (in received)".
+        open_case: Option<String>,
     },
 }
 
@@ -239,7 +241,10 @@ impl Form {
     pub fn new_case() -> Form {
         let parts = Part::ALL.iter().map(|p| p.as_str().to_string()).collect();
         Form::with(
-            FormKind::NewCase { verdict: None },
+            FormKind::NewCase {
+                verdict: None,
+                open_case: None,
+            },
             vec![
                 Field::new("IMEI", FieldKind::Imei),
                 Field::new("Faulty part", FieldKind::Choice { options: parts }),
@@ -294,7 +299,7 @@ impl Form {
     /// The IMEI and part to assess, when the new-case form has a valid IMEI that has no
     /// verdict yet.
     pub fn wants_assessment(&self) -> Option<(Imei, Part)> {
-        let FormKind::NewCase { verdict } = &self.kind else {
+        let FormKind::NewCase { verdict, .. } = &self.kind else {
             return None;
         };
         let imei = Imei::parse(self.fields.get(NEW_IMEI)?.value()).ok()?;
@@ -446,7 +451,7 @@ impl Form {
                     format!("{} edited.", target.rma),
                 )
             }
-            FormKind::NewCase { verdict } => {
+            FormKind::NewCase { verdict, .. } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
                 let part = self
                     .fields

@@ -232,6 +232,13 @@ impl Board {
                     .store
                     .assess(&imei, on, part)
                     .map_err(|e| e.to_string()),
+                // A lookup that fails only loses the early warning; saving still checks.
+                open_case: self
+                    .store
+                    .open_case_of(&imei)
+                    .ok()
+                    .flatten()
+                    .map(|c| format!("{} (in {})", c.rma, c.stage.title())),
                 imei,
                 part,
             }),

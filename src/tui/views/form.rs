@@ -74,8 +74,16 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
             }
         }
     }
-    if let FormKind::NewCase { verdict } = &form.kind {
+    if let FormKind::NewCase { verdict, open_case } = &form.kind {
         lines.push(Line::raw(""));
+        if let Some(open) = open_case {
+            let text = format!(
+                "This device already has {open}, not shipped yet: add a note to that case instead."
+            );
+            for l in wrap(&text, inner_w) {
+                lines.push(Line::styled(l, theme.error()));
+            }
+        }
         match verdict {
             None => lines.push(Line::styled(
                 "Verdict: shown once the IMEI is valid.",
