@@ -56,7 +56,7 @@ fn form_with_a_validation_error() {
 fn new_case_form_shows_the_verdict() {
     both("new_case_refused", |b| {
         press(b, KeyCode::Char('n'));
-        type_text(b, device(11).as_str());
+        type_text(b, device(13).as_str());
         press(b, KeyCode::Enter);
         press(b, KeyCode::Enter);
         type_text(b, "no power");
