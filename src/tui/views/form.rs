@@ -95,8 +95,11 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
                 } else {
                     theme.warning()
                 };
+                // The reason often names the dates already; say them once.
                 let dates = match (a.starts_on, a.ends_on) {
-                    (Some(s), Some(e)) => format!(" Guarantee {s} to {e}."),
+                    (Some(s), Some(e)) if !a.reason.contains(&s.to_string()) => {
+                        format!(" Guarantee {s} to {e}.")
+                    }
                     _ => String::new(),
                 };
                 let text = format!(
