@@ -120,11 +120,10 @@ fn a_failed_inspection_goes_back_with_its_note_and_undo_reverts_my_move() {
     assert_eq!(choice.target.rma, "RMA-2026-00005");
     assert!(
         choice
-            .kind
             .question()
-            .contains("from At manufacturer to Received"),
+            .contains("took RMA-2026-00005 from At manufacturer to Received"),
         "{}",
-        choice.kind.question()
+        choice.question()
     );
     press(&mut b, KeyCode::Char('n'));
     assert!(b.app.overlay.is_none());
@@ -501,8 +500,42 @@ fn undo_is_refused_once_a_colleague_moved_the_case_on() {
         .unwrap();
     press(&mut b, KeyCode::Char('u'));
     assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
-    assert!(message(&b).contains("moved on"), "{}", message(&b));
+    assert!(
+        message(&b).contains("but ben received it since"),
+        "{}",
+        message(&b)
+    );
     assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Received);
+
+    // Changed in place: the stage is the same again, but the round Ben recorded would
+    // be lost, so the undo is refused too.
+    scan(&mut b, "RMA-2026-00003");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('s'));
+    type_text(&mut b, "ZTE-77");
+    press(&mut b, KeyCode::Enter);
+    let c = other.find("RMA-2026-00003").unwrap();
+    assert_eq!((c.stage, c.rounds), (Stage::AtManufacturer, 1));
+    other
+        .apply(
+            c.id,
+            c.version,
+            rmaboard::domain::case::Change::InspectFail {
+                note: "still dead".into(),
+            },
+            "ben",
+            now(),
+        )
+        .unwrap();
+    press(&mut b, KeyCode::Char('u'));
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert!(
+        message(&b).contains("ben failed its inspection since"),
+        "{}",
+        message(&b)
+    );
+    let c = other.find("RMA-2026-00003").unwrap();
+    assert_eq!((c.stage, c.rounds), (Stage::AtManufacturer, 2));
 }
 
 #[test]

@@ -398,26 +398,56 @@ impl Store {
             .collect()
     }
 
-    /// The author's own last stage move that has not been undone: (case id, from, to).
-    pub fn last_own_move(&self, author: &str) -> Result<Option<(i64, Stage, Stage)>> {
-        let row: Option<(i64, Option<String>, Option<String>)> = self
+    /// The author's own last stage move that has not been undone, and whether the case
+    /// has changed since (by anyone, in a way the undo would throw away).
+    pub fn last_own_move(&self, author: &str) -> Result<Option<OwnMove>> {
+        type Row = (i64, i64, Option<String>, Option<String>, String, String);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT e.case_id, e.from_value, e.to_value FROM events e
+                "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind FROM events e
                  WHERE e.author = ?1 AND e.field = 'stage' AND e.kind NOT IN ('open', 'undo')
                    AND NOT EXISTS (SELECT 1 FROM events u
                                    WHERE u.case_id = e.case_id AND u.kind = 'undo' AND u.id > e.id)
                  ORDER BY e.id DESC LIMIT 1",
                 [author],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((id, Some(from), Some(to))) = row else {
+        let Some((event, case_id, Some(from), Some(to), at, kind)) = row else {
             return Ok(None);
         };
+        // Later changes to where the case is or what became of it; the events written
+        // with the move itself (same time, author and kind) do not count.
+        let changed_since: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT author, kind FROM events
+                 WHERE case_id = ?1 AND id > ?2
+                   AND field IN ('stage', 'rounds', 'outcome', 'verdict', 'tracking_out')
+                   AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
+                 ORDER BY id LIMIT 1",
+                params![case_id, event, at, author, kind],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
         let stage =
             |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
-        Ok(Some((id, stage(&from)?, stage(&to)?)))
+        Ok(Some(OwnMove {
+            case_id,
+            from: stage(&from)?,
+            to: stage(&to)?,
+            changed_since,
+        }))
     }
 
     /// Record that a board is open (for the "people working" count).
@@ -449,6 +479,16 @@ impl Store {
             .prepare_cached("SELECT count(DISTINCT author) FROM sessions WHERE seen_at >= ?1")?
             .query_row([t(since)], |r| r.get::<_, i64>(0))? as u64)
     }
+}
+
+/// A user's own last move, for the board's undo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnMove {
+    pub case_id: i64,
+    pub from: Stage,
+    pub to: Stage,
+    /// Who changed the case after that move, and how (event kind), if anyone did.
+    pub changed_since: Option<(String, String)>,
 }
 
 /// A device has at most one case not yet shipped: refuse another.

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub use cases::{ListFilter, NewCase, PaneQuery};
+pub use cases::{ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;

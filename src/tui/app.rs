@@ -202,21 +202,24 @@ pub enum ChoiceKind {
     Undo { from: Stage, to: Stage },
 }
 
-impl ChoiceKind {
-    pub fn question(self) -> String {
-        match self {
+impl Choice {
+    pub fn question(&self) -> String {
+        match self.kind {
             ChoiceKind::AfterReceived => "Where does it go next?".into(),
             ChoiceKind::Inspect => "How did the inspection go?".into(),
             ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
             ChoiceKind::Undo { from, to } => format!(
-                "Your last move took it from {} to {}. Move it back to {}?",
+                "Your last move took {} from {} to {}. Move it back to {}?",
+                self.target.rma,
                 from.title(),
                 to.title(),
                 from.title()
             ),
         }
     }
+}
 
+impl ChoiceKind {
     pub fn options(self) -> &'static [(char, &'static str)] {
         match self {
             ChoiceKind::AfterReceived => &[

@@ -390,27 +390,51 @@ impl Board {
     }
 
     fn offer_undo(&mut self, user: &str) -> Msg {
-        let (id, from, to) = match self.store.last_own_move(user) {
+        let last = match self.store.last_own_move(user) {
             Ok(Some(last)) => last,
             Ok(None) => {
                 return Msg::Error("You have no move of your own left to undo.".to_string());
             }
             Err(e) => return Msg::Error(e.to_string()),
         };
-        match self.store.case_by_id(id) {
-            Ok(case) if case.stage != to => Msg::Error(format!(
-                "Your last move took {} to {}, but it has moved on to {} since: nothing to undo there.",
+        let case = match self.store.case_by_id(last.case_id) {
+            Ok(case) => case,
+            Err(e) => return Msg::Error(e.to_string()),
+        };
+        // Undo puts back where the case was; anything done to it since would be lost.
+        if let Some((by, kind)) = &last.changed_since {
+            let who = if by == user {
+                "you".to_string()
+            } else {
+                crate::domain::text::clean_line(by)
+            };
+            return Msg::Error(format!(
+                "Your last move took {} to {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
                 case.rma,
-                to.title(),
+                last.to.title(),
+                done_by_kind(kind),
                 case.stage.title()
-            )),
-            Ok(case) => Msg::UndoOffer {
-                case: Box::new(case),
-                from,
-                to,
-            },
-            Err(e) => Msg::Error(e.to_string()),
+            ));
         }
+        Msg::UndoOffer {
+            case: Box::new(case),
+            from: last.from,
+            to: last.to,
+        }
+    }
+}
+
+/// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
+fn done_by_kind(kind: &str) -> &'static str {
+    match kind {
+        "receive" => "received it",
+        "send" => "sent it to the manufacturer",
+        "inspect_pass" => "passed its inspection",
+        "inspect_fail" => "failed its inspection",
+        "void" => "recorded it as void",
+        "ship" => "shipped it",
+        "undo" => "undid a move on it",
+        _ => "moved it",
     }
 }
 

@@ -14,7 +14,7 @@ pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {
     let options = choice.kind.options();
     let w = area.width.saturating_sub(4).min(64);
     let inner_w = usize::from(w.saturating_sub(4));
-    let question = wrap(&choice.kind.question(), inner_w);
+    let question = wrap(&choice.question(), inner_w);
     let h = options.len() as u16 + 5 + question.len() as u16;
     let rect = popup(frame, centered(area, w, h));
     let mut lines: Vec<Line> = question
