@@ -237,15 +237,36 @@ fn a_country_can_declare_the_repair_value_and_numbers_are_never_reused() {
     );
     assert!(bill.contains("Handy Zürich"), "{bill}");
 
-    // Undo the shipment and ship again: a new number, the old one stays taken.
+    // Taken back and shipped again in the same parcel: its bill and notice stand.
+    let count = |table: &str| -> i64 {
+        shop.sql()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let notices = || {
+        shop.sql()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE kind = 'shipping_notice'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+    };
     shop.ok(&["move", &nl, "--to", "inspected"]);
     shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
-    assert!(shop.ok(&["bill", &nl]).contains("B-000003"));
-    let n: i64 = shop
-        .sql()
-        .query_row("SELECT count(*) FROM bills", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 3);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000001"));
+    assert_eq!((count("bills"), notices()), (2, 2));
+
+    // In a new parcel: a new bill with a new number (the old one stays taken) and a
+    // new notice with the new tracking number.
+    shop.ok(&["move", &nl, "--to", "inspected"]);
+    shop.ok(&["ship", &nl, "--tracking", "RR234567895CN"]);
+    let bill = shop.ok(&["bill", &nl]);
+    assert!(
+        bill.contains("B-000003") && bill.contains("RR234567895CN"),
+        "{bill}"
+    );
+    assert_eq!((count("bills"), notices()), (3, 3));
 
     // A case not shipped has no bill: one sentence, exit 1.
     let open = shop
@@ -457,14 +478,25 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
     assert_eq!(notices.len(), 1);
     assert!(notices[0].body.contains("RR473124829CN"));
 
-    // Taken back by mistake and the undo ships it again: a new bill, written too.
+    // Taken back by mistake and the undo ships it again, in the same parcel: the bill
+    // and the customer's notice stand, nothing is issued twice.
     tui_support::press(&mut b, KeyCode::Char('<'));
     tui_support::press(&mut b, KeyCode::Char('u'));
     tui_support::press(&mut b, KeyCode::Char('y'));
-    let again = store.latest_bill(case.id).unwrap().unwrap();
-    assert_ne!(again.label(), bill.label(), "numbers are never reused");
-    let pdf = shop.dir.path().join("bills").join(again.file_name());
-    assert!(pdf_text(&pdf).contains("RR473124829CN"));
+    assert_eq!(
+        store.find("RMA-2026-00004").unwrap().stage,
+        rmaboard::domain::Stage::Shipped
+    );
+    assert_eq!(store.latest_bill(case.id).unwrap().unwrap(), bill);
+    let notices = store
+        .outbox(true)
+        .unwrap()
+        .into_iter()
+        .filter(|m| {
+            m.case_id == case.id && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
+        })
+        .count();
+    assert_eq!(notices, 1);
 }
 
 #[test]

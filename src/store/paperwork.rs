@@ -242,6 +242,18 @@ pub(super) fn after_apply(
     if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
         return Ok(());
     }
+    // Shipped again with the parcel it already had (a move back undone): that parcel's
+    // bill and the customer's notice stand; a second of each would be one too many.
+    let last_tracking: Option<Option<String>> = tx
+        .query_row(
+            "SELECT tracking_out FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1",
+            [after.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if last_tracking.is_some_and(|t| t.is_some() && t == after.tracking_out) {
+        return Ok(());
+    }
     let sale = sale(tx, after)?;
     let mut bill = Bill::draft(settings, after, sale.as_ref(), at);
     bill.number = insert_bill(tx, &bill)?;
