@@ -71,7 +71,12 @@ impl Period {
         tz: &Tz,
     ) -> Result<Period, ReportError> {
         let to = to.unwrap_or(today);
-        let from = from.unwrap_or_else(|| monday(to) - Days::new(12 * 7));
+        let from = match from {
+            Some(from) => from,
+            None => monday(to)
+                .checked_sub_days(Days::new(12 * 7))
+                .ok_or(ReportError::NoSuchDay(to))?,
+        };
         if from > to {
             return Err(ReportError::Backwards { from, to });
         }
@@ -85,7 +90,7 @@ impl Period {
             from,
             to,
             start: midnight(from)?,
-            end: midnight(to + Days::new(1))?,
+            end: midnight(to.succ_opt().ok_or(ReportError::NoSuchDay(to))?)?,
         })
     }
 
@@ -96,7 +101,9 @@ impl Period {
 
 /// The Monday starting `d`'s week.
 pub fn monday(d: NaiveDate) -> NaiveDate {
-    d - Days::new(u64::from(d.weekday().num_days_from_monday()))
+    // Only the first days chrono can represent have no Monday before them.
+    d.checked_sub_days(Days::new(u64::from(d.weekday().num_days_from_monday())))
+        .unwrap_or(d)
 }
 
 /// Monday-to-Friday days after `from` up to and including `to` (public holidays are not

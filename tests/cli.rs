@@ -954,7 +954,9 @@ fn open_with_an_override_records_the_goodwill() {
             "2026-04-01",
             "open",
             "--imei",
-            &imei(P2),
+            &imei(P4),
+            "--part",
+            "charger",
             "--fault",
             "x",
             "--override",
@@ -1827,7 +1829,10 @@ fn a_key_is_an_rma_number_an_imei_or_a_tracking_number() {
 
     // Taking the first shipment back would give the device two open cases.
     let err = shop.refuse(&["move", &first, "--to", "inspected"], 1);
-    assert!(err.contains(&second), "{err}");
+    assert!(
+        err.contains(&format!("{first} cannot leave shipped")) && err.contains(&second),
+        "{err}"
+    );
 
     // With both shipped, the IMEI no longer says which.
     ship(&second, &s10(31_000_002));
@@ -1845,6 +1850,22 @@ fn a_key_is_an_rma_number_an_imei_or_a_tracking_number() {
     assert!(err.contains("no case has"), "{err}");
     let err = shop.refuse(&["show", "RMA-2025-99999"], 1);
     assert!(err.contains("rmaboard list"), "{err}");
+}
+
+#[test]
+fn a_device_in_the_workshop_is_said_before_its_verdict() {
+    let shop = Shop::stocked();
+    // Expired, opened as goodwill; asking again for an override would be pointless.
+    let first = shop.open(LEAP, AT, &["--override", "long-standing reseller"]);
+    let err = shop.refuse(
+        &["--at", AT, "open", "--imei", &imei(LEAP), "--fault", "x"],
+        1,
+    );
+    assert!(
+        err.contains("already has a case that is not shipped yet") && err.contains(&first),
+        "{err}"
+    );
+    assert!(!err.contains("override"), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -472,11 +472,29 @@ fn a_device_still_in_the_workshop_gets_no_second_case() {
     };
     let error = f.error.as_deref().unwrap();
     assert!(
-        error.contains("already has a case that is not shipped yet") && error.contains("RMA-"),
+        error.contains("already has RMA-2026-00003 (in Received), not shipped yet"),
         "{error}"
     );
     let store = shop.store();
     assert_eq!(store.search(device(2).as_str(), 10).unwrap().len(), 1);
+
+    // An expired device in the workshop as goodwill: told that first, not asked for an
+    // override reason that could not help.
+    press(&mut b, KeyCode::Esc);
+    press(&mut b, KeyCode::Char('n'));
+    type_text(&mut b, device(11).as_str());
+    press(&mut b, KeyCode::Enter);
+    press(&mut b, KeyCode::Enter);
+    type_text(&mut b, "no power");
+    ctrl(&mut b, 's');
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!("the form stays open: {:?}", b.app.overlay)
+    };
+    let error = f.error.as_deref().unwrap();
+    assert!(
+        error.contains("not shipped yet") && !error.contains("override"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -556,9 +574,14 @@ fn the_report_steps_back_and_forth_by_thirteen_weeks() {
     let (earlier_from, earlier_to) = period(&b);
     assert_eq!(earlier_to, from.pred_opt().unwrap(), "no gap, no overlap");
     assert_eq!((earlier_to - earlier_from).num_days(), 13 * 7 - 1);
+    // The first case was opened on 1 February: nothing earlier, said, report kept.
     press(&mut b, KeyCode::Left);
-    press(&mut b, KeyCode::Right);
     assert_eq!(period(&b), (earlier_from, earlier_to));
+    assert!(
+        message(&b).contains("first case was opened on 2026-02-01"),
+        "{}",
+        message(&b)
+    );
     press(&mut b, KeyCode::Right);
     assert_eq!(period(&b), (from, to), "never past today");
     press(&mut b, KeyCode::Right);

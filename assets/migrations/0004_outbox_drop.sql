@@ -22,7 +22,8 @@ CREATE TABLE outbox_new (
     dropped_by  TEXT,
     dropped_at  TEXT,
     drop_reason TEXT,
-    CHECK ((status = 'dropped') = (dropped_at IS NOT NULL))
+    CHECK ((status = 'dropped') =
+           (dropped_at IS NOT NULL AND dropped_by IS NOT NULL AND drop_reason IS NOT NULL))
 );
 INSERT INTO outbox_new (id, case_id, kind, to_address, subject, body, created_at, status,
                         attempts, last_error, claimed_by, claimed_at, sent_at, sent_via)

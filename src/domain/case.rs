@@ -81,10 +81,18 @@ pub enum Change {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edit {
     pub fault: Option<String>,
-    pub tracking_in: Option<TrackingNumber>,
+    /// The only field that may also be removed: a number entered by mistake.
+    pub tracking_in: Patch<TrackingNumber>,
     pub manufacturer_ref: Option<String>,
-    /// Remove the inbound tracking number (it was entered by mistake).
-    pub clear_tracking_in: bool,
+}
+
+/// What an edit does to an optional field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Set(T),
+    Clear,
 }
 
 /// One entry of the append-only event log: who, when, what, from, to.
@@ -494,10 +502,10 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
                 let f = text::required_text("fault", &f, text::MAX_FAULT)?;
                 p.set_fault(Some(f));
             }
-            if let Some(t) = edit.tracking_in {
-                p.set_text("tracking_in", s(t));
-            } else if edit.clear_tracking_in {
-                p.set_text("tracking_in", None);
+            match edit.tracking_in {
+                Patch::Keep => {}
+                Patch::Set(t) => p.set_text("tracking_in", s(t)),
+                Patch::Clear => p.set_text("tracking_in", None),
             }
             if let Some(r) = edit.manufacturer_ref {
                 let r = text::required_line("manufacturer reference", &r, text::MAX_SHORT)?;
@@ -902,9 +910,8 @@ mod tests {
             &case_in(Stage::Received),
             Change::Edit(Edit {
                 fault: Some("screen flickers".into()),
-                tracking_in: Some(TrackingNumber::parse("1z999").unwrap()),
+                tracking_in: Patch::Set(TrackingNumber::parse("1z999").unwrap()),
                 manufacturer_ref: None,
-                clear_tracking_in: false,
             }),
             t(1),
         )
@@ -914,7 +921,7 @@ mod tests {
         let cleared = plan(
             &p.case,
             Change::Edit(Edit {
-                clear_tracking_in: true,
+                tracking_in: Patch::Clear,
                 ..Edit::default()
             }),
             t(2),

@@ -55,6 +55,15 @@ impl Store {
     /// Open a case in `expected`. Refused unless the verdict at the claim date allows it
     /// or an override (goodwill) is given; never for devices not sold by us.
     pub fn open_case(&mut self, new: NewCase, author: &str, at: DateTime<Utc>) -> Result<Case> {
+        // Said first: asking for a goodwill reason and then refusing anyway would waste
+        // the user's time. Checked again under the write lock below.
+        if let Some(open) = self.open_case_of(&new.imei)? {
+            return Err(StoreError::AlreadyOpen {
+                imei: new.imei.to_string(),
+                rma: open.rma.to_string(),
+                stage: open.stage.to_string(),
+            });
+        }
         let sale = self.sale(&new.imei)?;
         let assessment = warranty::assess(
             sale.as_ref().map(|s| s.sold_item()),
@@ -143,7 +152,7 @@ impl Store {
         let plan = case::plan(&current, change, at)?;
         if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
             // Taking a shipment back must not give the device a second open case.
-            refuse_if_open(&tx, current.imei.as_str(), Some(current.id))?;
+            refuse_if_open(&tx, current.imei.as_str(), Some(&current))?;
         }
         write_plan(&tx, &current, &plan, author, at)?;
         let case = read_case(&tx, id)?;
@@ -238,6 +247,14 @@ impl Store {
             )));
         }
         Err(StoreError::NotFound(shown))
+    }
+
+    /// When the first case was opened, if there is one.
+    pub fn first_case_opened(&self) -> Result<Option<DateTime<Utc>>> {
+        let first: Option<String> =
+            self.conn
+                .query_row("SELECT min(opened_at) FROM cases", [], |r| r.get(0))?;
+        first.map(|t| rows::time("cases.opened_at", &t)).transpose()
     }
 
     /// The device's case not yet shipped, if it has one (a device has at most one).
@@ -492,21 +509,27 @@ pub struct OwnMove {
 }
 
 /// A device has at most one case not yet shipped: refuse another.
-fn refuse_if_open(tx: &Transaction<'_>, imei: &str, except: Option<i64>) -> Result<()> {
+fn refuse_if_open(tx: &Transaction<'_>, imei: &str, leaving: Option<&Case>) -> Result<()> {
     let open: Option<(String, String)> = tx
         .query_row(
             "SELECT rma, stage FROM cases
              WHERE imei = ?1 AND stage <> 'shipped' AND id IS NOT ?2
              ORDER BY id LIMIT 1",
-            params![imei, except],
+            params![imei, leaving.map(|c| c.id)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    match open {
-        None => Ok(()),
-        Some((rma, stage)) => Err(StoreError::AlreadyOpen {
+    match (open, leaving) {
+        (None, _) => Ok(()),
+        (Some((rma, stage)), None) => Err(StoreError::AlreadyOpen {
             imei: imei.to_string(),
             rma,
+            stage,
+        }),
+        (Some((open, stage)), Some(case)) => Err(StoreError::ReopenWhileOpen {
+            rma: case.rma.to_string(),
+            imei: imei.to_string(),
+            open,
             stage,
         }),
     }

@@ -61,12 +61,24 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     BadKey(String),
+    /// The thing exists but is not in a state that allows the request.
+    #[error("{0}")]
+    Refused(String),
     #[error(
         "the device {imei} already has a case that is not shipped yet, {rma} (in {stage}); nothing was saved: add a note to that case, or ship it before opening another"
     )]
     AlreadyOpen {
         imei: String,
         rma: String,
+        stage: String,
+    },
+    #[error(
+        "{rma} cannot leave shipped: its device {imei} already has {open} (in {stage}), not shipped yet; nothing was saved: go on with {open} instead"
+    )]
+    ReopenWhileOpen {
+        rma: String,
+        imei: String,
+        open: String,
         stage: String,
     },
     #[error("{key} matches several cases ({}): give the RMA number instead", rmas.join(", "))]

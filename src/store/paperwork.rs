@@ -141,7 +141,7 @@ impl Store {
                 tx.commit()?;
                 Ok(())
             }
-            Some(other) => Err(StoreError::BadKey(format!(
+            Some(other) => Err(StoreError::Refused(format!(
                 "message {id} is {other}, not stuck in sending: there is nothing to release"
             ))),
             None => Err(StoreError::BadKey(format!(
@@ -180,13 +180,13 @@ impl Store {
                 tx.commit()?;
                 Ok(())
             }
-            Some((status, by)) if status == "sending" => Err(StoreError::BadKey(format!(
+            Some((status, by)) if status == "sending" => Err(StoreError::Refused(format!(
                 "message {id} is being sent by {} right now: if that sender stopped mid-way, check that it did not reach the customer, `rmaboard outbox release {id}`, then drop it",
                 by.as_deref()
                     .map(crate::domain::text::clean_line)
                     .unwrap_or_else(|| "someone".into())
             ))),
-            Some((status, _)) => Err(StoreError::BadKey(format!(
+            Some((status, _)) => Err(StoreError::Refused(format!(
                 "message {id} is already {status}: there is nothing to drop"
             ))),
             None => Err(StoreError::BadKey(format!(

@@ -808,10 +808,8 @@ impl App {
             } else {
                 Some(shown.from.pred_opt().unwrap_or(shown.from))
             };
-            self.overlay = Some(Overlay::Report {
-                report: None,
-                scroll: 0,
-            });
+            // The shown report stays until the other arrives (or is refused).
+            self.overlay = Some(Overlay::Report { report, scroll: 0 });
             return vec![Effect::LoadReport { to }];
         }
         let scroll = match key.code {

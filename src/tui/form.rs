@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Effect, Target};
 use super::input::TextInput;
-use crate::domain::case::{CaseError, Change, Edit};
+use crate::domain::case::{CaseError, Change, Edit, Patch};
 use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
 use crate::domain::warranty::{Assessment, Part, VoidReason};
 use crate::domain::{Imei, S10, TrackingNumber};
@@ -429,17 +429,23 @@ impl Form {
                 if emptied(2, manufacturer_ref) {
                     self.focus = 2;
                     return Err(
-                        "The manufacturer reference cannot be emptied: correct it instead, or Esc to leave it as it was."
+                        "The manufacturer reference cannot be emptied: correct it instead, or Esc to cancel the edit."
                             .to_string(),
                     );
                 }
+                let tracking = if emptied(1, tracking_in) {
+                    Patch::Clear
+                } else {
+                    match changed(1, tracking_in) {
+                        Some(t) => {
+                            Patch::Set(TrackingNumber::parse(&t).map_err(|e| e.to_string())?)
+                        }
+                        None => Patch::Keep,
+                    }
+                };
                 let edit = Edit {
-                    clear_tracking_in: emptied(1, tracking_in),
                     fault: changed(0, fault),
-                    tracking_in: changed(1, tracking_in)
-                        .map(|t| TrackingNumber::parse(&t))
-                        .transpose()
-                        .map_err(|e| e.to_string())?,
+                    tracking_in: tracking,
                     manufacturer_ref: changed(2, manufacturer_ref),
                 };
                 if edit == Edit::default() {
@@ -451,8 +457,16 @@ impl Form {
                     format!("{} edited.", target.rma),
                 )
             }
-            FormKind::NewCase { verdict, .. } => {
+            FormKind::NewCase { verdict, open_case } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
+                if let (Some(open), Some((assessed, _, _))) = (open_case, verdict)
+                    && *assessed == imei
+                {
+                    self.focus = NEW_IMEI;
+                    return Err(format!(
+                        "{imei} already has {open}, not shipped yet: add a note to that case instead of opening another."
+                    ));
+                }
                 let part = self
                     .fields
                     .get(NEW_PART)

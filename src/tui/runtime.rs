@@ -361,6 +361,18 @@ impl Board {
     fn report(&self, to: Option<chrono::NaiveDate>, now: DateTime<Utc>) -> Msg {
         let offset = self.app.settings.offset;
         let today = now.with_timezone(&offset).date_naive();
+        if let Some(to) = to {
+            match self.store.first_case_opened() {
+                Ok(Some(first)) if to < first.with_timezone(&offset).date_naive() => {
+                    return Msg::Error(format!(
+                        "The first case was opened on {}: there is nothing earlier to report.",
+                        first.with_timezone(&offset).date_naive()
+                    ));
+                }
+                Ok(_) => {}
+                Err(e) => return Msg::Error(e.to_string()),
+            }
+        }
         let period = match crate::report::Period::new(None, to, today, &offset) {
             Ok(p) => p,
             Err(e) => return Msg::Error(e.to_string()),

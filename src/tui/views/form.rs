@@ -97,7 +97,10 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
                 };
                 // The reason often names the dates already; say them once.
                 let dates = match (a.starts_on, a.ends_on) {
-                    (Some(s), Some(e)) if !a.reason.contains(&s.to_string()) => {
+                    (Some(s), Some(e))
+                        if !a.reason.contains(&s.to_string())
+                            && !a.reason.contains(&e.to_string()) =>
+                    {
                         format!(" Guarantee {s} to {e}.")
                     }
                     _ => String::new(),
