@@ -628,3 +628,35 @@ fn edit_can_remove_a_mistyped_inbound_tracking_number() {
     );
     assert_eq!(store.find("RMA-2026-00005").unwrap(), before);
 }
+
+#[test]
+fn a_board_left_running_through_an_upgrade_only_looks() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    scan(&mut b, "RMA-2026-00003");
+    // A newer rmaboard migrates the file while this board runs.
+    let newer = rmaboard::store::SCHEMA_VERSION + 1;
+    rusqlite::Connection::open(&shop.path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {newer}"))
+        .unwrap();
+    b.send(Msg::Tick(now()));
+    assert!(
+        message(&b).contains("A newer rmaboard upgraded the database"),
+        "{}",
+        message(&b)
+    );
+    press(&mut b, KeyCode::Char('<'));
+    assert!(message(&b).contains("saves nothing"), "{}", message(&b));
+    assert!(b.app.overlay.is_none());
+    let c = rusqlite::Connection::open(&shop.path).unwrap();
+    let stage: String = c
+        .query_row(
+            "SELECT stage FROM cases WHERE rma = 'RMA-2026-00003'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stage, "received");
+    assert!(screen(&mut b, 80, 24).contains("READ-ONLY"));
+}

@@ -140,6 +140,8 @@ pub enum Msg {
     OutboxLoaded(Vec<crate::paperwork::OutboxMessage>),
     /// Another terminal wrote.
     ExternalChange,
+    /// A newer rmaboard upgraded the database to this schema version.
+    Outdated(i64),
     /// A lookup or load failed; the sentence says why.
     Error(String),
     /// Something worked that the user should hear about.
@@ -308,8 +310,17 @@ pub struct App {
     /// Digits and capitals typed with no form open: a scanner at work.
     pub scan: String,
     pub quit: bool,
+    /// Another program upgraded the database past what this board knows (its schema
+    /// version): the board only looks from then on.
+    pub outdated: Option<i64>,
     last_heartbeat: Option<DateTime<Utc>>,
     last_reload: Option<DateTime<Utc>>,
+}
+
+fn outdated_sentence(version: i64) -> String {
+    format!(
+        "A newer rmaboard upgraded the database (schema {version}), so this board only looks and saves nothing: quit with q and start rmaboard again."
+    )
 }
 
 fn idx(stage: Stage) -> usize {
@@ -339,6 +350,7 @@ impl App {
             message: None,
             scan: String::new(),
             quit: false,
+            outdated: None,
             last_heartbeat: None,
             last_reload: None,
         }
@@ -541,6 +553,12 @@ impl App {
                 Vec::new()
             }
             Msg::ExternalChange => self.refresh(),
+            Msg::Outdated(version) => {
+                self.outdated = Some(version);
+                self.overlay = None;
+                self.complain(outdated_sentence(version));
+                Vec::new()
+            }
             Msg::Error(text) => {
                 self.complain(text);
                 Vec::new()
@@ -567,7 +585,10 @@ impl App {
         let due = |last: Option<DateTime<Utc>>, secs| {
             last.is_none_or(|t| now - t >= Duration::seconds(secs))
         };
-        if !self.settings.read_only && due(self.last_heartbeat, HEARTBEAT_EVERY) {
+        if !self.settings.read_only
+            && self.outdated.is_none()
+            && due(self.last_heartbeat, HEARTBEAT_EVERY)
+        {
             self.last_heartbeat = Some(now);
             fx.push(Effect::Heartbeat);
         }
@@ -973,6 +994,10 @@ impl App {
     }
 
     fn writable(&mut self) -> bool {
+        if let Some(version) = self.outdated {
+            self.complain(outdated_sentence(version));
+            return false;
+        }
         if self.settings.read_only {
             self.complain(StoreError::ReadOnly.to_string());
         }

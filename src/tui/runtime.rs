@@ -264,7 +264,16 @@ impl Board {
                 let now = self.store.data_version().ok();
                 let changed = now.is_some() && now != self.last_version;
                 self.last_version = now;
-                changed.then_some(Msg::ExternalChange)
+                if !changed {
+                    return None;
+                }
+                // Cheap, and only after a change: a newer rmaboard may have migrated.
+                match self.store.schema_version() {
+                    Ok(v) if v > crate::store::SCHEMA_VERSION && self.app.outdated.is_none() => {
+                        Some(Msg::Outdated(v))
+                    }
+                    _ => Some(Msg::ExternalChange),
+                }
             }
         }
     }

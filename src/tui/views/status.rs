@@ -105,15 +105,12 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
     );
     let right = format!(" {} help ", app.settings.keymap.first_key(Action::Help));
     let read_only = " READ-ONLY: look only, changes are refused ";
-    let ro_w = if app.settings.read_only {
-        width(read_only)
-    } else {
-        0
-    };
+    let looks_only = app.settings.read_only || app.outdated.is_some();
+    let ro_w = if looks_only { width(read_only) } else { 0 };
     left = clip(&left, w.saturating_sub(width(&right) + ro_w));
     let gap = w.saturating_sub(width(&left) + ro_w + width(&right));
     let mut spans = vec![Span::raw(left)];
-    if app.settings.read_only {
+    if looks_only {
         spans.push(Span::styled(read_only, theme.warning()));
     }
     spans.push(Span::raw(" ".repeat(gap)));
