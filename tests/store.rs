@@ -345,7 +345,7 @@ fn network_filesystems_are_recognised() {
 }
 
 #[test]
-fn two_processes_opening_a_new_file_at_once_both_succeed() {
+fn several_openers_of_a_new_file_at_once_all_succeed() {
     // The race is narrow (switching a new file to WAL, reading its schema while another
     // opener writes it), so it is run on many fresh files.
     let dir = tempfile::tempdir().unwrap();
@@ -368,6 +368,39 @@ fn two_processes_opening_a_new_file_at_once_both_succeed() {
                 Err(e) => panic!("round {round}: an opener failed: {e:?}"),
             }
         }
+    }
+}
+
+#[test]
+fn several_processes_initialising_one_new_file_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..8 {
+        let path = dir.path().join(format!("shared-{round}.sqlite"));
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_rmaboard"))
+                    .arg("--db")
+                    .arg(&path)
+                    .arg("init")
+                    .env("RMABOARD_CONFIG", dir.path().join("none.toml"))
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(
+            Store::open(&path).unwrap().schema_version().unwrap(),
+            SCHEMA_VERSION
+        );
     }
 }
 
