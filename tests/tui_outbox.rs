@@ -113,6 +113,31 @@ fn the_outbox_lists_shows_and_sends_once() {
     press(&mut b, KeyCode::Char('s'));
     let mail = std::fs::read_to_string(&log).unwrap();
     assert_eq!(mail.matches("=== end").count(), 1, "{mail}");
+
+    // The one without an address is dropped with a reason; an empty reason is refused.
+    press(&mut b, KeyCode::Char('d'));
+    assert!(screen(&mut b, 100, 30).contains("Drop message"));
+    press(&mut b, KeyCode::Enter);
+    assert_eq!(
+        b.store().outbox(false).unwrap().len(),
+        1,
+        "nothing dropped yet"
+    );
+    type_text(&mut b, "Told the customer by phone");
+    press(&mut b, KeyCode::Enter);
+    let after = screen(&mut b, 100, 30);
+    assert!(
+        after.contains("was dropped: it will not be sent"),
+        "{after}"
+    );
+    assert!(after.contains("Nothing waiting"), "{after}");
+    let all = b.store().outbox(true).unwrap();
+    let dropped = all.iter().find(|m| m.dropped.is_some()).unwrap();
+    let why = dropped.dropped.as_ref().unwrap();
+    assert_eq!(
+        (why.by.as_str(), why.reason.as_str()),
+        ("anna", "Told the customer by phone")
+    );
     press(&mut b, KeyCode::Esc);
     assert!(!screen(&mut b, 100, 30).contains("Outbox: messages"));
 }

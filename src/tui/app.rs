@@ -52,6 +52,11 @@ pub enum Effect {
     LoadOutbox,
     /// Send every waiting message through the configured mail command.
     SendOutbox,
+    /// Take a waiting message out for good, with the reason.
+    DropMessage {
+        id: i64,
+        reason: String,
+    },
     Heartbeat,
     /// See whether another terminal wrote (cheap).
     CheckForChanges,
@@ -138,6 +143,8 @@ pub enum Msg {
     People(u64),
     ReportLoaded(Box<crate::report::Report>),
     OutboxLoaded(Vec<crate::paperwork::OutboxMessage>),
+    /// A message was dropped: back to the outbox.
+    Dropped(i64),
     /// Another terminal wrote.
     ExternalChange,
     /// A newer rmaboard upgraded the database to this schema version.
@@ -535,6 +542,14 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Dropped(id) => {
+                self.say(format!("Message {id} was dropped: it will not be sent."));
+                self.overlay = Some(Overlay::Outbox {
+                    messages: None,
+                    selected: 0,
+                });
+                vec![Effect::LoadOutbox]
+            }
             Msg::OutboxLoaded(list) => {
                 if let Some(Overlay::Outbox { messages, selected }) = &mut self.overlay {
                     *selected = (*selected).min(list.len().saturating_sub(1));
@@ -792,6 +807,18 @@ impl App {
                 }
                 self.say("Sending the outbox…");
                 return vec![Effect::SendOutbox, Effect::LoadOutbox];
+            }
+            KeyCode::Char('d') => {
+                let picked = messages.as_ref().and_then(|m| m.get(selected));
+                let Some(m) = picked.map(|m| (m.id, m.rma.clone())) else {
+                    self.overlay = Some(Overlay::Outbox { messages, selected });
+                    return Vec::new();
+                };
+                if !self.writable() {
+                    self.overlay = Some(Overlay::Outbox { messages, selected });
+                    return Vec::new();
+                }
+                return self.open_form(Form::drop_message(m.0, &m.1));
             }
             _ => return Vec::new(),
         };

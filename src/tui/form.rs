@@ -103,6 +103,11 @@ pub enum FormKind {
         manufacturer_ref: String,
     },
     Note(Target),
+    /// Take a waiting message out of the outbox for good.
+    DropMessage {
+        id: i64,
+        rma: String,
+    },
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
         verdict: Option<(Imei, Part, Result<Assessment, String>)>,
@@ -192,6 +197,24 @@ impl Form {
         )
     }
 
+    pub fn drop_message(id: i64, rma: &str) -> Form {
+        let f = Field::new(
+            "Why it will not be sent (kept with the message)",
+            FieldKind::Line {
+                name: "reason",
+                max: MAX_SHORT,
+                required: true,
+            },
+        );
+        Form::with(
+            FormKind::DropMessage {
+                id,
+                rma: rma.to_string(),
+            },
+            vec![f],
+        )
+    }
+
     pub fn note(t: Target) -> Form {
         Form::with(
             FormKind::Note(t),
@@ -277,6 +300,7 @@ impl Form {
             FormKind::Void(t) => format!("{}: void, return unrepaired", t.rma),
             FormKind::Edit { target, .. } => format!("Edit {}", target.rma),
             FormKind::Note(t) => format!("Note on {}", t.rma),
+            FormKind::DropMessage { id, rma } => format!("Drop message {id} ({rma})"),
             FormKind::NewCase { .. } => "New case".to_string(),
         }
     }
@@ -457,6 +481,10 @@ impl Form {
                     format!("{} edited.", target.rma),
                 )
             }
+            FormKind::DropMessage { id, .. } => Effect::DropMessage {
+                id: *id,
+                reason: v(0),
+            },
             FormKind::NewCase { verdict, open_case } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
                 if let (Some(open), Some((assessed, _, _))) = (open_case, verdict)

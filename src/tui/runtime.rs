@@ -252,6 +252,12 @@ impl Board {
                 Err(e) => failed(e),
             }),
             Effect::SendOutbox => Some(self.send_outbox(&user)),
+            Effect::DropMessage { id, reason } => {
+                Some(match self.store.drop_message(id, &reason, &user, at) {
+                    Ok(()) => Msg::Dropped(id),
+                    Err(e) => refused(e),
+                })
+            }
             Effect::Heartbeat => {
                 // A missed heartbeat only makes the count lag; not worth a message.
                 let _ = self.store.heartbeat(&self.session, &user, at);

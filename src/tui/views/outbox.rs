@@ -1,6 +1,6 @@
 //! The outbox on the board: customer messages waiting to be sent (the RMA instructions
 //! drafted on opening, the shipping notice drafted on shipping), one picked and shown
-//! whole; `s` sends them all through the configured mail command.
+//! whole; `s` sends them all through the configured mail command, `d` drops the picked one.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -27,7 +27,9 @@ pub fn draw(
             " Outbox: messages to customers ",
             theme.title(),
         ))
-        .title_bottom(Line::from(" ↑/↓ pick · s send all · Esc close ").right_aligned());
+        .title_bottom(
+            Line::from(" ↑/↓ pick · s send all · d drop picked · Esc close ").right_aligned(),
+        );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let Some(list) = messages else {
@@ -36,7 +38,8 @@ pub fn draw(
     };
     if list.is_empty() {
         frame.render_widget(
-            Paragraph::new("Nothing waiting: every message has been sent.").style(theme.dim()),
+            Paragraph::new("Nothing waiting: every message was sent or dropped.")
+                .style(theme.dim()),
             inner,
         );
         return;
