@@ -334,6 +334,29 @@ fn doctor_finds_a_history_that_does_not_match() {
 }
 
 #[test]
+fn doctor_finds_a_device_with_two_open_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = shop(dir.path(), 2);
+    // As an older database could hold it: the second case made a twin of the first.
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE cases SET imei = (SELECT imei FROM cases WHERE id = 1) WHERE id = 2",
+            [],
+        )
+        .unwrap();
+    let check = store.checkup().unwrap();
+    assert!(!check.healthy());
+    assert_eq!(check.doubled_devices.len(), 1);
+    assert!(
+        check.doubled_devices[0].ends_with(": RMA-2026-00001, RMA-2026-00002"),
+        "{:?}",
+        check.doubled_devices
+    );
+    assert!(check.report().contains("ship all but one of each"));
+}
+
+#[test]
 fn network_filesystems_are_recognised() {
     use rmaboard::store::filesystem_kind;
     assert_eq!(filesystem_kind(0x6969), Some("NFS"));

@@ -20,6 +20,9 @@ pub struct Checkup {
     pub foreign_key_problems: u64,
     /// Cases whose latest stage event does not lead to their current stage.
     pub history_mismatches: Vec<String>,
+    /// Devices with more than one case not yet shipped ("IMEI: RMA, RMA"), which this
+    /// version refuses but an older database may hold.
+    pub doubled_devices: Vec<String>,
     pub sales: u64,
     pub cases: [u64; 5],
     pub notes: u64,
@@ -34,6 +37,7 @@ impl Checkup {
         self.integrity == ["ok"]
             && self.foreign_key_problems == 0
             && self.history_mismatches.is_empty()
+            && self.doubled_devices.is_empty()
     }
 
     pub fn report(&self) -> String {
@@ -66,6 +70,17 @@ impl Checkup {
                 format!(
                     "does not match the stage of {}",
                     self.history_mismatches.join(", ")
+                )
+            },
+        );
+        line(
+            "open cases",
+            if self.doubled_devices.is_empty() {
+                "ok: no device has two cases not yet shipped".to_string()
+            } else {
+                format!(
+                    "these devices have more than one case not yet shipped, so their IMEI names no single case (ship all but one of each): {}",
+                    self.doubled_devices.join("; ")
                 )
             },
         );
@@ -189,6 +204,24 @@ impl Store {
                 history_mismatches.push(r?);
             }
         }
+        let mut doubled_devices = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT imei, group_concat(rma, ', ') FROM
+                   (SELECT imei, rma FROM cases WHERE stage <> 'shipped' ORDER BY id)
+                 GROUP BY imei HAVING count(*) > 1 ORDER BY imei LIMIT 20",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(format!(
+                    "{}: {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            })?;
+            for r in rows {
+                doubled_devices.push(r?);
+            }
+        }
         let journal_mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         let size_bytes = fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         let wal_bytes = fs::metadata(wal_path(&self.path))
@@ -200,6 +233,7 @@ impl Store {
             integrity,
             foreign_key_problems,
             history_mismatches,
+            doubled_devices,
             sales: count("SELECT count(*) FROM sales")?,
             cases: self.stage_counts()?,
             notes: count("SELECT count(*) FROM notes")?,
