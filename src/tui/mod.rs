@@ -85,6 +85,8 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> any
         }
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
+            // A board runs for days: follow the clock change to and from summer time.
+            board.app.settings.offset = Local::now().offset().fix();
             board.send(Msg::Tick(Utc::now()));
         }
     }
