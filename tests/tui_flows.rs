@@ -349,19 +349,13 @@ fn navigation_scrolls_through_a_long_pane_loading_only_its_window() {
 fn a_move_in_another_terminal_shows_up_on_the_next_tick() {
     let shop = workshop();
     let mut b = shop.board("anna", 160, 45);
-    let mut other = shop.store();
-    let case = other.find("RMA-2026-00003").unwrap();
-    other
-        .apply(
-            case.id,
-            case.version,
-            rmaboard::domain::Change::Send {
-                manufacturer_ref: "X-1".into(),
-            },
-            "ben",
-            now(),
-        )
-        .unwrap();
+    ben_does(
+        &shop,
+        "RMA-2026-00003",
+        rmaboard::domain::Change::Send {
+            manufacturer_ref: "X-1".into(),
+        },
+    );
     b.send(Msg::Tick(now()));
     let at_mfr = &b.app.pane(Stage::AtManufacturer).cases;
     assert!(at_mfr.iter().any(|c| c.rma.to_string() == "RMA-2026-00003"));
@@ -505,17 +499,11 @@ fn undo_is_refused_once_a_colleague_moved_the_case_on() {
     press(&mut b, KeyCode::Char('<'));
     assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Expected);
     // Ben receives it again from his terminal.
-    let mut other = shop.store();
-    let c = other.find("RMA-2026-00003").unwrap();
-    other
-        .apply(
-            c.id,
-            c.version,
-            rmaboard::domain::case::Change::Receive { tracking_in: None },
-            "ben",
-            now(),
-        )
-        .unwrap();
+    ben_does(
+        &shop,
+        "RMA-2026-00003",
+        rmaboard::domain::case::Change::Receive { tracking_in: None },
+    );
     press(&mut b, KeyCode::Char('u'));
     assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
     assert!(
@@ -532,19 +520,15 @@ fn undo_is_refused_once_a_colleague_moved_the_case_on() {
     press(&mut b, KeyCode::Char('s'));
     type_text(&mut b, "ZTE-77");
     press(&mut b, KeyCode::Enter);
-    let c = other.find("RMA-2026-00003").unwrap();
+    let c = shop.store().find("RMA-2026-00003").unwrap();
     assert_eq!((c.stage, c.rounds), (Stage::AtManufacturer, 1));
-    other
-        .apply(
-            c.id,
-            c.version,
-            rmaboard::domain::case::Change::InspectFail {
-                note: "still dead".into(),
-            },
-            "ben",
-            now(),
-        )
-        .unwrap();
+    ben_does(
+        &shop,
+        "RMA-2026-00003",
+        rmaboard::domain::case::Change::InspectFail {
+            note: "still dead".into(),
+        },
+    );
     press(&mut b, KeyCode::Char('u'));
     assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
     assert!(
@@ -552,7 +536,7 @@ fn undo_is_refused_once_a_colleague_moved_the_case_on() {
         "{}",
         message(&b)
     );
-    let c = other.find("RMA-2026-00003").unwrap();
+    let c = shop.store().find("RMA-2026-00003").unwrap();
     assert_eq!((c.stage, c.rounds), (Stage::AtManufacturer, 2));
 }
 

@@ -64,11 +64,7 @@ impl Store {
                 OutboxRow::read,
             )
             .optional()?
-            .ok_or_else(|| {
-                StoreError::BadKey(format!(
-                    "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
-                ))
-            })?
+            .ok_or_else(|| no_such_message(id))?
             .into_message()
     }
 
@@ -144,9 +140,7 @@ impl Store {
             Some(other) => Err(StoreError::Refused(format!(
                 "message {id} is {other}, not stuck in sending: there is nothing to release"
             ))),
-            None => Err(StoreError::BadKey(format!(
-                "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
-            ))),
+            None => Err(no_such_message(id)),
         }
     }
 
@@ -189,9 +183,7 @@ impl Store {
             Some((status, _)) => Err(StoreError::Refused(format!(
                 "message {id} is already {status}: there is nothing to drop"
             ))),
-            None => Err(StoreError::BadKey(format!(
-                "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
-            ))),
+            None => Err(no_such_message(id)),
         }
     }
 
@@ -216,6 +208,12 @@ impl Store {
             .prepare_cached("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")?
             .query_row([], |r| r.get::<_, i64>(0))? as u64)
     }
+}
+
+fn no_such_message(id: i64) -> StoreError {
+    StoreError::BadKey(format!(
+        "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
+    ))
 }
 
 /// Called in the transaction that opened `case`: draft the RMA instructions.

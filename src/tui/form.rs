@@ -197,6 +197,17 @@ impl Form {
         )
     }
 
+    /// The new-case form's early word on a device still in the workshop.
+    pub fn open_case_warning(&self) -> Option<String> {
+        match &self.kind {
+            FormKind::NewCase {
+                open_case: Some(open),
+                ..
+            } => Some(already_open(open)),
+            _ => None,
+        }
+    }
+
     pub fn drop_message(id: i64, rma: &str) -> Form {
         let f = Field::new(
             "Why it will not be sent (kept with the message)",
@@ -491,9 +502,7 @@ impl Form {
                     && *assessed == imei
                 {
                     self.focus = NEW_IMEI;
-                    return Err(format!(
-                        "{imei} already has {open}, not shipped yet: add a note to that case instead of opening another."
-                    ));
+                    return Err(already_open(open));
                 }
                 let part = self
                     .fields
@@ -529,4 +538,11 @@ impl Form {
             }
         })
     }
+}
+
+/// `open` as said by the store's lookup: "RMA-… (in Received)".
+fn already_open(open: &str) -> String {
+    format!(
+        "This device already has {open}, not shipped yet: add a note to that case instead of opening another."
+    )
 }

@@ -378,13 +378,15 @@ impl Board {
         let today = now.with_timezone(&offset).date_naive();
         if let Some(to) = to {
             match self.store.first_case_opened() {
-                Ok(Some(first)) if to < first.with_timezone(&offset).date_naive() => {
-                    return Msg::Error(format!(
-                        "The first case was opened on {}: there is nothing earlier to report.",
-                        first.with_timezone(&offset).date_naive()
-                    ));
+                Ok(Some(first)) => {
+                    let first = first.with_timezone(&offset).date_naive();
+                    if to < first {
+                        return Msg::Error(format!(
+                            "The first case was opened on {first}: there is nothing earlier to report."
+                        ));
+                    }
                 }
-                Ok(_) => {}
+                Ok(None) => {}
                 Err(e) => return Msg::Error(e.to_string()),
             }
         }

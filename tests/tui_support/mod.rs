@@ -11,7 +11,7 @@ use rmaboard::config::Config;
 use rmaboard::domain::case::Change;
 use rmaboard::domain::imei::check_digit;
 use rmaboard::domain::warranty::Part;
-use rmaboard::domain::{Category, Imei, S10, Sale, Stage, TrackingNumber, VoidReason};
+use rmaboard::domain::{Case, Category, Imei, S10, Sale, Stage, TrackingNumber, VoidReason};
 use rmaboard::store::{NewCase, Store};
 use rmaboard::tui::keymap::KeyMap;
 use rmaboard::tui::theme::Theme;
@@ -295,6 +295,13 @@ pub fn screen(b: &mut Board, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| b.draw(f)).unwrap();
     t.backend().to_string()
+}
+
+/// A colleague's change from another terminal, on the case as it is now.
+pub fn ben_does(shop: &Shop, key: &str, change: Change) -> Case {
+    let mut other = shop.store();
+    let c = other.find(key).unwrap();
+    other.apply(c.id, c.version, change, "ben", now()).unwrap()
 }
 
 pub fn stage_of(store: &Store, key: &str) -> Stage {

@@ -74,12 +74,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
             }
         }
     }
-    if let FormKind::NewCase { verdict, open_case } = &form.kind {
+    if let FormKind::NewCase { verdict, .. } = &form.kind {
         lines.push(Line::raw(""));
-        if let Some(open) = open_case {
-            let text = format!(
-                "This device already has {open}, not shipped yet: add a note to that case instead."
-            );
+        if let Some(text) = form.open_case_warning() {
             for l in wrap(&text, inner_w) {
                 lines.push(Line::styled(l, theme.error()));
             }
