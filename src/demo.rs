@@ -7,6 +7,7 @@ use crate::domain::case::Change;
 use crate::domain::imei::check_digit;
 use crate::domain::tracking::s10_check_digit;
 use crate::domain::{Category, Imei, Part, S10, Sale, TrackingNumber, VoidReason};
+use crate::paperwork::Settings;
 use crate::store::{NewCase, Result, Store, StoreError};
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same shop.
@@ -143,7 +144,8 @@ pub struct Made {
 }
 
 /// Fill an empty database with the demo shop, as of `now`.
-pub fn fill(store: &mut Store, now: DateTime<Utc>) -> Result<Made> {
+/// Bills and messages are worded by `paperwork`, as the shop's would be.
+pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Result<Made> {
     if store.sales_count()? > 0 || store.stage_counts()?.iter().sum::<u64>() > 0 {
         return Err(StoreError::BadKey(format!(
             "{} already holds data, so no demo was added: give a new file with --db, or none for a temporary demo",
@@ -193,7 +195,7 @@ pub fn fill(store: &mut Store, now: DateTime<Utc>) -> Result<Made> {
     candidates.sort_by_key(|s| s.dispatched_on);
     let mut cases = 0;
     for (i, sale) in candidates.iter().rev().enumerate().step_by(2).take(110) {
-        if play_case(store, &mut rng, sale, i as u32, now)? {
+        if play_case(store, paperwork, &mut rng, sale, i as u32, now)? {
             cases += 1;
         }
     }
@@ -248,6 +250,7 @@ impl Script {
 /// in a stage drawn from a realistic mix.
 fn play_case(
     store: &mut Store,
+    paperwork: &Settings,
     rng: &mut Rng,
     sale: &Sale,
     i: u32,
@@ -265,13 +268,15 @@ fn play_case(
         _ => rng.range(shipped + 1, shipped + 24 * 70),
     };
     let at = now - Duration::hours(age_hours as i64) - Duration::minutes(rng.range(0, 59) as i64);
-    live(store, rng, &script, sale, i, at, now)
+    live(store, paperwork, rng, &script, sale, i, at, now)
 }
 
 /// Open a case for `sale` at `at` and play `script` up to `now`. False if the sale's
 /// dates make no claim possible.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn live(
     store: &mut Store,
+    paperwork: &Settings,
     rng: &mut Rng,
     script: &Script,
     sale: &Sale,
@@ -303,6 +308,7 @@ pub(crate) fn live(
         },
         rng.word(STAFF),
         at,
+        paperwork,
     );
     let case = match opened {
         Ok(case) => case,
@@ -318,6 +324,7 @@ pub(crate) fn live(
     };
     if !life.step(
         store,
+        paperwork,
         rng,
         script.transit,
         Change::Receive { tracking_in: None },
@@ -338,13 +345,14 @@ pub(crate) fn live(
                 reason,
                 note: "Found at intake; customer informed, returned unrepaired.".into(),
             };
-            if !life.step(store, rng, script.bench, change)? {
+            if !life.step(store, paperwork, rng, script.bench, change)? {
                 return Ok(true);
             }
         }
         Some(0) => {
             if !life.step(
                 store,
+                paperwork,
                 rng,
                 script.bench,
                 Change::InspectPass {
@@ -359,18 +367,19 @@ pub(crate) fn live(
             let send = Change::Send {
                 manufacturer_ref: format!("CECT-SR-{}", 880_000 + i * 13),
             };
-            if !life.step(store, rng, script.bench, send)? {
+            if !life.step(store, paperwork, rng, script.bench, send)? {
                 return Ok(true);
             }
             if let Some(round) = script.fail_round {
                 let fail = Change::InspectFail {
                     note: "Same fault after repair; sent back with a video of the fault.".into(),
                 };
-                if !life.step(store, rng, repair, fail)? {
+                if !life.step(store, paperwork, rng, repair, fail)? {
                     return Ok(true);
                 }
                 if !life.step(
                     store,
+                    paperwork,
                     rng,
                     round,
                     Change::InspectPass {
@@ -382,6 +391,7 @@ pub(crate) fn live(
                 }
             } else if !life.step(
                 store,
+                paperwork,
                 rng,
                 repair,
                 Change::InspectPass {
@@ -396,7 +406,13 @@ pub(crate) fn live(
     let Ok(tracking) = S10::parse(&make_s10("RR", 50_000_000 + i * 17, "CN")) else {
         return Ok(true);
     };
-    life.step(store, rng, script.pack, Change::Ship { tracking })?;
+    life.step(
+        store,
+        paperwork,
+        rng,
+        script.pack,
+        Change::Ship { tracking },
+    )?;
     Ok(true)
 }
 
@@ -412,6 +428,7 @@ impl Life {
     fn step(
         &mut self,
         store: &mut Store,
+        paperwork: &Settings,
         rng: &mut Rng,
         hours: u64,
         change: Change,
@@ -421,8 +438,15 @@ impl Life {
             return Ok(false);
         }
         self.at = next;
-        let c = store.apply(self.id, self.version, change, rng.word(STAFF), next)?;
-        self.version = c.version;
+        let c = store.apply(
+            self.id,
+            self.version,
+            change,
+            rng.word(STAFF),
+            next,
+            paperwork,
+        )?;
+        self.version = c.case.version;
         Ok(true)
     }
 
@@ -467,7 +491,7 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
             .unwrap()
             .to_utc();
-        let made = fill(&mut store, now).unwrap();
+        let made = fill(&mut store, &Settings::default(), now).unwrap();
         assert!(made.sales > 200, "{made:?}");
         assert!(made.cases > 80, "{made:?}");
         let counts = store.stage_counts().unwrap();
@@ -480,6 +504,6 @@ mod tests {
             assert!(late > 0, "some cases in {stage} should be late");
         }
         // A second fill is refused rather than mixed in.
-        assert!(fill(&mut store, now).is_err());
+        assert!(fill(&mut store, &Settings::default(), now).is_err());
     }
 }

@@ -10,3 +10,4 @@ pub mod paperwork;
 pub mod report;
 pub mod store;
 pub mod tui;
+pub mod workshop;

@@ -67,6 +67,7 @@ fn prepare(path: &Path) -> (Vec<String>, Vec<String>) {
                 },
                 "setup",
                 t(9),
+                &rmaboard::paperwork::Settings::default(),
             )
             .unwrap();
         let c = store
@@ -76,8 +77,10 @@ fn prepare(path: &Path) -> (Vec<String>, Vec<String>) {
                 Change::Receive { tracking_in: None },
                 "setup",
                 t(10),
+                &rmaboard::paperwork::Settings::default(),
             )
-            .unwrap();
+            .unwrap()
+            .case;
         let c = store
             .apply(
                 c.id,
@@ -87,8 +90,10 @@ fn prepare(path: &Path) -> (Vec<String>, Vec<String>) {
                 },
                 "setup",
                 t(11),
+                &rmaboard::paperwork::Settings::default(),
             )
-            .unwrap();
+            .unwrap()
+            .case;
         assert_eq!(c.version, 3);
         rmas.push(c.rma.to_string());
     }

@@ -52,6 +52,7 @@ fn prepare(path: &Path) {
                 },
                 "setup",
                 t,
+                &rmaboard::paperwork::Settings::default(),
             )
             .unwrap();
     }
@@ -89,8 +90,16 @@ fn crash_writer() {
                     Stage::Expected
                 };
                 let c = store
-                    .apply(id, c.version, Change::Move { to, undo: false }, "crash", t)
-                    .unwrap();
+                    .apply(
+                        id,
+                        c.version,
+                        Change::Move { to, undo: false },
+                        "crash",
+                        t,
+                        &rmaboard::paperwork::Settings::default(),
+                    )
+                    .unwrap()
+                    .case;
                 writeln!(out, "move {id} {}", c.version).unwrap();
             }
             _ if imports < MAX_IMPORTS => {

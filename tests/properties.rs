@@ -165,6 +165,7 @@ fn store_with_case(dir: &Path) -> (Store, i64) {
             },
             "p",
             t,
+            &rmaboard::paperwork::Settings::default(),
         )
         .unwrap();
     (store, c.id)

@@ -34,7 +34,15 @@ fn csv_for_spreadsheets() {
             fault: Some("=HYPERLINK(\"x\")\tbad".into()),
             ..Default::default()
         });
-        s.apply(v.id, v.version, edit, "anna", now()).unwrap();
+        s.apply(
+            v.id,
+            v.version,
+            edit,
+            "anna",
+            now(),
+            &rmaboard::paperwork::Settings::default(),
+        )
+        .unwrap();
     }
     let plain = export(&shop, &[]);
     assert!(plain.starts_with(b"rma,imei,"));

@@ -44,6 +44,7 @@ fn shop(dir: &Path, n: u32) -> (PathBuf, Store, Vec<i64>) {
                     },
                     "anna",
                     at(1, 10),
+                    &rmaboard::paperwork::Settings::default(),
                 )
                 .unwrap()
                 .id
@@ -87,11 +88,19 @@ fn a_second_terminal_cannot_overwrite_a_newer_move() {
             receive.clone(),
             "anna",
             at(2, 9),
+            &rmaboard::paperwork::Settings::default(),
         )
         .unwrap();
     let before = dump(&path);
     let err = second
-        .apply(ids[0], seen_by_both.version, receive, "ben", at(2, 9))
+        .apply(
+            ids[0],
+            seen_by_both.version,
+            receive,
+            "ben",
+            at(2, 9),
+            &rmaboard::paperwork::Settings::default(),
+        )
         .unwrap_err();
     assert!(err.is_conflict(), "{err}");
     let msg = err.to_string();
@@ -136,7 +145,14 @@ fn refused_actions_change_nothing() {
         Change::InspectFail { note: "x".into() },
     ] {
         let err = store
-            .apply(ids[0], c.version, change, "anna", at(2, 9))
+            .apply(
+                ids[0],
+                c.version,
+                change,
+                "anna",
+                at(2, 9),
+                &rmaboard::paperwork::Settings::default(),
+            )
             .unwrap_err();
         assert!(matches!(err, StoreError::Case(_)), "{err}");
     }
@@ -454,8 +470,10 @@ fn search_follows_every_change() {
             Change::Receive { tracking_in: None },
             "anna",
             at(2, 10),
+            &rmaboard::paperwork::Settings::default(),
         )
-        .unwrap();
+        .unwrap()
+        .case;
     store
         .apply(
             c.id,
@@ -465,6 +483,7 @@ fn search_follows_every_change() {
             },
             "anna",
             at(2, 11),
+            &rmaboard::paperwork::Settings::default(),
         )
         .unwrap();
     assert_eq!(rmas(store.search("mf-q7", 10).unwrap()), ["RMA-2026-00002"]);

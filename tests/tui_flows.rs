@@ -321,6 +321,7 @@ fn navigation_scrolls_through_a_long_pane_loading_only_its_window() {
                 },
                 "anna",
                 at(5, 1, 0) + chrono::Duration::minutes(n as i64),
+                &rmaboard::paperwork::Settings::default(),
             )
             .unwrap();
         }

@@ -49,6 +49,7 @@ fn shop_with_two_cases(dir: &std::path::Path) -> Store {
                 },
                 "anna",
                 t,
+                &rmaboard::paperwork::Settings::default(),
             )
             .unwrap();
     }
@@ -79,12 +80,11 @@ fn the_outbox_lists_shows_and_sends_once() {
     config.mail.command = format!("{} -t -i", script.display());
     config.shop.email = "support@shop.example".into();
 
+    let setup = rmaboard::workshop::Setup::new(store.path(), "anna", config);
+    let ws = rmaboard::workshop::Workshop::with_store(store, setup, std::sync::Arc::new(now));
     let mut b = rmaboard::tui::Board::new(
-        store,
-        &config,
-        "anna",
+        ws,
         rmaboard::tui::keymap::KeyMap::default_keys(),
-        Box::new(now),
         chrono::FixedOffset::east_opt(0).unwrap(),
         (100, 30),
     );

@@ -176,6 +176,7 @@ fn time_moves(store: &mut Store, n: usize) -> Result<(Samples, usize)> {
                 Change::Move { to, undo: false },
                 "bench",
                 Utc::now(),
+                &crate::paperwork::Settings::default(),
             )
         });
         match r {

@@ -131,11 +131,21 @@ pub fn generate(
         // A pick may make no case (its dates allow no claim, or the device is still in
         // the workshop from an earlier pick); pick again, within reason.
         let mut picks = 0u64;
+        let paperwork = crate::paperwork::Settings::default();
         while made < opts.cases && picks < opts.cases.saturating_mul(3) + 100 {
             let sale = &devices[(rng.next_u64() % devices.len() as u64) as usize];
             let at = now - Duration::hours(rng.range(1, span_hours) as i64);
             let script = Script::new(&mut rng);
-            if live(store, &mut rng, &script, sale, picks as u32, at, now)? {
+            if live(
+                store,
+                &paperwork,
+                &mut rng,
+                &script,
+                sale,
+                picks as u32,
+                at,
+                now,
+            )? {
                 made += 1;
                 if made % 1000 == 0 {
                     progress("cases", made, opts.cases);

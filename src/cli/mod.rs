@@ -18,11 +18,12 @@ use clap::Parser;
 pub use args::{BenchCommand, Cli, Command, ExportFormat, SalesCommand};
 use output::{AssessmentJson, CaseJson};
 
-use crate::config::{Config, staff_name};
+use crate::config::{Config, config_dir, staff_name};
 use crate::domain::case::{Case, Change};
 use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
 use crate::store::{ListFilter, NewCase, Store, StoreError};
+use crate::workshop::{Clock, Setup, Workshop, WorkshopError, wall_clock};
 
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
@@ -50,6 +51,15 @@ impl From<StoreError> for Failure {
         Failure {
             code: if e.is_conflict() { 3 } else { 1 },
             message: e.to_string(),
+        }
+    }
+}
+
+impl From<WorkshopError> for Failure {
+    fn from(e: WorkshopError) -> Failure {
+        match e {
+            WorkshopError::Store(e) => e.into(),
+            other => Failure::new(other.to_string()),
         }
     }
 }
@@ -94,13 +104,40 @@ impl Context {
         Ok(self.config.database_path(self.db.as_deref())?)
     }
 
-    fn store(&self) -> Result<Store, Failure> {
-        let mut store = Store::open(&self.path()?)?;
-        if let Some(w) = store.location_warning() {
+    fn setup(&self) -> Result<Setup, Failure> {
+        Ok(Setup {
+            config: self.config.clone(),
+            db: self.path()?,
+            user: self.user.clone(),
+            config_dir: config_dir(),
+        })
+    }
+
+    /// `--at`, else the wall clock.
+    fn clock(&self) -> Clock {
+        match self.at {
+            Some(at) => std::sync::Arc::new(move || at),
+            None => wall_clock(),
+        }
+    }
+
+    /// The workshop on the configured database. A writable one refuses to work with
+    /// paperwork settings it cannot use: a bill or a message would be worded wrong.
+    fn workshop(&self) -> Result<Workshop, Failure> {
+        self.workshop_on(self.setup()?)
+    }
+
+    fn workshop_on(&self, setup: Setup) -> Result<Workshop, Failure> {
+        let ws = Workshop::open(setup, self.clock())?;
+        if let Some(w) = ws.store().location_warning() {
             eprintln!("rmaboard: warning: {w}");
         }
-        paperwork::install(self, &mut store)?;
-        Ok(store)
+        if let Some(problem) = ws.paperwork_problem()
+            && !ws.store().is_read_only()
+        {
+            return Err(Failure::new(problem));
+        }
+        Ok(ws)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -124,11 +161,11 @@ pub fn run(cli: Cli) -> Outcome {
     };
     match cli.command {
         None if cli.demo => demo(&cx, false),
-        None => board(&cx, cx.store()?),
+        None => board(cx.workshop()?),
         Some(Command::Demo { no_board }) => demo(&cx, no_board),
         Some(Command::Init) => {
-            let store = cx.store()?;
-            println!("{}", store.path().display());
+            let ws = cx.workshop()?;
+            println!("{}", ws.store().path().display());
             Ok(())
         }
         Some(Command::Sales(SalesCommand::Import { file, skip_invalid })) => {
@@ -140,8 +177,8 @@ pub fn run(cli: Cli) -> Outcome {
                 Some(d) => parse_date(d).map_err(|e| Failure::field("--on", e))?,
                 None => local_date(cx.now()),
             };
-            let store = cx.store()?;
-            let a = store.assess(&imei, on, w.part.into())?;
+            let ws = cx.workshop()?;
+            let a = ws.store().assess(&imei, on, w.part.into())?;
             if w.json {
                 print_json(&AssessmentJson::new(imei.as_str(), &a))
             } else {
@@ -167,21 +204,17 @@ pub fn run(cli: Cli) -> Outcome {
                 .map(TrackingNumber::parse)
                 .transpose()
                 .map_err(|e| Failure::field("--tracking-in", e))?;
-            let mut store = cx.store()?;
-            let case = store.open_case(
-                NewCase {
-                    imei,
-                    fault: o.fault,
-                    part: Part::from(o.part),
-                    claimed_at,
-                    tracking_in,
-                    override_reason: o.override_reason,
-                },
-                &cx.user,
-                cx.now(),
-            )?;
+            let mut ws = cx.workshop()?;
+            let case = ws.open_case(NewCase {
+                imei,
+                fault: o.fault,
+                part: Part::from(o.part),
+                claimed_at,
+                tracking_in,
+                override_reason: o.override_reason,
+            })?;
             if o.json {
-                print_json(&CaseJson::new(&store.detail(case.id)?))
+                print_json(&CaseJson::new(&ws.store().detail(case.id)?))
             } else {
                 println!("{}", case.rma);
                 Ok(())
@@ -248,7 +281,8 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Some(Command::Note { key, text }) => add_note(&cx, &key, &text),
         Some(Command::Show { key, json }) => {
-            let store = cx.store()?;
+            let ws = cx.workshop()?;
+            let store = ws.store();
             let case = store.find(&key)?;
             let detail = store.detail(case.id)?;
             if json {
@@ -263,7 +297,8 @@ pub fn run(cli: Cli) -> Outcome {
             overdue,
             json,
         }) => {
-            let store = cx.store()?;
+            let ws = cx.workshop()?;
+            let store = ws.store();
             let filter = ListFilter {
                 stage: stage.map(Stage::from),
                 overdue: overdue.then(|| (cx.config.clocks, cx.now())),
@@ -285,19 +320,14 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Some(Command::Export { format, out, bom }) => export(&cx, format, out.as_deref(), bom),
-        Some(Command::Report { from, to, json }) => report::run(
-            &cx.store()?,
-            from.as_deref(),
-            to.as_deref(),
-            json,
-            &cx.config.clocks,
-            cx.now(),
-        ),
+        Some(Command::Report { from, to, json }) => {
+            report::run(&cx.workshop()?, from.as_deref(), to.as_deref(), json)
+        }
         Some(Command::Bench(b)) => bench(&cx, b),
         Some(Command::Backup { file }) => {
-            let store = cx.store()?;
+            let ws = cx.workshop()?;
             let spinner = progress_bar(None, "backing up");
-            let done = store.backup(&file);
+            let done = ws.store().backup(&file);
             spinner.finish_and_clear();
             done?;
             println!("{}", file.display());
@@ -317,14 +347,14 @@ pub fn run(cli: Cli) -> Outcome {
                     file.display()
                 )));
             }
-            let mut store = cx.store()?;
+            let mut ws = cx.workshop()?;
             let spinner = progress_bar(None, "restoring");
-            let done = store.restore(&file);
+            let done = ws.store_mut().restore(&file);
             spinner.finish_and_clear();
             done?;
             println!(
                 "restored {} from {}",
-                store.path().display(),
+                ws.store().path().display(),
                 file.display()
             );
             Ok(())
@@ -357,11 +387,13 @@ pub fn run(cli: Cli) -> Outcome {
 /// Resolve KEY, then apply the change on the version just read: if anyone else wrote
 /// in between, the store refuses with a conflict.
 fn act(cx: &Context, key: &str, change: Change) -> Outcome {
-    let mut store = cx.store()?;
-    let before = store.find(key)?;
-    let after = store.apply(before.id, before.version, change, &cx.user, cx.now())?;
-    println!("{}", summary(&before, &after));
-    paperwork::after_act(cx, &store, &before, &after);
+    let mut ws = cx.workshop()?;
+    let seen = ws.find(key)?;
+    let moved = ws.apply(seen.id, seen.version, change)?;
+    println!("{}", summary(&moved.before, &moved.case));
+    if let Some(bill) = &moved.bill {
+        paperwork::say_bill(&moved.case, bill);
+    }
     Ok(())
 }
 
@@ -381,9 +413,9 @@ fn describe(c: &Case) -> String {
 }
 
 fn add_note(cx: &Context, key: &str, text: &str) -> Outcome {
-    let mut store = cx.store()?;
-    let case = store.find(key)?;
-    let case = store.add_note(case.id, text, &cx.user, cx.now())?;
+    let mut ws = cx.workshop()?;
+    let case = ws.find(key)?;
+    let case = ws.add_note(case.id, text)?;
     println!("{}: note added", case.rma);
     Ok(())
 }
@@ -421,10 +453,11 @@ fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
 }
 
 fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
-    let mut store = cx.store()?;
+    let mut ws = cx.workshop()?;
+    let store = ws.store_mut();
     let bar = progress_bar(file.metadata().map(|m| m.len()).ok(), "importing");
     let summary = crate::import::import_file(
-        &mut store,
+        store,
         file,
         local_date(cx.now()),
         skip_invalid,
@@ -467,7 +500,8 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
             code: 2,
         });
     }
-    let store = cx.store()?;
+    let ws = cx.workshop()?;
+    let store = ws.store();
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
     let sink: Box<dyn Write> = match out {
@@ -592,8 +626,8 @@ fn bench(cx: &Context, command: BenchCommand) -> Outcome {
     }
 }
 
-fn board(cx: &Context, store: Store) -> Outcome {
-    crate::tui::run(store, &cx.config, &cx.user).map_err(|e| Failure::new(format!("{e:#}")))
+fn board(ws: Workshop) -> Outcome {
+    crate::tui::run(ws).map_err(|e| Failure::new(format!("{e:#}")))
 }
 
 fn demo(cx: &Context, no_board: bool) -> Outcome {
@@ -607,9 +641,14 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
             (dir.path().join("demo.sqlite"), Some(dir))
         }
     };
-    let mut store = Store::open(&path)?;
-    paperwork::install(cx, &mut store)?;
-    let made = crate::demo::fill(&mut store, cx.now())?;
+    let mut ws = cx.workshop_on(Setup {
+        config: cx.config.clone(),
+        db: path.clone(),
+        user: cx.user.clone(),
+        config_dir: config_dir(),
+    })?;
+    let settings = ws.paperwork().clone();
+    let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
     eprintln!(
         "rmaboard: demo database {} with {} sales and {} cases",
         path.display(),
@@ -624,5 +663,5 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
         }
         return Ok(());
     }
-    board(cx, store)
+    board(ws)
 }

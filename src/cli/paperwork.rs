@@ -1,62 +1,38 @@
-//! `bill`, `outbox`, and the bill written when a case is shipped.
+//! `bill`, `outbox`, and what is said of the bill written when a case is shipped.
 
 use std::io::Write;
 
 use super::args::{BillArgs, OutboxCommand};
 use super::{Context, Failure, Outcome};
-use crate::config::config_dir;
-use crate::domain::Stage;
 use crate::domain::case::Case;
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::local_minutes;
-use crate::paperwork::send::{self, Channel};
-use crate::paperwork::{self, OutboxMessage, Settings};
-use crate::store::Store;
+use crate::paperwork::OutboxMessage;
+use crate::workshop::{BillFile, delivery};
 
-/// The paperwork settings from the config file and the config folder's `templates/`.
-pub(super) fn settings(cx: &Context) -> Result<Settings, Failure> {
-    let templates = config_dir().map(|d| d.join("templates"));
-    Settings::from_config(&cx.config, templates.as_deref()).map_err(|e| Failure::new(e.to_string()))
-}
-
-/// Give a writable store the paperwork settings, so moves that ship draw their bill.
-pub(super) fn install(cx: &Context, store: &mut Store) -> Result<(), Failure> {
-    if store.is_read_only() {
-        return Ok(());
-    }
-    store.set_paperwork(&settings(cx)?)?;
-    Ok(())
-}
-
-/// After a move: when it shipped the case, write its bill as PDF into the bills folder.
-/// The ship is saved either way; a bill that could not be written is said, with how to
-/// make it again.
-pub(super) fn after_act(cx: &Context, store: &Store, before: &Case, after: &Case) {
-    if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
-        return;
-    }
-    let dir = paperwork::bills_dir(&cx.config, store.path());
-    let result = paperwork::write_latest_bill(store, &dir, after.id);
-    match result {
-        Ok((bill, path)) => eprintln!(
+/// Say where the bill of a case just shipped went, or that it could not be written and
+/// how to make it again (the ship stands either way).
+pub(super) fn say_bill(case: &Case, bill: &BillFile) {
+    match bill {
+        BillFile::Written { bill, path } => eprintln!(
             "rmaboard: bill {} written to {}",
             bill.label(),
             path.display()
         ),
-        Err(e) => eprintln!(
+        BillFile::NotWritten { dir, reason, .. } => eprintln!(
             "rmaboard: warning: {} is shipped, but its bill could not be written to {} ({}): print it with `rmaboard bill {} --out FILE`",
-            after.rma,
+            case.rma,
             dir.display(),
-            clean_line(&e),
-            after.rma
+            clean_line(reason),
+            case.rma
         ),
     }
 }
 
 pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
-    let store = cx.store()?;
-    let case = store.find(&args.key)?;
-    let Some(bill) = store.latest_bill(case.id)? else {
+    let ws = cx.workshop()?;
+    let case = ws.find(&args.key)?;
+    let Some(bill) = ws.latest_bill(&case)? else {
         return Err(Failure::new(format!(
             "{} has no bill: a bill is made when the case is shipped (`rmaboard ship {} --tracking S10NUMBER`)",
             case.rma, case.rma
@@ -64,7 +40,7 @@ pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     };
     match args.out {
         Some(path) => {
-            paperwork::pdf::write(&bill, &path).map_err(Failure::new)?;
+            delivery::write_pdf(&bill, &path).map_err(Failure::new)?;
             println!("{}", path.display());
         }
         None => print!("{}", bill.text()),
@@ -75,31 +51,20 @@ pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
 pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
     match command {
         OutboxCommand::List { all } => {
-            let store = cx.store()?;
+            let ws = cx.workshop()?;
             let mut out = std::io::stdout().lock();
-            for m in store.outbox(all)? {
+            for m in ws.outbox(all)? {
                 let _ = writeln!(out, "{}", line(&m));
             }
             Ok(())
         }
         OutboxCommand::Show { id } => {
-            let store = cx.store()?;
-            print!("{}", show(&store.outbox_message(id)?));
+            let ws = cx.workshop()?;
+            print!("{}", show(&ws.store().outbox_message(id)?));
             Ok(())
         }
         OutboxCommand::Send { eml } => {
-            let channel = match eml {
-                Some(dir) => Channel::Eml(dir),
-                None => Channel::command(&cx.config.mail.command).map_err(Failure::new)?,
-            };
-            let from = if cx.config.mail.from.trim().is_empty() {
-                cx.config.shop.email.clone()
-            } else {
-                cx.config.mail.from.clone()
-            };
-            let mut store = cx.store()?;
-            let now = || cx.now();
-            let report = send::send_pending(&mut store, &channel, &from, &cx.user, &now)?;
+            let report = cx.workshop()?.send_outbox(eml)?;
             for (id, rma, via) in &report.sent {
                 println!("sent {id} ({rma}) via {}", clean_line(via));
             }
@@ -119,14 +84,12 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
             }
         }
         OutboxCommand::Drop { id, reason } => {
-            let mut store = cx.store()?;
-            store.drop_message(id, &reason, &cx.user, cx.now())?;
+            cx.workshop()?.drop_message(id, &reason)?;
             println!("message {id} was dropped: it will not be sent");
             Ok(())
         }
         OutboxCommand::Release { id } => {
-            let mut store = cx.store()?;
-            store.release_message(id)?;
+            cx.workshop()?.release_message(id)?;
             println!("message {id} is pending again");
             Ok(())
         }

@@ -1,25 +1,18 @@
 //! `rmaboard report`: the workshop report as text or JSON. The numbers come from
-//! `Store::report`, as on the board.
+//! `Workshop::report`, as on the board.
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::Local;
 
 use super::{Failure, Outcome, print_json, progress_bar};
-use crate::domain::Clocks;
 use crate::domain::text::clean_line;
 use crate::domain::time::{local_date, local_minutes, parse_date};
 use crate::report::{Period, Report, show_hours, show_share};
-use crate::store::Store;
+use crate::workshop::Workshop;
 
-pub(super) fn run(
-    store: &Store,
-    from: Option<&str>,
-    to: Option<&str>,
-    json: bool,
-    clocks: &Clocks,
-    now: DateTime<Utc>,
-) -> Outcome {
+pub(super) fn run(ws: &Workshop, from: Option<&str>, to: Option<&str>, json: bool) -> Outcome {
+    let now = ws.now();
     let date = |flag: &str, d: Option<&str>| {
         d.map(parse_date)
             .transpose()
@@ -33,7 +26,7 @@ pub(super) fn run(
     )
     .map_err(|e| Failure::new(e.to_string()))?;
     let bar = progress_bar(None, "reading the history");
-    let report = store.report(period, Local, clocks, now, &mut |done, total| {
+    let report = ws.report(period, Local, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })?;

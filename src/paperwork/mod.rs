@@ -1,11 +1,12 @@
 //! The paperwork a case produces: the customs repair bill printed for the parcel, and the
 //! messages the policy promises customers (RMA instructions on opening, the tracking
-//! number on shipping). Pure: the store records them, `send` delivers the outbox.
+//! number on shipping). Pure: what they say and look like. The store records them in
+//! the transaction of the move that causes them; the workshop's delivery writes the
+//! PDF files and mails the outbox.
 
 pub mod bill;
 pub mod message;
 pub mod pdf;
-pub mod send;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -140,34 +141,6 @@ impl Settings {
             MessageKind::ShippingNotice => &self.shipping_notice,
         }
     }
-}
-
-/// Where bills are written on shipping: the configured folder, else `bills` beside the
-/// database.
-pub fn bills_dir(config: &Config, db: &Path) -> PathBuf {
-    match &config.paperwork.bills_dir {
-        Some(dir) => dir.clone(),
-        None => db
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join("bills"),
-    }
-}
-
-/// Write the latest bill of `case_id` as PDF into `dir`, named by its number and RMA.
-pub fn write_latest_bill(
-    store: &crate::store::Store,
-    dir: &Path,
-    case_id: i64,
-) -> Result<(Bill, PathBuf), String> {
-    let bill = store
-        .latest_bill(case_id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "no bill was recorded".to_string())?;
-    let path = dir.join(bill.file_name());
-    pdf::write(&bill, &path)?;
-    Ok((bill, path))
 }
 
 /// "0.00", "35", "35.5", "1234.50" -> cents. Anything else is refused.

@@ -6,8 +6,6 @@ use printpdf::{
     Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
     Point, Pt, TextItem,
 };
-use std::io::Write;
-use std::path::Path;
 
 use thiserror::Error;
 
@@ -173,27 +171,6 @@ pub fn render(bill: &Bill) -> Result<Vec<u8>, FontError> {
         .with_pages(vec![PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), page.ops)])
         .save(&PdfSaveOptions::default(), &mut Vec::new());
     Ok(bytes)
-}
-
-/// Write the bill's PDF to `path`: beside it first, then moved in whole, so a printer
-/// never picks up half a file. Readable by the staff group only, like the database: it
-/// carries a customer's name and address.
-pub fn write(bill: &Bill, path: &Path) -> Result<(), String> {
-    let bytes = render(bill).map_err(|e| e.to_string())?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
-    tmp.write_all(&bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
-    crate::store::restrict_mode(path);
-    Ok(())
 }
 
 /// Word-wrap to at most `chars` characters per line; longer words are cut.

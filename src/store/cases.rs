@@ -11,6 +11,7 @@ use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
 use crate::domain::warranty::{self, Assessment, Part};
 use crate::domain::{Clocks, Imei, RmaNumber, Stage, TrackingNumber};
+use crate::paperwork::{Bill, Settings};
 
 /// What `open` needs.
 #[derive(Debug, Clone)]
@@ -24,6 +25,17 @@ pub struct NewCase {
 }
 
 /// `rmaboard list` filters.
+/// What [`Store::apply`] did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The case as it was just before, under the write lock.
+    pub before: Case,
+    /// The case as it is now.
+    pub case: Case,
+    /// The bill issued by this move (a ship in a new parcel), to be printed.
+    pub bill: Option<Bill>,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListFilter {
     pub stage: Option<Stage>,
@@ -54,7 +66,16 @@ impl Store {
 
     /// Open a case in `expected`. Refused unless the verdict at the claim date allows it
     /// or an override (goodwill) is given; never for devices not sold by us.
-    pub fn open_case(&mut self, new: NewCase, author: &str, at: DateTime<Utc>) -> Result<Case> {
+    ///
+    /// The RMA instructions are drafted into the outbox in the same transaction, worded
+    /// by `paperwork`.
+    pub fn open_case(
+        &mut self,
+        new: NewCase,
+        author: &str,
+        at: DateTime<Utc>,
+        paperwork: &Settings,
+    ) -> Result<Case> {
         // Said first: asking for a goodwill reason and then refusing anyway would waste
         // the user's time. Checked again under the write lock below.
         if let Some(open) = self.open_case_of(&new.imei)? {
@@ -77,7 +98,6 @@ impl Store {
         let Some(sale) = sale else {
             return Err(StoreError::NotFound(new.imei.to_string()));
         };
-        let paperwork = &self.paperwork;
         let tx = super::begin_write(&mut self.conn, self.read_only)?;
         // Checked under the write lock: two terminals opening the same device at once
         // cannot both get through.
@@ -134,7 +154,9 @@ impl Store {
     }
 
     /// Apply a staff action to a case the caller read at `expected_version`. Refused
-    /// with [`StoreError::Conflict`] if anyone changed the case since.
+    /// with [`StoreError::Conflict`] if anyone changed the case since. A move that ships
+    /// the case issues its bill and drafts the shipping notice in the same transaction,
+    /// worded by `paperwork`.
     pub fn apply(
         &mut self,
         id: i64,
@@ -142,8 +164,8 @@ impl Store {
         change: Change,
         author: &str,
         at: DateTime<Utc>,
-    ) -> Result<Case> {
-        let paperwork = &self.paperwork;
+        paperwork: &Settings,
+    ) -> Result<Applied> {
         let tx = super::begin_write(&mut self.conn, self.read_only)?;
         let current = read_case(&tx, id)?;
         if current.version != expected_version {
@@ -156,9 +178,13 @@ impl Store {
         }
         write_plan(&tx, &current, &plan, author, at)?;
         let case = read_case(&tx, id)?;
-        super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
+        let bill = super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
         tx.commit()?;
-        Ok(case)
+        Ok(Applied {
+            before: current,
+            case,
+            bill,
+        })
     }
 
     /// Append a note. Notes never conflict (nothing is overwritten), but they bump the

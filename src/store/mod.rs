@@ -18,17 +18,49 @@ mod sales;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub use cases::{ListFilter, NewCase, OwnMove, PaneQuery};
+pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Shared between a connection that waits for the write lock and whoever watches it:
+/// the watcher can see that it waits, and cancel the wait.
+#[derive(Debug, Default)]
+pub struct WriteGate {
+    cancel: AtomicBool,
+    waiting: AtomicBool,
+}
+
+impl WriteGate {
+    /// Stop waiting: the write under way fails as busy, nothing is saved.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Ready for the next write.
+    pub fn reset(&self) {
+        self.cancel.store(false, Ordering::Relaxed);
+        self.waiting.store(false, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// True while the connection waits for another's write lock.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed)
+    }
+}
 
 /// Marks the file as ours (`PRAGMA application_id`, "RMAB").
 const APPLICATION_ID: i64 = 0x524d_4142;
@@ -37,8 +69,6 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
-    /// What bills and messages written through this connection say (shop, customs).
-    paperwork: crate::paperwork::Settings,
 }
 
 impl Store {
@@ -82,7 +112,6 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only,
-            paperwork: crate::paperwork::Settings::default(),
         };
         if read_only {
             wait_when_busy(&mut store.conn)?;
@@ -110,7 +139,6 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
-            paperwork: crate::paperwork::Settings::default(),
         };
         match store.check_read_only_schema() {
             Ok(()) => {}
@@ -167,6 +195,29 @@ impl Store {
     /// applies (a deferred read-then-write would fail at once with SQLITE_BUSY).
     fn write(&mut self) -> Result<Transaction<'_>> {
         begin_write(&mut self.conn, self.read_only)
+    }
+
+    /// Wait for colleagues' writes as usual (up to [`BUSY_TIMEOUT_SECS`]), telling `gate`
+    /// while waiting, and give up at once when the gate is cancelled: the write then
+    /// fails as busy and saves nothing.
+    pub fn wait_through(&mut self, gate: Arc<WriteGate>) -> Result<()> {
+        let mut started = Instant::now();
+        self.conn.busy_handler(Some(move |count: i32| {
+            if count == 0 {
+                started = Instant::now();
+            }
+            if gate.is_cancelled() || started.elapsed() >= Duration::from_secs(BUSY_TIMEOUT_SECS) {
+                gate.waiting.store(false, Ordering::Relaxed);
+                return false;
+            }
+            gate.waiting.store(true, Ordering::Relaxed);
+            // SQLite's own backoff: short at first, then 100 ms at most.
+            const PAUSES: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+            let pause = PAUSES[(count.max(0) as usize).min(PAUSES.len() - 1)];
+            std::thread::sleep(Duration::from_millis(pause));
+            true
+        }))?;
+        Ok(())
     }
 
     /// How long a write waits for another user's write before giving up.

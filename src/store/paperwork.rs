@@ -15,18 +15,6 @@ use crate::paperwork::message::{self, Draft};
 use crate::paperwork::{Bill, Dropped, MessageKind, OutboxMessage, OutboxStatus, Settings};
 
 impl Store {
-    /// Use these settings for the paperwork this connection writes: what a bill or a
-    /// message says comes from the configuration of whoever is working.
-    pub fn set_paperwork(&mut self, settings: &Settings) -> Result<()> {
-        self.paperwork = settings.clone();
-        Ok(())
-    }
-
-    /// The settings given with [`Store::set_paperwork`], else the built-in ones.
-    pub fn paperwork(&self) -> Result<Settings> {
-        Ok(self.paperwork.clone())
-    }
-
     /// The latest bill of a case (a case shipped twice has two).
     pub fn latest_bill(&self, case_id: i64) -> Result<Option<Bill>> {
         let row = self
@@ -229,16 +217,16 @@ pub(super) fn after_open(
 }
 
 /// Called in the transaction of every staff action: when it shipped the case, issue
-/// the bill and draft the shipping notice.
+/// the bill and draft the shipping notice. Returns the bill issued, if one was.
 pub(super) fn after_apply(
     tx: &Transaction<'_>,
     settings: &Settings,
     before: &Case,
     after: &Case,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<Bill>> {
     if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
-        return Ok(());
+        return Ok(None);
     }
     // Shipped again with the parcel it already had (a move back undone): that parcel's
     // bill and the customer's notice stand; a second of each would be one too many.
@@ -250,13 +238,14 @@ pub(super) fn after_apply(
         )
         .optional()?;
     if last_tracking.is_some_and(|t| t.is_some() && t == after.tracking_out) {
-        return Ok(());
+        return Ok(None);
     }
     let sale = sale(tx, after)?;
     let mut bill = Bill::draft(settings, after, sale.as_ref(), at);
     bill.number = insert_bill(tx, &bill)?;
     let draft = message::shipping_notice(settings, after, sale.as_ref(), &bill);
-    insert_message(tx, after.id, &draft, at)
+    insert_message(tx, after.id, &draft, at)?;
+    Ok(Some(bill))
 }
 
 fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {

@@ -90,12 +90,9 @@ impl Target {
 /// What the store sends back.
 #[derive(Debug, Clone)]
 pub struct BoardData {
-    pub counts: [u64; 5],
-    pub late: [u64; 5],
-    pub shipped_older: u64,
+    pub counts: crate::workshop::Counts,
     /// (stage, offset, cases) for each window asked for.
     pub windows: Vec<(Stage, usize, Vec<Case>)>,
-    pub people: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +150,8 @@ pub enum Msg {
     Error(String),
     /// Something worked that the user should hear about.
     Info(String),
+    /// The worker finished a job with nothing to say.
+    Idle,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -568,6 +567,7 @@ impl App {
                 Vec::new()
             }
             Msg::ExternalChange => self.refresh(),
+            Msg::Idle => Vec::new(),
             Msg::Outdated(version) => {
                 self.outdated = Some(version);
                 self.overlay = None;
@@ -614,10 +614,10 @@ impl App {
     }
 
     fn on_loaded(&mut self, data: BoardData) -> Vec<Effect> {
-        self.counts = data.counts;
-        self.late = data.late;
-        self.shipped_older = data.shipped_older;
-        self.people = data.people;
+        self.counts = data.counts.counts;
+        self.late = data.counts.late;
+        self.shipped_older = data.counts.shipped_older;
+        self.people = data.counts.people;
         for (stage, offset, cases) in data.windows {
             let pane = self.pane_mut(stage);
             if pane.offset != offset {

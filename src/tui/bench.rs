@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{Local, Offset, Utc};
+use chrono::{Local, Offset};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -18,7 +18,7 @@ use super::keymap::KeyMap;
 use super::{Board, Msg};
 use crate::bench::Figure;
 use crate::config::Config;
-use crate::store::Store;
+use crate::workshop::{Setup, Workshop};
 
 /// Counts what the backend writes: the bytes an SSH link has to carry.
 #[derive(Clone, Default)]
@@ -60,14 +60,14 @@ pub fn figures(db: &Path) -> Vec<Figure> {
 }
 
 fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
-    let store = Store::open(db)?;
+    let ws = Workshop::open(
+        Setup::new(db, "bench", Config::default()),
+        crate::workshop::wall_clock(),
+    )?;
     let (w, h) = (160, 45);
     let mut board = Board::new(
-        store,
-        &Config::default(),
-        "bench",
+        ws,
         KeyMap::default_keys(),
-        Box::new(Utc::now),
         Local::now().offset().fix(),
         (w, h),
     );

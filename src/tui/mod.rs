@@ -1,7 +1,7 @@
 //! The board: a keyboard-driven ratatui console for the workshop bench.
 //!
-//! `app` holds the state and a pure `update`; `runtime` carries out the store work the app
-//! asks for; `views` only draw. Keys reach the app through `keymap`, whose table also
+//! `app` holds the state and a pure `update`; `runtime` carries out the work the app asks
+//! for through the [`Workshop`], writes on a worker thread; `views` only draw. Keys reach the app through `keymap`, whose table also
 //! writes the help overlay and the status-bar hints.
 
 pub mod action;
@@ -20,17 +20,18 @@ use std::time::{Duration, Instant};
 use chrono::{Local, Offset, Utc};
 use crossterm::event::{self, Event, KeyEventKind};
 
-use crate::config::{Config, config_dir};
-use crate::store::Store;
+use crate::workshop::Workshop;
 pub use app::{App, Msg};
-pub use runtime::Board;
+pub use runtime::{Board, Executor};
 
 /// How often the board looks for changes from other terminals and updates ages.
 const TICK: Duration = Duration::from_millis(250);
+/// How often the board looks for the worker's answers while it has work.
+const POLL_BUSY: Duration = Duration::from_millis(15);
 
-/// Run the board on `store` until the user quits. The terminal is always restored.
-pub fn run(store: Store, config: &Config, user: &str) -> anyhow::Result<()> {
-    let (keymap, key_problem) = keymap::KeyMap::load(config_dir().as_deref());
+/// Run the board on `ws` until the user quits. The terminal is always restored.
+pub fn run(ws: Workshop) -> anyhow::Result<()> {
+    let (keymap, key_problem) = keymap::KeyMap::load(ws.setup().config_dir.as_deref());
     // The theme drops colours under NO_COLOR itself; crossterm's own handling would also
     // reset reverse video, which marks the selection.
     crossterm::style::force_color_output(true);
@@ -39,15 +40,7 @@ pub fn run(store: Store, config: &Config, user: &str) -> anyhow::Result<()> {
     let result = (|| {
         let size = terminal.size()?;
         let offset = Local::now().offset().fix();
-        let mut board = Board::new(
-            store,
-            config,
-            user,
-            keymap,
-            Box::new(Utc::now),
-            offset,
-            (size.width, size.height),
-        );
+        let mut board = Board::new(ws, keymap, offset, (size.width, size.height)).with_worker()?;
         board.start();
         if let Some(problem) = key_problem {
             board.send(Msg::Error(problem.to_string()));
@@ -63,8 +56,11 @@ pub fn run(store: Store, config: &Config, user: &str) -> anyhow::Result<()> {
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> anyhow::Result<()> {
     let mut last_tick = Instant::now();
     loop {
+        board.pump();
         terminal.draw(|frame| board.draw(frame))?;
-        if event::poll(TICK.saturating_sub(last_tick.elapsed()))? {
+        // While the worker has answers to come, look for them often.
+        let wait = if board.waiting() { POLL_BUSY } else { TICK };
+        if event::poll(wait.min(TICK.saturating_sub(last_tick.elapsed())))? {
             // Take everything already typed before drawing again: a scanner types a
             // whole number at once.
             loop {

@@ -1,42 +1,120 @@
-//! Carries out the app's effects against the store and feeds the answers back. The same
-//! loop runs under the terminal and in tests (headless), so flows are tested as they run.
+//! Carries out the app's effects through the [`Workshop`] and feeds the answers back.
+//!
+//! Reads that answer at once (panes, details, search) run on the UI thread's connection.
+//! Writes, the outbox send and the report go to a worker thread with its own connection
+//! ([`Executor::Worker`]), so the board keeps drawing and answering keys while a write
+//! waits for a colleague's lock; the answers come back as messages. Tests use the
+//! synchronous [`Executor::Inline`], where the same work runs at once on the board's
+//! own connection.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 
 use super::app::{App, BoardData, Effect, Msg, Reload, Settings};
 use super::keymap::KeyMap;
 use super::theme::Theme;
 use super::views;
-use crate::config::Config;
-use crate::domain::Stage;
-use crate::store::{Store, StoreError};
+use crate::domain::Case;
+use crate::domain::text::clean_line;
+use crate::store::{StoreError, WriteGate};
+use crate::workshop::{BillFile, Counts, Workshop};
 
-/// A board is "at work" while it sent a heartbeat this recently.
-const AT_WORK_SECS: i64 = 45;
 /// A guard against effects that keep asking for more.
 const MAX_STEPS: usize = 64;
 /// Search results shown at most.
 const SEARCH_LIMIT: usize = 50;
 
-pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
-
 pub struct Board {
     pub app: App,
     pub theme: Theme,
-    store: Store,
+    ws: Workshop,
+    executor: Executor,
     session: String,
     last_version: Option<i64>,
-    clock: Clock,
     /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
     /// windows often, so they are kept until anyone writes or the minute changes.
     counts: Option<(CountsKey, Counts)>,
-    /// Where a ship on the board writes its bill.
-    bills_dir: std::path::PathBuf,
-    /// The mail command and sender for the outbox (`[mail]` in the config).
-    mail: (String, String),
-    /// Said once the board is up, when the paperwork settings could not be used.
-    paperwork_problem: Option<String>,
+}
+
+/// Where the board's writes and long jobs run.
+pub enum Executor {
+    /// At once, on the board's own connection: the board waits (tests).
+    Inline,
+    /// On a worker thread with its own connection: the board never waits.
+    Worker(Worker),
+}
+
+/// A job for the worker: the effect, and the board's time zone offset when it was asked.
+struct Job {
+    effect: Effect,
+    offset: FixedOffset,
+    session: String,
+}
+
+pub struct Worker {
+    jobs: Option<Sender<Job>>,
+    done: Receiver<Msg>,
+    gate: Arc<WriteGate>,
+    /// Jobs sent and not yet answered.
+    busy: usize,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// A worker on its own connection to the workshop's database.
+    pub fn start(ws: &Workshop) -> Result<Worker, StoreError> {
+        let mut own = ws.reopen()?;
+        let gate = Arc::new(WriteGate::default());
+        own.store_mut().wait_through(gate.clone())?;
+        let worker_gate = gate.clone();
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (outbox, done) = mpsc::channel::<Msg>();
+        let thread = std::thread::Builder::new()
+            .name("rmaboard-worker".into())
+            .spawn(move || {
+                for job in inbox {
+                    let answer = background(&mut own, job.effect, job.offset, &job.session);
+                    let answer = match answer {
+                        Some(Msg::Refused { .. }) if worker_gate.is_cancelled() => {
+                            Some(Msg::Refused {
+                                error: "You stopped waiting for the database: nothing was saved."
+                                    .into(),
+                                conflict: false,
+                            })
+                        }
+                        other => other,
+                    };
+                    // Every job is answered, so the board knows when the worker is idle.
+                    let answer = answer.unwrap_or(Msg::Idle);
+                    if outbox.send(answer).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Refused(format!("could not start the board's worker: {e}")))?;
+        Ok(Worker {
+            jobs: Some(jobs),
+            done,
+            gate,
+            busy: 0,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel ends the worker once it has finished what it was doing.
+        self.gate.cancel();
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// What the cached counts depend on: other connections' commits, the minute (late
@@ -48,49 +126,15 @@ struct CountsKey {
     shipped_cutoff: i64,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Counts {
-    counts: [u64; 5],
-    late: [u64; 5],
-    shipped_older: u64,
-    people: u64,
-}
-
 impl Board {
-    pub fn new(
-        mut store: Store,
-        config: &Config,
-        user: &str,
-        keymap: KeyMap,
-        clock: Clock,
-        offset: FixedOffset,
-        size: (u16, u16),
-    ) -> Board {
-        let now = clock();
-        // Bills and messages drawn by moves on the board follow the shop's configuration.
-        let paperwork_problem = crate::paperwork::Settings::from_config(
-            config,
-            crate::config::config_dir()
-                .map(|d| d.join("templates"))
-                .as_deref(),
-        )
-        .map_err(|e| e.to_string())
-        .and_then(|s| match store.is_read_only() {
-            true => Ok(()),
-            false => store.set_paperwork(&s).map_err(|e| e.to_string()),
-        })
-        .err();
-        let bills_dir = crate::paperwork::bills_dir(config, store.path());
-        let from = if config.mail.from.trim().is_empty() {
-            config.shop.email.clone()
-        } else {
-            config.mail.from.clone()
-        };
-        let mail = (config.mail.command.clone(), from);
+    /// A board on `ws` that runs everything at once on its connection (tests).
+    pub fn new(ws: Workshop, keymap: KeyMap, offset: FixedOffset, size: (u16, u16)) -> Board {
+        let now = ws.now();
+        let config = ws.config();
         let settings = Settings {
-            user: user.to_string(),
-            db: store.path().display().to_string(),
-            read_only: store.is_read_only(),
+            user: ws.user().to_string(),
+            db: ws.store().path().display().to_string(),
+            read_only: ws.store().is_read_only(),
             clocks: config.clocks,
             shipped_days: config.board.shipped_days,
             show_expected: config.board.show_expected,
@@ -98,29 +142,33 @@ impl Board {
             offset,
         };
         let session = format!(
-            "{user}:{}:{}",
+            "{}:{}:{}",
+            ws.user(),
             std::process::id(),
             now.timestamp_nanos_opt().unwrap_or_default()
         );
         Board {
             app: App::new(settings, now, size),
             theme: Theme::from_env(),
-            last_version: store.data_version().ok(),
-            store,
+            last_version: ws.store().data_version().ok(),
+            ws,
+            executor: Executor::Inline,
             session,
-            clock,
             counts: None,
-            bills_dir,
-            mail,
-            paperwork_problem,
         }
+    }
+
+    /// Run writes and long jobs on a worker thread from now on.
+    pub fn with_worker(mut self) -> Result<Board, StoreError> {
+        self.executor = Executor::Worker(Worker::start(&self.ws)?);
+        Ok(self)
     }
 
     /// Load the board (call once before the first draw).
     pub fn start(&mut self) {
         let fx = self.app.start();
         self.run(fx);
-        if let Some(problem) = self.paperwork_problem.take() {
+        if let Some(problem) = self.ws.paperwork_problem().map(str::to_string) {
             self.send(Msg::Error(problem));
         }
     }
@@ -130,22 +178,70 @@ impl Board {
         self.run(fx);
     }
 
+    /// Feed the worker's answers to the app. True when there were any.
+    pub fn pump(&mut self) -> bool {
+        let Executor::Worker(w) = &mut self.executor else {
+            return false;
+        };
+        let mut answers = Vec::new();
+        while let Ok(msg) = w.done.try_recv() {
+            w.busy = w.busy.saturating_sub(1);
+            answers.push(msg);
+        }
+        let any = !answers.is_empty();
+        for msg in answers {
+            // The worker's commits are another connection's: recount.
+            self.counts = None;
+            self.send(msg);
+        }
+        any
+    }
+
+    /// The worker's answers may take a while: true while some are still to come.
+    pub fn waiting(&self) -> bool {
+        matches!(&self.executor, Executor::Worker(w) if w.busy > 0)
+    }
+
+    /// True while the worker's write is waiting for another connection's lock.
+    pub fn waiting_for_lock(&self) -> bool {
+        matches!(&self.executor, Executor::Worker(w) if w.busy > 0 && w.gate.is_waiting())
+    }
+
+    /// Give up the write waiting for the database: it fails, and nothing is saved.
+    pub fn cancel_wait(&self) {
+        if let Executor::Worker(w) = &self.executor {
+            w.gate.cancel();
+        }
+    }
+
     pub fn draw(&self, frame: &mut Frame) {
         views::draw(frame, &self.app, &self.theme);
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn workshop(&self) -> &Workshop {
+        &self.ws
+    }
+
+    /// The board's own connection, for reading.
+    pub fn store(&self) -> &crate::store::Store {
+        self.ws.store()
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        self.ws.now()
     }
 
     /// Leave the "people working" count at once rather than after the timeout.
     pub fn finish(&mut self) {
-        if !self.store.is_read_only() {
-            let _ = self.store.end_session(&self.session);
+        // Let the worker finish what it has (a write under way is not cut off).
+        if let Executor::Worker(w) = &mut self.executor {
+            w.jobs = None;
+            if let Some(t) = w.thread.take() {
+                let _ = t.join();
+            }
+        }
+        if !self.ws.store().is_read_only() {
+            let _ = self.ws.store_mut().end_session(&self.session);
         }
     }
 
@@ -164,77 +260,56 @@ impl Board {
     }
 
     fn perform(&mut self, effect: Effect) -> Option<Msg> {
-        if matches!(
-            effect,
-            Effect::Apply { .. } | Effect::OpenCase(_) | Effect::AddNote { .. } | Effect::Heartbeat
-        ) {
-            // Our own writes do not change data_version for us: forget the counts.
+        if is_background(&effect) {
+            // Our own writes do not change data_version for our connection: recount.
             self.counts = None;
+            let offset = self.app.settings.offset;
+            match &mut self.executor {
+                Executor::Inline => {
+                    return background(&mut self.ws, effect, offset, &self.session);
+                }
+                Executor::Worker(w) => {
+                    if w.busy == 0 {
+                        w.gate.reset();
+                    }
+                    let job = Job {
+                        effect,
+                        offset,
+                        session: self.session.clone(),
+                    };
+                    match w.jobs.as_ref().map(|j| j.send(job).is_ok()) {
+                        Some(true) => w.busy += 1,
+                        _ => return Some(Msg::Error("The board's worker stopped: quit and start the board again; nothing more can be saved from this one.".into())),
+                    }
+                    return None;
+                }
+            }
         }
-        let user = self.app.settings.user.clone();
-        let at = self.now();
         let failed = |e: StoreError| Msg::Error(e.to_string());
+        let ws = &self.ws;
         match effect {
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
-            Effect::LoadDetail(id) => Some(match self.store.detail(id) {
+            Effect::LoadDetail(id) => Some(match ws.store().detail(id) {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
                 Err(e) => failed(e),
             }),
-            Effect::Find(key) => Some(match self.store.find(&key) {
+            Effect::Find(key) => Some(match ws.find(&key) {
                 Ok(case) => self.found(Some(key), case),
                 Err(e) => failed(e),
             }),
-            Effect::Locate(id) => Some(match self.store.case_by_id(id) {
+            Effect::Locate(id) => Some(match ws.store().case_by_id(id) {
                 Ok(case) => self.found(None, case),
                 Err(e) => failed(e),
             }),
-            Effect::Apply {
-                target,
-                change,
-                done,
-            } => Some(
-                match self
-                    .store
-                    .apply(target.id, target.version, change, &user, at)
-                {
-                    Ok(case) => Msg::Applied {
-                        done: self.with_bill(&case, done, at),
-                        case: Box::new(case),
-                        locate: false,
-                    },
-                    Err(e) => refused(e),
-                },
-            ),
-            Effect::OpenCase(new) => Some(match self.store.open_case(*new, &user, at) {
-                Ok(case) => Msg::Applied {
-                    done: format!(
-                        "{} opened for IMEI {} ({}): it waits in Expected.",
-                        case.rma, case.imei, case.verdict
-                    ),
-                    case: Box::new(case),
-                    locate: true,
-                },
-                Err(e) => refused(e),
-            }),
-            Effect::AddNote { target, text } => {
-                Some(match self.store.add_note(target.id, &text, &user, at) {
-                    Ok(case) => Msg::Applied {
-                        case: Box::new(case),
-                        done: format!("Note added to {}.", target.rma),
-                        locate: false,
-                    },
-                    Err(e) => refused(e),
-                })
-            }
-            Effect::OfferUndo => Some(self.offer_undo(&user)),
+            Effect::OfferUndo => Some(offer_undo(ws)),
             Effect::Assess { imei, part, on } => Some(Msg::Assessed {
-                result: self
-                    .store
+                result: ws
+                    .store()
                     .assess(&imei, on, part)
                     .map_err(|e| e.to_string()),
                 // A lookup that fails only loses the early warning; saving still checks.
-                open_case: self
-                    .store
+                open_case: ws
+                    .store()
                     .open_case_of(&imei)
                     .ok()
                     .flatten()
@@ -242,173 +317,66 @@ impl Board {
                 imei,
                 part,
             }),
-            Effect::Search(query) => Some(match self.store.search(&query, SEARCH_LIMIT) {
+            Effect::Search(query) => Some(match ws.store().search(&query, SEARCH_LIMIT) {
                 Ok(cases) => Msg::SearchResults { query, cases },
                 Err(e) => failed(e),
             }),
-            Effect::LoadReport { to } => Some(self.report(to, at)),
-            Effect::LoadOutbox => Some(match self.store.outbox(false) {
+            Effect::LoadOutbox => Some(match ws.outbox(false) {
                 Ok(list) => Msg::OutboxLoaded(list),
                 Err(e) => failed(e),
             }),
-            Effect::SendOutbox => Some(self.send_outbox(&user)),
-            Effect::DropMessage { id, reason } => {
-                Some(match self.store.drop_message(id, &reason, &user, at) {
-                    Ok(()) => Msg::Dropped(id),
-                    Err(e) => refused(e),
-                })
-            }
-            Effect::Heartbeat => {
-                // A missed heartbeat only makes the count lag; not worth a message.
-                let _ = self.store.heartbeat(&self.session, &user, at);
-                self.store
-                    .people_working(at - Duration::seconds(AT_WORK_SECS))
-                    .ok()
-                    .map(Msg::People)
-            }
             Effect::CheckForChanges => {
-                let now = self.store.data_version().ok();
+                let now = ws.store().data_version().ok();
                 let changed = now.is_some() && now != self.last_version;
                 self.last_version = now;
                 if !changed {
                     return None;
                 }
                 // Cheap, and only after a change: a newer rmaboard may have migrated.
-                match self.store.schema_version() {
+                match ws.store().schema_version() {
                     Ok(v) if v > crate::store::SCHEMA_VERSION && self.app.outdated.is_none() => {
                         Some(Msg::Outdated(v))
                     }
                     _ => Some(Msg::ExternalChange),
                 }
             }
+            // Background effects were handled above.
+            Effect::Apply { .. }
+            | Effect::OpenCase(_)
+            | Effect::AddNote { .. }
+            | Effect::SendOutbox
+            | Effect::DropMessage { .. }
+            | Effect::LoadReport { .. }
+            | Effect::Heartbeat => None,
         }
     }
 
     fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
         let key = CountsKey {
-            data_version: self.store.data_version()?,
+            data_version: self.ws.store().data_version()?,
             minute: r.now.timestamp() / 60,
             shipped_cutoff: r.shipped_cutoff.timestamp(),
         };
-        let c = match self.counts {
+        let counts = match self.counts {
             Some((k, c)) if k == key => c,
             _ => {
-                let c = self.count(r)?;
+                let c = self.ws.counts(r.shipped_cutoff)?;
                 self.counts = Some((key, c));
                 c
             }
         };
-        let s = &self.store;
+        let s = self.ws.store();
         let windows = r
             .windows
             .iter()
             .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Msg::Loaded(Box::new(BoardData {
-            counts: c.counts,
-            late: c.late,
-            shipped_older: c.shipped_older,
-            windows,
-            people: c.people,
-        })))
+        Ok(Msg::Loaded(Box::new(BoardData { counts, windows })))
     }
 
-    fn count(&self, r: &Reload) -> Result<Counts, StoreError> {
-        let s = &self.store;
-        let mut late = [0u64; 5];
-        for (i, stage) in Stage::ALL.into_iter().enumerate() {
-            late[i] = s.late_count(stage, &self.app.settings.clocks, r.now)?;
-        }
-        Ok(Counts {
-            counts: s.stage_counts()?,
-            late,
-            shipped_older: s.shipped_before(r.shipped_cutoff)?,
-            people: s.people_working(r.now - Duration::seconds(AT_WORK_SECS))?,
-        })
-    }
-
-    /// After a move that shipped (its bill was issued at `at`): write the bill's PDF and
-    /// say where it went.
-    fn with_bill(&self, case: &crate::domain::Case, done: String, at: DateTime<Utc>) -> String {
-        if case.stage != Stage::Shipped {
-            return done;
-        }
-        let bill = match self.store.latest_bill(case.id) {
-            Ok(Some(bill)) if bill.issued_at.timestamp() == at.timestamp() => bill,
-            _ => return done,
-        };
-        let path = self.bills_dir.join(bill.file_name());
-        match crate::paperwork::pdf::write(&bill, &path) {
-            Ok(()) => format!(
-                "{done} Bill {} written to {}.",
-                bill.label(),
-                path.display()
-            ),
-            Err(e) => format!(
-                "{done} Its bill could not be written ({e}): print it with `rmaboard bill {} --out FILE`.",
-                case.rma
-            ),
-        }
-    }
-
-    /// Send every waiting message, as `rmaboard outbox send` does.
-    fn send_outbox(&mut self, user: &str) -> Msg {
-        use crate::paperwork::send::{Channel, send_pending};
-        let channel = match Channel::command(&self.mail.0) {
-            Ok(c) => c,
-            Err(e) => return Msg::Error(e),
-        };
-        let clock = &self.clock;
-        let now = || clock();
-        match send_pending(&mut self.store, &channel, &self.mail.1, user, &now) {
-            Ok(r) if r.failed.is_empty() => Msg::Info(format!("{} message(s) sent.", r.sent.len())),
-            // Each failure's reason is shown with its message in the outbox.
-            Ok(r) => Msg::Error(format!(
-                "{} sent, {} not sent: see why in the outbox.",
-                r.sent.len(),
-                r.failed.len()
-            )),
-            Err(e) => Msg::Error(e.to_string()),
-        }
-    }
-
-    /// The same report as `rmaboard report`, in the board's time zone.
-    fn report(&self, to: Option<chrono::NaiveDate>, now: DateTime<Utc>) -> Msg {
-        let offset = self.app.settings.offset;
-        let today = now.with_timezone(&offset).date_naive();
-        if let Some(to) = to {
-            match self.store.first_case_opened() {
-                Ok(Some(first)) => {
-                    let first = first.with_timezone(&offset).date_naive();
-                    if to < first {
-                        return Msg::Error(format!(
-                            "The first case was opened on {first}: there is nothing earlier to report."
-                        ));
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => return Msg::Error(e.to_string()),
-            }
-        }
-        let period = match crate::report::Period::new(None, to, today, &offset) {
-            Ok(p) => p,
-            Err(e) => return Msg::Error(e.to_string()),
-        };
-        match self.store.report(
-            period,
-            offset,
-            &self.app.settings.clocks,
-            now,
-            &mut |_, _| {},
-        ) {
-            Ok(report) => Msg::ReportLoaded(Box::new(report)),
-            Err(e) => Msg::Error(e.to_string()),
-        }
-    }
-
-    fn found(&self, scanned: Option<String>, case: crate::domain::Case) -> Msg {
+    fn found(&self, scanned: Option<String>, case: Case) -> Msg {
         let cutoff = self.app.shipped_cutoff();
-        match self.store.pane_position(&case, cutoff) {
+        match self.ws.store().pane_position(&case, cutoff) {
             Ok(position) => Msg::Found {
                 scanned,
                 case: Box::new(case),
@@ -417,39 +385,163 @@ impl Board {
             Err(e) => Msg::Error(e.to_string()),
         }
     }
+}
 
-    fn offer_undo(&mut self, user: &str) -> Msg {
-        let last = match self.store.last_own_move(user) {
-            Ok(Some(last)) => last,
-            Ok(None) => {
-                return Msg::Error("You have no move of your own left to undo.".to_string());
+/// The effects that write or may take long: they run on the worker.
+fn is_background(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::Apply { .. }
+            | Effect::OpenCase(_)
+            | Effect::AddNote { .. }
+            | Effect::SendOutbox
+            | Effect::DropMessage { .. }
+            | Effect::LoadReport { .. }
+            | Effect::Heartbeat
+    )
+}
+
+/// A write or a long job, on whichever connection runs it.
+fn background(
+    ws: &mut Workshop,
+    effect: Effect,
+    offset: FixedOffset,
+    session: &str,
+) -> Option<Msg> {
+    match effect {
+        Effect::Apply {
+            target,
+            change,
+            done,
+        } => Some(match ws.apply(target.id, target.version, change) {
+            Ok(moved) => Msg::Applied {
+                done: match &moved.bill {
+                    Some(bill) => format!("{done} {}", say_bill(&moved.case, bill)),
+                    None => done,
+                },
+                case: Box::new(moved.case),
+                locate: false,
+            },
+            Err(e) => refused(e),
+        }),
+        Effect::OpenCase(new) => Some(match ws.open_case(*new) {
+            Ok(case) => Msg::Applied {
+                done: format!(
+                    "{} opened for IMEI {} ({}): it waits in Expected.",
+                    case.rma, case.imei, case.verdict
+                ),
+                case: Box::new(case),
+                locate: true,
+            },
+            Err(e) => refused(e),
+        }),
+        Effect::AddNote { target, text } => Some(match ws.add_note(target.id, &text) {
+            Ok(case) => Msg::Applied {
+                case: Box::new(case),
+                done: format!("Note added to {}.", target.rma),
+                locate: false,
+            },
+            Err(e) => refused(e),
+        }),
+        Effect::SendOutbox => Some(match ws.send_outbox(None) {
+            Ok(r) if r.failed.is_empty() => Msg::Info(format!("{} message(s) sent.", r.sent.len())),
+            // Each failure's reason is shown with its message in the outbox.
+            Ok(r) => Msg::Error(format!(
+                "{} sent, {} not sent: see why in the outbox.",
+                r.sent.len(),
+                r.failed.len()
+            )),
+            Err(e) => Msg::Error(e.to_string()),
+        }),
+        Effect::DropMessage { id, reason } => Some(match ws.drop_message(id, &reason) {
+            Ok(()) => Msg::Dropped(id),
+            Err(e) => refused(e),
+        }),
+        Effect::LoadReport { to } => Some(report(ws, to, offset)),
+        Effect::Heartbeat => {
+            // A missed heartbeat only makes the count lag; not worth a message.
+            let (user, at) = (ws.user().to_string(), ws.now());
+            let _ = ws.store_mut().heartbeat(session, &user, at);
+            ws.people_working().ok().map(Msg::People)
+        }
+        // Reads answer at once on the board's own connection.
+        _ => None,
+    }
+}
+
+/// Where the bill of a case just shipped went, for the status line.
+fn say_bill(case: &Case, bill: &BillFile) -> String {
+    match bill {
+        BillFile::Written { bill, path } => {
+            format!("Bill {} written to {}.", bill.label(), path.display())
+        }
+        BillFile::NotWritten { reason, .. } => format!(
+            "Its bill could not be written ({}): print it with `rmaboard bill {} --out FILE`.",
+            clean_line(reason),
+            case.rma
+        ),
+    }
+}
+
+/// The same report as `rmaboard report`, in the board's time zone.
+fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, offset: FixedOffset) -> Msg {
+    let today = ws.now().with_timezone(&offset).date_naive();
+    if let Some(to) = to {
+        match ws.store().first_case_opened() {
+            Ok(Some(first)) => {
+                let first = first.with_timezone(&offset).date_naive();
+                if to < first {
+                    return Msg::Error(format!(
+                        "The first case was opened on {first}: there is nothing earlier to report."
+                    ));
+                }
             }
+            Ok(None) => {}
             Err(e) => return Msg::Error(e.to_string()),
-        };
-        let case = match self.store.case_by_id(last.case_id) {
-            Ok(case) => case,
-            Err(e) => return Msg::Error(e.to_string()),
-        };
-        // Undo puts back where the case was; anything done to it since would be lost.
-        if let Some((by, kind)) = &last.changed_since {
-            let who = if by == user {
-                "you".to_string()
-            } else {
-                crate::domain::text::clean_line(by)
-            };
-            return Msg::Error(format!(
-                "Your last move took {} to {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
-                case.rma,
-                last.to.title(),
-                done_by_kind(kind),
-                case.stage.title()
-            ));
         }
-        Msg::UndoOffer {
-            case: Box::new(case),
-            from: last.from,
-            to: last.to,
+    }
+    let period = match crate::report::Period::new(None, to, today, &offset) {
+        Ok(p) => p,
+        Err(e) => return Msg::Error(e.to_string()),
+    };
+    match ws.report(period, offset, &mut |_, _| {}) {
+        Ok(report) => Msg::ReportLoaded(Box::new(report)),
+        Err(e) => Msg::Error(e.to_string()),
+    }
+}
+
+fn offer_undo(ws: &Workshop) -> Msg {
+    let user = ws.user();
+    let last = match ws.store().last_own_move(user) {
+        Ok(Some(last)) => last,
+        Ok(None) => {
+            return Msg::Error("You have no move of your own left to undo.".to_string());
         }
+        Err(e) => return Msg::Error(e.to_string()),
+    };
+    let case = match ws.store().case_by_id(last.case_id) {
+        Ok(case) => case,
+        Err(e) => return Msg::Error(e.to_string()),
+    };
+    // Undo puts back where the case was; anything done to it since would be lost.
+    if let Some((by, kind)) = &last.changed_since {
+        let who = if by == user {
+            "you".to_string()
+        } else {
+            clean_line(by)
+        };
+        return Msg::Error(format!(
+            "Your last move took {} to {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
+            case.rma,
+            last.to.title(),
+            done_by_kind(kind),
+            case.stage.title()
+        ));
+    }
+    Msg::UndoOffer {
+        case: Box::new(case),
+        from: last.from,
+        to: last.to,
     }
 }
 

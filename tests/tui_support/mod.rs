@@ -16,6 +16,7 @@ use rmaboard::store::{NewCase, Store};
 use rmaboard::tui::keymap::KeyMap;
 use rmaboard::tui::theme::Theme;
 use rmaboard::tui::{Board, Msg};
+use rmaboard::workshop::{Setup, Workshop};
 
 /// "Now" for every test: Monday 4 May 2026, noon UTC.
 pub fn now() -> DateTime<Utc> {
@@ -62,13 +63,16 @@ impl Shop {
     }
 }
 
+/// A workshop on `store` as `user`, at the tests' fixed time, reading no config folder.
+pub fn workshop_on(store: Store, user: &str, config: Config) -> Workshop {
+    let setup = Setup::new(store.path(), user, config);
+    Workshop::with_store(store, setup, std::sync::Arc::new(now))
+}
+
 pub fn board_on(store: Store, user: &str, w: u16, h: u16) -> Board {
     let mut b = Board::new(
-        store,
-        &Config::default(),
-        user,
+        workshop_on(store, user, Config::default()),
         KeyMap::default_keys(),
-        Box::new(now),
         FixedOffset::east_opt(0).unwrap(),
         (w, h),
     );
@@ -135,12 +139,21 @@ pub fn workshop() -> Shop {
                 },
                 "anna",
                 when,
+                &rmaboard::paperwork::Settings::default(),
             )
             .unwrap()
         };
     let step = |s: &mut Store, id: i64, change: Change, when: DateTime<Utc>| {
         let v = s.case_by_id(id).unwrap().version;
-        s.apply(id, v, change, "ben", when).unwrap();
+        s.apply(
+            id,
+            v,
+            change,
+            "ben",
+            when,
+            &rmaboard::paperwork::Settings::default(),
+        )
+        .unwrap();
     };
     let send = |r: &str| Change::Send {
         manufacturer_ref: r.into(),
@@ -301,7 +314,17 @@ pub fn screen(b: &mut Board, w: u16, h: u16) -> String {
 pub fn ben_does(shop: &Shop, key: &str, change: Change) -> Case {
     let mut other = shop.store();
     let c = other.find(key).unwrap();
-    other.apply(c.id, c.version, change, "ben", now()).unwrap()
+    other
+        .apply(
+            c.id,
+            c.version,
+            change,
+            "ben",
+            now(),
+            &rmaboard::paperwork::Settings::default(),
+        )
+        .unwrap()
+        .case
 }
 
 pub fn stage_of(store: &Store, key: &str) -> Stage {

@@ -1,7 +1,8 @@
-//! Delivering the outbox: through a sendmail-compatible command, or as `.eml` files
-//! for a mail program to pick up. Each message is claimed under the write lock before
-//! it leaves, so two people sending at once never send one message twice; a failure
-//! puts it back with the error.
+//! Where paperwork leaves the program: bill PDFs written to the bills folder, and the
+//! outbox delivered through a sendmail-compatible command or as `.eml` files for a mail
+//! program to pick up. Each message is claimed under the write lock before it leaves,
+//! so two people sending at once never send one message twice; a failure puts it back
+//! with the error.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -11,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::OutboxMessage;
 use crate::domain::text::clean_line;
+use crate::paperwork::{Bill, OutboxMessage, pdf};
 use crate::store::{Store, StoreError};
 
 /// A mail command that has not finished after this long is stopped and counted failed.
@@ -50,7 +51,7 @@ pub struct Report {
 }
 
 /// Send every pending message once, oldest first.
-pub fn send_pending(
+pub(super) fn send_pending(
     store: &mut Store,
     channel: &Channel,
     from: &str,
@@ -165,4 +166,25 @@ fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, Str
     tmp.persist_noclobber(&path)
         .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
     Ok(path)
+}
+
+/// Write the bill's PDF to `path`: beside it first, then moved in whole, so a printer
+/// never picks up half a file. Readable by the staff group only, like the database: it
+/// carries a customer's name and address.
+pub fn write_pdf(bill: &Bill, path: &Path) -> Result<(), String> {
+    let bytes = pdf::render(bill).map_err(|e| e.to_string())?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
+    tmp.write_all(&bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
+    crate::store::restrict_mode(path);
+    Ok(())
 }

@@ -1,0 +1,369 @@
+//! The workshop's verbs for every front end. A [`Workshop`] owns one connection to the
+//! store, who is working, the clock, the paths resolved once (database, config folder,
+//! bills folder), the paperwork settings and the mail channel. The command line and the
+//! board only translate to and from it, so "ship a parcel" happens here once: the move
+//! and its bill in one transaction in the store, then the bill's PDF in the bills folder.
+
+pub mod delivery;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use thiserror::Error;
+
+use crate::config::{Config, ConfigError, config_dir, staff_name};
+use crate::domain::case::{Case, Change};
+use crate::domain::{Clocks, Stage};
+use crate::paperwork::{self, Bill, OutboxMessage};
+use crate::report::{Period, Report};
+use crate::store::{NewCase, Store, StoreError};
+
+pub use delivery::{Channel, Report as SendReport};
+
+/// "Now", as the workshop sees it: the wall clock, or a fixed time in tests and for
+/// `--at`.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The wall clock.
+pub fn wall_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// A board is "at work" while it sent a heartbeat this recently.
+pub const AT_WORK_SECS: i64 = 45;
+
+/// Everything resolved once from the command line, the environment and the config
+/// file: where the database is, who is working, which config folder applies.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub config: Config,
+    pub db: PathBuf,
+    pub user: String,
+    /// The folder of `config.toml`, `keys.toml` and `templates/`; `None` reads none.
+    pub config_dir: Option<PathBuf>,
+}
+
+impl Setup {
+    /// The user's setup: `--db`, `RMABOARD_DB`, the config file or the platform data
+    /// folder for the database; `--user`, `RMABOARD_USER` or the login name.
+    pub fn resolve(
+        config: Config,
+        db_flag: Option<&Path>,
+        user_flag: Option<&str>,
+    ) -> Result<Setup, ConfigError> {
+        let db = config.database_path(db_flag)?;
+        Ok(Setup {
+            config,
+            db,
+            user: staff_name(user_flag),
+            config_dir: config_dir(),
+        })
+    }
+
+    /// A setup that reads no config folder (tests, the benchmark).
+    pub fn new(db: impl Into<PathBuf>, user: &str, config: Config) -> Setup {
+        Setup {
+            config,
+            db: db.into(),
+            user: user.to_string(),
+            config_dir: None,
+        }
+    }
+
+    /// Message templates that replace the built-in ones.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        self.config_dir.as_ref().map(|d| d.join("templates"))
+    }
+
+    /// Where bills are written on shipping: `[paperwork] bills_dir`, else `bills`
+    /// beside the database.
+    pub fn bills_dir(&self) -> PathBuf {
+        match &self.config.paperwork.bills_dir {
+            Some(dir) => dir.clone(),
+            None => self
+                .db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("bills"),
+        }
+    }
+
+    /// The From header of customer mail: `[mail] from`, else the shop's address.
+    pub fn mail_from(&self) -> String {
+        let mail = &self.config.mail;
+        if mail.from.trim().is_empty() {
+            self.config.shop.email.clone()
+        } else {
+            mail.from.clone()
+        }
+    }
+}
+
+/// A workshop verb that failed: the store refused or failed, or the paperwork could not
+/// leave (no mail command).
+#[derive(Debug, Error)]
+pub enum WorkshopError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Mail(String),
+}
+
+impl WorkshopError {
+    /// Someone else changed the case first.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, WorkshopError::Store(e) if e.is_conflict())
+    }
+}
+
+/// What a move did: the case before and after, and for a ship in a new parcel, what
+/// became of its bill's PDF.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub before: Case,
+    pub case: Case,
+    pub bill: Option<BillFile>,
+}
+
+/// The PDF of a bill just issued: written, or why not (the ship stands either way).
+#[derive(Debug, Clone)]
+pub enum BillFile {
+    Written {
+        bill: Bill,
+        path: PathBuf,
+    },
+    NotWritten {
+        bill: Bill,
+        dir: PathBuf,
+        reason: String,
+    },
+}
+
+/// The board's counts over the whole store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Cases per stage, in [`Stage::ALL`] order.
+    pub counts: [u64; 5],
+    /// Late cases per stage.
+    pub late: [u64; 5],
+    /// Shipped cases older than the Shipped pane's window.
+    pub shipped_older: u64,
+    /// Boards with a recent heartbeat.
+    pub people: u64,
+}
+
+pub struct Workshop {
+    store: Store,
+    setup: Setup,
+    clock: Clock,
+    paperwork: paperwork::Settings,
+    /// Said to the user when the configured paperwork could not be used (the built-in
+    /// settings are used instead).
+    paperwork_problem: Option<String>,
+}
+
+impl Workshop {
+    /// Open (creating and migrating it if needed) the database of `setup`.
+    pub fn open(setup: Setup, clock: Clock) -> Result<Workshop, StoreError> {
+        let store = Store::open(&setup.db)?;
+        Ok(Workshop::with_store(store, setup, clock))
+    }
+
+    /// A workshop on a store already open (a look-only one, say).
+    pub fn with_store(store: Store, setup: Setup, clock: Clock) -> Workshop {
+        let (paperwork, paperwork_problem) =
+            match paperwork::Settings::from_config(&setup.config, setup.templates_dir().as_deref())
+            {
+                Ok(s) => (s, None),
+                Err(e) => (paperwork::Settings::default(), Some(e.to_string())),
+            };
+        Workshop {
+            store,
+            setup,
+            clock,
+            paperwork,
+            paperwork_problem,
+        }
+    }
+
+    /// A second workshop on the same database with its own connection, for a worker
+    /// thread.
+    pub fn reopen(&self) -> Result<Workshop, StoreError> {
+        let store = if self.store.is_read_only() {
+            Store::open_read_only(self.store.path())?
+        } else {
+            Store::open(self.store.path())?
+        };
+        Ok(Workshop {
+            store,
+            setup: self.setup.clone(),
+            clock: self.clock.clone(),
+            paperwork: self.paperwork.clone(),
+            paperwork_problem: self.paperwork_problem.clone(),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.setup.config
+    }
+
+    pub fn clocks(&self) -> &Clocks {
+        &self.setup.config.clocks
+    }
+
+    pub fn user(&self) -> &str {
+        &self.setup.user
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
+    pub fn paperwork(&self) -> &paperwork::Settings {
+        &self.paperwork
+    }
+
+    /// Why the configured paperwork (templates, customs) is not in use, if it is not.
+    pub fn paperwork_problem(&self) -> Option<&str> {
+        self.paperwork_problem.as_deref()
+    }
+
+    /// The case a key names: RMA number, IMEI (its case not yet shipped) or tracking
+    /// number.
+    pub fn find(&self, key: &str) -> Result<Case, StoreError> {
+        self.store.find(key)
+    }
+
+    /// Open a case; its RMA instructions wait in the outbox.
+    pub fn open_case(&mut self, new: NewCase) -> Result<Case, StoreError> {
+        let at = self.now();
+        self.store
+            .open_case(new, &self.setup.user, at, &self.paperwork)
+    }
+
+    /// Apply a change to the case as the user saw it (`version`). A ship in a new parcel
+    /// issues the bill with the move, then writes its PDF to the bills folder.
+    pub fn apply(&mut self, id: i64, version: i64, change: Change) -> Result<Moved, StoreError> {
+        let at = self.now();
+        let done = self
+            .store
+            .apply(id, version, change, &self.setup.user, at, &self.paperwork)?;
+        let bill = done.bill.map(|bill| self.write_bill(bill));
+        Ok(Moved {
+            before: done.before,
+            case: done.case,
+            bill,
+        })
+    }
+
+    /// Add a note to a case.
+    pub fn add_note(&mut self, id: i64, text: &str) -> Result<Case, StoreError> {
+        let at = self.now();
+        self.store.add_note(id, text, &self.setup.user, at)
+    }
+
+    /// Write a bill's PDF into the bills folder, named by its number and RMA.
+    fn write_bill(&self, bill: Bill) -> BillFile {
+        let dir = self.setup.bills_dir();
+        let path = dir.join(bill.file_name());
+        match delivery::write_pdf(&bill, &path) {
+            Ok(()) => BillFile::Written { bill, path },
+            Err(reason) => BillFile::NotWritten { bill, dir, reason },
+        }
+    }
+
+    /// The latest bill of a case, if it was ever shipped.
+    pub fn latest_bill(&self, case: &Case) -> Result<Option<Bill>, StoreError> {
+        self.store.latest_bill(case.id)
+    }
+
+    /// Send every waiting message once: as `.eml` files into `eml` when given, else
+    /// through `[mail] command`.
+    pub fn send_outbox(&mut self, eml: Option<PathBuf>) -> Result<SendReport, WorkshopError> {
+        let channel = match eml {
+            Some(dir) => Channel::Eml(dir),
+            None => {
+                Channel::command(&self.setup.config.mail.command).map_err(WorkshopError::Mail)?
+            }
+        };
+        let from = self.setup.mail_from();
+        let clock = self.clock.clone();
+        let now = move || clock();
+        Ok(delivery::send_pending(
+            &mut self.store,
+            &channel,
+            &from,
+            &self.setup.user,
+            &now,
+        )?)
+    }
+
+    /// Messages, oldest first: those waiting, or all.
+    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.store.outbox(all)
+    }
+
+    /// Take a waiting message out for good, with the reason.
+    pub fn drop_message(&mut self, id: i64, reason: &str) -> Result<(), StoreError> {
+        let at = self.now();
+        self.store.drop_message(id, reason, &self.setup.user, at)
+    }
+
+    /// Put a message stuck in `sending` back to waiting.
+    pub fn release_message(&mut self, id: i64) -> Result<(), StoreError> {
+        self.store.release_message(id)
+    }
+
+    /// The board's counts: per stage, late on their clocks, shipped before the window
+    /// starting at `shipped_cutoff`, and the boards at work.
+    pub fn counts(&self, shipped_cutoff: DateTime<Utc>) -> Result<Counts, StoreError> {
+        let now = self.now();
+        let s = &self.store;
+        let mut late = [0u64; 5];
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            late[i] = s.late_count(stage, self.clocks(), now)?;
+        }
+        Ok(Counts {
+            counts: s.stage_counts()?,
+            late,
+            shipped_older: s.shipped_before(shipped_cutoff)?,
+            people: self.people_working()?,
+        })
+    }
+
+    /// Boards with a heartbeat in the last [`AT_WORK_SECS`].
+    pub fn people_working(&self) -> Result<u64, StoreError> {
+        self.store
+            .people_working(self.now() - Duration::seconds(AT_WORK_SECS))
+    }
+
+    /// The workshop report for `period`, its days read in `tz`; the same numbers on
+    /// every front end.
+    pub fn report<Tz: TimeZone>(
+        &self,
+        period: Period,
+        tz: Tz,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Report, StoreError> {
+        self.store
+            .report(period, tz, self.clocks(), self.now(), progress)
+    }
+}
