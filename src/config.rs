@@ -211,7 +211,7 @@ pub fn staff_name(flag: Option<&str>) -> String {
         .or_else(|| from_env("USER"))
         .or_else(|| from_env("LOGNAME"))
         .or_else(|| from_env("USERNAME"))
-        .or_else(login_name)
+        .or_else(crate::sys::login_name)
         .unwrap_or_else(|| "unknown".into());
     let clean: String = crate::domain::text::clean_line(&raw)
         .chars()
@@ -222,38 +222,6 @@ pub fn staff_name(flag: Option<&str>) -> String {
     } else {
         clean
     }
-}
-
-/// The account name of the running user, when the environment does not say (cron, some
-/// SSH setups).
-#[cfg(unix)]
-fn login_name() -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 1024];
-    // SAFETY: a zeroed passwd is a valid out-parameter; `buf` outlives the call and its
-    // length is passed; the name is copied out before `buf` is dropped.
-    unsafe {
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(
-            libc::geteuid(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        );
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        let name = std::ffi::CStr::from_ptr(pwd.pw_name)
-            .to_string_lossy()
-            .into_owned();
-        Some(name).filter(|n| !n.is_empty())
-    }
-}
-
-#[cfg(not(unix))]
-fn login_name() -> Option<String> {
-    None
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! rmaboard: the warranty-repair workshop's console.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -9,5 +10,6 @@ pub mod import;
 pub mod paperwork;
 pub mod report;
 pub mod store;
+pub mod sys;
 pub mod tui;
 pub mod workshop;

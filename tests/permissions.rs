@@ -8,8 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
+    rmaboard::sys::effective_uid() == 0
 }
 
 /// Run the binary as a user who may read but not write the database.

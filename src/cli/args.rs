@@ -139,6 +139,7 @@ pub enum Command {
         json: bool,
     },
     /// The shop-scale benchmark (see BENCHMARKS.md).
+    #[cfg(feature = "bench")]
     #[command(subcommand)]
     Bench(BenchCommand),
     /// The customs repair bill of a shipped case: plain text, or a PDF with --out.
@@ -201,6 +202,7 @@ pub enum OutboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[cfg(feature = "bench")]
 pub enum BenchCommand {
     /// Build a large realistic store (needs --db PATH, a new file).
     Generate {

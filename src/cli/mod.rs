@@ -3,6 +3,8 @@
 //! someone else changed the case first.
 
 mod args;
+#[cfg(feature = "bench")]
+mod bench;
 mod output;
 mod paperwork;
 mod report;
@@ -15,7 +17,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 
-pub use args::{BenchCommand, Cli, Command, ExportFormat, SalesCommand};
+#[cfg(feature = "bench")]
+pub use args::BenchCommand;
+pub use args::{Cli, Command, ExportFormat, SalesCommand};
 use output::{AssessmentJson, CaseJson};
 
 use crate::config::{Config, config_dir, staff_name};
@@ -94,6 +98,8 @@ pub fn main() -> ExitCode {
 
 struct Context {
     config: Config,
+    /// The folder of the config file, keys.toml and templates/, looked up once.
+    config_dir: Option<PathBuf>,
     db: Option<PathBuf>,
     user: String,
     at: Option<DateTime<Utc>>,
@@ -105,12 +111,16 @@ impl Context {
     }
 
     fn setup(&self) -> Result<Setup, Failure> {
-        Ok(Setup {
+        Ok(self.setup_on(self.path()?))
+    }
+
+    fn setup_on(&self, db: PathBuf) -> Setup {
+        Setup {
             config: self.config.clone(),
-            db: self.path()?,
+            db,
             user: self.user.clone(),
-            config_dir: config_dir(),
-        })
+            config_dir: self.config_dir.clone(),
+        }
     }
 
     /// `--at`, else the wall clock.
@@ -155,6 +165,7 @@ pub fn run(cli: Cli) -> Outcome {
         .map_err(|e| Failure::field("--at", e))?;
     let cx = Context {
         config,
+        config_dir: config_dir(),
         db: cli.db,
         user: staff_name(cli.user.as_deref()),
         at,
@@ -323,7 +334,8 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Report { from, to, json }) => {
             report::run(&cx.workshop()?, from.as_deref(), to.as_deref(), json)
         }
-        Some(Command::Bench(b)) => bench(&cx, b),
+        #[cfg(feature = "bench")]
+        Some(Command::Bench(b)) => bench::run(&cx, b),
         Some(Command::Backup { file }) => {
             let ws = cx.workshop()?;
             let spinner = progress_bar(None, "backing up");
@@ -570,62 +582,6 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     Ok(())
 }
 
-fn bench(cx: &Context, command: BenchCommand) -> Outcome {
-    let Some(db) = cx.db.clone() else {
-        return Err(Failure::new(
-            "the benchmark needs its own database: give --db PATH",
-        ));
-    };
-    match command {
-        BenchCommand::Generate {
-            sales,
-            cases,
-            seed,
-            csv,
-        } => {
-            let now = cx.now();
-            if let Some(csv) = csv {
-                crate::bench::write_sales_csv(&csv, sales, seed, now.date_naive())
-                    .map_err(|e| Failure::new(format!("could not write {}: {e}", csv.display())))?;
-            }
-            let mut store = Store::open(&db)?;
-            let bar = progress_bar(Some(sales + cases), "generating");
-            let started = std::time::Instant::now();
-            let made = crate::bench::generate(
-                &mut store,
-                &crate::bench::GenerateOptions { sales, cases, seed },
-                now,
-                &mut |what, n, _| {
-                    let done = if what == "sales" { n } else { sales + n };
-                    bar.set_position(done);
-                },
-            )?;
-            bar.finish_and_clear();
-            println!(
-                "{}: {} sales, {} cases in {:.1} s",
-                db.display(),
-                made.sales,
-                made.cases,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
-        BenchCommand::Run {
-            import_rows,
-            samples,
-        } => {
-            let opts = crate::bench::RunOptions {
-                db,
-                import_rows,
-                samples,
-            };
-            crate::bench::run(&opts, &mut |db| crate::tui::bench::figures(db))?;
-            Ok(())
-        }
-        BenchCommand::Writer { seed } => Ok(crate::bench::writer(&db, seed)?),
-    }
-}
-
 fn board(ws: Workshop) -> Outcome {
     crate::tui::run(ws).map_err(|e| Failure::new(format!("{e:#}")))
 }
@@ -641,12 +597,7 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
             (dir.path().join("demo.sqlite"), Some(dir))
         }
     };
-    let mut ws = cx.workshop_on(Setup {
-        config: cx.config.clone(),
-        db: path.clone(),
-        user: cx.user.clone(),
-        config_dir: config_dir(),
-    })?;
+    let mut ws = cx.workshop_on(cx.setup_on(path.clone()))?;
     let settings = ws.paperwork().clone();
     let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
     eprintln!(

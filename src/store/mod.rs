@@ -317,8 +317,7 @@ fn share_sidecars(path: &Path) {
         let Ok(db) = fs::metadata(path) else {
             return;
         };
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        let me = crate::sys::effective_uid();
         for suffix in ["-wal", "-shm"] {
             let mut side = path.as_os_str().to_os_string();
             side.push(suffix);
@@ -347,18 +346,11 @@ pub(crate) fn restrict_mode(path: &Path) {
 /// The kind of network filesystem holding `path`, if it is one.
 #[cfg(target_os = "linux")]
 fn network_filesystem(path: &Path) -> Option<&'static str> {
-    use std::os::unix::ffi::OsStrExt;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a valid NUL-terminated path and `st` a writable statfs struct.
-    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
-        return None;
-    }
-    filesystem_kind(st.f_type as u64)
+    filesystem_kind(crate::sys::filesystem_magic(dir)?)
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -188,43 +188,13 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
 /// used by the tests that drive the real binary).
 #[cfg(unix)]
 pub fn open_pty(cols: u16, rows: u16) -> anyhow::Result<(std::fs::File, String)> {
-    use std::os::fd::FromRawFd;
-    // SAFETY: plain libc calls on a descriptor we own; every result is checked.
-    unsafe {
-        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
-        anyhow::ensure!(fd >= 0, "no pseudo-terminal");
-        let master = std::fs::File::from_raw_fd(fd);
-        anyhow::ensure!(
-            libc::grantpt(fd) == 0 && libc::unlockpt(fd) == 0,
-            "pty setup failed"
-        );
-        let mut name = [0 as libc::c_char; 128];
-        anyhow::ensure!(
-            libc::ptsname_r(fd, name.as_mut_ptr(), name.len()) == 0,
-            "ptsname failed"
-        );
-        let path = std::ffi::CStr::from_ptr(name.as_ptr())
-            .to_string_lossy()
-            .into_owned();
-        let size = libc::winsize {
-            ws_row: rows,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        anyhow::ensure!(
-            libc::ioctl(fd, libc::TIOCSWINSZ, &size) == 0,
-            "window size failed"
-        );
-        Ok((master, path))
-    }
+    Ok(crate::sys::open_pty(cols, rows)?)
 }
 
 /// Process start to the first complete frame (the status bar, drawn last, is on screen),
 /// and the board's peak memory after some use.
 #[cfg(unix)]
 fn startup(db: &Path) -> anyhow::Result<Vec<Figure>> {
-    use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
     let exe = std::env::current_exe()?;
     let mut opens = Vec::new();
@@ -243,15 +213,7 @@ fn startup(db: &Path) -> anyhow::Result<Vec<Figure>> {
             .stdin(Stdio::from(slave.try_clone()?))
             .stdout(Stdio::from(slave.try_clone()?))
             .stderr(Stdio::from(slave));
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        crate::sys::with_controlling_terminal(&mut cmd);
         let output = Arc::new(Mutex::new(Vec::<u8>::new()));
         let sink = Arc::clone(&output);
         let mut reader = master.try_clone()?;

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod form;
 pub mod input;

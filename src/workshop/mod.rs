@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thiserror::Error;
 
-use crate::config::{Config, ConfigError, config_dir, staff_name};
+use crate::config::Config;
 use crate::domain::case::{Case, Change};
 use crate::domain::{Clocks, Stage};
 use crate::paperwork::{self, Bill, OutboxMessage};
@@ -45,22 +45,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The user's setup: `--db`, `RMABOARD_DB`, the config file or the platform data
-    /// folder for the database; `--user`, `RMABOARD_USER` or the login name.
-    pub fn resolve(
-        config: Config,
-        db_flag: Option<&Path>,
-        user_flag: Option<&str>,
-    ) -> Result<Setup, ConfigError> {
-        let db = config.database_path(db_flag)?;
-        Ok(Setup {
-            config,
-            db,
-            user: staff_name(user_flag),
-            config_dir: config_dir(),
-        })
-    }
-
     /// A setup that reads no config folder (tests, the benchmark).
     pub fn new(db: impl Into<PathBuf>, user: &str, config: Config) -> Setup {
         Setup {
