@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{clip, pad, popup};
+use crate::tui::action::Mode;
 use crate::tui::app::App;
 use crate::tui::layout::centered;
 use crate::tui::theme::Theme;
@@ -34,8 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: &Theme
     let entries: Vec<(String, String)> = app
         .settings
         .keymap
-        .bindings()
-        .iter()
+        .mode(Mode::Board)
         .filter(|b| !b.keys.is_empty())
         .map(|b| {
             let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
