@@ -1,8 +1,11 @@
 //! The board: a keyboard-driven ratatui console for the workshop bench.
 //!
-//! `app` holds the state and a pure `update`; `runtime` carries out the store work the app
-//! asks for; `views` only draw. Keys reach the app through `keymap`, whose table also
-//! writes the help overlay and the status-bar hints.
+//! `app` holds the state and a pure `update(Msg) -> Vec<Effect>` (the messages and effects
+//! are in `protocol`); each overlay (forms, questions, search, report, outbox, help) is a
+//! file in `overlay` that reads its own keys; `runtime` carries out the store work the app
+//! asks for; `views` only draw. Keys reach the app through `keymap`, which maps them to the
+//! `action`s of the mode in use (the board, the detail view, the open overlay) and whose
+//! table also writes the help overlay and the status-bar hints.
 
 pub mod action;
 pub mod app;
@@ -11,6 +14,8 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod overlay;
+pub mod protocol;
 pub mod runtime;
 pub mod theme;
 pub mod views;
@@ -22,7 +27,8 @@ use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::config::{Config, config_dir};
 use crate::store::Store;
-pub use app::{App, Msg};
+pub use app::App;
+pub use protocol::Msg;
 pub use runtime::Board;
 
 /// How often the board looks for changes from other terminals and updates ages.

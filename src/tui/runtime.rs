@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::Frame;
 
-use super::app::{App, BoardData, Effect, Msg, Reload, Settings};
+use super::app::{App, Settings};
 use super::keymap::KeyMap;
+use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
 use crate::config::Config;

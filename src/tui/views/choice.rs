@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{pad, popup, wrap};
-use crate::tui::app::Choice;
 use crate::tui::layout::centered;
+use crate::tui::overlay::Choice;
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {

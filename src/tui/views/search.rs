@@ -6,11 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{clip, fit, pad, popup, width};
-use crate::tui::app::{App, SearchState};
+use crate::tui::app::App;
 use crate::tui::layout::centered;
+use crate::tui::overlay::Search;
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &SearchState, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &Search, theme: &Theme) {
     let rect = popup(
         frame,
         centered(area, area.width.saturating_sub(4).min(110), area.height),
