@@ -20,7 +20,7 @@ pub use outbox::Outbox;
 pub use report::WorkshopReport;
 pub use search::Search;
 
-use super::action::Mode;
+use super::action::{FormAction, Mode};
 use super::app::{Message, MessageKind};
 use super::form::Form;
 use super::keymap::KeyMap;
@@ -132,6 +132,22 @@ impl Overlay {
             Overlay::Search(search) => search.on_key(key, cx),
             Overlay::Report(report) => report.on_key(key, cx),
             Overlay::Outbox(outbox) => outbox.on_key(key, cx),
+        }
+    }
+
+    /// Its keys for the status-bar hints.
+    pub fn hints(&self, keys: &KeyMap) -> Vec<(String, &'static str)> {
+        match self {
+            // In a note Enter is the text's own key: it starts a new line.
+            Overlay::Form(form) if form.focused().is_some_and(|f| f.multiline()) => {
+                let enter = FormAction::NextOrSave.name();
+                let mut hints = vec![("Enter".to_string(), "new line")];
+                hints.extend(KeyMap::hints_of(
+                    keys.mode(Mode::Form).filter(|b| b.name != enter),
+                ));
+                hints
+            }
+            _ => keys.hints(self.mode()),
         }
     }
 
