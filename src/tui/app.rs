@@ -10,6 +10,8 @@
 mod commands;
 mod detail;
 mod panes;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
