@@ -6,7 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use rmaboard::domain::{Outcome, Stage};
 use rmaboard::store::Store;
 use rmaboard::tui::Msg;
-use rmaboard::tui::app::{MessageKind, Overlay, Screen};
+use rmaboard::tui::app::{MessageKind, Screen};
+use rmaboard::tui::overlay::{Overlay, WorkshopReport};
 use tui_support::*;
 
 fn message(b: &rmaboard::tui::Board) -> String {
@@ -546,9 +547,9 @@ fn the_report_steps_back_and_forth_by_thirteen_weeks() {
     let shop = workshop();
     let mut b = shop.board("anna", 160, 45);
     let period = |b: &rmaboard::tui::Board| match &b.app.overlay {
-        Some(Overlay::Report {
+        Some(Overlay::Report(WorkshopReport {
             report: Some(r), ..
-        }) => (r.period.from, r.period.to),
+        })) => (r.period.from, r.period.to),
         other => panic!("no report shown: {other:?}"),
     };
     press(&mut b, KeyCode::Char('r'));

@@ -1,158 +1,31 @@
 //! The board's state and its pure `update`: a message in, the state changed, and the store
 //! work it needs handed back as [`Effect`]s. Nothing here touches the store or the
 //! terminal, so every flow can be tested by feeding messages.
+//!
+//! Keys go to the open overlay if there is one (each in its own file under `overlay`),
+//! else to the scanner or the key map: the detail view's own keys first when it is open,
+//! then the board's. The panes live in `panes`, the detail view in `detail`, and what the
+//! board's actions do in `commands`.
+
+mod commands;
+mod detail;
+mod panes;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
-use super::form::{Form, FormKind};
-use super::input::TextInput;
+pub use detail::{DetailState, Screen};
+pub use panes::Pane;
+
+use super::action::{Action, DetailAction};
 use super::keymap::KeyMap;
-use super::layout::{BoardGeometry, board_geometry};
-use crate::domain::case::{Case, CaseDetail, Change};
-use crate::domain::warranty::{Assessment, Part};
-use crate::domain::{Clocks, Imei, Stage, TrackingNumber};
-use crate::store::{NewCase, PaneQuery, StoreError};
-
-/// What the board asks the store to do.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Counts and each pane's visible window.
-    Reload(Reload),
-    LoadDetail(i64),
-    /// Resolve a scanned or typed key (RMA, IMEI, tracking number) and show that case.
-    Find(String),
-    /// Show a case picked from the search results.
-    Locate(i64),
-    Apply {
-        target: Target,
-        change: Change,
-        /// Said to the user when it worked.
-        done: String,
-    },
-    OpenCase(Box<NewCase>),
-    AddNote {
-        target: Target,
-        text: String,
-    },
-    /// Find the user's own last move, to offer its undo.
-    OfferUndo,
-    Assess {
-        imei: Imei,
-        part: Part,
-        on: NaiveDate,
-    },
-    Search(String),
-    /// The workshop report for the 13 weeks up to `to` (today when `None`).
-    LoadReport {
-        to: Option<NaiveDate>,
-    },
-    /// The customer messages not yet sent.
-    LoadOutbox,
-    /// Send every waiting message through the configured mail command.
-    SendOutbox,
-    /// Take a waiting message out for good, with the reason.
-    DropMessage {
-        id: i64,
-        reason: String,
-    },
-    Heartbeat,
-    /// See whether another terminal wrote (cheap).
-    CheckForChanges,
-}
-
-#[derive(Debug, Clone)]
-pub struct Reload {
-    pub windows: Vec<PaneQuery>,
-    pub shipped_cutoff: DateTime<Utc>,
-    pub now: DateTime<Utc>,
-}
-
-/// The case a write is about, as the user saw it (the version guards against lost updates).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub id: i64,
-    pub version: i64,
-    pub rma: String,
-}
-
-impl Target {
-    pub fn of(case: &Case) -> Target {
-        Target {
-            id: case.id,
-            version: case.version,
-            rma: case.rma.to_string(),
-        }
-    }
-}
-
-/// What the store sends back.
-#[derive(Debug, Clone)]
-pub struct BoardData {
-    pub counts: crate::workshop::Counts,
-    /// (stage, offset, cases) for each window asked for.
-    pub windows: Vec<(Stage, usize, Vec<Case>)>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Msg {
-    Key(KeyEvent),
-    Act(Action),
-    Tick(DateTime<Utc>),
-    Resize(u16, u16),
-    Loaded(Box<BoardData>),
-    DetailLoaded(Box<CaseDetail>),
-    Found {
-        /// What was scanned, when the case was found by a scan.
-        scanned: Option<String>,
-        case: Box<Case>,
-        /// Its place in its pane; `None` when the Shipped pane does not show it.
-        position: Option<usize>,
-    },
-    /// The user's own last move, offered for undoing.
-    UndoOffer {
-        case: Box<Case>,
-        from: Stage,
-        to: Stage,
-    },
-    Applied {
-        case: Box<Case>,
-        done: String,
-        /// A new case: show it.
-        locate: bool,
-    },
-    Refused {
-        error: String,
-        conflict: bool,
-    },
-    Assessed {
-        imei: Imei,
-        part: Part,
-        result: Result<Assessment, String>,
-        /// The device's case not yet shipped, if any: "RMA-… (in received)".
-        open_case: Option<String>,
-    },
-    SearchResults {
-        query: String,
-        cases: Vec<Case>,
-    },
-    People(u64),
-    ReportLoaded(Box<crate::report::Report>),
-    OutboxLoaded(Vec<crate::paperwork::OutboxMessage>),
-    /// A message was dropped: back to the outbox.
-    Dropped(i64),
-    /// Another terminal wrote.
-    ExternalChange,
-    /// A newer rmaboard upgraded the database to this schema version.
-    Outdated(i64),
-    /// A lookup or load failed; the sentence says why.
-    Error(String),
-    /// Something worked that the user should hear about.
-    Info(String),
-    /// The worker finished a job with nothing to say.
-    Idle,
-}
+use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
+use super::protocol::{Effect, Msg, Target};
+use crate::domain::case::Case;
+use crate::domain::{Clocks, Stage};
+use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
@@ -166,118 +39,16 @@ pub struct Message {
     pub kind: MessageKind,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Pane {
-    /// Index in the whole pane (not the window).
-    pub selected: usize,
-    pub offset: usize,
-    /// The loaded window; it starts at `loaded_at`, which trails `offset` until the
-    /// store answers.
-    pub cases: Vec<Case>,
-    pub loaded_at: usize,
-}
-
-impl Pane {
-    pub fn selected_case(&self) -> Option<&Case> {
-        self.selected
-            .checked_sub(self.loaded_at)
-            .and_then(|i| self.cases.get(i))
-    }
-}
-
+/// A write the user asked for, not yet answered. One at a time: the board says so rather
+/// than queue a second behind it.
 #[derive(Debug, Clone)]
-pub struct DetailState {
-    pub id: i64,
-    pub detail: Option<CaseDetail>,
-    pub scroll: u16,
-}
-
-#[derive(Debug, Clone)]
-pub enum Screen {
-    Board,
-    Detail(Box<DetailState>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChoiceKind {
-    /// `>` on a received case: to the manufacturer, or repaired in-house.
-    AfterReceived,
-    /// `>` on a case at the manufacturer: inspection passed or failed.
-    Inspect,
-    /// A scanned inbound tracking number of an expected parcel.
-    ReceiveScanned,
-    /// `u`: the user's own last move took the case from `from` to `to`.
-    Undo { from: Stage, to: Stage },
-}
-
-impl Choice {
-    pub fn question(&self) -> String {
-        match self.kind {
-            ChoiceKind::AfterReceived => "Where does it go next?".into(),
-            ChoiceKind::Inspect => "How did the inspection go?".into(),
-            ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
-            ChoiceKind::Undo { from, to } => format!(
-                "Your last move took {} from {} to {}. Move it back to {}?",
-                self.target.rma,
-                from.title(),
-                to.title(),
-                from.title()
-            ),
-        }
-    }
-}
-
-impl ChoiceKind {
-    pub fn options(self) -> &'static [(char, &'static str)] {
-        match self {
-            ChoiceKind::AfterReceived => &[
-                ('s', "Send to the manufacturer (asks for its reference)"),
-                ('i', "Repaired in-house: inspection passed"),
-            ],
-            ChoiceKind::Inspect => &[
-                ('p', "Passed: repaired, ready to ship"),
-                ('f', "Failed: back to the manufacturer, with a note"),
-            ],
-            ChoiceKind::ReceiveScanned => {
-                &[('y', "Yes, mark it received"), ('n', "No, just show it")]
-            }
-            ChoiceKind::Undo { .. } => &[('y', "Yes, undo that move"), ('n', "No, keep it")],
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
-    pub kind: ChoiceKind,
-    pub target: Target,
-    pub selected: usize,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SearchState {
-    pub input: TextInput,
-    pub results: Vec<Case>,
-    pub selected: usize,
-}
-
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    Form(Box<Form>),
-    Choice(Choice),
-    Search(SearchState),
-    /// The workshop report; `None` until it is loaded. `scroll` moves the overdue list.
-    Report {
-        report: Option<Box<crate::report::Report>>,
-        scroll: u16,
-    },
-    /// Messages waiting to be sent; `None` until loaded.
-    Outbox {
-        messages: Option<Vec<crate::paperwork::OutboxMessage>>,
-        selected: usize,
-    },
+pub struct Saving {
+    /// "RMA-2026-00042", "the new case", "the outbox"...
+    pub what: String,
+    /// The form or question it came from: shown again, with the reason, if refused.
+    pub from: Option<Overlay>,
+    /// Another connection holds the database's write lock.
+    pub waiting: bool,
 }
 
 /// What the app needs to know at start.
@@ -319,6 +90,8 @@ pub struct App {
     /// Another program upgraded the database past what this board knows (its schema
     /// version): the board only looks from then on.
     pub outdated: Option<i64>,
+    /// The write under way, if one is.
+    pub saving: Option<Saving>,
     last_heartbeat: Option<DateTime<Utc>>,
     last_reload: Option<DateTime<Utc>>,
 }
@@ -327,10 +100,6 @@ fn outdated_sentence(version: i64) -> String {
     format!(
         "A newer rmaboard upgraded the database (schema {version}), so this board only looks and saves nothing: quit with q and start rmaboard again."
     )
-}
-
-fn idx(stage: Stage) -> usize {
-    Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0)
 }
 
 impl App {
@@ -357,6 +126,7 @@ impl App {
             scan: String::new(),
             quit: false,
             outdated: None,
+            saving: None,
             last_heartbeat: None,
             last_reload: None,
         }
@@ -372,69 +142,6 @@ impl App {
         fx
     }
 
-    pub fn visible_stages(&self) -> Vec<Stage> {
-        Stage::ALL
-            .into_iter()
-            .filter(|&s| self.show_expected || s != Stage::Expected)
-            .collect()
-    }
-
-    pub fn geometry(&self) -> BoardGeometry {
-        board_geometry(self.size.0, self.size.1, self.visible_stages().len())
-    }
-
-    pub fn pane(&self, stage: Stage) -> &Pane {
-        &self.panes[idx(stage)]
-    }
-
-    fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
-        &mut self.panes[idx(stage)]
-    }
-
-    /// Cases the pane can scroll through (Shipped: only the recent window).
-    pub fn pane_len(&self, stage: Stage) -> usize {
-        let n = self.counts[idx(stage)];
-        let n = if stage == Stage::Shipped {
-            n.saturating_sub(self.shipped_older)
-        } else {
-            n
-        };
-        usize::try_from(n).unwrap_or(usize::MAX)
-    }
-
-    pub fn late_count(&self, stage: Stage) -> u64 {
-        self.late[idx(stage)]
-    }
-
-    pub fn shipped_cutoff(&self) -> DateTime<Utc> {
-        self.now - Duration::days(i64::from(self.settings.shipped_days))
-    }
-
-    pub fn is_late(&self, case: &Case) -> bool {
-        self.settings
-            .clocks
-            .is_late(case.stage, case.stage_since, self.now)
-    }
-
-    fn reload(&mut self) -> Effect {
-        self.last_reload = Some(self.now);
-        let rows = self.geometry().rows;
-        let cutoff = self.shipped_cutoff();
-        Effect::Reload(Reload {
-            windows: Stage::ALL
-                .into_iter()
-                .map(|stage| PaneQuery {
-                    stage,
-                    shipped_after: (stage == Stage::Shipped).then_some(cutoff),
-                    offset: self.pane(stage).offset,
-                    limit: rows,
-                })
-                .collect(),
-            shipped_cutoff: cutoff,
-            now: self.now,
-        })
-    }
-
     /// The case the next command is about: the one in the detail view, else the
     /// selected card.
     pub fn selected_case(&self) -> Option<&Case> {
@@ -442,6 +149,11 @@ impl App {
             Screen::Detail(d) => d.detail.as_ref().map(|d| &d.case),
             Screen::Board => self.pane(self.focus).selected_case(),
         }
+    }
+
+    /// Today where the board is.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.settings.offset).date_naive()
     }
 
     fn say(&mut self, text: impl Into<String>) {
@@ -460,8 +172,14 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
-            Msg::Key(key) => self.on_key(key),
-            Msg::Act(action) => self.perform(action),
+            Msg::Key(key) => {
+                let fx = self.on_key(key);
+                self.one_write_at_a_time(fx)
+            }
+            Msg::Act(action) => {
+                let fx = self.perform(action);
+                self.one_write_at_a_time(fx)
+            }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -483,17 +201,13 @@ impl App {
                 position,
             } => self.on_found(scanned, *case, position),
             Msg::UndoOffer { case, from, to } => {
-                self.overlay = Some(Overlay::Choice(Choice {
-                    kind: ChoiceKind::Undo { from, to },
-                    target: Target::of(&case),
-                    selected: 0,
-                }));
+                let kind = ChoiceKind::Undo { from, to };
+                self.overlay = Some(Overlay::Choice(Choice::new(kind, Target::of(&case))));
                 Vec::new()
             }
             Msg::Applied { case, done, locate } => {
-                if matches!(self.overlay, Some(Overlay::Form(_) | Overlay::Choice(_))) {
-                    self.overlay = None;
-                }
+                // The form or question it came from closed when it was sent.
+                self.saving = None;
                 self.say(done);
                 let mut fx = self.refresh();
                 if locate {
@@ -502,18 +216,40 @@ impl App {
                 fx
             }
             Msg::Refused { error, conflict } => {
+                let from = self.saving.take().and_then(|s| s.from);
                 if conflict {
-                    self.overlay = None;
                     self.complain(error);
                     return self.refresh();
                 }
-                if let Some(Overlay::Form(form)) = &mut self.overlay {
-                    form.error = Some(error);
-                } else {
-                    self.overlay = None;
-                    self.complain(error);
+                match from {
+                    // The form comes back with the reason, unless the user opened
+                    // another meanwhile: typing is never thrown away.
+                    Some(Overlay::Form(mut form))
+                        if !matches!(self.overlay, Some(Overlay::Form(_))) =>
+                    {
+                        form.error = Some(error);
+                        self.overlay = Some(Overlay::Form(form));
+                    }
+                    _ => self.complain(error),
                 }
                 Vec::new()
+            }
+            Msg::Waiting(waiting) => {
+                if let Some(s) = &mut self.saving {
+                    s.waiting = waiting;
+                }
+                Vec::new()
+            }
+            Msg::OutboxSent(result) => {
+                self.saving = None;
+                match result {
+                    Ok(text) => self.say(text),
+                    Err(text) => self.complain(text),
+                }
+                match &mut self.overlay {
+                    Some(Overlay::Outbox(_)) => vec![Effect::LoadOutbox],
+                    _ => Vec::new(),
+                }
             }
             Msg::Assessed {
                 imei,
@@ -521,44 +257,32 @@ impl App {
                 result,
                 open_case,
             } => {
-                if let Some(Overlay::Form(form)) = &mut self.overlay
-                    && let FormKind::NewCase {
-                        verdict,
-                        open_case: open,
-                    } = &mut form.kind
-                {
-                    *verdict = Some((imei, part, result));
-                    *open = open_case;
+                if let Some(Overlay::Form(form)) = &mut self.overlay {
+                    form.assessed(imei, part, result, open_case);
                 }
                 Vec::new()
             }
             Msg::SearchResults { query, cases } => {
-                if let Some(Overlay::Search(s)) = &mut self.overlay
-                    && s.input.text() == query
-                {
-                    s.results = cases;
-                    s.selected = 0;
+                if let Some(Overlay::Search(search)) = &mut self.overlay {
+                    search.found(&query, cases);
                 }
                 Vec::new()
             }
             Msg::Dropped(id) => {
+                self.saving = None;
                 self.say(format!("Message {id} was dropped: it will not be sent."));
-                self.overlay = Some(Overlay::Outbox {
-                    messages: None,
-                    selected: 0,
-                });
+                self.overlay = Some(Overlay::Outbox(Outbox::loading()));
                 vec![Effect::LoadOutbox]
             }
             Msg::OutboxLoaded(list) => {
-                if let Some(Overlay::Outbox { messages, selected }) = &mut self.overlay {
-                    *selected = (*selected).min(list.len().saturating_sub(1));
-                    *messages = Some(list);
+                if let Some(Overlay::Outbox(outbox)) = &mut self.overlay {
+                    outbox.loaded(list);
                 }
                 Vec::new()
             }
-            Msg::ReportLoaded(r) => {
-                if let Some(Overlay::Report { report, .. }) = &mut self.overlay {
-                    *report = Some(r);
+            Msg::ReportLoaded(report) => {
+                if let Some(Overlay::Report(shown)) = &mut self.overlay {
+                    shown.loaded(report);
                 }
                 Vec::new()
             }
@@ -567,7 +291,6 @@ impl App {
                 Vec::new()
             }
             Msg::ExternalChange => self.refresh(),
-            Msg::Idle => Vec::new(),
             Msg::Outdated(version) => {
                 self.outdated = Some(version);
                 self.overlay = None;
@@ -582,6 +305,7 @@ impl App {
                 self.say(text);
                 Vec::new()
             }
+            Msg::Idle => Vec::new(),
         }
     }
 
@@ -613,134 +337,28 @@ impl App {
         fx
     }
 
-    fn on_loaded(&mut self, data: BoardData) -> Vec<Effect> {
-        self.counts = data.counts.counts;
-        self.late = data.counts.late;
-        self.shipped_older = data.counts.shipped_older;
-        self.people = data.counts.people;
-        for (stage, offset, cases) in data.windows {
-            let pane = self.pane_mut(stage);
-            if pane.offset != offset {
-                continue;
-            }
-            // Stay on the same case if it only moved within the window.
-            let was = pane.selected_case().map(|c| c.id);
-            if let Some(i) = was.and_then(|id| cases.iter().position(|c| c.id == id)) {
-                pane.selected = offset + i;
-            }
-            pane.cases = cases;
-            pane.loaded_at = offset;
-        }
-        if self.keep_selection_visible() {
-            return vec![self.reload()];
-        }
-        Vec::new()
-    }
-
-    /// Clamp every selection to its pane and scroll so it shows. True if a window moved
-    /// (so it must be loaded again).
-    fn keep_selection_visible(&mut self) -> bool {
-        let rows = self.geometry().rows;
-        let mut moved = false;
-        for stage in Stage::ALL {
-            let len = self.pane_len(stage);
-            let pane = self.pane_mut(stage);
-            pane.selected = pane.selected.min(len.saturating_sub(1));
-            let mut offset = pane.offset;
-            if pane.selected < offset {
-                offset = pane.selected;
-            } else if pane.selected >= offset + rows {
-                offset = pane.selected + 1 - rows;
-            }
-            // Do not leave empty rows at the bottom when cases vanished.
-            offset = offset.min(len.saturating_sub(rows));
-            if offset != pane.offset {
-                pane.offset = offset;
-                moved = true;
-            }
-        }
-        moved
-    }
-
-    fn select(&mut self, index: usize) -> Vec<Effect> {
-        let focus = self.focus;
-        self.pane_mut(focus).selected = index;
-        if self.keep_selection_visible() {
-            vec![self.reload()]
-        } else {
-            Vec::new()
-        }
-    }
-
-    fn on_found(
-        &mut self,
-        scanned: Option<String>,
-        case: Case,
-        position: Option<usize>,
-    ) -> Vec<Effect> {
-        self.overlay = None;
-        if case.stage == Stage::Expected {
-            self.show_expected = true;
-        }
-        self.focus = case.stage;
-        let mut fx = Vec::new();
-        match position {
-            Some(p) => {
-                let rows = self.geometry().rows;
-                let pane = self.pane_mut(case.stage);
-                pane.selected = p;
-                if p < pane.offset || p >= pane.offset + rows {
-                    pane.offset = p.saturating_sub(rows / 2);
-                }
-                self.say(format!("{}: {} in {}.", case.rma, case.model, case.stage.title()));
-            }
-            None => self.say(format!(
-                "{} was shipped over {} days ago, so the Shipped pane does not list it; here are its details.",
-                case.rma, self.settings.shipped_days
-            )),
-        }
-        fx.push(self.reload());
-        self.screen = Screen::Detail(Box::new(DetailState {
-            id: case.id,
-            detail: None,
-            scroll: 0,
-        }));
-        fx.push(Effect::LoadDetail(case.id));
-        let scanned_parcel = scanned
-            .and_then(|s| TrackingNumber::parse(&s).ok())
-            .is_some_and(|t| case.tracking_in.as_deref() == Some(t.as_str()));
-        if case.stage == Stage::Expected && scanned_parcel && !self.settings.read_only {
-            self.overlay = Some(Overlay::Choice(Choice {
-                kind: ChoiceKind::ReceiveScanned,
-                target: Target::of(&case),
-                selected: 0,
-            }));
-        }
-        fx
-    }
-
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         // Releases and repeats (sent by some terminals) would act twice.
         if key.kind != KeyEventKind::Press {
             return Vec::new();
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // The way out every terminal user knows, from anywhere; `q` and others are in the
+        // key map.
         if ctrl && key.code == KeyCode::Char('c') {
             self.quit = true;
             return Vec::new();
         }
-        match self.overlay.take() {
-            Some(Overlay::Form(form)) => return self.form_key(*form, key),
-            Some(Overlay::Choice(choice)) => return self.choice_key(choice, key),
-            Some(Overlay::Search(search)) => return self.search_key(search, key),
-            Some(Overlay::Help { scroll }) => return self.help_key(scroll, key),
-            Some(Overlay::Report { report, scroll }) => {
-                return self.report_key(report, scroll, key);
-            }
-            Some(Overlay::Outbox { messages, selected }) => {
-                return self.outbox_key(messages, selected, key);
-            }
-            None => {}
+        let (today, read_only) = (self.today(), self.read_only_reason());
+        if let Some(overlay) = &mut self.overlay {
+            let cx = Ctx {
+                keys: &self.settings.keymap,
+                now: self.now,
+                today,
+                read_only,
+            };
+            let outcome = overlay.on_key(&key, &cx);
+            return self.follow(outcome);
         }
         let plain = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
         if let KeyCode::Char(c) = key.code
@@ -768,6 +386,19 @@ impl App {
                 _ => self.scan.clear(),
             }
         }
+        if self.saving.as_ref().is_some_and(|s| s.waiting) && self.is_back(&key) {
+            self.say("Stopping…");
+            return vec![Effect::StopWaiting];
+        }
+        if let Screen::Detail(d) = &mut self.screen
+            && let Some(action) = self.settings.keymap.action::<DetailAction>(&key)
+        {
+            self.message = None;
+            if !d.on_action(action) {
+                self.screen = Screen::Board;
+            }
+            return Vec::new();
+        }
         match self.settings.keymap.action_for(&key) {
             Some(action) => {
                 self.message = None;
@@ -777,428 +408,61 @@ impl App {
         }
     }
 
-    fn help_key(&mut self, scroll: u16, key: KeyEvent) -> Vec<Effect> {
-        let scroll = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-            KeyCode::PageDown => scroll.saturating_add(10),
-            KeyCode::PageUp => scroll.saturating_sub(10),
-            _ => return Vec::new(),
-        };
-        self.overlay = Some(Overlay::Help { scroll });
-        Vec::new()
+    /// The board's or the detail view's "back" key: while a write waits for the
+    /// database, it stops the wait.
+    fn is_back(&self, key: &KeyEvent) -> bool {
+        let keys = &self.settings.keymap;
+        keys.action_for(key) == Some(Action::Back)
+            || keys.action::<DetailAction>(key) == Some(DetailAction::Back)
     }
 
-    /// Up and down pick a message, `s` sends every waiting one; Esc closes.
-    fn outbox_key(
-        &mut self,
-        messages: Option<Vec<crate::paperwork::OutboxMessage>>,
-        selected: usize,
-        key: KeyEvent,
-    ) -> Vec<Effect> {
-        let last = messages.as_ref().map_or(0, |m| m.len().saturating_sub(1));
-        let selected = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
-            KeyCode::Char('s') => {
-                self.overlay = Some(Overlay::Outbox { messages, selected });
-                if !self.writable() {
-                    return Vec::new();
-                }
-                self.say("Sending the outbox…");
-                return vec![Effect::SendOutbox, Effect::LoadOutbox];
-            }
-            KeyCode::Char('d') => {
-                let picked = messages.as_ref().and_then(|m| m.get(selected));
-                let Some(m) = picked.map(|m| (m.id, m.rma.clone())) else {
-                    self.overlay = Some(Overlay::Outbox { messages, selected });
-                    return Vec::new();
-                };
-                if !self.writable() {
-                    self.overlay = Some(Overlay::Outbox { messages, selected });
-                    return Vec::new();
-                }
-                return self.open_form(Form::drop_message(m.0, &m.1));
-            }
-            _ => return Vec::new(),
+    /// A write goes out only when the last one was answered: the form or question it
+    /// came from closes (it comes back if the write is refused), and the board goes on
+    /// answering keys while it is saved. A second write meanwhile is refused with a
+    /// sentence, not queued behind the first.
+    fn one_write_at_a_time(&mut self, fx: Vec<Effect>) -> Vec<Effect> {
+        let Some(what) = fx.iter().find_map(Effect::saves) else {
+            return fx;
         };
-        self.overlay = Some(Overlay::Outbox { messages, selected });
-        Vec::new()
-    }
-
-    /// Up and down scroll the overdue list; any other key closes the report.
-    fn report_key(
-        &mut self,
-        report: Option<Box<crate::report::Report>>,
-        scroll: u16,
-        key: KeyEvent,
-    ) -> Vec<Effect> {
-        // ←/→ move the report's 13 weeks back or forward, never past today.
-        let shift = match key.code {
-            KeyCode::Left | KeyCode::Char('h') => Some(false),
-            KeyCode::Right | KeyCode::Char('l') => Some(true),
+        if let Some(s) = &self.saving {
+            let stop = self.settings.keymap.first_key(Action::Back);
+            self.complain(format!(
+                "Still saving {}: wait for it to finish (or press {stop} to stop waiting), then try again.",
+                s.what
+            ));
+            return fx.into_iter().filter(|e| e.saves().is_none()).collect();
+        }
+        let from = match self.overlay {
+            Some(Overlay::Form(_) | Overlay::Choice(_)) => self.overlay.take(),
             _ => None,
         };
-        if let Some(later) = shift {
-            let Some(shown) = report.as_ref().map(|r| r.period) else {
-                // Still loading: keep it open and wait.
-                self.overlay = Some(Overlay::Report { report, scroll });
-                return Vec::new();
-            };
-            let today = self.now.with_timezone(&self.settings.offset).date_naive();
-            // Earlier: the 13 weeks that end the day before this report starts. Later:
-            // 13 weeks on, or up to today.
-            let to = if later {
-                shown
-                    .to
-                    .checked_add_days(chrono::Days::new(13 * 7))
-                    .filter(|d| *d < today)
-            } else {
-                Some(shown.from.pred_opt().unwrap_or(shown.from))
-            };
-            // The shown report stays until the other arrives (or is refused).
-            self.overlay = Some(Overlay::Report { report, scroll: 0 });
-            return vec![Effect::LoadReport { to }];
-        }
-        let scroll = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-            KeyCode::PageDown => scroll.saturating_add(10),
-            KeyCode::PageUp => scroll.saturating_sub(10),
-            _ => return Vec::new(),
-        };
-        self.overlay = Some(Overlay::Report { report, scroll });
-        Vec::new()
-    }
-
-    fn choice_key(&mut self, mut choice: Choice, key: KeyEvent) -> Vec<Effect> {
-        let options = choice.kind.options();
-        let picked = match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Up | KeyCode::Char('k') => {
-                choice.selected = choice.selected.saturating_sub(1);
-                None
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                choice.selected = (choice.selected + 1).min(options.len().saturating_sub(1));
-                None
-            }
-            KeyCode::Enter => options.get(choice.selected).map(|o| o.0),
-            KeyCode::Char(c) => options.iter().find(|o| o.0 == c).map(|o| o.0),
-            _ => None,
-        };
-        let Some(picked) = picked else {
-            self.overlay = Some(Overlay::Choice(choice));
-            return Vec::new();
-        };
-        let t = choice.target.clone();
-        let apply = |change, done: String| {
-            vec![Effect::Apply {
-                target: t.clone(),
-                change,
-                done,
-            }]
-        };
-        match (choice.kind, picked) {
-            (ChoiceKind::AfterReceived, 's') => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::send(t.clone()))));
-                Vec::new()
-            }
-            (ChoiceKind::AfterReceived, _) => {
-                self.overlay = Some(Overlay::Choice(choice));
-                apply(
-                    Change::InspectPass {
-                        in_house: true,
-                        note: None,
-                    },
-                    format!("{} repaired in-house and inspected.", t.rma),
-                )
-            }
-            (ChoiceKind::Inspect, 'p') => {
-                self.overlay = Some(Overlay::Choice(choice));
-                apply(
-                    Change::InspectPass {
-                        in_house: false,
-                        note: None,
-                    },
-                    format!("{} passed inspection.", t.rma),
-                )
-            }
-            (ChoiceKind::Inspect, _) => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::inspect_fail(t.clone()))));
-                Vec::new()
-            }
-            (ChoiceKind::ReceiveScanned, 'y') => {
-                self.overlay = Some(Overlay::Choice(choice));
-                apply(
-                    Change::Receive { tracking_in: None },
-                    format!("{} received.", t.rma),
-                )
-            }
-            (ChoiceKind::ReceiveScanned, _) => Vec::new(),
-            (ChoiceKind::Undo { from, .. }, 'y') => {
-                self.overlay = Some(Overlay::Choice(choice));
-                apply(
-                    Change::Move {
-                        to: from,
-                        undo: true,
-                    },
-                    format!("Undone: {} is back in {}.", t.rma, from.title()),
-                )
-            }
-            (ChoiceKind::Undo { .. }, _) => {
-                self.say("Nothing was changed.");
-                Vec::new()
-            }
-        }
-    }
-
-    fn form_key(&mut self, mut form: Form, key: KeyEvent) -> Vec<Effect> {
-        if key.code == KeyCode::Esc {
-            self.say("Nothing was changed.");
-            return Vec::new();
-        }
-        let mut fx = Vec::new();
-        if form.handle(&key) {
-            match form.submit(self.now) {
-                Ok(effect) => fx.push(effect),
-                Err(problem) => form.error = Some(problem),
-            }
-        }
-        if let Some((imei, part)) = form.wants_assessment() {
-            fx.push(Effect::Assess {
-                imei,
-                part,
-                on: self.now.with_timezone(&self.settings.offset).date_naive(),
-            });
-        }
-        self.overlay = Some(Overlay::Form(Box::new(form)));
+        self.saving = Some(Saving {
+            what,
+            from,
+            waiting: false,
+        });
         fx
     }
 
-    fn search_key(&mut self, mut search: SearchState, key: KeyEvent) -> Vec<Effect> {
-        match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Enter => {
-                return match search.results.get(search.selected) {
-                    Some(case) => vec![Effect::Locate(case.id)],
-                    None => {
-                        self.overlay = Some(Overlay::Search(search));
-                        Vec::new()
-                    }
-                };
-            }
-            KeyCode::Up => search.selected = search.selected.saturating_sub(1),
-            KeyCode::Down => {
-                search.selected = (search.selected + 1).min(search.results.len().saturating_sub(1));
-            }
-            _ => {
-                if search.input.handle(&key, false) {
-                    let q = search.input.text().to_string();
-                    self.overlay = Some(Overlay::Search(search));
-                    return vec![Effect::Search(q)];
-                }
-            }
+    /// Carry out what an overlay answered to a key.
+    fn follow(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match outcome.then {
+            Then::Stay => {}
+            Then::Close => self.overlay = None,
+            Then::Replace(next) => self.overlay = Some(next),
         }
-        self.overlay = Some(Overlay::Search(search));
-        Vec::new()
+        if let Some(message) = outcome.message {
+            self.message = Some(message);
+        }
+        outcome.effects
     }
 
-    /// The case a command needs, or a sentence saying to pick one.
-    fn target(&mut self) -> Option<Case> {
-        let case = self.selected_case().cloned();
-        if case.is_none() {
-            let keys = format!(
-                "{}/{}",
-                self.settings.keymap.first_key(Action::CaseUp),
-                self.settings.keymap.first_key(Action::CaseDown)
-            );
-            self.complain(format!(
-                "No case is selected: pick one with {keys}, or scan its IMEI, RMA or tracking number."
-            ));
-        }
-        case
-    }
-
-    fn writable(&mut self) -> bool {
-        if let Some(version) = self.outdated {
-            self.complain(outdated_sentence(version));
-            return false;
-        }
-        if self.settings.read_only {
-            self.complain(StoreError::ReadOnly.to_string());
-        }
-        !self.settings.read_only
-    }
-
-    fn open_form(&mut self, form: Form) -> Vec<Effect> {
-        self.overlay = Some(Overlay::Form(Box::new(form)));
-        Vec::new()
-    }
-
-    pub fn perform(&mut self, action: Action) -> Vec<Effect> {
-        if let Screen::Detail(d) = &mut self.screen {
-            let scroll = &mut d.scroll;
-            match action {
-                Action::CaseDown => *scroll = scroll.saturating_add(1),
-                Action::CaseUp => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll = scroll.saturating_add(10),
-                Action::PageUp => *scroll = scroll.saturating_sub(10),
-                Action::First => *scroll = 0,
-                Action::Back | Action::Details => {
-                    self.screen = Screen::Board;
-                }
-                Action::PaneLeft | Action::PaneRight | Action::Last | Action::ToggleExpected => {}
-                _ => return self.command(action),
-            }
-            return Vec::new();
-        }
-        let len = self.pane_len(self.focus);
-        let at = self.pane(self.focus).selected;
-        let page = self.geometry().rows.max(1);
-        match action {
-            Action::PaneLeft | Action::PaneRight => {
-                let stages = self.visible_stages();
-                let i = stages.iter().position(|&s| s == self.focus).unwrap_or(0);
-                let n = stages.len();
-                let next = if action == Action::PaneLeft {
-                    i.checked_sub(1).unwrap_or(n - 1)
-                } else {
-                    (i + 1) % n
-                };
-                self.focus = stages.get(next).copied().unwrap_or(Stage::Received);
-                Vec::new()
-            }
-            Action::CaseUp => self.select(at.saturating_sub(1)),
-            Action::CaseDown => self.select((at + 1).min(len.saturating_sub(1))),
-            Action::PageUp => self.select(at.saturating_sub(page)),
-            Action::PageDown => self.select((at + page).min(len.saturating_sub(1))),
-            Action::First => self.select(0),
-            Action::Last => self.select(len.saturating_sub(1)),
-            Action::Details => match self.target() {
-                Some(case) => {
-                    self.screen = Screen::Detail(Box::new(DetailState {
-                        id: case.id,
-                        detail: None,
-                        scroll: 0,
-                    }));
-                    vec![Effect::LoadDetail(case.id)]
-                }
-                None => Vec::new(),
-            },
-            Action::Back => Vec::new(),
-            Action::ToggleExpected => {
-                self.show_expected = !self.show_expected;
-                if !self.show_expected && self.focus == Stage::Expected {
-                    self.focus = Stage::Received;
-                }
-                self.keep_selection_visible();
-                vec![self.reload()]
-            }
-            _ => self.command(action),
-        }
-    }
-
-    /// Commands that work the same on the board and in the detail view.
-    fn command(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Help => {
-                self.overlay = Some(Overlay::Help { scroll: 0 });
-                Vec::new()
-            }
-            Action::Quit => {
-                self.quit = true;
-                Vec::new()
-            }
-            Action::Search => {
-                self.overlay = Some(Overlay::Search(SearchState::default()));
-                Vec::new()
-            }
-            Action::Report => {
-                self.overlay = Some(Overlay::Report {
-                    report: None,
-                    scroll: 0,
-                });
-                vec![Effect::LoadReport { to: None }]
-            }
-            Action::Outbox => {
-                self.overlay = Some(Overlay::Outbox {
-                    messages: None,
-                    selected: 0,
-                });
-                vec![Effect::LoadOutbox]
-            }
-            Action::Undo if self.writable() => vec![Effect::OfferUndo],
-            Action::NewCase if self.writable() => self.open_form(Form::new_case()),
-            Action::MoveForward
-            | Action::MoveBack
-            | Action::AddNote
-            | Action::Edit
-            | Action::Void
-                if self.writable() =>
-            {
-                match self.target() {
-                    Some(case) => self.case_command(action, &case),
-                    None => Vec::new(),
-                }
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn case_command(&mut self, action: Action, case: &Case) -> Vec<Effect> {
-        let t = Target::of(case);
-        let choose = |kind| {
-            Some(Overlay::Choice(Choice {
-                kind,
-                target: t.clone(),
-                selected: 0,
-            }))
-        };
-        match action {
-            Action::MoveForward => match case.stage {
-                Stage::Expected => vec![Effect::Apply {
-                    change: Change::Receive { tracking_in: None },
-                    done: format!("{} received.", t.rma),
-                    target: t,
-                }],
-                Stage::Received => {
-                    self.overlay = choose(ChoiceKind::AfterReceived);
-                    Vec::new()
-                }
-                Stage::AtManufacturer => {
-                    self.overlay = choose(ChoiceKind::Inspect);
-                    Vec::new()
-                }
-                Stage::Inspected => self.open_form(Form::ship(t)),
-                Stage::Shipped => {
-                    self.complain(format!("{} is shipped: that is the last stage.", case.rma));
-                    Vec::new()
-                }
-            },
-            Action::MoveBack => match case.stage.previous() {
-                Some(to) => vec![Effect::Apply {
-                    change: Change::Move { to, undo: false },
-                    done: format!("{} moved back to {}.", t.rma, to.title()),
-                    target: t,
-                }],
-                None => {
-                    self.complain(format!(
-                        "{} is in expected, the first stage: there is nothing before it.",
-                        case.rma
-                    ));
-                    Vec::new()
-                }
-            },
-            Action::AddNote => self.open_form(Form::note(t)),
-            Action::Edit => self.open_form(Form::edit(
-                t,
-                &case.fault,
-                case.tracking_in.as_deref().unwrap_or(""),
-                case.manufacturer_ref.as_deref().unwrap_or(""),
-            )),
-            Action::Void => self.open_form(Form::void(t)),
-            _ => Vec::new(),
+    /// Why nothing can be saved now, if so.
+    fn read_only_reason(&self) -> Option<String> {
+        match self.outdated {
+            Some(version) => Some(outdated_sentence(version)),
+            None if self.settings.read_only => Some(StoreError::ReadOnly.to_string()),
+            None => None,
         }
     }
 }

@@ -1,11 +1,10 @@
 //! The forms a move or an edit needs, validated as the user types with the same parsers
-//! and messages as the command line.
+//! and messages as the command line. Their keys are read in `overlay::form`.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Effect, Target};
 use super::input::TextInput;
+use super::protocol::{Effect, Target};
 use crate::domain::case::{CaseError, Change, Edit, Patch};
 use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
 use crate::domain::warranty::{Assessment, Part, VoidReason};
@@ -343,49 +342,6 @@ impl Form {
             Some((i, p, _)) if *i == imei && *p == part => None,
             _ => Some((imei, part)),
         }
-    }
-
-    /// Handle a key; returns true when the user asked to save.
-    pub fn handle(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let n = self.fields.len();
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return false;
-        };
-        let multiline = field.multiline();
-        match key.code {
-            KeyCode::Char('s') if ctrl => return true,
-            KeyCode::Tab => self.focus = (self.focus + 1) % n,
-            KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Down if !multiline => self.focus = (self.focus + 1) % n,
-            KeyCode::Up if !multiline => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Enter if !multiline => {
-                if self.focus + 1 == n {
-                    return true;
-                }
-                self.focus += 1;
-            }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                if matches!(field.kind, FieldKind::Choice { .. }) =>
-            {
-                if let FieldKind::Choice { options } = &field.kind {
-                    let m = options.len().max(1);
-                    field.choice = if key.code == KeyCode::Left {
-                        (field.choice + m - 1) % m
-                    } else {
-                        (field.choice + 1) % m
-                    };
-                }
-            }
-            _ if matches!(field.kind, FieldKind::Choice { .. }) => {}
-            _ => {
-                if field.input.handle(key, multiline) {
-                    field.touched = true;
-                    self.error = None;
-                }
-            }
-        }
-        false
     }
 
     /// Check every field and build the store request, or say what is wrong (and put the

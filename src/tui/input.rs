@@ -46,6 +46,29 @@ impl TextInput {
         (line, col)
     }
 
+    /// Keys the editor keeps for itself, whatever the key map says: what types and what
+    /// moves the cursor; in several lines also Enter (a new line) and ↑/↓, so that they
+    /// never leave a note by accident.
+    pub fn claims(&self, key: &KeyEvent, multiline: bool) -> bool {
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return false;
+        }
+        match key.code {
+            KeyCode::Char(_)
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Home
+            | KeyCode::End => true,
+            KeyCode::Enter | KeyCode::Up | KeyCode::Down => multiline,
+            _ => false,
+        }
+    }
+
     /// Edit with a key; returns whether the text changed. Enter adds a line only when
     /// `multiline`; the caller handles it otherwise.
     pub fn handle(&mut self, key: &KeyEvent, multiline: bool) -> bool {

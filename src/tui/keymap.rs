@@ -1,6 +1,7 @@
-//! Keys to actions, as data: the defaults in `assets/keys.toml`, optionally rebound by a
-//! `keys.toml` in the config folder. The same table answers "which action is this key"
-//! and "which keys run this action" (for the help overlay and status-bar hints).
+//! Keys to actions, as data, mode by mode (the board, the detail view, each overlay): the
+//! defaults in `assets/keys.toml`, optionally rebound by a `keys.toml` in the config
+//! folder. The same table answers "which action is this key here" and "which keys run
+//! this action" (for the help overlay and status-bar hints).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::action::Action;
+use super::action::{Action, Mode, ModeAction};
 
 const DEFAULT_KEYS: &str = include_str!("../../assets/keys.toml");
 
@@ -86,6 +87,11 @@ impl Key {
             && !self.alt
             && matches!(self.code, KeyCode::Char(c) if c.is_ascii_digit() || c.is_ascii_uppercase())
     }
+
+    /// A character typed without Ctrl or Alt: text where text is typed.
+    pub fn types_text(&self) -> bool {
+        !self.ctrl && !self.alt && matches!(self.code, KeyCode::Char(_))
+    }
 }
 
 impl fmt::Display for Key {
@@ -123,19 +129,34 @@ impl fmt::Display for Key {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum KeyMapError {
     #[error(
-        "the key {0:?} is not known: use a character, or left, right, up, down, pgup, pgdn, home, end, enter, esc, tab, backspace, space, f1..f12, with ctrl- or alt-"
+        "the key {0:?} is not known: use a character, or left, right, up, down, pgup, pgdn, home, end, enter, esc, tab, backtab, backspace, delete, space, f1..f12, with ctrl- or alt-"
     )]
     UnknownKey(String),
-    #[error("the action {0:?} is not known: use one of the names listed in the help (?)")]
-    UnknownAction(String),
+    #[error("the mode {0:?} is not known: use one of {names}", names = mode_names())]
+    UnknownMode(String),
+    #[error("the action {name:?} is not known in mode {m}: use one of {names}", m = .mode.name(), names = action_names(*.mode))]
+    UnknownAction { name: String, mode: Mode },
     #[error(
         "the key {0} is kept for the barcode scanner (digits and capital letters never run commands): pick another key"
     )]
     ScannerKey(String),
+    #[error(
+        "the key {key} would be typed as text in mode {m}: pick a key that types nothing (enter, tab, esc, an arrow, f1..f12, a ctrl- or alt- key)", m = .mode.name()
+    )]
+    TextKey { key: String, mode: Mode },
     #[error("{} is not valid: {message}; fix it or move it away (the default keys are used meanwhile)", path.display())]
     Invalid { path: PathBuf, message: String },
     #[error("could not read {}: {message}; the default keys are used", path.display())]
     Read { path: PathBuf, message: String },
+}
+
+fn mode_names() -> String {
+    Mode::ALL.map(Mode::name).join(", ")
+}
+
+fn action_names(mode: Mode) -> String {
+    let names: Vec<&str> = mode.actions().into_iter().map(|(name, _)| name).collect();
+    names.join(", ")
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,18 +172,25 @@ struct Entry {
     run: String,
     on: Vec<String>,
     desc: Option<String>,
+    /// `board` when left out, so key files written before modes keep their meaning.
+    mode: Option<String>,
 }
 
+/// The keys of one action in one mode.
 #[derive(Debug, Clone)]
 pub struct Binding {
-    pub action: Action,
+    pub mode: Mode,
+    /// The action's name in `keys.toml`.
+    pub name: &'static str,
+    /// The action's word in the status-bar hints.
+    pub label: &'static str,
     pub keys: Vec<Key>,
     pub desc: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct KeyMap {
-    /// One entry per action, in help order.
+    /// One entry per action of every mode, mode by mode, in help order.
     bindings: Vec<Binding>,
 }
 
@@ -170,12 +198,18 @@ impl KeyMap {
     /// The built-in defaults.
     pub fn default_keys() -> KeyMap {
         let mut map = KeyMap {
-            bindings: Action::ALL
-                .iter()
-                .map(|&action| Binding {
-                    action,
-                    keys: Vec::new(),
-                    desc: action.label().to_string(),
+            bindings: Mode::ALL
+                .into_iter()
+                .flat_map(|mode| {
+                    mode.actions()
+                        .into_iter()
+                        .map(move |(name, label)| Binding {
+                            mode,
+                            name,
+                            label,
+                            keys: Vec::new(),
+                            desc: label.to_string(),
+                        })
                 })
                 .collect(),
         };
@@ -229,65 +263,132 @@ impl KeyMap {
     }
 
     fn apply(&mut self, file: KeyFile, user: bool) -> Result<(), KeyMapError> {
+        let cut = |s: &str| s.chars().take(30).collect::<String>();
         for entry in file.keymap {
-            let action = Action::parse(&entry.run)
-                .ok_or_else(|| KeyMapError::UnknownAction(entry.run.chars().take(30).collect()))?;
+            let mode = match &entry.mode {
+                None => Mode::Board,
+                Some(m) => Mode::parse(m).ok_or_else(|| KeyMapError::UnknownMode(cut(m)))?,
+            };
+            let index = self
+                .bindings
+                .iter()
+                .position(|b| b.mode == mode && b.name == entry.run)
+                .ok_or_else(|| KeyMapError::UnknownAction {
+                    name: cut(&entry.run),
+                    mode,
+                })?;
             let keys = entry
                 .on
                 .iter()
                 .map(|k| Key::parse(k))
                 .collect::<Result<Vec<_>, _>>()?;
-            if let Some(k) = keys.iter().find(|k| k.is_scanner_key()) {
+            if let Some(k) = keys.iter().find(|k| mode.scans() && k.is_scanner_key()) {
                 return Err(KeyMapError::ScannerKey(k.to_string()));
             }
-            // A key rebound by the user leaves whatever it ran before.
+            if let Some(k) = keys.iter().find(|k| mode.takes_text() && k.types_text()) {
+                return Err(KeyMapError::TextKey {
+                    key: k.to_string(),
+                    mode,
+                });
+            }
+            // A key rebound by the user leaves whatever it ran before in that mode. The
+            // detail view also runs the board's commands, so a board key leaves it too.
             if user {
                 for b in &mut self.bindings {
-                    b.keys.retain(|k| !keys.contains(k));
+                    if b.mode == mode || (mode == Mode::Board && b.mode == Mode::Detail) {
+                        b.keys.retain(|k| !keys.contains(k));
+                    }
                 }
             }
-            if let Some(b) = self.bindings.iter_mut().find(|b| b.action == action) {
-                b.keys = keys;
-                if let Some(desc) = entry.desc {
-                    b.desc = crate::domain::text::clean_line(&desc);
-                }
+            let b = &mut self.bindings[index];
+            b.keys = keys;
+            if let Some(desc) = entry.desc {
+                b.desc = crate::domain::text::clean_line(&desc);
             }
         }
         Ok(())
     }
 
-    pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
+    /// The action of mode `A` this key runs, if any.
+    pub fn action<A: ModeAction>(&self, ev: &KeyEvent) -> Option<A> {
         let key = Key::from_event(ev);
         self.bindings
             .iter()
-            .find(|b| b.keys.contains(&key))
-            .map(|b| b.action)
+            .find(|b| b.mode == A::MODE && b.keys.contains(&key))
+            .and_then(|b| A::parse(b.name))
     }
 
+    /// The board action this key runs, if any.
+    pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
+        self.action(ev)
+    }
+
+    /// Every binding, mode by mode, in help order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
 
-    pub fn keys_for(&self, action: Action) -> &[Key] {
+    pub fn mode(&self, mode: Mode) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.mode == mode)
+    }
+
+    pub fn keys_for<A: ModeAction>(&self, action: A) -> &[Key] {
         self.bindings
             .iter()
-            .find(|b| b.action == action)
+            .find(|b| b.mode == A::MODE && b.name == action.name())
             .map(|b| b.keys.as_slice())
             .unwrap_or(&[])
     }
 
     /// The first key of an action, as shown in hints ("" when unbound).
-    pub fn first_key(&self, action: Action) -> String {
+    pub fn first_key<A: ModeAction>(&self, action: A) -> String {
         self.keys_for(action)
             .first()
             .map(Key::to_string)
             .unwrap_or_default()
+    }
+
+    /// The first keys of two actions that go together, as "↑/↓" ("" when both are
+    /// unbound).
+    pub fn pair<A: ModeAction>(&self, one: A, other: A) -> String {
+        let keys: Vec<String> = [self.first_key(one), self.first_key(other)]
+            .into_iter()
+            .filter(|k| !k.is_empty())
+            .collect();
+        keys.join("/")
+    }
+
+    /// Hints for one mode, in help order: "↑/↓ pick", one per action, actions with the
+    /// same label side by side shown as one.
+    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        KeyMap::hints_of(self.mode(mode))
+    }
+
+    /// Hints for these bindings, as [`KeyMap::hints`] shows them.
+    pub fn hints_of<'a>(
+        bindings: impl Iterator<Item = &'a Binding>,
+    ) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(String, &'static str)> = Vec::new();
+        for b in bindings {
+            let Some(key) = b.keys.first().map(Key::to_string) else {
+                continue;
+            };
+            match hints.last_mut() {
+                Some((keys, label)) if *label == b.label => {
+                    keys.push('/');
+                    keys.push_str(&key);
+                }
+                _ => hints.push((key, b.label)),
+            }
+        }
+        hints
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::{DetailAction, FormAction, HelpAction, OutboxAction, ReportAction};
     use crossterm::event::KeyEventKind;
 
     fn press(code: KeyCode) -> KeyEvent {
@@ -297,15 +398,29 @@ mod tests {
     #[test]
     fn every_default_action_has_a_key_and_a_description() {
         let file: KeyFile = toml::from_str(DEFAULT_KEYS).unwrap();
+        for mode in Mode::ALL {
+            for (name, _) in mode.actions() {
+                let entry = file
+                    .keymap
+                    .iter()
+                    .find(|e| e.run == name && e.mode.as_deref().unwrap_or("board") == mode.name());
+                let entry = entry
+                    .unwrap_or_else(|| panic!("{name} in mode {} has no default", mode.name()));
+                assert!(!entry.on.is_empty());
+                assert!(entry.desc.as_deref().is_some_and(|d| !d.is_empty()));
+            }
+        }
+        // The board's entries need no mode, as in key files written before modes.
         for action in Action::ALL {
-            let entry = file.keymap.iter().find(|e| e.run == action.name());
-            let entry = entry.unwrap_or_else(|| panic!("{} has no default", action.name()));
-            assert!(!entry.on.is_empty());
-            assert!(entry.desc.as_deref().is_some_and(|d| !d.is_empty()));
+            assert!(
+                file.keymap
+                    .iter()
+                    .any(|e| e.run == action.name() && e.mode.is_none())
+            );
         }
         let map = KeyMap::default_keys();
         for b in map.bindings() {
-            assert!(!b.keys.is_empty(), "{:?}", b.action);
+            assert!(!b.keys.is_empty(), "{} in {:?}", b.name, b.mode);
         }
     }
 
@@ -313,9 +428,115 @@ mod tests {
     fn no_default_key_is_a_digit_or_a_capital_letter() {
         for b in KeyMap::default_keys().bindings() {
             for k in &b.keys {
-                assert!(!k.is_scanner_key(), "{k} is bound to {:?}", b.action);
+                assert!(!k.is_scanner_key(), "{k} is bound to {}", b.name);
             }
         }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_mode() {
+        let map = KeyMap::default_keys();
+        for mode in Mode::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for b in map.mode(mode) {
+                for k in &b.keys {
+                    assert!(seen.insert(*k), "{k} is bound twice in {}", mode.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_mode_reads_its_own_keys() {
+        let map = KeyMap::default_keys();
+        let left = press(KeyCode::Left);
+        assert_eq!(map.action::<Action>(&left), Some(Action::PaneLeft));
+        assert_eq!(
+            map.action::<ReportAction>(&left),
+            Some(ReportAction::Earlier)
+        );
+        assert_eq!(map.action::<FormAction>(&left), None);
+        let esc = press(KeyCode::Esc);
+        assert_eq!(map.action::<FormAction>(&esc), Some(FormAction::Cancel));
+        assert_eq!(map.action::<HelpAction>(&esc), Some(HelpAction::Close));
+        let backtab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(
+            map.action::<FormAction>(&backtab),
+            Some(FormAction::PreviousField)
+        );
+        assert_eq!(
+            map.pair(HelpAction::ScrollUp, HelpAction::ScrollDown),
+            "↑/↓"
+        );
+        assert_eq!(
+            map.hints(Mode::Outbox),
+            vec![
+                ("↑/↓".to_string(), "pick"),
+                ("s".to_string(), "send all"),
+                ("d".to_string(), "drop"),
+                ("Esc".to_string(), "close"),
+            ]
+        );
+    }
+
+    #[test]
+    fn overlay_keys_rebind_in_their_mode_only() {
+        let mut map = KeyMap::default_keys();
+        // A report key leaves the board's keys alone.
+        map.merge_user("[[keymap]]\nrun = \"close\"\nmode = \"report\"\non = [\"q\", \"esc\"]\n")
+            .unwrap();
+        let q = press(KeyCode::Char('q'));
+        assert_eq!(map.action::<ReportAction>(&q), Some(ReportAction::Close));
+        assert_eq!(map.action_for(&q), Some(Action::Quit));
+        map.merge_user("[[keymap]]\nrun = \"send_all\"\nmode = \"outbox\"\non = [\"ctrl-s\"]\n")
+            .unwrap();
+        assert_eq!(map.action::<OutboxAction>(&q), None);
+        assert_eq!(
+            map.action::<OutboxAction>(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(OutboxAction::SendAll)
+        );
+        assert_eq!(map.action::<OutboxAction>(&press(KeyCode::Char('s'))), None);
+        // A board key taken for a command leaves the detail view's scrolling too.
+        map.merge_user("[[keymap]]\nrun = \"add_note\"\non = [\"j\"]\n")
+            .unwrap();
+        let j = press(KeyCode::Char('j'));
+        assert_eq!(map.action_for(&j), Some(Action::AddNote));
+        assert_eq!(map.action::<DetailAction>(&j), None);
+        assert_eq!(
+            map.action::<DetailAction>(&press(KeyCode::Down)),
+            Some(DetailAction::ScrollDown)
+        );
+    }
+
+    #[test]
+    fn bad_mode_entries_explain_themselves() {
+        let mut map = KeyMap::default_keys();
+        let e = map
+            .merge_user("[[keymap]]\nrun = \"close\"\nmode = \"popup\"\non = [\"x\"]\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("mode \"popup\" is not known"), "{e}");
+        let e = map
+            .merge_user("[[keymap]]\nrun = \"quit\"\nmode = \"help\"\non = [\"x\"]\n")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("\"quit\" is not known in mode help")
+                && e.to_string().contains("scroll_up"),
+            "{e}"
+        );
+        // In forms and search a character is text.
+        let e = map
+            .merge_user("[[keymap]]\nrun = \"save\"\nmode = \"form\"\non = [\"s\"]\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("typed as text"), "{e}");
+        // The scanner owns digits and capitals in the detail view too.
+        let e = map
+            .merge_user("[[keymap]]\nrun = \"back\"\nmode = \"detail\"\non = [\"B\"]\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("barcode scanner"), "{e}");
+        assert_eq!(
+            map.action::<FormAction>(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(FormAction::Save)
+        );
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The board: a keyboard-driven ratatui console for the workshop bench.
 //!
-//! `app` holds the state and a pure `update`; `runtime` carries out the work the app asks
-//! for through the [`Workshop`], writes on a worker thread; `views` only draw. Keys reach the app through `keymap`, whose table also
-//! writes the help overlay and the status-bar hints.
+//! `app` holds the state and a pure `update(Msg) -> Vec<Effect>` (the messages and effects
+//! are in `protocol`); each overlay (forms, questions, search, report, outbox, help) is a
+//! file in `overlay` that reads its own keys; `runtime` carries out the work the app asks
+//! for through the [`Workshop`], writes and long jobs on a worker thread so the board never
+//! waits; `views` only draw. Keys reach the app through `keymap`, which maps them to the
+//! `action`s of the mode in use (the board, the detail view, the open overlay) and whose
+//! table also writes the help overlay and the status-bar hints.
 
 pub mod action;
 pub mod app;
@@ -12,6 +16,8 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod overlay;
+pub mod protocol;
 pub mod runtime;
 pub mod theme;
 pub mod views;
@@ -22,7 +28,8 @@ use chrono::{Local, Offset, Utc};
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::workshop::Workshop;
-pub use app::{App, Msg};
+pub use app::App;
+pub use protocol::Msg;
 pub use runtime::{Board, Executor};
 
 /// How often the board looks for changes from other terminals and updates ages.

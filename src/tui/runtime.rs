@@ -14,8 +14,9 @@ use std::thread::JoinHandle;
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 
-use super::app::{App, BoardData, Effect, Msg, Reload, Settings};
+use super::app::{App, Settings};
 use super::keymap::KeyMap;
+use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
 use crate::domain::Case;
@@ -34,6 +35,8 @@ pub struct Board {
     ws: Workshop,
     executor: Executor,
     session: String,
+    /// What the app was last told of the worker waiting for the write lock.
+    told_waiting: bool,
     last_version: Option<i64>,
     /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
     /// windows often, so they are kept until anyone writes or the minute changes.
@@ -77,6 +80,7 @@ impl Worker {
             .name("rmaboard-worker".into())
             .spawn(move || {
                 for job in inbox {
+                    worker_gate.reset();
                     let answer = background(&mut own, job.effect, job.offset, &job.session);
                     let answer = match answer {
                         Some(Msg::Refused { .. }) if worker_gate.is_cancelled() => {
@@ -88,6 +92,7 @@ impl Worker {
                         }
                         other => other,
                     };
+                    worker_gate.reset();
                     // Every job is answered, so the board knows when the worker is idle.
                     let answer = answer.unwrap_or(Msg::Idle);
                     if outbox.send(answer).is_err() {
@@ -153,6 +158,7 @@ impl Board {
             last_version: ws.store().data_version().ok(),
             ws,
             executor: Executor::Inline,
+            told_waiting: false,
             session,
             counts: None,
         }
@@ -193,6 +199,11 @@ impl Board {
             // The worker's commits are another connection's: recount.
             self.counts = None;
             self.send(msg);
+        }
+        let waiting = self.waiting_for_lock();
+        if waiting != self.told_waiting {
+            self.told_waiting = waiting;
+            self.send(Msg::Waiting(waiting));
         }
         any
     }
@@ -269,9 +280,6 @@ impl Board {
                     return background(&mut self.ws, effect, offset, &self.session);
                 }
                 Executor::Worker(w) => {
-                    if w.busy == 0 {
-                        w.gate.reset();
-                    }
                     let job = Job {
                         effect,
                         offset,
@@ -302,6 +310,10 @@ impl Board {
                 Err(e) => failed(e),
             }),
             Effect::OfferUndo => Some(offer_undo(ws)),
+            Effect::StopWaiting => {
+                self.cancel_wait();
+                None
+            }
             Effect::Assess { imei, part, on } => Some(Msg::Assessed {
                 result: ws
                     .store()
@@ -443,16 +455,16 @@ fn background(
             },
             Err(e) => refused(e),
         }),
-        Effect::SendOutbox => Some(match ws.send_outbox(None) {
-            Ok(r) if r.failed.is_empty() => Msg::Info(format!("{} message(s) sent.", r.sent.len())),
+        Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
+            Ok(r) if r.failed.is_empty() => Ok(format!("{} message(s) sent.", r.sent.len())),
             // Each failure's reason is shown with its message in the outbox.
-            Ok(r) => Msg::Error(format!(
+            Ok(r) => Err(format!(
                 "{} sent, {} not sent: see why in the outbox.",
                 r.sent.len(),
                 r.failed.len()
             )),
-            Err(e) => Msg::Error(e.to_string()),
-        }),
+            Err(e) => Err(e.to_string()),
+        })),
         Effect::DropMessage { id, reason } => Some(match ws.drop_message(id, &reason) {
             Ok(()) => Msg::Dropped(id),
             Err(e) => refused(e),

@@ -6,11 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{pad, popup, wrap};
-use crate::tui::app::Choice;
+use crate::tui::action::ChoiceAction;
+use crate::tui::keymap::KeyMap;
 use crate::tui::layout::centered;
+use crate::tui::overlay::Choice;
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, keys: &KeyMap, theme: &Theme) {
     let options = choice.kind.options();
     let w = area.width.saturating_sub(4).min(64);
     let inner_w = usize::from(w.saturating_sub(4));
@@ -32,10 +34,13 @@ pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, theme: &Theme) {
         lines.push(Line::styled(text, style));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "letter, or ↑/↓ and Enter · Esc cancel",
-        theme.dim(),
-    ));
+    let hint = format!(
+        "letter, or {} and {} · {} cancel",
+        keys.pair(ChoiceAction::Up, ChoiceAction::Down),
+        keys.first_key(ChoiceAction::Pick),
+        keys.first_key(ChoiceAction::Cancel)
+    );
+    lines.push(Line::styled(hint, theme.dim()));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focused_border())

@@ -6,10 +6,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{fit, local_time, wrap};
+use super::{fit, hint_line, local_time, wrap};
 use crate::domain::case::CaseDetail;
 use crate::domain::time::short_age;
 use crate::domain::warranty::guarantee_period;
+use crate::tui::action::DetailAction;
 use crate::tui::app::{App, DetailState};
 use crate::tui::theme::Theme;
 
@@ -40,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, state: &DetailState, theme
         .borders(Borders::ALL)
         .border_style(theme.focused_border())
         .title(Line::from(title))
-        .title_bottom(Line::styled(" Esc back · ↑/↓ scroll ", theme.dim()).right_aligned());
+        .title_bottom(Line::styled(hints(app), theme.dim()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let offset = &app.settings.offset;
@@ -193,4 +194,16 @@ fn notes_and_history<'a>(
         }
     }
     out
+}
+
+fn hints(app: &App) -> String {
+    let keys = &app.settings.keymap;
+    let line = hint_line(&[
+        (keys.first_key(DetailAction::Back), "back"),
+        (
+            keys.pair(DetailAction::ScrollUp, DetailAction::ScrollDown),
+            "scroll",
+        ),
+    ]);
+    format!(" {line} ")
 }

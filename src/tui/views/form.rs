@@ -7,15 +7,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{clip, pad, popup, width, wrap};
+use super::{clip, hint_line, pad, popup, width, wrap};
+use crate::tui::action::FormAction;
 use crate::tui::form::{FieldKind, Form, FormKind};
+use crate::tui::keymap::KeyMap;
 use crate::tui::layout::centered;
 use crate::tui::theme::Theme;
 
 /// Lines a multi-line field shows.
 const TEXT_LINES: usize = 4;
 
-pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keys: &KeyMap, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(78);
     let inner_w = usize::from(w.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
@@ -136,12 +138,19 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     }
     lines.push(Line::raw(""));
     let multiline = form.focused().is_some_and(|f| f.multiline());
-    let hint = if multiline {
-        "Enter new line · Tab next field · Ctrl-S save · Esc cancel"
+    // In a note Enter is the text's own key: it starts a new line.
+    let (enter, field) = if multiline {
+        ("Enter".to_string(), "next field")
     } else {
-        "Enter next / save · Tab field · Ctrl-S save · Esc cancel"
+        (keys.first_key(FormAction::NextOrSave), "field")
     };
-    lines.push(Line::styled(clip(hint, inner_w), theme.dim()));
+    let hint = hint_line(&[
+        (enter, if multiline { "new line" } else { "next / save" }),
+        (keys.first_key(FormAction::NextField), field),
+        (keys.first_key(FormAction::Save), "save"),
+        (keys.first_key(FormAction::Cancel), "cancel"),
+    ]);
+    lines.push(Line::styled(clip(&hint, inner_w), theme.dim()));
 
     let h = (lines.len() as u16 + 2).min(area.height);
     let rect = popup(frame, centered(area, w, h));

@@ -17,8 +17,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::app::{App, Overlay, Screen};
+use super::app::{App, Screen};
 use super::layout::{BOTTOM_LINES, MIN_HEIGHT, MIN_WIDTH, too_small};
+use super::overlay::Overlay;
 use super::theme::Theme;
 use crate::domain::text::clean_line;
 
@@ -40,19 +41,31 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Detail(d) => detail::draw(frame, main, app, d, theme),
     }
     status::draw(frame, bottom, main, app, theme);
+    let keys = &app.settings.keymap;
     match &app.overlay {
         None => {}
-        Some(Overlay::Help { scroll }) => help::draw(frame, main, app, *scroll, theme),
-        Some(Overlay::Form(f)) => form::draw(frame, main, f, theme),
-        Some(Overlay::Choice(c)) => choice::draw(frame, main, c, theme),
+        Some(Overlay::Help(h)) => help::draw(frame, main, app, h.scroll, theme),
+        Some(Overlay::Form(f)) => form::draw(frame, main, f, keys, theme),
+        Some(Overlay::Choice(c)) => choice::draw(frame, main, c, keys, theme),
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
-        Some(Overlay::Report { report, scroll }) => {
-            report::draw(frame, main, report.as_deref(), *scroll, theme)
+        Some(Overlay::Report(r)) => {
+            report::draw(frame, main, r.report.as_deref(), r.scroll, keys, theme)
         }
-        Some(Overlay::Outbox { messages, selected }) => {
-            outbox::draw(frame, main, messages.as_deref(), *selected, theme)
+        Some(Overlay::Outbox(o)) => {
+            outbox::draw(frame, main, o.messages.as_deref(), o.selected, keys, theme)
         }
     }
+}
+
+/// Short key hints for a popup's edge, from the key map: "↑/↓ pick · Esc close". A hint
+/// whose keys are all unbound is left out.
+pub fn hint_line(hints: &[(String, &str)]) -> String {
+    let parts: Vec<String> = hints
+        .iter()
+        .filter(|(keys, _)| !keys.is_empty())
+        .map(|(keys, what)| format!("{keys} {what}"))
+        .collect();
+    parts.join(" · ")
 }
 
 /// Display width of a string in terminal cells.

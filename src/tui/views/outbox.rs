@@ -1,15 +1,18 @@
 //! The outbox on the board: customer messages waiting to be sent (the RMA instructions
 //! drafted on opening, the shipping notice drafted on shipping), one picked and shown
-//! whole; `s` sends them all through the configured mail command, `d` drops the picked one.
+//! whole; one key sends them all through the configured mail command, another drops the
+//! picked one.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{clip, fit, pad, popup};
+use super::{clip, fit, hint_line, pad, popup};
 use crate::domain::text::clean_line;
 use crate::paperwork::OutboxMessage;
+use crate::tui::action::OutboxAction;
+use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
 
 pub fn draw(
@@ -17,8 +20,15 @@ pub fn draw(
     area: Rect,
     messages: Option<&[OutboxMessage]>,
     selected: usize,
+    keys: &KeyMap,
     theme: &Theme,
 ) {
+    let hints = hint_line(&[
+        (keys.pair(OutboxAction::Up, OutboxAction::Down), "pick"),
+        (keys.first_key(OutboxAction::SendAll), "send all"),
+        (keys.first_key(OutboxAction::Drop), "drop picked"),
+        (keys.first_key(OutboxAction::Close), "close"),
+    ]);
     let area = popup(frame, area);
     let outer = Block::default()
         .borders(Borders::ALL)
@@ -27,9 +37,7 @@ pub fn draw(
             " Outbox: messages to customers ",
             theme.title(),
         ))
-        .title_bottom(
-            Line::from(" ↑/↓ pick · s send all · d drop picked · Esc close ").right_aligned(),
-        );
+        .title_bottom(Line::from(format!(" {hints} ")).right_aligned());
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let Some(list) = messages else {

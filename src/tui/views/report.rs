@@ -9,9 +9,11 @@ use ratatui::widgets::{
     Axis, Bar, BarChart, BarGroup, Block, Borders, Chart, Dataset, GraphType, Paragraph,
 };
 
-use super::{clip, fit, pad, popup};
+use super::{clip, fit, hint_line, pad, popup};
 use crate::domain::time::short_age;
 use crate::report::{Report, show_hours, show_share};
+use crate::tui::action::ReportAction;
+use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
 
 /// From this height the overdue cases get a list of their own.
@@ -19,7 +21,14 @@ const OVERDUE_LIST: u16 = 32;
 /// From this width the top row holds three boxes.
 const WIDE: u16 = 120;
 
-pub fn draw(frame: &mut Frame, area: Rect, report: Option<&Report>, scroll: u16, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    report: Option<&Report>,
+    scroll: u16,
+    keys: &KeyMap,
+    theme: &Theme,
+) {
     let area = popup(frame, area);
     let Some(r) = report else {
         let block = boxed(" Workshop report ", theme);
@@ -27,8 +36,16 @@ pub fn draw(frame: &mut Frame, area: Rect, report: Option<&Report>, scroll: u16,
         return;
     };
     let title = format!(
-        " Workshop report {} to {} · ←/→ earlier/later · Esc closes ",
-        r.period.from, r.period.to
+        " Workshop report {} to {} · {} ",
+        r.period.from,
+        r.period.to,
+        hint_line(&[
+            (
+                keys.pair(ReportAction::Earlier, ReportAction::Later),
+                "earlier/later"
+            ),
+            (keys.first_key(ReportAction::Close), "closes"),
+        ])
     );
     let outer = Block::default()
         .borders(Borders::TOP)
@@ -58,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, report: Option<&Report>, scroll: u16,
                 .areas(middle);
         weekly(frame, flow, r, theme);
         turnaround(frame, turn, r, theme);
-        overdue(frame, bottom, r, scroll, theme);
+        overdue(frame, bottom, r, scroll, keys, theme);
     } else {
         let [top, middle, bottom] = Layout::vertical([
             Constraint::Length(7),
@@ -273,9 +290,13 @@ fn turnaround(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
     frame.render_widget(chart, area);
 }
 
-fn overdue(frame: &mut Frame, area: Rect, r: &Report, scroll: u16, theme: &Theme) {
+fn overdue(frame: &mut Frame, area: Rect, r: &Report, scroll: u16, keys: &KeyMap, theme: &Theme) {
+    let hint = hint_line(&[(
+        keys.pair(ReportAction::ScrollUp, ReportAction::ScrollDown),
+        "scroll",
+    )]);
     let block = boxed(&format!(" Overdue now: {} ", r.overdue.len()), theme)
-        .title_bottom(Line::styled(" ↑/↓ scroll ", theme.dim()).right_aligned());
+        .title_bottom(Line::styled(format!(" {hint} "), theme.dim()).right_aligned());
     let w = usize::from(area.width.saturating_sub(2));
     let rows = usize::from(area.height.saturating_sub(3));
     let start = usize::from(scroll).min(r.overdue.len().saturating_sub(rows));

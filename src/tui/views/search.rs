@@ -5,12 +5,14 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{clip, fit, pad, popup, width};
-use crate::tui::app::{App, SearchState};
+use super::{clip, fit, hint_line, pad, popup, width};
+use crate::tui::action::SearchAction;
+use crate::tui::app::App;
 use crate::tui::layout::centered;
+use crate::tui::overlay::Search;
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &SearchState, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &Search, theme: &Theme) {
     let rect = popup(
         frame,
         centered(area, area.width.saturating_sub(4).min(110), area.height),
@@ -19,9 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &SearchState, theme: &T
         .borders(Borders::ALL)
         .border_style(theme.focused_border())
         .title(Span::styled(" Search ", theme.title()))
-        .title_bottom(
-            Line::styled(" ↑/↓ pick · Enter show · Esc close ", theme.dim()).right_aligned(),
-        );
+        .title_bottom(Line::styled(hints(app), theme.dim()).right_aligned());
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let w = usize::from(inner.width);
@@ -66,4 +66,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &SearchState, theme: &T
         cx.min(inner.right().saturating_sub(1)),
         inner.y,
     ));
+}
+
+fn hints(app: &App) -> String {
+    let keys = &app.settings.keymap;
+    let line = hint_line(&[
+        (keys.pair(SearchAction::Up, SearchAction::Down), "pick"),
+        (keys.first_key(SearchAction::Show), "show"),
+        (keys.first_key(SearchAction::Close), "close"),
+    ]);
+    format!(" {line} ")
 }

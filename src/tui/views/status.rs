@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{clip, popup, width, wrap};
 use crate::domain::text::clean_line;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, DetailAction};
 use crate::tui::app::{App, MessageKind, Screen};
 use crate::tui::theme::Theme;
 
@@ -24,8 +24,8 @@ const BOARD_HINTS: &[Action] = &[
     Action::Quit,
 ];
 
+/// After the detail view's own "back".
 const DETAIL_HINTS: &[Action] = &[
-    Action::Back,
     Action::MoveForward,
     Action::MoveBack,
     Action::AddNote,
@@ -35,20 +35,35 @@ const DETAIL_HINTS: &[Action] = &[
     Action::Help,
 ];
 
-/// Hints from the key map: "> next stage  < stage back ...", cut to the width.
+/// Hints from the key map: "> next stage  < stage back ...", cut to the width. While an
+/// overlay is open, its own keys.
 fn hints<'a>(app: &App, theme: &Theme, w: usize) -> Line<'a> {
-    let actions = match app.screen {
-        Screen::Board => BOARD_HINTS,
-        Screen::Detail(_) => DETAIL_HINTS,
+    let keys = &app.settings.keymap;
+    let board = |actions: &[Action]| -> Vec<(String, &'static str)> {
+        actions
+            .iter()
+            .map(|&a| (keys.first_key(a), a.label()))
+            .collect()
+    };
+    let (hints, scanning) = match (&app.overlay, &app.screen) {
+        (Some(overlay), _) => (overlay.hints(keys), false),
+        (None, Screen::Board) => (board(BOARD_HINTS), true),
+        (None, Screen::Detail(_)) => {
+            let mut hints = vec![(
+                keys.first_key(DetailAction::Back),
+                DetailAction::Back.label(),
+            )];
+            hints.extend(board(DETAIL_HINTS));
+            (hints, true)
+        }
     };
     let mut spans = Vec::new();
     let mut used = 0;
-    for &a in actions {
-        let key = app.settings.keymap.first_key(a);
+    for (key, label) in hints {
         if key.is_empty() {
             continue;
         }
-        let label = format!(" {} ", a.label());
+        let label = format!(" {label} ");
         let need = width(&key) + width(&label) + 1;
         if used + need > w {
             break;
@@ -58,7 +73,7 @@ fn hints<'a>(app: &App, theme: &Theme, w: usize) -> Line<'a> {
         spans.push(Span::raw(label));
     }
     let scan = "  scan or type a number, Enter: find";
-    if used + width(scan) <= w {
+    if scanning && used + width(scan) <= w {
         spans.push(Span::styled(scan, theme.dim()));
     }
     Line::from(spans)
@@ -73,6 +88,22 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
             Span::styled(" Scan: ", theme.title()),
             Span::styled(clip(&app.scan, w.saturating_sub(40)), theme.key()),
             Span::styled("▏ Enter find · Esc clear", theme.dim()),
+        ])
+    } else if let Some(saving) = app.saving.as_ref().filter(|s| s.waiting) {
+        let stop = app.settings.keymap.first_key(Action::Back);
+        Line::from(vec![
+            Span::styled(
+                clip(
+                    &format!(
+                        " … saving {} (waiting for the database: a colleague is saving) ",
+                        clean_line(&saving.what)
+                    ),
+                    w.saturating_sub(30),
+                ),
+                theme.warning(),
+            ),
+            Span::styled(format!(" {stop}"), theme.key()),
+            Span::raw(" stop waiting, nothing is saved"),
         ])
     } else if let Some(m) = &app.message {
         let style = match m.kind {

@@ -1,0 +1,240 @@
+//! The board's panes: which stages show, the window of cases each holds, the selection
+//! and its scrolling, and jumping to a case that was scanned or picked.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{App, DetailState, Screen};
+use crate::domain::{Case, Stage, TrackingNumber};
+use crate::store::PaneQuery;
+use crate::tui::action::Action;
+use crate::tui::layout::{BoardGeometry, board_geometry};
+use crate::tui::overlay::{Choice, ChoiceKind, Overlay};
+use crate::tui::protocol::{BoardData, Effect, Reload, Target};
+
+#[derive(Debug, Clone, Default)]
+pub struct Pane {
+    /// Index in the whole pane (not the window).
+    pub selected: usize,
+    pub offset: usize,
+    /// The loaded window; it starts at `loaded_at`, which trails `offset` until the
+    /// store answers.
+    pub cases: Vec<Case>,
+    pub loaded_at: usize,
+}
+
+impl Pane {
+    pub fn selected_case(&self) -> Option<&Case> {
+        self.selected
+            .checked_sub(self.loaded_at)
+            .and_then(|i| self.cases.get(i))
+    }
+}
+
+fn idx(stage: Stage) -> usize {
+    Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0)
+}
+
+impl App {
+    pub fn visible_stages(&self) -> Vec<Stage> {
+        Stage::ALL
+            .into_iter()
+            .filter(|&s| self.show_expected || s != Stage::Expected)
+            .collect()
+    }
+
+    pub fn geometry(&self) -> BoardGeometry {
+        board_geometry(self.size.0, self.size.1, self.visible_stages().len())
+    }
+
+    pub fn pane(&self, stage: Stage) -> &Pane {
+        &self.panes[idx(stage)]
+    }
+
+    fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
+        &mut self.panes[idx(stage)]
+    }
+
+    /// Cases the pane can scroll through (Shipped: only the recent window).
+    pub fn pane_len(&self, stage: Stage) -> usize {
+        let n = self.counts[idx(stage)];
+        let n = if stage == Stage::Shipped {
+            n.saturating_sub(self.shipped_older)
+        } else {
+            n
+        };
+        usize::try_from(n).unwrap_or(usize::MAX)
+    }
+
+    pub fn late_count(&self, stage: Stage) -> u64 {
+        self.late[idx(stage)]
+    }
+
+    pub fn shipped_cutoff(&self) -> DateTime<Utc> {
+        self.now - Duration::days(i64::from(self.settings.shipped_days))
+    }
+
+    pub fn is_late(&self, case: &Case) -> bool {
+        self.settings
+            .clocks
+            .is_late(case.stage, case.stage_since, self.now)
+    }
+
+    pub(super) fn reload(&mut self) -> Effect {
+        self.last_reload = Some(self.now);
+        let rows = self.geometry().rows;
+        let cutoff = self.shipped_cutoff();
+        Effect::Reload(Reload {
+            windows: Stage::ALL
+                .into_iter()
+                .map(|stage| PaneQuery {
+                    stage,
+                    shipped_after: (stage == Stage::Shipped).then_some(cutoff),
+                    offset: self.pane(stage).offset,
+                    limit: rows,
+                })
+                .collect(),
+            shipped_cutoff: cutoff,
+            now: self.now,
+        })
+    }
+
+    pub(super) fn on_loaded(&mut self, data: BoardData) -> Vec<Effect> {
+        self.counts = data.counts.counts;
+        self.late = data.counts.late;
+        self.shipped_older = data.counts.shipped_older;
+        self.people = data.counts.people;
+        for (stage, offset, cases) in data.windows {
+            let pane = self.pane_mut(stage);
+            if pane.offset != offset {
+                continue;
+            }
+            // Stay on the same case if it only moved within the window.
+            let was = pane.selected_case().map(|c| c.id);
+            if let Some(i) = was.and_then(|id| cases.iter().position(|c| c.id == id)) {
+                pane.selected = offset + i;
+            }
+            pane.cases = cases;
+            pane.loaded_at = offset;
+        }
+        if self.keep_selection_visible() {
+            return vec![self.reload()];
+        }
+        Vec::new()
+    }
+
+    /// Clamp every selection to its pane and scroll so it shows. True if a window moved
+    /// (so it must be loaded again).
+    pub(super) fn keep_selection_visible(&mut self) -> bool {
+        let rows = self.geometry().rows;
+        let mut moved = false;
+        for stage in Stage::ALL {
+            let len = self.pane_len(stage);
+            let pane = self.pane_mut(stage);
+            pane.selected = pane.selected.min(len.saturating_sub(1));
+            let mut offset = pane.offset;
+            if pane.selected < offset {
+                offset = pane.selected;
+            } else if pane.selected >= offset + rows {
+                offset = pane.selected + 1 - rows;
+            }
+            // Do not leave empty rows at the bottom when cases vanished.
+            offset = offset.min(len.saturating_sub(rows));
+            if offset != pane.offset {
+                pane.offset = offset;
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    fn select(&mut self, index: usize) -> Vec<Effect> {
+        let focus = self.focus;
+        self.pane_mut(focus).selected = index;
+        if self.keep_selection_visible() {
+            vec![self.reload()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Moving around the board: panes, cases, pages, hiding Expected. `None` for the
+    /// actions that are not about moving.
+    pub(super) fn navigate(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let len = self.pane_len(self.focus);
+        let at = self.pane(self.focus).selected;
+        let page = self.geometry().rows.max(1);
+        Some(match action {
+            Action::PaneLeft | Action::PaneRight => {
+                let stages = self.visible_stages();
+                let i = stages.iter().position(|&s| s == self.focus).unwrap_or(0);
+                let n = stages.len();
+                let next = if action == Action::PaneLeft {
+                    i.checked_sub(1).unwrap_or(n - 1)
+                } else {
+                    (i + 1) % n
+                };
+                self.focus = stages.get(next).copied().unwrap_or(Stage::Received);
+                Vec::new()
+            }
+            Action::CaseUp => self.select(at.saturating_sub(1)),
+            Action::CaseDown => self.select((at + 1).min(len.saturating_sub(1))),
+            Action::PageUp => self.select(at.saturating_sub(page)),
+            Action::PageDown => self.select((at + page).min(len.saturating_sub(1))),
+            Action::First => self.select(0),
+            Action::Last => self.select(len.saturating_sub(1)),
+            Action::ToggleExpected => {
+                self.show_expected = !self.show_expected;
+                if !self.show_expected && self.focus == Stage::Expected {
+                    self.focus = Stage::Received;
+                }
+                self.keep_selection_visible();
+                vec![self.reload()]
+            }
+            _ => return None,
+        })
+    }
+
+    /// Show a case that was scanned or picked: its pane, selected, and its details. A
+    /// scanned parcel's tracking number on an expected case offers to receive it.
+    pub(super) fn on_found(
+        &mut self,
+        scanned: Option<String>,
+        case: Case,
+        position: Option<usize>,
+    ) -> Vec<Effect> {
+        self.overlay = None;
+        if case.stage == Stage::Expected {
+            self.show_expected = true;
+        }
+        self.focus = case.stage;
+        let mut fx = Vec::new();
+        match position {
+            Some(p) => {
+                let rows = self.geometry().rows;
+                let pane = self.pane_mut(case.stage);
+                pane.selected = p;
+                if p < pane.offset || p >= pane.offset + rows {
+                    pane.offset = p.saturating_sub(rows / 2);
+                }
+                self.say(format!("{}: {} in {}.", case.rma, case.model, case.stage.title()));
+            }
+            None => self.say(format!(
+                "{} was shipped over {} days ago, so the Shipped pane does not list it; here are its details.",
+                case.rma, self.settings.shipped_days
+            )),
+        }
+        fx.push(self.reload());
+        self.screen = Screen::Detail(Box::new(DetailState::loading(case.id)));
+        fx.push(Effect::LoadDetail(case.id));
+        let scanned_parcel = scanned
+            .and_then(|s| TrackingNumber::parse(&s).ok())
+            .is_some_and(|t| case.tracking_in.as_deref() == Some(t.as_str()));
+        if case.stage == Stage::Expected && scanned_parcel && !self.settings.read_only {
+            self.overlay = Some(Overlay::Choice(Choice::new(
+                ChoiceKind::ReceiveScanned,
+                Target::of(&case),
+            )));
+        }
+        fx
+    }
+}

@@ -1,0 +1,369 @@
+//! The app alone, with no store and no terminal: messages in, effects and state out.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::{App, MessageKind, Screen, Settings};
+use crate::domain::case::{Case, Change};
+use crate::domain::rma::RmaNumber;
+use crate::domain::warranty::{Part, Verdict};
+use crate::domain::{Clocks, Imei, Stage};
+use crate::tui::keymap::KeyMap;
+use crate::tui::overlay::{ChoiceKind, Outbox, Overlay};
+use crate::tui::protocol::{BoardData, Effect, Msg};
+use crate::tui::theme::Theme;
+use crate::workshop::Counts;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, 12, 0, 0).unwrap()
+}
+
+fn settings() -> Settings {
+    Settings {
+        user: "anna".into(),
+        db: "/srv/rmaboard/rma.sqlite".into(),
+        read_only: false,
+        clocks: Clocks::default(),
+        shipped_days: 14,
+        show_expected: true,
+        keymap: KeyMap::default_keys(),
+        offset: FixedOffset::east_opt(0).unwrap(),
+    }
+}
+
+fn case(seq: u32, stage: Stage) -> Case {
+    Case {
+        id: i64::from(seq),
+        rma: RmaNumber::new(2026, seq),
+        imei: Imei::parse("490154203237518").unwrap(),
+        stage,
+        outcome: None,
+        verdict: Verdict::Covered,
+        verdict_reason: String::new(),
+        goodwill: None,
+        order_number: "SO-1".into(),
+        customer_number: "C-1".into(),
+        model: "CECT P30 Pro".into(),
+        fault: "no power".into(),
+        part: Part::Device,
+        tracking_in: None,
+        manufacturer_ref: None,
+        tracking_out: None,
+        rounds: 0,
+        claimed_at: now(),
+        opened_at: now(),
+        stage_since: now(),
+        updated_at: now(),
+        version: 3,
+    }
+}
+
+/// A board showing one case, selected in its pane.
+fn board_with(settings: Settings, case: Case) -> App {
+    let mut app = App::new(settings, now(), (160, 45));
+    app.start();
+    let stage = case.stage;
+    let mut counts = [0; 5];
+    counts[Stage::ALL.iter().position(|&s| s == stage).unwrap()] = 1;
+    let fx = app.update(Msg::Loaded(Box::new(BoardData {
+        counts: Counts {
+            counts,
+            people: 1,
+            ..Counts::default()
+        },
+        windows: vec![(stage, 0, vec![case])],
+    })));
+    assert!(fx.is_empty(), "{fx:?}");
+    app.focus = stage;
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| key(app, KeyCode::Char(c)))
+        .collect()
+}
+
+fn message(app: &App) -> &str {
+    app.message.as_ref().map_or("", |m| m.text.as_str())
+}
+
+/// The whole screen as text.
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| crate::tui::views::draw(f, app, &Theme::plain()))
+        .unwrap();
+    t.backend().to_string()
+}
+
+fn rebound(text: &str) -> Settings {
+    let mut s = settings();
+    s.keymap.merge_user(text).unwrap();
+    s
+}
+
+#[test]
+fn shipping_asks_for_the_s10_and_applies_a_ship_with_it() {
+    let mut app = board_with(settings(), case(7, Stage::Inspected));
+    assert!(key(&mut app, KeyCode::Char('>')).is_empty());
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("> on an inspected case asks for the S10: {:?}", app.overlay)
+    };
+    assert_eq!(form.title(), "Ship RMA-2026-00007 back to the customer");
+    // One digit off: refused in the form, nothing asked of the store.
+    assert!(type_text(&mut app, "RR123456784CN").is_empty());
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the form stays open")
+    };
+    assert!(form.error.as_deref().unwrap().contains("check digit"));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "5CN");
+    let fx = key(&mut app, KeyCode::Enter);
+    let [
+        Effect::Apply {
+            target,
+            change,
+            done,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((target.id, target.version), (7, 3));
+    assert!(
+        matches!(change, Change::Ship { tracking } if tracking.as_str() == "RR123456785CN"),
+        "{change:?}"
+    );
+    assert_eq!(done, "RMA-2026-00007 shipped with RR123456785CN.");
+    // The form stays until the store says it worked.
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+    let fx = app.update(Msg::Applied {
+        case: Box::new(case(7, Stage::Shipped)),
+        done: done.clone(),
+        locate: false,
+    });
+    assert!(app.overlay.is_none());
+    assert!(matches!(fx.as_slice(), [Effect::Reload(_)]), "{fx:?}");
+    assert_eq!(message(&app), "RMA-2026-00007 shipped with RR123456785CN.");
+}
+
+#[test]
+fn a_question_answers_with_its_letters_and_gives_way_to_a_form() {
+    let mut app = board_with(settings(), case(4, Stage::Received));
+    key(&mut app, KeyCode::Char('>'));
+    assert!(matches!(
+        &app.overlay,
+        Some(Overlay::Choice(c)) if c.kind == ChoiceKind::AfterReceived
+    ));
+    // `s` asks for the manufacturer's reference.
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Form(f)) if f.title() == "Send RMA-2026-00004 to the manufacturer")
+    );
+    // Esc leaves the form and says so.
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.overlay.is_none());
+    assert_eq!(message(&app), "Nothing was changed.");
+
+    // ↓ and Enter take the second answer: repaired in-house.
+    key(&mut app, KeyCode::Char('>'));
+    key(&mut app, KeyCode::Down);
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Apply {
+                change: Change::InspectPass { in_house: true, .. },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    // The question stays up until the store answers.
+    assert!(matches!(app.overlay, Some(Overlay::Choice(_))));
+    let fx = app.update(Msg::Refused {
+        error: "RMA-2026-00004 was changed by ben".into(),
+        conflict: true,
+    });
+    assert!(app.overlay.is_none());
+    assert_eq!(app.message.as_ref().unwrap().kind, MessageKind::Error);
+    assert!(matches!(fx.first(), Some(Effect::Reload(_))));
+}
+
+#[test]
+fn undo_is_asked_first_and_no_keeps_the_move() {
+    let mut app = board_with(settings(), case(5, Stage::Received));
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('u')).as_slice(),
+        [Effect::OfferUndo]
+    ));
+    app.update(Msg::UndoOffer {
+        case: Box::new(case(5, Stage::Received)),
+        from: Stage::AtManufacturer,
+        to: Stage::Received,
+    });
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(app.overlay.is_none());
+    assert_eq!(message(&app), "Nothing was changed.");
+}
+
+#[test]
+fn a_rebound_overlay_key_works_and_the_old_one_no_longer_does() {
+    let settings = rebound(
+        "[[keymap]]\nmode = \"form\"\nrun = \"save\"\non = [\"f2\"]\n\n\
+         [[keymap]]\nmode = \"choice\"\nrun = \"down\"\non = [\"tab\"]\n",
+    );
+    let mut app = board_with(settings, case(6, Stage::AtManufacturer));
+    key(&mut app, KeyCode::Char('>'));
+    // `j` is no longer "down" in a question; Tab is.
+    key(&mut app, KeyCode::Char('j'));
+    assert!(matches!(&app.overlay, Some(Overlay::Choice(c)) if c.selected == 0));
+    key(&mut app, KeyCode::Tab);
+    assert!(matches!(&app.overlay, Some(Overlay::Choice(c)) if c.selected == 1));
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("Failed asks what is still wrong: {:?}", app.overlay)
+    };
+    assert_eq!(form.title(), "RMA-2026-00006: inspection failed");
+    type_text(&mut app, "still dead");
+    assert!(ctrl(&mut app, 's').is_empty(), "Ctrl-S no longer saves");
+    let fx = key(&mut app, KeyCode::F(2));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Apply { change: Change::InspectFail { note }, .. }] if note == "still dead"),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn text_fields_take_every_character_even_one_bound_elsewhere() {
+    let mut app = board_with(settings(), case(8, Stage::Received));
+    key(&mut app, KeyCode::Char('/'));
+    // `q` quits and `j` moves on the board; in search they are text.
+    let fx = type_text(&mut app, "qj");
+    let queries: Vec<&str> = fx
+        .iter()
+        .map(|e| match e {
+            Effect::Search(q) => q.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(queries, ["q", "qj"]);
+    assert!(!app.quit);
+    app.update(Msg::SearchResults {
+        query: "qj".into(),
+        cases: vec![case(8, Stage::Received), case(9, Stage::Shipped)],
+    });
+    key(&mut app, KeyCode::Down);
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(matches!(fx.as_slice(), [Effect::Locate(9)]), "{fx:?}");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn a_read_only_board_refuses_to_send_the_outbox() {
+    let mut s = settings();
+    s.read_only = true;
+    let mut app = board_with(s, case(2, Stage::Received));
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('o')).as_slice(),
+        [Effect::LoadOutbox]
+    ));
+    app.update(Msg::OutboxLoaded(Vec::new()));
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(
+        message(&app).starts_with("the database is read-only"),
+        "{}",
+        message(&app)
+    );
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Outbox(Outbox {
+            messages: Some(_),
+            ..
+        }))
+    ));
+    // Any key that is not the outbox's closes it.
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn the_detail_view_scrolls_with_its_own_keys_and_runs_the_boards_commands() {
+    let mut app = board_with(settings(), case(3, Stage::Inspected));
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::LoadDetail(3)]
+    ));
+    app.update(Msg::DetailLoaded(Box::new(
+        crate::domain::case::CaseDetail {
+            case: case(3, Stage::Inspected),
+            sale: None,
+            notes: Vec::new(),
+            events: Vec::new(),
+        },
+    )));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::PageDown);
+    assert!(matches!(&app.screen, Screen::Detail(d) if d.scroll == 11));
+    // `h` moves between panes on the board; here it does nothing.
+    assert!(key(&mut app, KeyCode::Char('h')).is_empty());
+    key(&mut app, KeyCode::Char('>'));
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Board));
+}
+
+#[test]
+fn help_lists_every_modes_keys_and_the_hints_follow_the_overlay() {
+    let settings = rebound("[[keymap]]\nmode = \"report\"\nrun = \"close\"\non = [\"f10\"]\n");
+    let mut app = board_with(settings, case(3, Stage::Received));
+    let board = screen(&app, 160, 45);
+    assert!(board.contains("> next stage"), "{board}");
+    key(&mut app, KeyCode::Char('?'));
+    // Tall enough for the whole help.
+    let help = screen(&app, 120, 90);
+    for text in [
+        "In a form",
+        "Next field; save on the last",
+        "Ctrl-S",
+        "Answering a question",
+        "The letter in brackets answers at once.",
+        "In search",
+        "In the report",
+        "The 13 weeks before",
+        "← h",
+        "F10      Close",
+        "In the outbox",
+        "Send every waiting message",
+        "In a case's details",
+    ] {
+        assert!(help.contains(text), "{text:?} is not in the help:\n{help}");
+    }
+    // The status bar shows the help's keys while it is open, not the board's.
+    let last_lines: String = help.lines().rev().take(2).collect();
+    assert!(last_lines.contains("↑/↓ scroll"), "{last_lines}");
+    assert!(!last_lines.contains("next stage"), "{last_lines}");
+
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('/'));
+    let search = screen(&app, 160, 45);
+    let hints = search.lines().rev().nth(1).unwrap();
+    assert!(hints.contains("↑/↓ pick  Enter show  Esc close"), "{hints}");
+}

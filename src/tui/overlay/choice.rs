@@ -1,0 +1,144 @@
+//! A short question with lettered answers: where a received case goes, how an inspection
+//! went, whether to receive a scanned parcel, whether to undo one's last move.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Ctx, Outcome, Overlay};
+use crate::domain::Stage;
+use crate::domain::case::Change;
+use crate::tui::action::ChoiceAction;
+use crate::tui::form::Form;
+use crate::tui::protocol::{Effect, Target};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceKind {
+    /// `>` on a received case: to the manufacturer, or repaired in-house.
+    AfterReceived,
+    /// `>` on a case at the manufacturer: inspection passed or failed.
+    Inspect,
+    /// A scanned inbound tracking number of an expected parcel.
+    ReceiveScanned,
+    /// `u`: the user's own last move took the case from `from` to `to`.
+    Undo { from: Stage, to: Stage },
+}
+
+impl ChoiceKind {
+    pub fn options(self) -> &'static [(char, &'static str)] {
+        match self {
+            ChoiceKind::AfterReceived => &[
+                ('s', "Send to the manufacturer (asks for its reference)"),
+                ('i', "Repaired in-house: inspection passed"),
+            ],
+            ChoiceKind::Inspect => &[
+                ('p', "Passed: repaired, ready to ship"),
+                ('f', "Failed: back to the manufacturer, with a note"),
+            ],
+            ChoiceKind::ReceiveScanned => {
+                &[('y', "Yes, mark it received"), ('n', "No, just show it")]
+            }
+            ChoiceKind::Undo { .. } => &[('y', "Yes, undo that move"), ('n', "No, keep it")],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub kind: ChoiceKind,
+    pub target: Target,
+    pub selected: usize,
+}
+
+impl Choice {
+    pub fn new(kind: ChoiceKind, target: Target) -> Choice {
+        Choice {
+            kind,
+            target,
+            selected: 0,
+        }
+    }
+
+    pub fn question(&self) -> String {
+        match self.kind {
+            ChoiceKind::AfterReceived => "Where does it go next?".into(),
+            ChoiceKind::Inspect => "How did the inspection go?".into(),
+            ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
+            ChoiceKind::Undo { from, to } => format!(
+                "Your last move took {} from {} to {}. Move it back to {}?",
+                self.target.rma,
+                from.title(),
+                to.title(),
+                from.title()
+            ),
+        }
+    }
+
+    pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
+        let options = self.kind.options();
+        // The letters in brackets answer at once, whatever the key map says.
+        let letter = match key.code {
+            KeyCode::Char(c) => options.iter().find(|o| o.0 == c).map(|o| o.0),
+            _ => None,
+        };
+        let picked = match (letter, cx.keys.action::<ChoiceAction>(key)) {
+            (Some(letter), _) => letter,
+            (None, Some(ChoiceAction::Cancel)) => return Outcome::close(),
+            (None, Some(ChoiceAction::Up)) => {
+                self.selected = self.selected.saturating_sub(1);
+                return Outcome::stay();
+            }
+            (None, Some(ChoiceAction::Down)) => {
+                self.selected = (self.selected + 1).min(options.len().saturating_sub(1));
+                return Outcome::stay();
+            }
+            (None, Some(ChoiceAction::Pick)) => match options.get(self.selected) {
+                Some(o) => o.0,
+                None => return Outcome::stay(),
+            },
+            (None, None) => return Outcome::stay(),
+        };
+        self.answer(picked)
+    }
+
+    /// A write stays asked until the store answers: `Msg::Applied` closes the question.
+    fn answer(&self, picked: char) -> Outcome {
+        let t = self.target.clone();
+        let apply = |change, done: String| {
+            Outcome::stay().run(vec![Effect::Apply {
+                target: t.clone(),
+                change,
+                done,
+            }])
+        };
+        match (self.kind, picked) {
+            (ChoiceKind::AfterReceived, 's') => Outcome::replace(Overlay::form(Form::send(t))),
+            (ChoiceKind::AfterReceived, _) => apply(
+                Change::InspectPass {
+                    in_house: true,
+                    note: None,
+                },
+                format!("{} repaired in-house and inspected.", t.rma),
+            ),
+            (ChoiceKind::Inspect, 'p') => apply(
+                Change::InspectPass {
+                    in_house: false,
+                    note: None,
+                },
+                format!("{} passed inspection.", t.rma),
+            ),
+            (ChoiceKind::Inspect, _) => Outcome::replace(Overlay::form(Form::inspect_fail(t))),
+            (ChoiceKind::ReceiveScanned, 'y') => apply(
+                Change::Receive { tracking_in: None },
+                format!("{} received.", t.rma),
+            ),
+            (ChoiceKind::ReceiveScanned, _) => Outcome::close(),
+            (ChoiceKind::Undo { from, .. }, 'y') => apply(
+                Change::Move {
+                    to: from,
+                    undo: true,
+                },
+                format!("Undone: {} is back in {}.", t.rma, from.title()),
+            ),
+            (ChoiceKind::Undo { .. }, _) => Outcome::close().say("Nothing was changed."),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The popups over the board, one file each: a form, a question, search, the workshop
+//! report, the outbox, the help. Each reads keys as the actions of its own mode of the key
+//! map and answers with an [`Outcome`] (stay, close, run effects, give way to another
+//! overlay); the app carries it out. A new popup is a new file here, a variant of
+//! [`Overlay`], its actions and mode in `action.rs` and its keys in `assets/keys.toml`.
+
+pub mod choice;
+pub mod form;
+pub mod help;
+pub mod outbox;
+pub mod report;
+pub mod search;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crossterm::event::KeyEvent;
+
+pub use choice::{Choice, ChoiceKind};
+pub use help::Help;
+pub use outbox::Outbox;
+pub use report::WorkshopReport;
+pub use search::Search;
+
+use super::action::{FormAction, Mode};
+use super::app::{Message, MessageKind};
+use super::form::Form;
+use super::keymap::KeyMap;
+use super::protocol::Effect;
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help(Help),
+    Form(Box<Form>),
+    Choice(Choice),
+    Search(Search),
+    Report(WorkshopReport),
+    Outbox(Outbox),
+}
+
+/// What an overlay may know of the app while it reads a key.
+#[derive(Debug, Clone)]
+pub struct Ctx<'a> {
+    pub keys: &'a KeyMap,
+    pub now: DateTime<Utc>,
+    /// Today where the board is (dates typed or asked for are local).
+    pub today: NaiveDate,
+    /// Why nothing can be saved now (a read-only database, a newer schema), if so.
+    pub read_only: Option<String>,
+}
+
+/// What happens to the overlay after a key.
+#[derive(Debug)]
+pub enum Then {
+    /// It stays open, changed or not.
+    Stay,
+    Close,
+    /// Another overlay takes its place (a question that needs a form, say).
+    Replace(Overlay),
+}
+
+/// What a key in an overlay asks of the app.
+#[derive(Debug)]
+#[must_use]
+pub struct Outcome {
+    pub then: Then,
+    pub effects: Vec<Effect>,
+    /// Said on the message line.
+    pub message: Option<Message>,
+}
+
+impl Outcome {
+    pub fn stay() -> Outcome {
+        Outcome::then(Then::Stay)
+    }
+
+    pub fn close() -> Outcome {
+        Outcome::then(Then::Close)
+    }
+
+    pub fn replace(overlay: Overlay) -> Outcome {
+        Outcome::then(Then::Replace(overlay))
+    }
+
+    fn then(then: Then) -> Outcome {
+        Outcome {
+            then,
+            effects: Vec::new(),
+            message: None,
+        }
+    }
+
+    /// And ask the store for this.
+    pub fn run(mut self, effects: Vec<Effect>) -> Outcome {
+        self.effects.extend(effects);
+        self
+    }
+
+    pub fn say(self, text: impl Into<String>) -> Outcome {
+        self.message(text, MessageKind::Info)
+    }
+
+    pub fn complain(self, text: impl Into<String>) -> Outcome {
+        self.message(text, MessageKind::Error)
+    }
+
+    fn message(mut self, text: impl Into<String>, kind: MessageKind) -> Outcome {
+        self.message = Some(Message {
+            text: text.into(),
+            kind,
+        });
+        self
+    }
+}
+
+impl Overlay {
+    /// The key-map mode its keys are read in.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Overlay::Help(_) => Mode::Help,
+            Overlay::Form(_) => Mode::Form,
+            Overlay::Choice(_) => Mode::Choice,
+            Overlay::Search(_) => Mode::Search,
+            Overlay::Report(_) => Mode::Report,
+            Overlay::Outbox(_) => Mode::Outbox,
+        }
+    }
+
+    pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
+        match self {
+            Overlay::Help(help) => help.on_key(key, cx),
+            Overlay::Form(form) => form.on_key(key, cx),
+            Overlay::Choice(choice) => choice.on_key(key, cx),
+            Overlay::Search(search) => search.on_key(key, cx),
+            Overlay::Report(report) => report.on_key(key, cx),
+            Overlay::Outbox(outbox) => outbox.on_key(key, cx),
+        }
+    }
+
+    /// Its keys for the status-bar hints.
+    pub fn hints(&self, keys: &KeyMap) -> Vec<(String, &'static str)> {
+        match self {
+            // In a note Enter is the text's own key: it starts a new line.
+            Overlay::Form(form) if form.focused().is_some_and(|f| f.multiline()) => {
+                let enter = FormAction::NextOrSave.name();
+                let mut hints = vec![("Enter".to_string(), "new line")];
+                hints.extend(KeyMap::hints_of(
+                    keys.mode(Mode::Form).filter(|b| b.name != enter),
+                ));
+                hints
+            }
+            _ => keys.hints(self.mode()),
+        }
+    }
+
+    pub fn form(form: Form) -> Overlay {
+        Overlay::Form(Box::new(form))
+    }
+}

@@ -1,0 +1,61 @@
+//! The outbox over the board: customer messages waiting to be sent, one picked; send them
+//! all, or drop the picked one after asking why.
+
+use crossterm::event::KeyEvent;
+
+use super::{Ctx, Outcome, Overlay};
+use crate::paperwork::OutboxMessage;
+use crate::tui::action::OutboxAction;
+use crate::tui::form::Form;
+use crate::tui::protocol::Effect;
+
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    /// `None` until loaded.
+    pub messages: Option<Vec<OutboxMessage>>,
+    pub selected: usize,
+}
+
+impl Outbox {
+    /// Open while it loads.
+    pub fn loading() -> Outbox {
+        Outbox::default()
+    }
+
+    pub fn loaded(&mut self, list: Vec<OutboxMessage>) {
+        self.selected = self.selected.min(list.len().saturating_sub(1));
+        self.messages = Some(list);
+    }
+
+    pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
+        let last = self
+            .messages
+            .as_ref()
+            .map_or(0, |m| m.len().saturating_sub(1));
+        match cx.keys.action::<OutboxAction>(key) {
+            Some(OutboxAction::Down) => self.selected = (self.selected + 1).min(last),
+            Some(OutboxAction::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(OutboxAction::SendAll) => {
+                return match &cx.read_only {
+                    Some(why) => Outcome::stay().complain(why.clone()),
+                    None => Outcome::stay()
+                        .say("Sending the outbox…")
+                        .run(vec![Effect::SendOutbox]),
+                };
+            }
+            Some(OutboxAction::Drop) => {
+                let picked = self.messages.as_ref().and_then(|m| m.get(self.selected));
+                let Some(m) = picked else {
+                    return Outcome::stay();
+                };
+                if let Some(why) = &cx.read_only {
+                    return Outcome::stay().complain(why.clone());
+                }
+                return Outcome::replace(Overlay::form(Form::drop_message(m.id, &m.rma)));
+            }
+            // Any other key closes too.
+            Some(OutboxAction::Close) | None => return Outcome::close(),
+        }
+        Outcome::stay()
+    }
+}
