@@ -185,6 +185,7 @@ actions! {
         ToggleExpected = "toggle_expected", "expected";
         Report = "report", "report";
         Outbox = "outbox", "outbox";
+        StopWaiting = "stop_waiting", "stop waiting";
         Help = "help", "help";
         Quit = "quit", "quit";
     }

@@ -386,10 +386,6 @@ impl App {
                 _ => self.scan.clear(),
             }
         }
-        if self.saving.as_ref().is_some_and(|s| s.waiting) && self.is_back(&key) {
-            self.say("Stopping…");
-            return vec![Effect::StopWaiting];
-        }
         if let Screen::Detail(d) = &mut self.screen
             && let Some(action) = self.settings.keymap.action::<DetailAction>(&key)
         {
@@ -408,14 +404,6 @@ impl App {
         }
     }
 
-    /// The board's or the detail view's "back" key: while a write waits for the
-    /// database, it stops the wait.
-    fn is_back(&self, key: &KeyEvent) -> bool {
-        let keys = &self.settings.keymap;
-        keys.action_for(key) == Some(Action::Back)
-            || keys.action::<DetailAction>(key) == Some(DetailAction::Back)
-    }
-
     /// A write goes out only when the last one was answered: the form or question it
     /// came from closes (it comes back if the write is refused), and the board goes on
     /// answering keys while it is saved. A second write meanwhile is refused with a
@@ -425,7 +413,7 @@ impl App {
             return fx;
         };
         if let Some(s) = &self.saving {
-            let stop = self.settings.keymap.first_key(Action::Back);
+            let stop = self.settings.keymap.first_key(Action::StopWaiting);
             self.complain(format!(
                 "Still saving {}: wait for it to finish (or press {stop} to stop waiting), then try again.",
                 s.what

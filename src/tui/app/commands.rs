@@ -89,6 +89,16 @@ impl App {
     fn command(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Help => self.open(Overlay::Help(Help::default())),
+            Action::StopWaiting => match &self.saving {
+                Some(s) if s.waiting => {
+                    self.say("Stopping…");
+                    vec![Effect::StopWaiting]
+                }
+                _ => {
+                    self.say("Nothing is waiting for the database.");
+                    Vec::new()
+                }
+            },
             Action::Quit => {
                 self.quit = true;
                 Vec::new()

@@ -151,8 +151,12 @@ fn shipping_asks_for_the_s10_and_applies_a_ship_with_it() {
         "{change:?}"
     );
     assert_eq!(done, "RMA-2026-00007 shipped with RR123456785CN.");
-    // The form stays until the store says it worked.
-    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+    // The form closes as the move is sent (the board answers keys while it is saved)
+    // and is kept to come back if the store refuses.
+    assert!(app.overlay.is_none());
+    assert!(
+        matches!(&app.saving, Some(s) if s.what == "RMA-2026-00007" && matches!(s.from, Some(Overlay::Form(_))))
+    );
     let fx = app.update(Msg::Applied {
         case: Box::new(case(7, Stage::Shipped)),
         done: done.clone(),
@@ -195,8 +199,9 @@ fn a_question_answers_with_its_letters_and_gives_way_to_a_form() {
         ),
         "{fx:?}"
     );
-    // The question stays up until the store answers.
-    assert!(matches!(app.overlay, Some(Overlay::Choice(_))));
+    // The question closes as the move is sent; the board says what it is saving.
+    assert!(app.overlay.is_none());
+    assert!(matches!(&app.saving, Some(s) if s.what == "RMA-2026-00004"));
     let fx = app.update(Msg::Refused {
         error: "RMA-2026-00004 was changed by ben".into(),
         conflict: true,

@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
             Span::styled("▏ Enter find · Esc clear", theme.dim()),
         ])
     } else if let Some(saving) = app.saving.as_ref().filter(|s| s.waiting) {
-        let stop = app.settings.keymap.first_key(Action::Back);
+        let stop = app.settings.keymap.first_key(Action::StopWaiting);
         Line::from(vec![
             Span::styled(
                 clip(

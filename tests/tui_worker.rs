@@ -1,0 +1,161 @@
+//! The board's writes run on its worker: while a colleague's connection holds the
+//! database's write lock, the board keeps drawing and answering keys, says what it is
+//! saving, can stop waiting, and finishes the move once the lock is free.
+
+mod tui_support;
+
+use std::time::{Duration, Instant};
+
+use chrono::FixedOffset;
+use crossterm::event::KeyCode;
+use rmaboard::config::Config;
+use rmaboard::domain::Stage;
+use rmaboard::tui::Board;
+use rmaboard::tui::keymap::KeyMap;
+use rmaboard::tui::overlay::Overlay;
+use tui_support::*;
+
+/// A board whose writes go to its worker thread, as in real use.
+fn board_with_worker(shop: &Shop) -> Board {
+    let ws = workshop_on(shop.store(), "anna", Config::default());
+    let mut b = Board::new(
+        ws,
+        KeyMap::default_keys(),
+        FixedOffset::east_opt(0).unwrap(),
+        (100, 30),
+    )
+    .with_worker()
+    .unwrap();
+    b.start();
+    settle(&mut b);
+    b
+}
+
+/// Feed the worker's answers until it has nothing left to do.
+fn settle(b: &mut Board) {
+    let started = Instant::now();
+    while b.waiting() {
+        b.pump();
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the worker never answered"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    b.pump();
+}
+
+/// Pump and draw until the screen shows `text`, as the event loop does.
+fn until_shown(b: &mut Board, text: &str) -> String {
+    let started = Instant::now();
+    loop {
+        b.pump();
+        let shown = screen(b, 100, 30);
+        if shown.contains(text) {
+            return shown;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never showed {text:?}:\n{shown}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Another terminal holding the write lock, as a colleague's long write would.
+fn hold_write_lock(shop: &Shop) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(&shop.path).unwrap();
+    c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    c
+}
+
+/// Open the send form for the Received case RMA-2026-00004 and type a reference.
+fn send_to_manufacturer(b: &mut Board, reference: &str) {
+    scan(b, &device(3).to_string());
+    press(b, KeyCode::Char('>'));
+    press(b, KeyCode::Char('s'));
+    type_text(b, reference);
+    press(b, KeyCode::Enter);
+}
+
+#[test]
+fn a_move_waits_for_a_colleagues_lock_while_the_board_answers_keys() {
+    let shop = workshop();
+    let mut b = board_with_worker(&shop);
+    let lock = hold_write_lock(&shop);
+
+    send_to_manufacturer(&mut b, "ZTE-77001");
+    // The form closed as the move was sent; the board says what it waits for.
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let shown = until_shown(&mut b, "saving RMA-2026-00004 (waiting for the database");
+    assert!(shown.contains("stop waiting"), "{shown}");
+
+    // Meanwhile the board answers: back from the details, a pane to the right, the help
+    // and out of it, each drawn.
+    press(&mut b, KeyCode::Esc);
+    assert!(matches!(b.app.screen, rmaboard::tui::app::Screen::Board));
+    let before = b.app.focus;
+    press(&mut b, KeyCode::Char('l'));
+    assert_ne!(b.app.focus, before, "the pane key was not answered");
+    press(&mut b, KeyCode::Char('?'));
+    assert!(matches!(b.app.overlay, Some(Overlay::Help(_))));
+    assert!(screen(&mut b, 100, 30).contains("Help: keys"));
+    press(&mut b, KeyCode::Esc);
+    assert!(b.app.overlay.is_none());
+    assert!(b.waiting(), "the move must still be waiting");
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00004"), Stage::Received);
+
+    // A second move meanwhile (receiving an expected parcel) is refused with a
+    // sentence, not queued behind the first.
+    while b.app.focus != Stage::Expected {
+        press(&mut b, KeyCode::Char('h'));
+    }
+    press(&mut b, KeyCode::Char('>'));
+    let said = b.app.message.clone().map(|m| m.text).unwrap_or_default();
+    assert!(said.starts_with("Still saving RMA-2026-00004"), "{said}");
+    assert_eq!(
+        b.app.saving.as_ref().map(|s| s.what.as_str()),
+        Some("RMA-2026-00004")
+    );
+
+    // The colleague finishes: the move goes through, and nothing typed meanwhile is
+    // replayed into a popup.
+    lock.execute_batch("COMMIT").unwrap();
+    settle(&mut b);
+    assert!(b.app.saving.is_none());
+    let case = shop.store().find("RMA-2026-00004").unwrap();
+    assert_eq!(case.stage, Stage::AtManufacturer);
+    assert_eq!(case.manufacturer_ref.as_deref(), Some("ZTE-77001"));
+    let shown = until_shown(&mut b, "RMA-2026-00004 sent to the manufacturer");
+    assert!(!shown.contains("waiting for the database"), "{shown}");
+    b.finish();
+}
+
+#[test]
+fn stopping_the_wait_saves_nothing_and_says_so() {
+    let shop = workshop();
+    let mut b = board_with_worker(&shop);
+    let lock = hold_write_lock(&shop);
+
+    send_to_manufacturer(&mut b, "ZTE-77002");
+    until_shown(&mut b, "waiting for the database");
+    ctrl(&mut b, 'x');
+    let shown = until_shown(&mut b, "You stopped waiting for the database");
+    assert!(shown.contains("nothing was saved"), "{shown}");
+    settle(&mut b);
+    // The send form comes back with what was typed, so the user can try again.
+    let Some(Overlay::Form(form)) = &b.app.overlay else {
+        panic!("the form did not come back: {:?}", b.app.overlay)
+    };
+    assert!(form.error.is_some());
+    drop(lock);
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00004"), Stage::Received);
+
+    // With the lock free, saving the same form again works.
+    press(&mut b, KeyCode::Enter);
+    settle(&mut b);
+    let case = shop.store().find("RMA-2026-00004").unwrap();
+    assert_eq!(case.stage, Stage::AtManufacturer);
+    assert_eq!(case.manufacturer_ref.as_deref(), Some("ZTE-77002"));
+    b.finish();
+}
