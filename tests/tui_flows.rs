@@ -3,7 +3,7 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use rmaboard::domain::{Outcome, Stage};
+use rmaboard::domain::{EventKind, Outcome, Stage};
 use rmaboard::store::Store;
 use rmaboard::tui::Msg;
 use rmaboard::tui::app::{MessageKind, Overlay, Screen};
@@ -132,13 +132,13 @@ fn a_failed_inspection_goes_back_with_its_note_and_undo_reverts_my_move() {
     press(&mut b, KeyCode::Char('y'));
     assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::AtManufacturer);
     assert!(message(&b).starts_with("Undone"), "{}", message(&b));
-    let kinds: Vec<String> = store
+    let kinds: Vec<EventKind> = store
         .events(case.id)
         .unwrap()
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds.last().map(String::as_str), Some("undo"));
+    assert_eq!(kinds.last(), Some(&EventKind::Undo));
 }
 
 #[test]

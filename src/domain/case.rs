@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use super::event::{EventField, EventKind};
 use super::imei::Imei;
 use super::rma::RmaNumber;
 use super::stage::{MoveError, Outcome, Stage};
@@ -100,11 +101,10 @@ pub enum Patch<T> {
 pub struct Event {
     pub at: DateTime<Utc>,
     pub author: String,
-    /// The staff action: open, receive, send, inspect_pass, inspect_fail, void, ship,
-    /// move, undo, edit.
-    pub kind: String,
-    /// The field that changed (stage, outcome, verdict, tracking_in, ...).
-    pub field: String,
+    /// The staff action.
+    pub kind: EventKind,
+    /// The field that changed.
+    pub field: EventField,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -128,7 +128,7 @@ pub struct CaseDetail {
 /// A field change decided by [`plan`], before it has an author and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    pub field: &'static str,
+    pub field: EventField,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -136,7 +136,7 @@ pub struct FieldChange {
 /// The result of a staff action: the case as it will be, what to log, and a note to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub case: Case,
     pub changes: Vec<FieldChange>,
     pub note: Option<String>,
@@ -238,7 +238,7 @@ fn s(v: impl ToString) -> Option<String> {
 }
 
 struct Planner {
-    kind: &'static str,
+    kind: EventKind,
     case: Case,
     changes: Vec<FieldChange>,
     note: Option<String>,
@@ -248,7 +248,7 @@ impl Planner {
     fn set_stage(&mut self, to: Stage, at: DateTime<Utc>) {
         if self.case.stage != to {
             self.changes.push(FieldChange {
-                field: "stage",
+                field: EventField::Stage,
                 from: s(self.case.stage),
                 to: s(to),
             });
@@ -260,7 +260,7 @@ impl Planner {
     fn set_outcome(&mut self, to: Option<Outcome>) {
         if self.case.outcome != to {
             self.changes.push(FieldChange {
-                field: "outcome",
+                field: EventField::Outcome,
                 from: self.case.outcome.map(|o| o.to_string()),
                 to: to.map(|o| o.to_string()),
             });
@@ -271,7 +271,7 @@ impl Planner {
     fn set_rounds(&mut self, to: u32) {
         if self.case.rounds != to {
             self.changes.push(FieldChange {
-                field: "rounds",
+                field: EventField::Rounds,
                 from: s(self.case.rounds),
                 to: s(to),
             });
@@ -279,11 +279,11 @@ impl Planner {
         }
     }
 
-    fn set_text(&mut self, field: &'static str, to: Option<String>) {
+    fn set_text(&mut self, field: EventField, to: Option<String>) {
         let slot = match field {
-            "tracking_in" => &mut self.case.tracking_in,
-            "manufacturer_ref" => &mut self.case.manufacturer_ref,
-            "tracking_out" => &mut self.case.tracking_out,
+            EventField::TrackingIn => &mut self.case.tracking_in,
+            EventField::ManufacturerRef => &mut self.case.manufacturer_ref,
+            EventField::TrackingOut => &mut self.case.tracking_out,
             _ => return self.set_fault(to),
         };
         if *slot != to {
@@ -301,7 +301,7 @@ impl Planner {
             && self.case.fault != to
         {
             self.changes.push(FieldChange {
-                field: "fault",
+                field: EventField::Fault,
                 from: s(&self.case.fault),
                 to: s(&to),
             });
@@ -312,7 +312,7 @@ impl Planner {
     fn set_verdict(&mut self, verdict: Verdict, reason: String) {
         if self.case.verdict != verdict {
             self.changes.push(FieldChange {
-                field: "verdict",
+                field: EventField::Verdict,
                 from: s(verdict_label(self.case.verdict)),
                 to: s(verdict_label(verdict)),
             });
@@ -352,15 +352,15 @@ pub fn verdict_label(v: Verdict) -> String {
 pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, CaseError> {
     use Stage::*;
     let kind = match &change {
-        Change::Receive { .. } => "receive",
-        Change::Send { .. } => "send",
-        Change::InspectPass { .. } => "inspect_pass",
-        Change::InspectFail { .. } => "inspect_fail",
-        Change::Void { .. } => "void",
-        Change::Ship { .. } => "ship",
-        Change::Move { undo: true, .. } => "undo",
-        Change::Move { undo: false, .. } => "move",
-        Change::Edit(_) => "edit",
+        Change::Receive { .. } => EventKind::Receive,
+        Change::Send { .. } => EventKind::Send,
+        Change::InspectPass { .. } => EventKind::InspectPass,
+        Change::InspectFail { .. } => EventKind::InspectFail,
+        Change::Void { .. } => EventKind::Void,
+        Change::Ship { .. } => EventKind::Ship,
+        Change::Move { undo: true, .. } => EventKind::Undo,
+        Change::Move { undo: false, .. } => EventKind::Move,
+        Change::Edit(_) => EventKind::Edit,
     };
     if at < case.stage_since && !matches!(change, Change::Edit(_)) {
         return Err(CaseError::BeforeStage {
@@ -379,7 +379,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::Receive { tracking_in } => {
             p.require("receiving", "expected", &[Expected])?;
             if let Some(t) = tracking_in {
-                p.set_text("tracking_in", s(t));
+                p.set_text(EventField::TrackingIn, s(t));
             }
             p.set_stage(Received, at);
         }
@@ -387,7 +387,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             p.require("sending to the manufacturer", "received", &[Received])?;
             let r =
                 text::required_line("manufacturer reference", &manufacturer_ref, text::MAX_SHORT)?;
-            p.set_text("manufacturer_ref", Some(r));
+            p.set_text(EventField::ManufacturerRef, Some(r));
             p.set_rounds(case.rounds + 1);
             p.set_stage(AtManufacturer, at);
         }
@@ -451,7 +451,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         }
         Change::Ship { tracking } => {
             p.require("shipping", "inspected", &[Inspected])?;
-            p.set_text("tracking_out", s(tracking));
+            p.set_text(EventField::TrackingOut, s(tracking));
             p.set_stage(Shipped, at);
         }
         Change::Move { to, .. } => {
@@ -504,12 +504,12 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             }
             match edit.tracking_in {
                 Patch::Keep => {}
-                Patch::Set(t) => p.set_text("tracking_in", s(t)),
-                Patch::Clear => p.set_text("tracking_in", None),
+                Patch::Set(t) => p.set_text(EventField::TrackingIn, s(t)),
+                Patch::Clear => p.set_text(EventField::TrackingIn, None),
             }
             if let Some(r) = edit.manufacturer_ref {
                 let r = text::required_line("manufacturer reference", &r, text::MAX_SHORT)?;
-                p.set_text("manufacturer_ref", Some(r));
+                p.set_text(EventField::ManufacturerRef, Some(r));
             }
         }
     }
@@ -568,7 +568,7 @@ mod tests {
     fn stages(p: &Plan) -> Vec<(String, String)> {
         p.changes
             .iter()
-            .filter(|c| c.field == "stage")
+            .filter(|c| c.field == EventField::Stage)
             .map(|c| (c.from.clone().unwrap(), c.to.clone().unwrap()))
             .collect()
     }
@@ -640,7 +640,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.case.stage, Stage::Shipped);
         assert_eq!(stages(&p), vec![("inspected".into(), "shipped".into())]);
-        assert_eq!(p.kind, "ship");
+        assert_eq!(p.kind, EventKind::Ship);
     }
 
     #[test]
@@ -769,7 +769,11 @@ mod tests {
         assert_eq!(p.case.stage, Stage::Inspected);
         assert_eq!(p.case.outcome, Some(Outcome::ReturnedUnrepaired));
         assert_eq!(p.case.verdict, Verdict::Void(VoidReason::WaterDamage));
-        let verdict = p.changes.iter().find(|c| c.field == "verdict").unwrap();
+        let verdict = p
+            .changes
+            .iter()
+            .find(|c| c.field == EventField::Verdict)
+            .unwrap();
         assert_eq!(verdict.to.as_deref(), Some("void:water_damage"));
         // It is then shipped back.
         let shipped = plan(
@@ -877,7 +881,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (back.case.stage, back.case.rounds, back.kind),
-            (Stage::Received, 0, "undo")
+            (Stage::Received, 0, EventKind::Undo)
         );
         // The reference is kept, so moving forward again needs no new one.
         let again = plan(
@@ -916,8 +920,8 @@ mod tests {
             t(1),
         )
         .unwrap();
-        let fields: Vec<_> = p.changes.iter().map(|c| c.field).collect();
-        assert_eq!(fields, vec!["fault", "tracking_in"]);
+        let fields: Vec<_> = p.changes.iter().map(|c| c.field.clone()).collect();
+        assert_eq!(fields, vec![EventField::Fault, EventField::TrackingIn]);
         let cleared = plan(
             &p.case,
             Change::Edit(Edit {

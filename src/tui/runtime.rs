@@ -9,7 +9,7 @@ use super::keymap::KeyMap;
 use super::theme::Theme;
 use super::views;
 use crate::config::Config;
-use crate::domain::Stage;
+use crate::domain::{EventKind, Stage};
 use crate::store::{Store, StoreError};
 
 /// A board is "at work" while it sent a heartbeat this recently.
@@ -454,16 +454,16 @@ impl Board {
 }
 
 /// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
-fn done_by_kind(kind: &str) -> &'static str {
+fn done_by_kind(kind: &EventKind) -> &'static str {
     match kind {
-        "receive" => "received it",
-        "send" => "sent it to the manufacturer",
-        "inspect_pass" => "passed its inspection",
-        "inspect_fail" => "failed its inspection",
-        "void" => "recorded it as void",
-        "ship" => "shipped it",
-        "undo" => "undid a move on it",
-        _ => "moved it",
+        EventKind::Receive => "received it",
+        EventKind::Send => "sent it to the manufacturer",
+        EventKind::InspectPass => "passed its inspection",
+        EventKind::InspectFail => "failed its inspection",
+        EventKind::Void => "recorded it as void",
+        EventKind::Ship => "shipped it",
+        EventKind::Undo => "undid a move on it",
+        EventKind::Open | EventKind::Move | EventKind::Edit | EventKind::Other(_) => "moved it",
     }
 }
 
