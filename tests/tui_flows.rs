@@ -644,3 +644,35 @@ fn a_board_left_running_through_an_upgrade_only_looks() {
     assert_eq!(stage, "received");
     assert!(screen(&mut b, 80, 24).contains("READ-ONLY"));
 }
+
+#[test]
+fn a_refusal_on_the_board_names_the_boards_keys_not_the_command_line() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    // Back from inspected forgets the inspection result; undoing that move forward
+    // would need one, which only `>` asks for.
+    scan(&mut b, "RMA-2026-00007");
+    press(&mut b, KeyCode::Char('<'));
+    assert_eq!(
+        stage_of(&shop.store(), "RMA-2026-00007"),
+        Stage::AtManufacturer
+    );
+    press(&mut b, KeyCode::Char('u'));
+    press(&mut b, KeyCode::Char('y'));
+    assert_eq!(
+        stage_of(&shop.store(), "RMA-2026-00007"),
+        Stage::AtManufacturer
+    );
+    let said = message(&b);
+    assert!(
+        said.contains("has no inspection result") && said.contains("press > on it instead"),
+        "{said}"
+    );
+    assert!(!said.contains("--") && !said.contains('`'), "{said}");
+
+    // A scan of an unknown number points at search, not at `rmaboard list`.
+    scan(&mut b, "RMA-2026-00099");
+    let said = message(&b);
+    assert!(said.contains("search with /"), "{said}");
+    assert!(!said.contains("rmaboard"), "{said}");
+}

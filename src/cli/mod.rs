@@ -3,6 +3,7 @@
 //! someone else changed the case first.
 
 mod args;
+mod hints;
 mod output;
 mod paperwork;
 mod report;
@@ -49,7 +50,7 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         Failure {
             code: if e.is_conflict() { 3 } else { 1 },
-            message: e.to_string(),
+            message: hints::sentence(&e),
         }
     }
 }

@@ -155,24 +155,27 @@ pub enum CaseError {
         action: &'static str,
         needed: &'static str,
     },
-    #[error("{rma} has no {field} yet, so it cannot go to {to} with move: use `{command}` instead")]
+    /// A forward move that skips the action which records `field` (the manufacturer
+    /// reference on the way to the manufacturer, the S10 number on the way out).
+    #[error("{}: {}", self.problem(), match field {
+        EventField::ManufacturerRef => "send it to the manufacturer with its reference instead",
+        EventField::TrackingOut => "ship it with its China Post tracking number instead",
+        _ => "record it with the action for that stage instead",
+    })]
     Missing {
         rma: RmaNumber,
-        field: &'static str,
+        field: EventField,
         to: Stage,
-        command: &'static str,
     },
-    #[error(
-        "{rma} has no inspection result, so it cannot go to inspected with move: use `inspect --pass` or `inspect --fail --note TEXT`"
-    )]
+    #[error("{}: record whether it passed or failed its inspection instead", self.problem())]
     NotInspected { rma: RmaNumber },
     #[error(
         "{rma} was already returned unrepaired ({reason}); move it back first if that was a mistake"
     )]
     AlreadyVoid { rma: RmaNumber, reason: String },
-    #[error(
-        "{rma} entered {stage} at {since}, so this cannot have happened earlier: check the time given with --at"
-    )]
+    /// The action is dated before the case entered its stage (a time given by hand, or
+    /// a clock behind the one that recorded the move).
+    #[error("{}: check the time it happened", self.problem())]
     BeforeStage {
         rma: RmaNumber,
         stage: Stage,
@@ -186,14 +189,46 @@ pub enum CaseError {
 pub enum OpenError {
     #[error("{imei} was not sold by us, so no case can be opened, not even as goodwill: {reason}")]
     NotSoldByUs { imei: Imei, reason: String },
-    #[error(
-        "{imei} is {verdict}: {reason} To open a case anyway as goodwill, add --override REASON."
-    )]
+    #[error("{} To open a case anyway as goodwill, give an override reason.", self.problem())]
     Refused {
         imei: Imei,
         verdict: Verdict,
         reason: String,
     },
+}
+
+impl CaseError {
+    /// What is wrong, without what to do about it: a front end that names its own way
+    /// out (a command-line flag, a key on the board) adds it to this.
+    pub fn problem(&self) -> String {
+        match self {
+            CaseError::Missing { rma, field, to } => format!(
+                "{rma} has no {} yet, so a plain move cannot take it to {to}",
+                field.describe()
+            ),
+            CaseError::NotInspected { rma } => format!(
+                "{rma} has no inspection result, so a plain move cannot take it to inspected"
+            ),
+            CaseError::BeforeStage { rma, stage, since } => {
+                format!("{rma} entered {stage} at {since}, so this cannot have happened earlier")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl OpenError {
+    /// What is wrong, without what to do about it (see [`CaseError::problem`]).
+    pub fn problem(&self) -> String {
+        match self {
+            OpenError::Refused {
+                imei,
+                verdict,
+                reason,
+            } => format!("{imei} is {verdict}: {reason}"),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Decide whether a case may be opened on this assessment; with an override (goodwill),
@@ -456,29 +491,22 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         }
         Change::Move { to, .. } => {
             Stage::check_move(case.stage, to)?;
-            let missing = |field, command| CaseError::Missing {
+            let missing = |field| CaseError::Missing {
                 rma: case.rma,
                 field,
                 to,
-                command,
             };
             if Stage::is_forward(case.stage, to) {
                 match to {
                     AtManufacturer if case.manufacturer_ref.is_none() => {
-                        return Err(missing(
-                            "manufacturer reference",
-                            "send KEY --manufacturer-ref REF",
-                        ));
+                        return Err(missing(EventField::ManufacturerRef));
                     }
                     AtManufacturer => p.set_rounds(case.rounds + 1),
                     Inspected if case.outcome.is_none() => {
                         return Err(CaseError::NotInspected { rma: case.rma });
                     }
                     Shipped if case.tracking_out.is_none() => {
-                        return Err(missing(
-                            "outbound tracking number",
-                            "ship KEY --tracking S10",
-                        ));
+                        return Err(missing(EventField::TrackingOut));
                     }
                     _ => {}
                 }
@@ -703,7 +731,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, CaseError::BeforeStage { .. }), "{err}");
-        assert!(err.to_string().contains("check the time given with --at"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "RMA-2026-00007 entered received at {}, so this cannot have happened earlier: check the time it happened",
+                crate::domain::time::local_minutes(t(5))
+            )
+        );
         assert!(
             plan(
                 &c,
@@ -837,9 +871,17 @@ mod tests {
             t(1),
         )
         .unwrap_err();
-        assert!(
-            err.to_string().contains("send KEY --manufacturer-ref REF"),
-            "{err}"
+        assert_eq!(
+            err,
+            CaseError::Missing {
+                rma: RmaNumber::new(2026, 7),
+                field: EventField::ManufacturerRef,
+                to: Stage::AtManufacturer
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "RMA-2026-00007 has no manufacturer reference yet, so a plain move cannot take it to at_manufacturer: send it to the manufacturer with its reference instead"
         );
         let mut inspected = case_in(Stage::Inspected);
         inspected.outcome = Some(Outcome::Repaired);
@@ -852,7 +894,11 @@ mod tests {
             t(1),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("ship KEY --tracking"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("no outbound tracking number yet, so a plain move cannot take it to shipped: ship it with its China Post tracking number"),
+            "{err}"
+        );
         let err = plan(
             &case_in(Stage::Expected),
             Change::Move {
@@ -953,7 +999,10 @@ mod tests {
             ends_on: None,
         };
         let err = admit(&imei, &expired, None).unwrap_err();
-        assert!(err.to_string().contains("--override REASON"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "490154203237518 is expired: The guarantee ended on 2025-01-01. To open a case anyway as goodwill, give an override reason."
+        );
         assert_eq!(
             admit(&imei, &expired, Some(" loyal reseller ")).unwrap(),
             Some("loyal reseller".into())

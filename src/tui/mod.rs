@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod bench;
 pub mod form;
+pub mod hints;
 pub mod input;
 pub mod keymap;
 pub mod layout;

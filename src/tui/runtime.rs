@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::Frame;
 
 use super::app::{App, BoardData, Effect, Msg, Reload, Settings};
+use super::hints;
 use super::keymap::KeyMap;
 use super::theme::Theme;
 use super::views;
@@ -182,7 +183,7 @@ impl Board {
             }),
             Effect::Find(key) => Some(match self.store.find(&key) {
                 Ok(case) => self.found(Some(key), case),
-                Err(e) => failed(e),
+                Err(e) => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
             }),
             Effect::Locate(id) => Some(match self.store.case_by_id(id) {
                 Ok(case) => self.found(None, case),
@@ -202,7 +203,7 @@ impl Board {
                         case: Box::new(case),
                         locate: false,
                     },
-                    Err(e) => refused(e),
+                    Err(e) => refused(e, &self.app.settings.keymap),
                 },
             ),
             Effect::OpenCase(new) => Some(match self.store.open_case(*new, &user, at) {
@@ -214,7 +215,7 @@ impl Board {
                     case: Box::new(case),
                     locate: true,
                 },
-                Err(e) => refused(e),
+                Err(e) => refused(e, &self.app.settings.keymap),
             }),
             Effect::AddNote { target, text } => {
                 Some(match self.store.add_note(target.id, &text, &user, at) {
@@ -223,7 +224,7 @@ impl Board {
                         done: format!("Note added to {}.", target.rma),
                         locate: false,
                     },
-                    Err(e) => refused(e),
+                    Err(e) => refused(e, &self.app.settings.keymap),
                 })
             }
             Effect::OfferUndo => Some(self.offer_undo(&user)),
@@ -255,7 +256,7 @@ impl Board {
             Effect::DropMessage { id, reason } => {
                 Some(match self.store.drop_message(id, &reason, &user, at) {
                     Ok(()) => Msg::Dropped(id),
-                    Err(e) => refused(e),
+                    Err(e) => refused(e, &self.app.settings.keymap),
                 })
             }
             Effect::Heartbeat => {
@@ -467,9 +468,9 @@ fn done_by_kind(kind: &EventKind) -> &'static str {
     }
 }
 
-fn refused(e: StoreError) -> Msg {
+fn refused(e: StoreError, keys: &KeyMap) -> Msg {
     Msg::Refused {
         conflict: e.is_conflict(),
-        error: e.to_string(),
+        error: hints::sentence(&e, keys),
     }
 }
