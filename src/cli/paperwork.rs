@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::args::{BillArgs, OutboxCommand};
 use super::{Context, Failure, Outcome};
-use crate::config::config_dir;
+use crate::config::templates_dir;
 use crate::domain::Stage;
 use crate::domain::case::Case;
 use crate::domain::text::{clean_line, clean_text};
@@ -15,7 +15,7 @@ use crate::store::Store;
 
 /// The paperwork settings from the config file and the config folder's `templates/`.
 pub(super) fn settings(cx: &Context) -> Result<Settings, Failure> {
-    let templates = config_dir().map(|d| d.join("templates"));
+    let templates = templates_dir();
     Settings::from_config(&cx.config, templates.as_deref()).map_err(|e| Failure::new(e.to_string()))
 }
 
@@ -92,11 +92,7 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
                 Some(dir) => Channel::Eml(dir),
                 None => Channel::command(&cx.config.mail.command).map_err(Failure::new)?,
             };
-            let from = if cx.config.mail.from.trim().is_empty() {
-                cx.config.shop.email.clone()
-            } else {
-                cx.config.mail.from.clone()
-            };
+            let from = cx.config.mail_from().to_string();
             let mut store = cx.store()?;
             let now = || cx.now();
             let report = send::send_pending(&mut store, &channel, &from, &cx.user, &now)?;

@@ -71,9 +71,7 @@ impl Board {
         // Bills and messages drawn by moves on the board follow the shop's configuration.
         let paperwork_problem = crate::paperwork::Settings::from_config(
             config,
-            crate::config::config_dir()
-                .map(|d| d.join("templates"))
-                .as_deref(),
+            crate::config::templates_dir().as_deref(),
         )
         .map_err(|e| e.to_string())
         .and_then(|s| match store.is_read_only() {
@@ -82,12 +80,7 @@ impl Board {
         })
         .err();
         let bills_dir = crate::paperwork::bills_dir(config, store.path());
-        let from = if config.mail.from.trim().is_empty() {
-            config.shop.email.clone()
-        } else {
-            config.mail.from.clone()
-        };
-        let mail = (config.mail.command.clone(), from);
+        let mail = (config.mail.command.clone(), config.mail_from().to_string());
         let settings = Settings {
             user: user.to_string(),
             db: store.path().display().to_string(),
