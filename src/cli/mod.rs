@@ -3,6 +3,7 @@
 //! someone else changed the case first.
 
 mod args;
+mod conventions;
 mod hints;
 mod output;
 mod paperwork;
@@ -127,6 +128,11 @@ pub fn run(cli: Cli) -> Outcome {
         None if cli.demo => demo(&cx, false),
         None => board(&cx, cx.store()?),
         Some(Command::Demo { no_board }) => demo(&cx, no_board),
+        Some(Command::Config { json }) => {
+            conventions::config(cx.db.as_deref(), cli.user.as_deref(), json)
+        }
+        Some(Command::Completions { shell }) => conventions::completions(shell),
+        Some(Command::Man { dir }) => conventions::man(dir.as_deref()),
         Some(Command::Init) => {
             let store = cx.store()?;
             println!("{}", store.path().display());
