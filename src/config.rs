@@ -4,7 +4,12 @@
 //! platform data directory. Staff identity: `--user NAME`, else `RMABOARD_USER`, else the
 //! login name. The config file is `config.toml` in the platform config directory (or
 //! `RMABOARD_CONFIG`).
+//!
+//! Each resolution also says where its answer came from ([`Source`]), so that
+//! `rmaboard config` shows the very rules the program runs on.
 
+use std::collections::BTreeSet;
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -144,83 +149,233 @@ pub enum ConfigError {
     NoDataDir,
 }
 
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag, e.g. `--db`.
+    Flag(&'static str),
+    /// An environment variable, e.g. `RMABOARD_DB`.
+    Env(&'static str),
+    /// The config file.
+    File,
+    /// The account the program runs as.
+    Login,
+    /// Built in, or derived from another setting.
+    Default,
+}
+
+impl Source {
+    /// One word for scripts: flag, env, file, login or default.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Source::Flag(_) => "flag",
+            Source::Env(_) => "env",
+            Source::File => "file",
+            Source::Login => "login",
+            Source::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(name) | Source::Env(name) => f.write_str(name),
+            Source::File => f.write_str("config file"),
+            Source::Login => f.write_str("login name"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
 fn dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("", "", "rmaboard")
 }
 
-/// The folder for `config.toml` and `keys.toml`.
+/// The folder for `config.toml` and `keys.toml`: the folder of the config file.
 pub fn config_dir() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("RMABOARD_CONFIG") {
-        return Path::new(&p).parent().map(Path::to_path_buf);
-    }
-    dirs().map(|d| d.config_dir().to_path_buf())
+    config_file().and_then(|(p, _)| p.parent().map(Path::to_path_buf))
 }
 
-fn config_file() -> Option<PathBuf> {
+/// The config file to read (it may not exist): `RMABOARD_CONFIG`, else `config.toml`
+/// in the platform config directory.
+pub fn config_file() -> Option<(PathBuf, Source)> {
     if let Some(p) = std::env::var_os("RMABOARD_CONFIG") {
-        return Some(PathBuf::from(p));
+        return Some((PathBuf::from(p), Source::Env("RMABOARD_CONFIG")));
     }
-    dirs().map(|d| d.config_dir().join("config.toml"))
+    dirs().map(|d| (d.config_dir().join("config.toml"), Source::Default))
+}
+
+/// The folder whose message templates replace the built-in ones.
+pub fn templates_dir() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("templates"))
+}
+
+/// The config in effect, with what it was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub config: Config,
+    /// The config file looked for, and how it was chosen; `None` when the platform
+    /// knows no config directory for this user.
+    pub file: Option<(PathBuf, Source)>,
+    /// Whether that file exists (and so was read).
+    pub exists: bool,
+    /// The keys the file sets, dotted: `db`, `clocks.received_days`, `mail.from`...
+    pub keys: BTreeSet<String>,
+}
+
+impl Loaded {
+    /// Where a setting of the file came from: the file if it sets it, else the default.
+    pub fn source_of(&self, key: &str) -> Source {
+        if self.keys.contains(key) {
+            Source::File
+        } else {
+            Source::Default
+        }
+    }
 }
 
 impl Config {
     /// The user's config file, or the defaults when there is none.
     pub fn load() -> Result<Config, ConfigError> {
-        match config_file() {
-            Some(path) if path.exists() => Config::from_file(&path),
-            _ => Ok(Config::default()),
+        Ok(Config::load_traced()?.config)
+    }
+
+    /// As [`Config::load`], also saying which file was read and which keys it set.
+    pub fn load_traced() -> Result<Loaded, ConfigError> {
+        let file = config_file();
+        match &file {
+            Some((path, _)) if path.exists() => {
+                let (config, keys) = Config::read(path)?;
+                Ok(Loaded {
+                    config,
+                    file,
+                    exists: true,
+                    keys,
+                })
+            }
+            _ => Ok(Loaded {
+                file,
+                ..Loaded::default()
+            }),
         }
     }
 
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        Ok(Config::read(path)?.0)
+    }
+
+    fn read(path: &Path) -> Result<(Config, BTreeSet<String>), ConfigError> {
         let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        let invalid = |e: toml::de::Error| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: crate::domain::text::clean_line(e.message()),
-        })
+        };
+        let config = toml::from_str(&text).map_err(invalid)?;
+        let table: toml::Table = toml::from_str(&text).map_err(invalid)?;
+        let mut keys = BTreeSet::new();
+        dotted_keys(&table, "", &mut keys);
+        Ok((config, keys))
     }
 
     /// The database to use: the command line, then `RMABOARD_DB`, then the config file,
     /// then the platform data directory.
     pub fn database_path(&self, flag: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        Ok(self.database_path_traced(flag)?.0)
+    }
+
+    /// As [`Config::database_path`], also saying where the answer came from.
+    pub fn database_path_traced(
+        &self,
+        flag: Option<&Path>,
+    ) -> Result<(PathBuf, Source), ConfigError> {
         if let Some(p) = flag {
-            return Ok(p.to_path_buf());
+            return Ok((p.to_path_buf(), Source::Flag("--db")));
         }
         if let Some(p) = std::env::var_os("RMABOARD_DB").filter(|p| !p.is_empty()) {
-            return Ok(PathBuf::from(p));
+            return Ok((PathBuf::from(p), Source::Env("RMABOARD_DB")));
         }
         if let Some(p) = &self.db {
-            return Ok(p.clone());
+            return Ok((p.clone(), Source::File));
         }
         dirs()
-            .map(|d| d.data_dir().join("rmaboard.sqlite"))
+            .map(|d| (d.data_dir().join("rmaboard.sqlite"), Source::Default))
             .ok_or(ConfigError::NoDataDir)
+    }
+
+    /// The From header of customer mail: `[mail] from`, else the shop's email.
+    /// Where bills are written on shipping: `[paperwork] bills_dir`, else `bills` beside
+    /// the database at `db`.
+    pub fn bills_dir(&self, db: &Path) -> PathBuf {
+        match &self.paperwork.bills_dir {
+            Some(dir) => dir.clone(),
+            None => db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("bills"),
+        }
+    }
+
+    pub fn mail_from(&self) -> &str {
+        if self.mail.from.trim().is_empty() {
+            &self.shop.email
+        } else {
+            &self.mail.from
+        }
+    }
+}
+
+/// Every key under `table`, as `prefix.key`; tables are walked, other values are leaves.
+fn dotted_keys(table: &toml::Table, prefix: &str, out: &mut BTreeSet<String>) {
+    for (key, value) in table {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if let toml::Value::Table(inner) = value {
+            dotted_keys(inner, &name, out);
+        }
+        out.insert(name);
     }
 }
 
 /// Who is working: `--user`, then `RMABOARD_USER`, then the login name.
 pub fn staff_name(flag: Option<&str>) -> String {
-    let from_env = |k: &str| std::env::var(k).ok().filter(|s| !s.trim().is_empty());
+    staff_name_traced(flag).0
+}
+
+/// As [`staff_name`], also saying where the name came from.
+pub fn staff_name_traced(flag: Option<&str>) -> (String, Source) {
+    let from_env = |k: &'static str| {
+        std::env::var(k)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(|v| (v, Source::Env(k)))
+    };
     let raw = flag
         .filter(|f| !f.trim().is_empty())
-        .map(str::to_string)
+        .map(|f| (f.to_string(), Source::Flag("--user")))
         .or_else(|| from_env("RMABOARD_USER"))
         .or_else(|| from_env("USER"))
         .or_else(|| from_env("LOGNAME"))
         .or_else(|| from_env("USERNAME"))
-        .or_else(crate::sys::login_name)
-        .unwrap_or_else(|| "unknown".into());
+        .or_else(|| crate::sys::login_name().map(|n| (n, Source::Login)));
+    let Some((raw, source)) = raw else {
+        return ("unknown".into(), Source::Default);
+    };
     let clean: String = crate::domain::text::clean_line(&raw)
         .chars()
         .take(40)
         .collect();
     if clean.is_empty() {
-        "unknown".into()
+        ("unknown".into(), Source::Default)
     } else {
-        clean
+        (clean, source)
     }
 }
 
@@ -261,5 +416,40 @@ mod tests {
             c.database_path(Some(Path::new("/tmp/x.sqlite"))).unwrap(),
             PathBuf::from("/tmp/x.sqlite")
         );
+        assert_eq!(
+            c.database_path_traced(Some(Path::new("/tmp/x.sqlite")))
+                .unwrap()
+                .1,
+            Source::Flag("--db")
+        );
+        assert_eq!(
+            staff_name_traced(Some(" anna ")),
+            ("anna".to_string(), Source::Flag("--user"))
+        );
+    }
+
+    #[test]
+    fn the_file_says_which_keys_it_sets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(
+            &path,
+            "db = \"/srv/r.sqlite\"\n[clocks]\nreceived_days = 5\n[shop]\nemail = \"s@x.example\"\n",
+        )
+        .unwrap();
+        let (config, keys) = Config::read(&path).unwrap();
+        let loaded = Loaded {
+            config,
+            file: Some((path, Source::Env("RMABOARD_CONFIG"))),
+            exists: true,
+            keys,
+        };
+        assert_eq!(loaded.source_of("clocks.received_days"), Source::File);
+        assert_eq!(loaded.source_of("clocks.expected_days"), Source::Default);
+        assert_eq!(loaded.source_of("db"), Source::File);
+        // [mail] from unset: the shop's address stands in.
+        assert_eq!(loaded.config.mail_from(), "s@x.example");
+        assert_eq!(Source::Env("RMABOARD_DB").to_string(), "RMABOARD_DB");
+        assert_eq!(Source::File.kind(), "file");
     }
 }

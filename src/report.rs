@@ -20,7 +20,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, U
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::domain::{Clocks, Stage};
+use crate::domain::{Clocks, EventField, EventKind, Stage};
 
 /// The stages a case spends time in (Shipped is where it ends).
 pub const TIMED_STAGES: [Stage; 4] = [
@@ -334,15 +334,28 @@ impl<Tz: TimeZone> History<Tz> {
 
     /// One logged change of a case. Only stage changes and inspection events matter;
     /// others are ignored.
-    pub fn event(&mut self, case: i64, at: DateTime<Utc>, kind: &str, field: &str, to: &str) {
+    pub fn event(
+        &mut self,
+        case: i64,
+        at: DateTime<Utc>,
+        kind: &EventKind,
+        field: &EventField,
+        to: &str,
+    ) {
         let in_period = self.period.contains(at);
-        if in_period && (kind == "inspect_fail" || (kind == "inspect_pass" && field == "stage")) {
+        let stage_change = *field == EventField::Stage;
+        let inspected = match kind {
+            EventKind::InspectFail => true,
+            EventKind::InspectPass => stage_change,
+            _ => false,
+        };
+        if in_period && inspected {
             self.inspected.insert(case);
-            if kind == "inspect_fail" {
+            if *kind == EventKind::InspectFail {
                 self.failed.insert(case);
             }
         }
-        if field == "stage" {
+        if stage_change {
             let Ok(stage) = Stage::parse(to) else {
                 return;
             };
@@ -351,15 +364,15 @@ impl<Tz: TimeZone> History<Tz> {
             if in_period {
                 let week = monday(self.day(at));
                 let slot = self.weeks.entry(week).or_default();
-                if kind == "open" {
+                if *kind == EventKind::Open {
                     slot.0 += 1;
                 }
                 if stage == Stage::Shipped {
                     slot.1 += 1;
                 }
             }
-        } else if kind == "inspect_fail"
-            && field == "rounds"
+        } else if *kind == EventKind::InspectFail
+            && *field == EventField::Rounds
             && self
                 .current
                 .get(&case)
@@ -452,6 +465,8 @@ impl<Tz: TimeZone> History<Tz> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use EventField as F;
+    use EventKind as K;
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
@@ -519,15 +534,15 @@ mod tests {
         let mut h = History::new(period, Utc);
         // Case 1: opened in March, received, sent, failed once at the manufacturer,
         // passed, shipped.
-        h.event(1, t(3, 30, 9), "open", "stage", "expected");
-        h.event(1, t(4, 1, 9), "receive", "stage", "received");
-        h.event(1, t(4, 2, 9), "send", "stage", "at_manufacturer");
-        h.event(1, t(4, 6, 9), "inspect_fail", "rounds", "2");
-        h.event(1, t(4, 20, 9), "inspect_pass", "outcome", "repaired");
-        h.event(1, t(4, 20, 9), "inspect_pass", "stage", "inspected");
-        h.event(1, t(4, 21, 9), "ship", "stage", "shipped");
+        h.event(1, t(3, 30, 9), &K::Open, &F::Stage, "expected");
+        h.event(1, t(4, 1, 9), &K::Receive, &F::Stage, "received");
+        h.event(1, t(4, 2, 9), &K::Send, &F::Stage, "at_manufacturer");
+        h.event(1, t(4, 6, 9), &K::InspectFail, &F::Rounds, "2");
+        h.event(1, t(4, 20, 9), &K::InspectPass, &F::Outcome, "repaired");
+        h.event(1, t(4, 20, 9), &K::InspectPass, &F::Stage, "inspected");
+        h.event(1, t(4, 21, 9), &K::Ship, &F::Stage, "shipped");
         // Case 2: opened in the period, still expected at the end of it.
-        h.event(2, t(4, 29, 9), "open", "stage", "expected");
+        h.event(2, t(4, 29, 9), &K::Open, &F::Stage, "expected");
         let now = t(4, 30, 21);
         let (weeks, times, turnaround, insp) = h.finish(now);
         let expected = &times[0];
@@ -555,7 +570,7 @@ mod tests {
     fn a_period_in_the_past_ignores_time_so_far() {
         let period = Period::new(Some(d(4, 1)), Some(d(4, 30)), d(5, 4), &Utc).unwrap();
         let mut h = History::new(period, Utc);
-        h.event(2, t(4, 29, 9), "open", "stage", "expected");
+        h.event(2, t(4, 29, 9), &K::Open, &F::Stage, "expected");
         let (_, times, _, _) = h.finish(t(5, 4, 12));
         assert_eq!(times[0].intervals, 0);
         assert_eq!(times[0].median_hours, None);

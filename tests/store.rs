@@ -492,3 +492,38 @@ fn search_follows_every_change() {
     assert_eq!(store.search("2026-0000_", 2).unwrap().len(), 2);
     assert!(store.search(" \u{1b} ", 10).unwrap().is_empty());
 }
+
+#[test]
+fn events_of_a_kind_this_version_does_not_know_are_read_not_refused() {
+    use rmaboard::domain::{Clocks, EventField, EventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, ids) = shop(dir.path(), 1);
+    // As a newer rmaboard (or a hand) might have written it.
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value)
+             VALUES (?1, '2026-03-02T09:00:00Z', 'ben', 'recall', 'batch', NULL, 'B-7')",
+            [ids[0]],
+        )
+        .unwrap();
+    let events = store.events(ids[0]).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, EventKind::Other("recall".into()));
+    assert_eq!(last.field, EventField::Other("batch".into()));
+    assert_eq!(events[0].kind, EventKind::Open);
+    assert_eq!(events[0].field, EventField::Stage);
+    // The report and the undo lookup read past it.
+    let period =
+        rmaboard::report::Period::new(None, None, at(3, 0).date_naive(), &chrono::Utc).unwrap();
+    store
+        .report(
+            period,
+            chrono::Utc,
+            &Clocks::default(),
+            at(3, 12),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert!(store.last_own_move("ben").unwrap().is_none());
+}

@@ -3,7 +3,7 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use rmaboard::domain::{Outcome, Stage};
+use rmaboard::domain::{EventKind, Outcome, Stage};
 use rmaboard::store::Store;
 use rmaboard::tui::Msg;
 use rmaboard::tui::app::{MessageKind, Screen};
@@ -133,13 +133,13 @@ fn a_failed_inspection_goes_back_with_its_note_and_undo_reverts_my_move() {
     press(&mut b, KeyCode::Char('y'));
     assert_eq!(stage_of(&store, "RMA-2026-00005"), Stage::AtManufacturer);
     assert!(message(&b).starts_with("Undone"), "{}", message(&b));
-    let kinds: Vec<String> = store
+    let kinds: Vec<EventKind> = store
         .events(case.id)
         .unwrap()
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds.last().map(String::as_str), Some("undo"));
+    assert_eq!(kinds.last(), Some(&EventKind::Undo));
 }
 
 #[test]
@@ -645,4 +645,36 @@ fn a_board_left_running_through_an_upgrade_only_looks() {
         .unwrap();
     assert_eq!(stage, "received");
     assert!(screen(&mut b, 80, 24).contains("READ-ONLY"));
+}
+
+#[test]
+fn a_refusal_on_the_board_names_the_boards_keys_not_the_command_line() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    // Back from inspected forgets the inspection result; undoing that move forward
+    // would need one, which only `>` asks for.
+    scan(&mut b, "RMA-2026-00007");
+    press(&mut b, KeyCode::Char('<'));
+    assert_eq!(
+        stage_of(&shop.store(), "RMA-2026-00007"),
+        Stage::AtManufacturer
+    );
+    press(&mut b, KeyCode::Char('u'));
+    press(&mut b, KeyCode::Char('y'));
+    assert_eq!(
+        stage_of(&shop.store(), "RMA-2026-00007"),
+        Stage::AtManufacturer
+    );
+    let said = message(&b);
+    assert!(
+        said.contains("has no inspection result") && said.contains("press > on it instead"),
+        "{said}"
+    );
+    assert!(!said.contains("--") && !said.contains('`'), "{said}");
+
+    // A scan of an unknown number points at search, not at `rmaboard list`.
+    scan(&mut b, "RMA-2026-00099");
+    let said = message(&b);
+    assert!(said.contains("search with /"), "{said}");
+    assert!(!said.contains("rmaboard"), "{said}");
 }

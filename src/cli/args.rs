@@ -49,6 +49,7 @@ pub enum Command {
     Open(OpenArgs),
     /// The parcel arrived: expected -> received.
     Receive {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
         /// The inbound tracking number, if not given when the case was opened.
         #[arg(long, value_name = "NUMBER")]
@@ -56,7 +57,9 @@ pub enum Command {
     },
     /// Send to the manufacturer: received -> at_manufacturer.
     Send {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
+        /// The manufacturer's reference for this repair (their RMA or ticket number).
         #[arg(long, value_name = "REF")]
         manufacturer_ref: String,
     },
@@ -64,14 +67,18 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Record why the guarantee is void; the device goes back unrepaired.
     Void {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
+        /// Why the guarantee is void.
         #[arg(long, value_enum)]
         reason: VoidReasonArg,
+        /// What was found, in a few words (kept as a note).
         #[arg(long)]
         note: String,
     },
     /// Ship back by China Post: inspected -> shipped.
     Ship {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
         /// The outbound UPU S10 number, e.g. RR123456785CN.
         #[arg(long, value_name = "S10NUMBER")]
@@ -79,32 +86,45 @@ pub enum Command {
     },
     /// Any allowed move, backwards included.
     Move {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
+        /// The stage to move it to.
         #[arg(long, value_enum)]
         to: StageArg,
     },
     /// Add a repair note.
-    Note { key: String, text: String },
+    Note {
+        /// The case: RMA number, IMEI or tracking number.
+        key: String,
+        /// The note (quote it if it has spaces).
+        text: String,
+    },
     /// One case with its notes and history.
     Show {
+        /// The case: RMA number, IMEI or tracking number.
         key: String,
+        /// Print the case as JSON (the object described in the README).
         #[arg(long)]
         json: bool,
     },
     /// Cases, oldest first.
     List {
+        /// Only cases in this stage.
         #[arg(long, value_enum)]
         stage: Option<StageArg>,
         /// Only cases late on their stage's clock.
         #[arg(long)]
         overdue: bool,
+        /// Print a JSON array of case objects.
         #[arg(long)]
         json: bool,
     },
     /// All cases as CSV (default) or JSON.
     Export {
+        /// csv for a spreadsheet, json for a script.
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
+        /// Write to this file (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Begin the CSV with a UTF-8 byte order mark, so spreadsheet apps read accented
@@ -119,6 +139,7 @@ pub enum Command {
     },
     /// Replace the database with a backup (checked first).
     Restore {
+        /// The backup to restore (made by `rmaboard backup`).
         file: PathBuf,
         /// Confirm that the current contents are to be replaced.
         #[arg(long)]
@@ -135,6 +156,7 @@ pub enum Command {
         /// Last day of the period (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]
         to: Option<String>,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -153,12 +175,31 @@ pub enum Command {
         #[arg(long)]
         no_board: bool,
     },
+    /// Print the settings in effect: files, paths and values, and where each came from.
+    Config {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script, e.g. `rmaboard completions bash > /etc/bash_completion.d/rmaboard`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `rmaboard man | man -l -`.
+    Man {
+        /// Instead, write a page for every command into DIR (rmaboard.1, rmaboard-open.1, ...).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SalesCommand {
     /// Import the shop's sales export (CSV with a header).
     Import {
+        /// The CSV file (a header line naming the columns; see the README).
         file: PathBuf,
         /// Import the good rows and report the bad ones (default: a bad row stops all).
         #[arg(long)]
@@ -168,6 +209,7 @@ pub enum SalesCommand {
 
 #[derive(Debug, Args)]
 pub struct BillArgs {
+    /// The case: RMA number, IMEI or tracking number.
     pub key: String,
     /// Write the PDF to this file (default: print the plain text).
     #[arg(long, value_name = "FILE")]
@@ -178,11 +220,15 @@ pub struct BillArgs {
 pub enum OutboxCommand {
     /// Messages not yet sent (all with --all), oldest first.
     List {
+        /// Also messages sent or dropped.
         #[arg(long)]
         all: bool,
     },
     /// One message as it will be mailed.
-    Show { id: i64 },
+    Show {
+        /// The message number, as `outbox list` shows it.
+        id: i64,
+    },
     /// Send every pending message with the [mail] command, or write .eml files.
     Send {
         /// Write each message as an .eml file into DIR instead of mailing it.
@@ -191,11 +237,16 @@ pub enum OutboxCommand {
     },
     /// Put a message stuck in `sending` (its sender was interrupted) back to pending,
     /// after checking that it did not reach the customer.
-    Release { id: i64 },
+    Release {
+        /// The message number, as `outbox list` shows it.
+        id: i64,
+    },
     /// Take a pending message out for good (no usable address, or the customer was told
     /// another way). It is kept with who, when and why, and never sent.
     Drop {
+        /// The message number, as `outbox list` shows it.
         id: i64,
+        /// Why it will not be sent (kept with the message).
         #[arg(long)]
         reason: String,
     },
@@ -206,10 +257,13 @@ pub enum OutboxCommand {
 pub enum BenchCommand {
     /// Build a large realistic store (needs --db PATH, a new file).
     Generate {
+        /// Devices in the sales registry.
         #[arg(long, default_value_t = 1_000_000)]
         sales: u64,
+        /// Cases, spread over the stages as in a real shop.
         #[arg(long, default_value_t = 100_000)]
         cases: u64,
+        /// Seed of the generator: the same seed makes the same store.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Also write the sales as CSV, for the import figure.
@@ -228,6 +282,7 @@ pub enum BenchCommand {
     /// Write notes on the store until killed (the load for "move, 4 writers").
     #[command(hide = true)]
     Writer {
+        /// Seed for the choice of cases.
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
@@ -235,33 +290,40 @@ pub enum BenchCommand {
 
 #[derive(Debug, Args)]
 pub struct WarrantyArgs {
+    /// The device's IMEI (15 digits; spaces and dashes are ignored).
     pub imei: String,
     /// The claim date (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub on: Option<String>,
+    /// The part the customer says is faulty.
     #[arg(long, value_enum, default_value = "device")]
     pub part: PartArg,
+    /// Print the verdict as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
+    /// The device's IMEI, as scanned (15 digits; spaces and dashes are ignored).
     #[arg(long)]
     pub imei: String,
     /// The customer's description of the fault.
     #[arg(long)]
     pub fault: String,
+    /// The part the customer says is faulty.
     #[arg(long, value_enum, default_value = "device")]
     pub part: PartArg,
     /// When the customer claimed (default: now); the verdict is taken on that day.
     #[arg(long, value_name = "TIME")]
     pub claimed_at: Option<String>,
+    /// The tracking number of the customer's parcel, if already known.
     #[arg(long, value_name = "NUMBER")]
     pub tracking_in: Option<String>,
     /// Open it anyway (goodwill), recording why. Never for devices not sold by us.
     #[arg(long = "override", value_name = "REASON")]
     pub override_reason: Option<String>,
+    /// Print the new case as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -269,9 +331,13 @@ pub struct OpenArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("result").required(true).args(["pass", "fail"]))]
 pub struct InspectArgs {
+    /// The case: RMA number, IMEI or tracking number.
     pub key: String,
+    /// The repair works: at_manufacturer -> inspected.
     #[arg(long)]
     pub pass: bool,
+    /// Still faulty (needs --note): back to the manufacturer, or to the bench after an
+    /// in-house repair.
     #[arg(long, requires = "note")]
     pub fail: bool,
     /// What is still wrong (with --fail).
@@ -320,6 +386,28 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// `--help`, the man page and the completions are only as good as these lines.
+    #[test]
+    fn every_command_and_argument_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() {
+                missing.push(format!("{path}: the command"));
+            }
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "rmaboard", &mut missing);
+        assert!(missing.is_empty(), "no help line: {missing:#?}");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 mod args;
 #[cfg(feature = "bench")]
 mod bench;
+mod conventions;
+mod hints;
 mod output;
 mod paperwork;
 mod report;
@@ -54,7 +56,7 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         Failure {
             code: if e.is_conflict() { 3 } else { 1 },
-            message: e.to_string(),
+            message: hints::sentence(&e),
         }
     }
 }
@@ -174,6 +176,11 @@ pub fn run(cli: Cli) -> Outcome {
         None if cli.demo => demo(&cx, false),
         None => board(cx.workshop()?),
         Some(Command::Demo { no_board }) => demo(&cx, no_board),
+        Some(Command::Config { json }) => {
+            conventions::config(cx.db.as_deref(), cli.user.as_deref(), json)
+        }
+        Some(Command::Completions { shell }) => conventions::completions(shell),
+        Some(Command::Man { dir }) => conventions::man(dir.as_deref()),
         Some(Command::Init) => {
             let ws = cx.workshop()?;
             println!("{}", ws.store().path().display());

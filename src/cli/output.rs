@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::case::{Case, CaseDetail};
+use crate::domain::event::{EventField, EventKind};
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::{local_minutes, rfc3339};
 use crate::domain::warranty::Assessment;
@@ -48,8 +49,8 @@ pub struct NoteJson {
 pub struct EventJson {
     pub at: String,
     pub author: String,
-    pub kind: String,
-    pub field: String,
+    pub kind: EventKind,
+    pub field: EventField,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -267,8 +268,8 @@ pub fn human_detail(d: &CaseDetail) -> String {
             "  {} {:<10} {:<13} {}: {} -> {}\n",
             local_minutes(e.at),
             clean_line(&e.author),
-            e.kind,
-            e.field,
+            clean_line(e.kind.as_str()),
+            clean_line(e.field.as_str()),
             from,
             to
         ));

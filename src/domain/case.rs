@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use super::event::{EventField, EventKind};
 use super::imei::Imei;
 use super::rma::RmaNumber;
 use super::stage::{MoveError, Outcome, Stage};
@@ -100,11 +101,10 @@ pub enum Patch<T> {
 pub struct Event {
     pub at: DateTime<Utc>,
     pub author: String,
-    /// The staff action: open, receive, send, inspect_pass, inspect_fail, void, ship,
-    /// move, undo, edit.
-    pub kind: String,
-    /// The field that changed (stage, outcome, verdict, tracking_in, ...).
-    pub field: String,
+    /// The staff action.
+    pub kind: EventKind,
+    /// The field that changed.
+    pub field: EventField,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -128,7 +128,7 @@ pub struct CaseDetail {
 /// A field change decided by [`plan`], before it has an author and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    pub field: &'static str,
+    pub field: EventField,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -136,7 +136,7 @@ pub struct FieldChange {
 /// The result of a staff action: the case as it will be, what to log, and a note to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub case: Case,
     pub changes: Vec<FieldChange>,
     pub note: Option<String>,
@@ -155,24 +155,27 @@ pub enum CaseError {
         action: &'static str,
         needed: &'static str,
     },
-    #[error("{rma} has no {field} yet, so it cannot go to {to} with move: use `{command}` instead")]
+    /// A forward move that skips the action which records `field` (the manufacturer
+    /// reference on the way to the manufacturer, the S10 number on the way out).
+    #[error("{}: {}", self.problem(), match field {
+        EventField::ManufacturerRef => "send it to the manufacturer with its reference instead",
+        EventField::TrackingOut => "ship it with its China Post tracking number instead",
+        _ => "record it with the action for that stage instead",
+    })]
     Missing {
         rma: RmaNumber,
-        field: &'static str,
+        field: EventField,
         to: Stage,
-        command: &'static str,
     },
-    #[error(
-        "{rma} has no inspection result, so it cannot go to inspected with move: use `inspect --pass` or `inspect --fail --note TEXT`"
-    )]
+    #[error("{}: record whether it passed or failed its inspection instead", self.problem())]
     NotInspected { rma: RmaNumber },
     #[error(
         "{rma} was already returned unrepaired ({reason}); move it back first if that was a mistake"
     )]
     AlreadyVoid { rma: RmaNumber, reason: String },
-    #[error(
-        "{rma} entered {stage} at {since}, so this cannot have happened earlier: check the time given with --at"
-    )]
+    /// The action is dated before the case entered its stage (a time given by hand, or
+    /// a clock behind the one that recorded the move).
+    #[error("{}: check the time it happened", self.problem())]
     BeforeStage {
         rma: RmaNumber,
         stage: Stage,
@@ -186,14 +189,46 @@ pub enum CaseError {
 pub enum OpenError {
     #[error("{imei} was not sold by us, so no case can be opened, not even as goodwill: {reason}")]
     NotSoldByUs { imei: Imei, reason: String },
-    #[error(
-        "{imei} is {verdict}: {reason} To open a case anyway as goodwill, add --override REASON."
-    )]
+    #[error("{} To open a case anyway as goodwill, give an override reason.", self.problem())]
     Refused {
         imei: Imei,
         verdict: Verdict,
         reason: String,
     },
+}
+
+impl CaseError {
+    /// What is wrong, without what to do about it: a front end that names its own way
+    /// out (a command-line flag, a key on the board) adds it to this.
+    pub fn problem(&self) -> String {
+        match self {
+            CaseError::Missing { rma, field, to } => format!(
+                "{rma} has no {} yet, so a plain move cannot take it to {to}",
+                field.describe()
+            ),
+            CaseError::NotInspected { rma } => format!(
+                "{rma} has no inspection result, so a plain move cannot take it to inspected"
+            ),
+            CaseError::BeforeStage { rma, stage, since } => {
+                format!("{rma} entered {stage} at {since}, so this cannot have happened earlier")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl OpenError {
+    /// What is wrong, without what to do about it (see [`CaseError::problem`]).
+    pub fn problem(&self) -> String {
+        match self {
+            OpenError::Refused {
+                imei,
+                verdict,
+                reason,
+            } => format!("{imei} is {verdict}: {reason}"),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Decide whether a case may be opened on this assessment; with an override (goodwill),
@@ -238,7 +273,7 @@ fn s(v: impl ToString) -> Option<String> {
 }
 
 struct Planner {
-    kind: &'static str,
+    kind: EventKind,
     case: Case,
     changes: Vec<FieldChange>,
     note: Option<String>,
@@ -248,7 +283,7 @@ impl Planner {
     fn set_stage(&mut self, to: Stage, at: DateTime<Utc>) {
         if self.case.stage != to {
             self.changes.push(FieldChange {
-                field: "stage",
+                field: EventField::Stage,
                 from: s(self.case.stage),
                 to: s(to),
             });
@@ -260,7 +295,7 @@ impl Planner {
     fn set_outcome(&mut self, to: Option<Outcome>) {
         if self.case.outcome != to {
             self.changes.push(FieldChange {
-                field: "outcome",
+                field: EventField::Outcome,
                 from: self.case.outcome.map(|o| o.to_string()),
                 to: to.map(|o| o.to_string()),
             });
@@ -271,7 +306,7 @@ impl Planner {
     fn set_rounds(&mut self, to: u32) {
         if self.case.rounds != to {
             self.changes.push(FieldChange {
-                field: "rounds",
+                field: EventField::Rounds,
                 from: s(self.case.rounds),
                 to: s(to),
             });
@@ -279,11 +314,11 @@ impl Planner {
         }
     }
 
-    fn set_text(&mut self, field: &'static str, to: Option<String>) {
+    fn set_text(&mut self, field: EventField, to: Option<String>) {
         let slot = match field {
-            "tracking_in" => &mut self.case.tracking_in,
-            "manufacturer_ref" => &mut self.case.manufacturer_ref,
-            "tracking_out" => &mut self.case.tracking_out,
+            EventField::TrackingIn => &mut self.case.tracking_in,
+            EventField::ManufacturerRef => &mut self.case.manufacturer_ref,
+            EventField::TrackingOut => &mut self.case.tracking_out,
             _ => return self.set_fault(to),
         };
         if *slot != to {
@@ -301,7 +336,7 @@ impl Planner {
             && self.case.fault != to
         {
             self.changes.push(FieldChange {
-                field: "fault",
+                field: EventField::Fault,
                 from: s(&self.case.fault),
                 to: s(&to),
             });
@@ -312,7 +347,7 @@ impl Planner {
     fn set_verdict(&mut self, verdict: Verdict, reason: String) {
         if self.case.verdict != verdict {
             self.changes.push(FieldChange {
-                field: "verdict",
+                field: EventField::Verdict,
                 from: s(verdict_label(self.case.verdict)),
                 to: s(verdict_label(verdict)),
             });
@@ -352,15 +387,15 @@ pub fn verdict_label(v: Verdict) -> String {
 pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, CaseError> {
     use Stage::*;
     let kind = match &change {
-        Change::Receive { .. } => "receive",
-        Change::Send { .. } => "send",
-        Change::InspectPass { .. } => "inspect_pass",
-        Change::InspectFail { .. } => "inspect_fail",
-        Change::Void { .. } => "void",
-        Change::Ship { .. } => "ship",
-        Change::Move { undo: true, .. } => "undo",
-        Change::Move { undo: false, .. } => "move",
-        Change::Edit(_) => "edit",
+        Change::Receive { .. } => EventKind::Receive,
+        Change::Send { .. } => EventKind::Send,
+        Change::InspectPass { .. } => EventKind::InspectPass,
+        Change::InspectFail { .. } => EventKind::InspectFail,
+        Change::Void { .. } => EventKind::Void,
+        Change::Ship { .. } => EventKind::Ship,
+        Change::Move { undo: true, .. } => EventKind::Undo,
+        Change::Move { undo: false, .. } => EventKind::Move,
+        Change::Edit(_) => EventKind::Edit,
     };
     if at < case.stage_since && !matches!(change, Change::Edit(_)) {
         return Err(CaseError::BeforeStage {
@@ -379,7 +414,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::Receive { tracking_in } => {
             p.require("receiving", "expected", &[Expected])?;
             if let Some(t) = tracking_in {
-                p.set_text("tracking_in", s(t));
+                p.set_text(EventField::TrackingIn, s(t));
             }
             p.set_stage(Received, at);
         }
@@ -387,7 +422,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             p.require("sending to the manufacturer", "received", &[Received])?;
             let r =
                 text::required_line("manufacturer reference", &manufacturer_ref, text::MAX_SHORT)?;
-            p.set_text("manufacturer_ref", Some(r));
+            p.set_text(EventField::ManufacturerRef, Some(r));
             p.set_rounds(case.rounds + 1);
             p.set_stage(AtManufacturer, at);
         }
@@ -451,34 +486,27 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         }
         Change::Ship { tracking } => {
             p.require("shipping", "inspected", &[Inspected])?;
-            p.set_text("tracking_out", s(tracking));
+            p.set_text(EventField::TrackingOut, s(tracking));
             p.set_stage(Shipped, at);
         }
         Change::Move { to, .. } => {
             Stage::check_move(case.stage, to)?;
-            let missing = |field, command| CaseError::Missing {
+            let missing = |field| CaseError::Missing {
                 rma: case.rma,
                 field,
                 to,
-                command,
             };
             if Stage::is_forward(case.stage, to) {
                 match to {
                     AtManufacturer if case.manufacturer_ref.is_none() => {
-                        return Err(missing(
-                            "manufacturer reference",
-                            "send KEY --manufacturer-ref REF",
-                        ));
+                        return Err(missing(EventField::ManufacturerRef));
                     }
                     AtManufacturer => p.set_rounds(case.rounds + 1),
                     Inspected if case.outcome.is_none() => {
                         return Err(CaseError::NotInspected { rma: case.rma });
                     }
                     Shipped if case.tracking_out.is_none() => {
-                        return Err(missing(
-                            "outbound tracking number",
-                            "ship KEY --tracking S10",
-                        ));
+                        return Err(missing(EventField::TrackingOut));
                     }
                     _ => {}
                 }
@@ -504,12 +532,12 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             }
             match edit.tracking_in {
                 Patch::Keep => {}
-                Patch::Set(t) => p.set_text("tracking_in", s(t)),
-                Patch::Clear => p.set_text("tracking_in", None),
+                Patch::Set(t) => p.set_text(EventField::TrackingIn, s(t)),
+                Patch::Clear => p.set_text(EventField::TrackingIn, None),
             }
             if let Some(r) = edit.manufacturer_ref {
                 let r = text::required_line("manufacturer reference", &r, text::MAX_SHORT)?;
-                p.set_text("manufacturer_ref", Some(r));
+                p.set_text(EventField::ManufacturerRef, Some(r));
             }
         }
     }
@@ -568,7 +596,7 @@ mod tests {
     fn stages(p: &Plan) -> Vec<(String, String)> {
         p.changes
             .iter()
-            .filter(|c| c.field == "stage")
+            .filter(|c| c.field == EventField::Stage)
             .map(|c| (c.from.clone().unwrap(), c.to.clone().unwrap()))
             .collect()
     }
@@ -640,7 +668,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.case.stage, Stage::Shipped);
         assert_eq!(stages(&p), vec![("inspected".into(), "shipped".into())]);
-        assert_eq!(p.kind, "ship");
+        assert_eq!(p.kind, EventKind::Ship);
     }
 
     #[test]
@@ -703,7 +731,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, CaseError::BeforeStage { .. }), "{err}");
-        assert!(err.to_string().contains("check the time given with --at"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "RMA-2026-00007 entered received at {}, so this cannot have happened earlier: check the time it happened",
+                crate::domain::time::local_minutes(t(5))
+            )
+        );
         assert!(
             plan(
                 &c,
@@ -769,7 +803,11 @@ mod tests {
         assert_eq!(p.case.stage, Stage::Inspected);
         assert_eq!(p.case.outcome, Some(Outcome::ReturnedUnrepaired));
         assert_eq!(p.case.verdict, Verdict::Void(VoidReason::WaterDamage));
-        let verdict = p.changes.iter().find(|c| c.field == "verdict").unwrap();
+        let verdict = p
+            .changes
+            .iter()
+            .find(|c| c.field == EventField::Verdict)
+            .unwrap();
         assert_eq!(verdict.to.as_deref(), Some("void:water_damage"));
         // It is then shipped back.
         let shipped = plan(
@@ -833,9 +871,17 @@ mod tests {
             t(1),
         )
         .unwrap_err();
-        assert!(
-            err.to_string().contains("send KEY --manufacturer-ref REF"),
-            "{err}"
+        assert_eq!(
+            err,
+            CaseError::Missing {
+                rma: RmaNumber::new(2026, 7),
+                field: EventField::ManufacturerRef,
+                to: Stage::AtManufacturer
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "RMA-2026-00007 has no manufacturer reference yet, so a plain move cannot take it to at_manufacturer: send it to the manufacturer with its reference instead"
         );
         let mut inspected = case_in(Stage::Inspected);
         inspected.outcome = Some(Outcome::Repaired);
@@ -848,7 +894,11 @@ mod tests {
             t(1),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("ship KEY --tracking"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("no outbound tracking number yet, so a plain move cannot take it to shipped: ship it with its China Post tracking number"),
+            "{err}"
+        );
         let err = plan(
             &case_in(Stage::Expected),
             Change::Move {
@@ -877,7 +927,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (back.case.stage, back.case.rounds, back.kind),
-            (Stage::Received, 0, "undo")
+            (Stage::Received, 0, EventKind::Undo)
         );
         // The reference is kept, so moving forward again needs no new one.
         let again = plan(
@@ -916,8 +966,8 @@ mod tests {
             t(1),
         )
         .unwrap();
-        let fields: Vec<_> = p.changes.iter().map(|c| c.field).collect();
-        assert_eq!(fields, vec!["fault", "tracking_in"]);
+        let fields: Vec<_> = p.changes.iter().map(|c| c.field.clone()).collect();
+        assert_eq!(fields, vec![EventField::Fault, EventField::TrackingIn]);
         let cleared = plan(
             &p.case,
             Change::Edit(Edit {
@@ -949,7 +999,10 @@ mod tests {
             ends_on: None,
         };
         let err = admit(&imei, &expired, None).unwrap_err();
-        assert!(err.to_string().contains("--override REASON"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "490154203237518 is expired: The guarantee ended on 2025-01-01. To open a case anyway as goodwill, give an override reason."
+        );
         assert_eq!(
             admit(&imei, &expired, Some(" loyal reseller ")).unwrap(),
             Some("loyal reseller".into())

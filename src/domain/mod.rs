@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod clock;
+pub mod event;
 pub mod imei;
 pub mod rma;
 pub mod sale;
@@ -13,6 +14,7 @@ pub mod warranty;
 
 pub use case::{Case, Change, Edit, Event, Note, Plan};
 pub use clock::Clocks;
+pub use event::{EventField, EventKind};
 pub use imei::Imei;
 pub use rma::RmaNumber;
 pub use sale::Sale;

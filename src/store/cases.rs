@@ -10,7 +10,7 @@ use crate::domain::case::{self, Case, CaseDetail, Change, Event, Note, Plan};
 use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
 use crate::domain::warranty::{self, Assessment, Part};
-use crate::domain::{Clocks, Imei, RmaNumber, Stage, TrackingNumber};
+use crate::domain::{Clocks, EventField, EventKind, Imei, RmaNumber, Stage, TrackingNumber};
 use crate::paperwork::{Bill, Settings};
 
 /// What `open` needs.
@@ -136,16 +136,28 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        let log = |field: &str, to: Option<String>| {
-            insert_event(&tx, id, &now, author, "open", field, None, to.as_deref())
+        let log = |field: EventField, to: Option<String>| {
+            insert_event(
+                &tx,
+                id,
+                &now,
+                author,
+                &EventKind::Open,
+                &field,
+                None,
+                to.as_deref(),
+            )
         };
-        log("stage", Some("expected".into()))?;
-        log("verdict", Some(case::verdict_label(assessment.verdict)))?;
+        log(EventField::Stage, Some(Stage::Expected.to_string()))?;
+        log(
+            EventField::Verdict,
+            Some(case::verdict_label(assessment.verdict)),
+        )?;
         if let Some(g) = &goodwill {
-            log("goodwill", Some(g.clone()))?;
+            log(EventField::Goodwill, Some(g.clone()))?;
         }
         if let Some(tr) = &new.tracking_in {
-            log("tracking_in", Some(tr.to_string()))?;
+            log(EventField::TrackingIn, Some(tr.to_string()))?;
         }
         let case = read_case(&tx, id)?;
         super::paperwork::after_open(&tx, paperwork, &case, at)?;
@@ -449,11 +461,16 @@ impl Store {
             .conn
             .query_row(
                 "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind FROM events e
-                 WHERE e.author = ?1 AND e.field = 'stage' AND e.kind NOT IN ('open', 'undo')
+                 WHERE e.author = ?1 AND e.field = ?2 AND e.kind NOT IN (?3, ?4)
                    AND NOT EXISTS (SELECT 1 FROM events u
-                                   WHERE u.case_id = e.case_id AND u.kind = 'undo' AND u.id > e.id)
+                                   WHERE u.case_id = e.case_id AND u.kind = ?4 AND u.id > e.id)
                  ORDER BY e.id DESC LIMIT 1",
-                [author],
+                params![
+                    author,
+                    EventField::Stage.as_str(),
+                    EventKind::Open.as_str(),
+                    EventKind::Undo.as_str()
+                ],
                 |r| {
                     Ok((
                         r.get(0)?,
@@ -471,15 +488,33 @@ impl Store {
         };
         // Later changes to where the case is or what became of it; the events written
         // with the move itself (same time, author and kind) do not count.
+        let undone = [
+            EventField::Stage,
+            EventField::Rounds,
+            EventField::Outcome,
+            EventField::Verdict,
+            EventField::TrackingOut,
+        ];
         let changed_since: Option<(String, String)> = self
             .conn
             .query_row(
                 "SELECT author, kind FROM events
                  WHERE case_id = ?1 AND id > ?2
-                   AND field IN ('stage', 'rounds', 'outcome', 'verdict', 'tracking_out')
+                   AND field IN (?6, ?7, ?8, ?9, ?10)
                    AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
                  ORDER BY id LIMIT 1",
-                params![case_id, event, at, author, kind],
+                params![
+                    case_id,
+                    event,
+                    at,
+                    author,
+                    kind,
+                    undone[0].as_str(),
+                    undone[1].as_str(),
+                    undone[2].as_str(),
+                    undone[3].as_str(),
+                    undone[4].as_str()
+                ],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -489,7 +524,7 @@ impl Store {
             case_id,
             from: stage(&from)?,
             to: stage(&to)?,
-            changed_since,
+            changed_since: changed_since.map(|(by, kind)| (by, EventKind::parse(&kind))),
         }))
     }
 
@@ -530,8 +565,8 @@ pub struct OwnMove {
     pub case_id: i64,
     pub from: Stage,
     pub to: Stage,
-    /// Who changed the case after that move, and how (event kind), if anyone did.
-    pub changed_since: Option<(String, String)>,
+    /// Who changed the case after that move, and how, if anyone did.
+    pub changed_since: Option<(String, EventKind)>,
 }
 
 /// A device has at most one case not yet shipped: refuse another.
@@ -640,8 +675,8 @@ fn write_plan(
             c.id,
             &now,
             author,
-            plan.kind,
-            ch.field,
+            &plan.kind,
+            &ch.field,
             ch.from.as_deref(),
             ch.to.as_deref(),
         )?;
@@ -661,8 +696,8 @@ fn insert_event(
     case_id: i64,
     at: &str,
     author: &str,
-    kind: &str,
-    field: &str,
+    kind: &EventKind,
+    field: &EventField,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
@@ -670,6 +705,14 @@ fn insert_event(
         "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![case_id, at, author, kind, field, from, to])?;
+    .execute(params![
+        case_id,
+        at,
+        author,
+        kind.as_str(),
+        field.as_str(),
+        from,
+        to
+    ])?;
     Ok(())
 }

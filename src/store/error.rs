@@ -7,12 +7,13 @@ use crate::domain::case::{AdmitError, CaseError};
 use crate::domain::warranty::WarrantyError;
 
 /// Everything the store can refuse or fail at, each as a sentence for staff.
+///
+/// The sentences name no command-line flag, command or key: where the way out depends on
+/// the front end, [`StoreError::problem`] gives the first half and the command line or
+/// the board adds its own second half.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error(
-        "{} is not an rmaboard database (it is not SQLite, or it holds other tables): check --db or RMABOARD_DB",
-        path.display()
-    )]
+    #[error("{}: check which database file is configured", self.problem())]
     NotOurs { path: PathBuf },
     #[error(
         "{} was written by a newer rmaboard (schema version {found}; this one knows up to {known}): upgrade rmaboard before using it",
@@ -24,8 +25,8 @@ pub enum StoreError {
         known: i64,
     },
     #[error(
-        "{} has schema version {found} and needs an upgrade, which takes write access: ask someone who may write to it to run `rmaboard init`",
-        path.display()
+        "{}: ask someone who may write to it to start this version of rmaboard on it once",
+        self.problem()
     )]
     NeedsUpgrade { path: PathBuf, found: i64 },
     #[error(
@@ -42,7 +43,8 @@ pub enum StoreError {
     )]
     Busy(u64),
     #[error(
-        "the database is damaged ({0}); nothing was saved: run `rmaboard doctor` and restore the latest backup (see README, Backups)"
+        "{}: have it checked and restore the latest backup (see README, Backups)",
+        self.problem()
     )]
     Corrupt(String),
     #[error(
@@ -55,9 +57,13 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The database does not exist yet and its folder may not be written.
     #[error(
-        "no case has the RMA number, IMEI or tracking number {0}: check the number, or look with `rmaboard list`"
+        "{}; use a database in a folder you may write to, or ask for write access to the folder",
+        self.problem()
     )]
+    FolderNotWritable { path: PathBuf },
+    #[error("{}: check the number", self.problem())]
     NotFound(String),
     #[error("{0}")]
     BadKey(String),
@@ -92,6 +98,14 @@ pub enum StoreError {
         at: String,
         stage: String,
     },
+    #[error("{}: check the message number", self.problem())]
+    NoSuchMessage(i64),
+    /// A message claimed by a sender that has not finished (or was killed mid-way).
+    #[error(
+        "{}: if that sender stopped mid-way, check that it did not reach the customer, release the message, then drop it",
+        self.problem()
+    )]
+    MessageBeingSent { id: i64, by: Option<String> },
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
@@ -135,9 +149,102 @@ impl StoreError {
         ))
     }
 
+    /// What is wrong, without what to do about it: a front end that names its own way
+    /// out (a flag, a command, a key) adds it to this. For errors whose way out is the
+    /// same everywhere, the whole sentence.
+    pub fn problem(&self) -> String {
+        match self {
+            StoreError::NotOurs { path } => format!(
+                "{} is not an rmaboard database (it is not SQLite, or it holds other tables)",
+                path.display()
+            ),
+            StoreError::NeedsUpgrade { path, found } => format!(
+                "{} has schema version {found} and needs an upgrade, which takes write access",
+                path.display()
+            ),
+            StoreError::Corrupt(what) => {
+                format!("the database is damaged ({what}); nothing was saved")
+            }
+            StoreError::FolderNotWritable { path } => format!(
+                "could not create the database {}: the folder is not writable for you",
+                path.display()
+            ),
+            StoreError::NotFound(key) => {
+                format!("no case has the RMA number, IMEI or tracking number {key}")
+            }
+            StoreError::NoSuchMessage(id) => format!("there is no message {id} in the outbox"),
+            StoreError::MessageBeingSent { id, by } => format!(
+                "message {id} is being sent by {} right now",
+                by.as_deref()
+                    .map(crate::domain::text::clean_line)
+                    .unwrap_or_else(|| "someone".into())
+            ),
+            StoreError::Case(e) => e.problem(),
+            StoreError::Admit(AdmitError::Open(e)) => e.problem(),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether this is a refusal of the user's request (exit code 1) rather than a
     /// conflict (3) or a failure of the surroundings.
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::OpenError;
+    use crate::domain::event::EventField;
+    use crate::domain::{Imei, RmaNumber, Stage, Verdict};
+
+    /// The store and the domain serve the command line and the board alike: their
+    /// sentences name no flag, no command and no key (each front end adds its own).
+    #[test]
+    fn sentences_name_no_flag_or_command() {
+        let rma = RmaNumber::new(2026, 7);
+        let path = PathBuf::from("/srv/rmaboard/rma.sqlite");
+        let errors = [
+            StoreError::NotOurs { path: path.clone() },
+            StoreError::NeedsUpgrade {
+                path: path.clone(),
+                found: 2,
+            },
+            StoreError::Corrupt("bad page".into()),
+            StoreError::FolderNotWritable { path },
+            StoreError::NotFound("RMA-2026-00099".into()),
+            StoreError::NoSuchMessage(3),
+            StoreError::MessageBeingSent { id: 3, by: None },
+            StoreError::Case(CaseError::Missing {
+                rma,
+                field: EventField::ManufacturerRef,
+                to: Stage::AtManufacturer,
+            }),
+            StoreError::Case(CaseError::NotInspected { rma }),
+            StoreError::Case(CaseError::BeforeStage {
+                rma,
+                stage: Stage::Received,
+                since: "2026-05-04 09:00".into(),
+            }),
+            StoreError::Admit(AdmitError::Open(OpenError::Refused {
+                imei: Imei::parse("490154203237518").unwrap(),
+                verdict: Verdict::Expired,
+                reason: "The guarantee ended on 2025-01-01.".into(),
+            })),
+        ];
+        for e in &errors {
+            let s = e.to_string();
+            assert!(!s.contains("--") && !s.contains('`'), "{s}");
+            for command in ["init", "doctor", "list", "outbox"] {
+                assert!(!s.contains(&format!("rmaboard {command}")), "{s}");
+            }
+            // The problem is the start of the sentence; the rest says what to do.
+            let problem = e.problem();
+            assert!(
+                s.starts_with(&problem) && s.len() > problem.len() + 5,
+                "{s}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
 
 use super::{BUSY_TIMEOUT_SECS, Result, Store, StoreError};
-use crate::domain::Stage;
+use crate::domain::{EventField, Stage};
 
 /// What `rmaboard doctor` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,11 +195,11 @@ impl Store {
             let mut stmt = conn.prepare(
                 "SELECT c.rma FROM cases c
                  WHERE c.stage IS NOT (SELECT e.to_value FROM events e
-                                       WHERE e.case_id = c.id AND e.field = 'stage'
+                                       WHERE e.case_id = c.id AND e.field = ?1
                                        ORDER BY e.id DESC LIMIT 1)
                  ORDER BY c.id LIMIT 20",
             )?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let rows = stmt.query_map([EventField::Stage.as_str()], |r| r.get::<_, String>(0))?;
             for r in rows {
                 history_mismatches.push(r?);
             }

@@ -275,14 +275,11 @@ fn create_private(path: &Path) -> Result<()> {
         }
         // Someone else created it in the meantime: fine.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(StoreError::Io {
-            action: "create the database",
-            path: path.to_path_buf(),
-            source: std::io::Error::new(
-                e.kind(),
-                "the folder is not writable for you; choose another --db or ask for write access to the folder",
-            ),
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(StoreError::FolderNotWritable {
+                path: path.to_path_buf(),
+            })
+        }
         Err(source) => Err(StoreError::Io {
             action: "create the database",
             path: path.to_path_buf(),

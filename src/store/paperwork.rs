@@ -162,12 +162,9 @@ impl Store {
                 tx.commit()?;
                 Ok(())
             }
-            Some((status, by)) if status == "sending" => Err(StoreError::Refused(format!(
-                "message {id} is being sent by {} right now: if that sender stopped mid-way, check that it did not reach the customer, `rmaboard outbox release {id}`, then drop it",
-                by.as_deref()
-                    .map(crate::domain::text::clean_line)
-                    .unwrap_or_else(|| "someone".into())
-            ))),
+            Some((status, by)) if status == "sending" => {
+                Err(StoreError::MessageBeingSent { id, by })
+            }
             Some((status, _)) => Err(StoreError::Refused(format!(
                 "message {id} is already {status}: there is nothing to drop"
             ))),
@@ -199,9 +196,7 @@ impl Store {
 }
 
 fn no_such_message(id: i64) -> StoreError {
-    StoreError::BadKey(format!(
-        "there is no message {id} in the outbox: look with `rmaboard outbox list --all`"
-    ))
+    StoreError::NoSuchMessage(id)
 }
 
 /// Called in the transaction that opened `case`: draft the RMA instructions.

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::rows;
 use super::{Result, Store};
 use crate::domain::time::rfc3339;
-use crate::domain::{Clocks, Stage};
+use crate::domain::{Clocks, EventField, EventKind, Stage};
 use crate::report::{
     History, Overdue, Period, Report, StageCount, TIMED_STAGES, VerdictCount, due, verdict_rank,
 };
@@ -67,9 +67,10 @@ impl Store {
             // needed: a plain scan of the log.
             let mut stmt = self.conn.prepare(
                 "SELECT id, case_id, at, kind, field, to_value FROM events
-                 WHERE field = 'stage' OR kind = 'inspect_fail' ORDER BY id",
+                 WHERE field = ?1 OR kind = ?2 ORDER BY id",
             )?;
-            let mut rows = stmt.query([])?;
+            let mut rows =
+                stmt.query([EventField::Stage.as_str(), EventKind::InspectFail.as_str()])?;
             let mut last_at = (String::new(), DateTime::<Utc>::MIN_UTC);
             let mut next_progress = PROGRESS_EVERY;
             while let Some(r) = rows.next()? {
@@ -80,10 +81,10 @@ impl Store {
                 if at != last_at.0 {
                     last_at = (at.to_string(), rows::time("events.at", at)?);
                 }
-                let kind = text(r, 3)?.unwrap_or_default();
-                let field = text(r, 4)?.unwrap_or_default();
+                let kind = EventKind::parse(text(r, 3)?.unwrap_or_default());
+                let field = EventField::parse(text(r, 4)?.unwrap_or_default());
                 let to = text(r, 5)?.unwrap_or_default();
-                history.event(case, last_at.1, kind, field, to);
+                history.event(case, last_at.1, &kind, &field, to);
                 if id as u64 >= next_progress {
                     progress(id as u64, total);
                     next_progress = id as u64 + PROGRESS_EVERY;

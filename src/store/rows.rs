@@ -8,7 +8,7 @@ use super::{Result, StoreError};
 use crate::domain::case::{Case, Event, Note};
 use crate::domain::sale::Sale;
 use crate::domain::warranty::{Category, Part, Verdict};
-use crate::domain::{Imei, Outcome, RmaNumber, Stage};
+use crate::domain::{EventField, EventKind, Imei, Outcome, RmaNumber, Stage};
 
 pub(super) fn time(column: &str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
@@ -199,8 +199,8 @@ pub(super) fn into_event((at, author, kind, field, from, to): EventRow) -> Resul
     Ok(Event {
         at: time("events.at", &at)?,
         author,
-        kind,
-        field,
+        kind: EventKind::parse(&kind),
+        field: EventField::parse(&field),
         from,
         to,
     })

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::input::TextInput;
 use super::protocol::{Effect, Target};
-use crate::domain::case::{CaseError, Change, Edit, Patch};
+use crate::domain::case::{self, AdmitError, CaseError, Change, Edit, OpenError, Patch};
 use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
 use crate::domain::warranty::{Assessment, Part, VoidReason};
 use crate::domain::{Imei, S10, TrackingNumber};
@@ -467,16 +467,14 @@ impl Form {
                     .copied()
                     .unwrap_or(Part::Device);
                 let override_reason = Some(v(NEW_OVERRIDE)).filter(|s| !s.trim().is_empty());
+                // Said before saving, as the store would refuse it. Any other refusal
+                // (not sold by us, a bad reason) comes back from the store itself.
                 if let Some((_, _, Ok(a))) = verdict
-                    && !a.verdict.accepts_repair()
-                    && override_reason.is_none()
-                    && a.verdict != crate::domain::Verdict::NotSoldByUs
+                    && let Err(AdmitError::Open(refusal @ OpenError::Refused { .. })) =
+                        case::admit(&imei, a, override_reason.as_deref())
                 {
                     self.focus = NEW_OVERRIDE;
-                    return Err(format!(
-                        "{imei} is {}: {} To open a case anyway as goodwill, give an override reason.",
-                        a.verdict, a.reason
-                    ));
+                    return Err(super::hints::goodwill_needed(&refusal));
                 }
                 let tracking = v(NEW_TRACKING);
                 Effect::OpenCase(Box::new(NewCase {

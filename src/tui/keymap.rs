@@ -221,11 +221,16 @@ impl KeyMap {
         map
     }
 
+    /// The user's key file in the config folder `dir`.
+    pub fn user_file(dir: &Path) -> PathBuf {
+        dir.join("keys.toml")
+    }
+
     /// Defaults, then the user's `keys.toml` in `dir` if there is one. A broken user file
     /// is reported, and the defaults are kept.
     pub fn load(dir: Option<&Path>) -> (KeyMap, Option<KeyMapError>) {
         let mut map = KeyMap::default_keys();
-        let Some(path) = dir.map(|d| d.join("keys.toml")) else {
+        let Some(path) = dir.map(KeyMap::user_file) else {
             return (map, None);
         };
         if !path.exists() {

@@ -13,6 +13,7 @@ pub mod app;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod form;
+pub mod hints;
 pub mod input;
 pub mod keymap;
 pub mod layout;

@@ -15,12 +15,13 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 
 use super::app::{App, Settings};
+use super::hints;
 use super::keymap::KeyMap;
 use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
-use crate::domain::Case;
 use crate::domain::text::clean_line;
+use crate::domain::{Case, EventKind};
 use crate::store::{StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
@@ -69,7 +70,7 @@ pub struct Worker {
 
 impl Worker {
     /// A worker on its own connection to the workshop's database.
-    pub fn start(ws: &Workshop) -> Result<Worker, StoreError> {
+    pub fn start(ws: &Workshop, keys: KeyMap) -> Result<Worker, StoreError> {
         let mut own = ws.reopen()?;
         let gate = Arc::new(WriteGate::default());
         own.store_mut().wait_through(gate.clone())?;
@@ -81,7 +82,7 @@ impl Worker {
             .spawn(move || {
                 for job in inbox {
                     worker_gate.reset();
-                    let answer = background(&mut own, job.effect, job.offset, &job.session);
+                    let answer = background(&mut own, job.effect, job.offset, &job.session, &keys);
                     let answer = match answer {
                         Some(Msg::Refused { .. }) if worker_gate.is_cancelled() => {
                             Some(Msg::Refused {
@@ -166,7 +167,8 @@ impl Board {
 
     /// Run writes and long jobs on a worker thread from now on.
     pub fn with_worker(mut self) -> Result<Board, StoreError> {
-        self.executor = Executor::Worker(Worker::start(&self.ws)?);
+        let keys = self.app.settings.keymap.clone();
+        self.executor = Executor::Worker(Worker::start(&self.ws, keys)?);
         Ok(self)
     }
 
@@ -277,7 +279,8 @@ impl Board {
             let offset = self.app.settings.offset;
             match &mut self.executor {
                 Executor::Inline => {
-                    return background(&mut self.ws, effect, offset, &self.session);
+                    let keys = &self.app.settings.keymap;
+                    return background(&mut self.ws, effect, offset, &self.session, keys);
                 }
                 Executor::Worker(w) => {
                     let job = Job {
@@ -303,7 +306,7 @@ impl Board {
             }),
             Effect::Find(key) => Some(match ws.find(&key) {
                 Ok(case) => self.found(Some(key), case),
-                Err(e) => failed(e),
+                Err(e) => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
             }),
             Effect::Locate(id) => Some(match ws.store().case_by_id(id) {
                 Ok(case) => self.found(None, case),
@@ -419,6 +422,7 @@ fn background(
     effect: Effect,
     offset: FixedOffset,
     session: &str,
+    keys: &KeyMap,
 ) -> Option<Msg> {
     match effect {
         Effect::Apply {
@@ -434,7 +438,7 @@ fn background(
                 case: Box::new(moved.case),
                 locate: false,
             },
-            Err(e) => refused(e),
+            Err(e) => refused(e, keys),
         }),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
@@ -445,7 +449,7 @@ fn background(
                 case: Box::new(case),
                 locate: true,
             },
-            Err(e) => refused(e),
+            Err(e) => refused(e, keys),
         }),
         Effect::AddNote { target, text } => Some(match ws.add_note(target.id, &text) {
             Ok(case) => Msg::Applied {
@@ -453,7 +457,7 @@ fn background(
                 done: format!("Note added to {}.", target.rma),
                 locate: false,
             },
-            Err(e) => refused(e),
+            Err(e) => refused(e, keys),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
             Ok(r) if r.failed.is_empty() => Ok(format!("{} message(s) sent.", r.sent.len())),
@@ -467,7 +471,7 @@ fn background(
         })),
         Effect::DropMessage { id, reason } => Some(match ws.drop_message(id, &reason) {
             Ok(()) => Msg::Dropped(id),
-            Err(e) => refused(e),
+            Err(e) => refused(e, keys),
         }),
         Effect::LoadReport { to } => Some(report(ws, to, offset)),
         Effect::Heartbeat => {
@@ -558,22 +562,22 @@ fn offer_undo(ws: &Workshop) -> Msg {
 }
 
 /// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
-fn done_by_kind(kind: &str) -> &'static str {
+fn done_by_kind(kind: &EventKind) -> &'static str {
     match kind {
-        "receive" => "received it",
-        "send" => "sent it to the manufacturer",
-        "inspect_pass" => "passed its inspection",
-        "inspect_fail" => "failed its inspection",
-        "void" => "recorded it as void",
-        "ship" => "shipped it",
-        "undo" => "undid a move on it",
-        _ => "moved it",
+        EventKind::Receive => "received it",
+        EventKind::Send => "sent it to the manufacturer",
+        EventKind::InspectPass => "passed its inspection",
+        EventKind::InspectFail => "failed its inspection",
+        EventKind::Void => "recorded it as void",
+        EventKind::Ship => "shipped it",
+        EventKind::Undo => "undid a move on it",
+        EventKind::Open | EventKind::Move | EventKind::Edit | EventKind::Other(_) => "moved it",
     }
 }
 
-fn refused(e: StoreError) -> Msg {
+fn refused(e: StoreError, keys: &KeyMap) -> Msg {
     Msg::Refused {
         conflict: e.is_conflict(),
-        error: e.to_string(),
+        error: hints::sentence(&e, keys),
     }
 }

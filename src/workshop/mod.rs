@@ -6,7 +6,7 @@
 
 pub mod delivery;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -63,25 +63,7 @@ impl Setup {
     /// Where bills are written on shipping: `[paperwork] bills_dir`, else `bills`
     /// beside the database.
     pub fn bills_dir(&self) -> PathBuf {
-        match &self.config.paperwork.bills_dir {
-            Some(dir) => dir.clone(),
-            None => self
-                .db
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .join("bills"),
-        }
-    }
-
-    /// The From header of customer mail: `[mail] from`, else the shop's address.
-    pub fn mail_from(&self) -> String {
-        let mail = &self.config.mail;
-        if mail.from.trim().is_empty() {
-            self.config.shop.email.clone()
-        } else {
-            mail.from.clone()
-        }
+        self.config.bills_dir(&self.db)
     }
 }
 
@@ -288,7 +270,7 @@ impl Workshop {
                 Channel::command(&self.setup.config.mail.command).map_err(WorkshopError::Mail)?
             }
         };
-        let from = self.setup.mail_from();
+        let from = self.setup.config.mail_from().to_string();
         let clock = self.clock.clone();
         let now = move || clock();
         Ok(delivery::send_pending(

@@ -176,13 +176,13 @@ fn notes_and_history<'a>(
             (Some(f), Some(t)) => format!("{}: {} → {}", e.field, fit(f, 60), fit(t, 60)),
             (None, Some(t)) => format!("{}: {}", e.field, fit(t, 60)),
             (Some(f), None) => format!("{}: {} → —", e.field, fit(f, 60)),
-            (None, None) => e.field.clone(),
+            (None, None) => e.field.to_string(),
         };
         let head = format!(
             "{}  {}  {}  ",
             local_time(e.at, offset),
             fit(&e.author, 20),
-            fit(&e.kind, 14)
+            fit(e.kind.as_str(), 14)
         );
         let text = format!("{head}{change}");
         for (i, line) in wrap(&text, w).into_iter().enumerate() {
