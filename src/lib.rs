@@ -1,5 +1,8 @@
 //! rmaboard: the warranty-repair workshop's console.
 
+// Tests may unwrap: a panic there is a failed test, not a user's lost work.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;

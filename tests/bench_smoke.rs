@@ -1,6 +1,8 @@
 //! The benchmark itself runs, at a tiny size (timings are never asserted: they belong to
 //! `rmaboard bench run` on a real store, see BENCHMARKS.md).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::process::Command;
 
 #[test]

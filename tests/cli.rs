@@ -3,6 +3,8 @@
 //! test depends on today's date, and checks what a user would see (stdout, stderr, exit
 //! code) and what is left in the database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Output;

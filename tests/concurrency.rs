@@ -4,6 +4,8 @@
 //!
 //! Bounded for every test run; `RMABOARD_SOAK=N` runs N operations per process instead.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::{BTreeMap, HashMap};

@@ -5,6 +5,8 @@
 //! The writer is this test binary run again with `RMABOARD_CRASH_CHILD` set (the
 //! `crash_writer` entry below, ignored in ordinary runs).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

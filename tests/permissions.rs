@@ -1,6 +1,8 @@
 //! A member of staff without write permission on the shared database may look but not
 //! change, and is told so in plain words. Run as root, the binary is started as the
 //! unprivileged user `nobody` (root would ignore file modes).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;

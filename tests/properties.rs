@@ -1,6 +1,8 @@
 //! Bad input, everywhere: whatever a person, a scanner or a file gives, the parsers never
 //! panic, every refusal is a sentence, and nothing unclean is stored.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! The workshop report on a workshop with known contents (tests/tui_support): the store's
 //! numbers, and the command line's JSON giving the very same numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod tui_support;
 
 use chrono::Local;

@@ -1,6 +1,8 @@
 //! `export` for spreadsheets: an optional byte order mark, ISO times, no control
 //! characters, nothing a spreadsheet would run as a formula.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod tui_support;
 
 use tui_support::*;

@@ -1,6 +1,8 @@
 //! The store seen from outside: several connections on one file, refusals that leave the
 //! data as it was, and damaged surroundings answered with sentences.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

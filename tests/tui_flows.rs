@@ -1,5 +1,7 @@
 //! Flows fed as keys to a headless board on a temporary database, checked in the store.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

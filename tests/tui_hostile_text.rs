@@ -8,6 +8,8 @@
 //! Text printed outside ratatui (show, list, export) relies on rmaboard's cleaning alone
 //! and is tested in tests/cli.rs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod tui_support;
 
 use std::io::Write;

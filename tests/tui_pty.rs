@@ -1,5 +1,7 @@
 //! The real binary in a pseudo-terminal: it draws the board, answers keys, and gives the
 //! terminal back when it quits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
 use std::fs::File;

@@ -1,6 +1,8 @@
 //! Whole screens at 80x24 (a small SSH window: one pane with tabs) and 160x45 (panes side
 //! by side), on a fixed workshop at a fixed time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod tui_support;
 
 use crossterm::event::KeyCode;

@@ -23,21 +23,10 @@ use super::action::{Action, DetailAction};
 use super::keymap::KeyMap;
 use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
 use super::protocol::{Effect, Msg, Target};
+pub use super::protocol::{Message, MessageKind};
 use crate::domain::case::Case;
 use crate::domain::{Clocks, Stage};
 use crate::store::StoreError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    Info,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub text: String,
-    pub kind: MessageKind,
-}
 
 /// A write the user asked for, not yet answered. One at a time: the board says so rather
 /// than queue a second behind it.

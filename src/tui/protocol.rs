@@ -172,3 +172,17 @@ pub enum Msg {
     /// The outbox was sent: how it went (Ok) or what went wrong (Err).
     OutboxSent(Result<String, String>),
 }
+
+/// Whether the message line reports something done or something wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Error,
+}
+
+/// A sentence for the message line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub kind: MessageKind,
+}

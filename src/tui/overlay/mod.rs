@@ -21,10 +21,9 @@ pub use report::WorkshopReport;
 pub use search::Search;
 
 use super::action::{FormAction, Mode};
-use super::app::{Message, MessageKind};
 use super::form::Form;
 use super::keymap::KeyMap;
-use super::protocol::Effect;
+use super::protocol::{Effect, Message, MessageKind};
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
