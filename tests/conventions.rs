@@ -289,3 +289,32 @@ fn config_names_the_files_and_whether_they_are_there() {
         "config created nothing"
     );
 }
+
+#[test]
+fn completions_man_and_config_work_with_a_broken_config_file() {
+    let h = Home::new();
+    let file = h.path("config.toml");
+    std::fs::write(&file, "db = 5\n").unwrap();
+    let run = |args: &[&str]| {
+        h.cmd()
+            .env("RMABOARD_CONFIG", &file)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let completions = run(&["completions", "bash"]);
+    assert!(completions.status.success(), "{completions:?}");
+    assert!(String::from_utf8_lossy(&completions.stdout).contains("rmaboard"));
+    let man = run(&["man"]);
+    assert!(man.status.success(), "{man:?}");
+    // `config` is how one finds out what is wrong: it names the file.
+    let config = run(&["config"]);
+    let said = String::from_utf8_lossy(&config.stderr);
+    assert!(
+        said.contains("config.toml") && said.contains("not valid"),
+        "{said}"
+    );
+    // Every other command refuses with the same sentence.
+    let list = run(&["list"]);
+    assert_eq!(list.status.code(), Some(1));
+}

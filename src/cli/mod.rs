@@ -158,6 +158,16 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Outcome {
+    // These work without a usable config file: `config` is how one finds out what is
+    // wrong with it.
+    match &cli.command {
+        Some(Command::Config { json }) => {
+            return conventions::config(cli.db.as_deref(), cli.user.as_deref(), *json);
+        }
+        Some(Command::Completions { shell }) => return conventions::completions(*shell),
+        Some(Command::Man { dir }) => return conventions::man(dir.as_deref()),
+        _ => {}
+    }
     let config = Config::load()?;
     let at = cli
         .at
@@ -176,11 +186,7 @@ pub fn run(cli: Cli) -> Outcome {
         None if cli.demo => demo(&cx, false),
         None => board(cx.workshop()?),
         Some(Command::Demo { no_board }) => demo(&cx, no_board),
-        Some(Command::Config { json }) => {
-            conventions::config(cx.db.as_deref(), cli.user.as_deref(), json)
-        }
-        Some(Command::Completions { shell }) => conventions::completions(shell),
-        Some(Command::Man { dir }) => conventions::man(dir.as_deref()),
+        Some(Command::Config { .. } | Command::Completions { .. } | Command::Man { .. }) => Ok(()),
         Some(Command::Init) => {
             let ws = cx.workshop()?;
             println!("{}", ws.store().path().display());
