@@ -274,7 +274,21 @@ impl Config {
             path: path.to_path_buf(),
             message: crate::domain::text::clean_line(e.message()),
         };
-        let config = toml::from_str(&text).map_err(invalid)?;
+        let config: Config = toml::from_str(&text).map_err(invalid)?;
+        // Addresses are checked once, here: a bad one is said before any mail is built.
+        for (key, value) in [
+            ("[mail] from", &config.mail.from),
+            ("[shop] email", &config.shop.email),
+        ] {
+            if !value.trim().is_empty()
+                && let Err(e) = crate::domain::mailbox::Mailbox::parse(value)
+            {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!("{key}: {e}"),
+                });
+            }
+        }
         let table: toml::Table = toml::from_str(&text).map_err(invalid)?;
         let mut keys = BTreeSet::new();
         dotted_keys(&table, "", &mut keys);

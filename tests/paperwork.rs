@@ -124,13 +124,40 @@ impl Shop {
         rma
     }
 
+    /// What the mail command was given, quoted-printable bodies decoded.
     fn mail_log(&self) -> String {
-        std::fs::read_to_string(self.path("mail.log")).unwrap_or_default()
+        unquote(&std::fs::read_to_string(self.path("mail.log")).unwrap_or_default())
     }
 
     fn sql(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.db).unwrap()
     }
+}
+
+/// Quoted-printable undone (soft line breaks and `=XX` bytes), as a mail reader shows it.
+fn unquote(text: &str) -> String {
+    let joined = text.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+            std::str::from_utf8(h)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        });
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The text of a PDF, whitespace folded, as a reader's copy-paste would give it.
@@ -313,7 +340,7 @@ fn the_outbox_is_sent_once_and_a_failure_stays_with_its_error() {
     shop.ok(&["outbox", "send"]);
     let log = shop.mail_log();
     assert_eq!(log.matches("=== end").count(), 1);
-    assert!(log.contains("To: service@hub.example\r\n"), "{log}");
+    assert!(log.contains("To: <service@hub.example>\r\n"), "{log}");
     assert!(log.contains(&format!(
         "Subject: Your return authorisation {rma} for order SO-1001"
     )));
@@ -613,4 +640,104 @@ fn the_outbox_migration_keeps_every_message() {
     let conn = shop.sql();
     let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
     assert_eq!(fk.query_map([], |_| Ok(())).unwrap().count(), 0);
+}
+
+/// What Python's standard-library mail parser, in its strict modern policy, makes of a
+/// message: every defect it finds, and the fields as a mail program would show them.
+fn parse_strictly(mail: &Path) -> serde_json::Value {
+    let script = r#"
+import email, email.policy, json, sys
+raw = open(sys.argv[1], 'rb').read()
+m = email.message_from_bytes(raw, policy=email.policy.default)
+defects = [type(d).__name__ for d in m.defects]
+for name, value in m.items():
+    defects += [name + ': ' + type(d).__name__ for d in getattr(value, 'defects', [])]
+frm = m['From'].addresses[0]
+print(json.dumps({
+    'defects': defects,
+    'from_name': frm.display_name,
+    'from_addr': frm.addr_spec,
+    'to': m['To'].addresses[0].addr_spec,
+    'subject': str(m['Subject']),
+    'body': m.get_content(),
+    'longest_line': max(len(l) for l in raw.split(b'\r\n')),
+}))
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(mail)
+        .output()
+        .expect("python3 is needed to check mails with a strict parser");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn mails_parse_without_a_defect_for_names_in_any_script() {
+    let senders = [
+        (
+            "CECT-SHOP Kundendienst Zürich",
+            "Handy Zürich Müller & Söhne",
+        ),
+        ("Serwis CECT, Łódź", "Łukasiewicz Telefony Sp. z o.o."),
+        ("深圳CECT售后服务部", "张伟手机批发"),
+        ("CECT-SHOP Support", "Mobile Hub Rotterdam"),
+    ];
+    for (round, (sender, customer)) in senders.iter().enumerate() {
+        let shop = Shop::new();
+        let config = std::fs::read_to_string(shop.path("config.toml")).unwrap();
+        // A name with a comma must be quoted in the config, as in any mail program.
+        let from = format!("\"{sender}\" <support@cect-shop.example>");
+        std::fs::write(
+            shop.path("config.toml"),
+            config.replace("[mail]\n", &format!("[mail]\nfrom = '{from}'\n")),
+        )
+        .unwrap();
+        shop.sql()
+            .execute(
+                "UPDATE sales SET customer_name = ?1 WHERE imei = ?2",
+                (customer, IMEI_NL),
+            )
+            .unwrap();
+        let rma = shop.inspected(IMEI_NL);
+        // A long subject must be folded, not sent as one 200-character line.
+        shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+        let dir = shop.path("eml");
+        shop.ok(&["outbox", "send", "--eml", &dir.display().to_string()]);
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            let m = parse_strictly(&f);
+            let said = format!("round {round}, {}: {m}", f.display());
+            assert_eq!(m["defects"], serde_json::json!([]), "{said}");
+            assert_eq!(m["from_name"], *sender, "{said}");
+            assert_eq!(m["from_addr"], "support@cect-shop.example", "{said}");
+            assert_eq!(m["to"], "service@hub.example", "{said}");
+            assert!(m["subject"].as_str().unwrap().contains(&rma), "{said}");
+            assert!(m["body"].as_str().unwrap().contains(customer), "{said}");
+            assert!(m["longest_line"].as_u64().unwrap() <= 998, "{said}");
+        }
+    }
+}
+
+#[test]
+fn a_sender_address_that_is_not_one_is_refused_when_the_config_is_read() {
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.path("config.toml")).unwrap();
+    std::fs::write(
+        shop.path("config.toml"),
+        config.replace("[mail]\n", "[mail]\nfrom = \"CECT Support <support@>\"\n"),
+    )
+    .unwrap();
+    let out = shop.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("[mail] from") && said.contains("config"),
+        "{said}"
+    );
 }

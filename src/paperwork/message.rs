@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 use super::bill::Bill;
 use super::{PaperworkError, Settings, customer_line, format_amount};
 use crate::domain::case::Case;
+use crate::domain::mailbox::Mailbox;
 use crate::domain::sale::Sale;
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::{Outcome, Stage};
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::date::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -322,19 +326,7 @@ pub fn shipping_notice(
     }
 }
 
-/// An email address safe to put in a header: one `@`, no spaces, quotes, angle
-/// brackets, commas or control characters. Anything else is not used.
-pub fn checked_address(raw: &str) -> Option<String> {
-    let a = raw.trim();
-    let (local, domain) = a.split_once('@')?;
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-    };
-    (ok(local) && ok(domain) && !domain.contains('@') && domain.contains('.') && a.len() <= 254)
-        .then(|| a.to_string())
-}
+pub use crate::domain::mailbox::checked_address;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
@@ -396,83 +388,34 @@ pub struct Dropped {
 
 impl OutboxMessage {
     /// The message as RFC 5322 mail (CRLF line ends), from `from`.
-    pub fn to_mail(&self, from: &str, now: DateTime<Utc>) -> Result<String, String> {
+    pub fn to_mail(&self, from: &Mailbox, now: DateTime<Utc>) -> Result<String, String> {
         let to = self
             .to_address
             .as_deref()
             .and_then(checked_address)
             .ok_or_else(|| {
                 format!(
-                    "{} has no usable customer email address in the sales registry: write to the customer another way (the message stays in the outbox)",
-                    self.rma
+                    "{} has no usable customer email address in the sales registry: write to the customer another way, then drop the message ({}: `d` in the board's outbox, or `rmaboard outbox drop {} --reason TEXT`) so it is not tried again",
+                    self.rma, self.id, self.id
                 )
             })?;
-        let from = clean_line(from);
-        if from.is_empty() {
-            return Err(
-                "no sender address is set: set [mail] from or [shop] email in config.toml".into(),
-            );
-        }
         let domain = from
+            .address
             .rsplit_once('@')
-            .map(|(_, d)| d.trim_end_matches('>'))
-            .filter(|d| checked_address(&format!("x@{d}")).is_some())
-            .unwrap_or("rmaboard.invalid");
-        let mut out = String::new();
-        let mut header = |name: &str, value: &str| {
-            out.push_str(name);
-            out.push_str(": ");
-            out.push_str(value);
-            out.push_str("\r\n");
-        };
-        header("From", &encode_header(&from));
-        header("To", &to);
-        header("Subject", &encode_header(&clean_line(&self.subject)));
-        header("Date", &now.to_rfc2822());
-        header(
-            "Message-ID",
-            &format!("<rmaboard.{}.{}@{domain}>", self.id, self.rma),
-        );
-        header("MIME-Version", "1.0");
-        header("Content-Type", "text/plain; charset=utf-8");
-        header("Content-Transfer-Encoding", "8bit");
-        // The empty line that ends the headers comes from the first body line's break.
-        for line in clean_text(&self.body).split('\n') {
-            out.push_str("\r\n");
-            out.push_str(line);
-        }
-        out.push_str("\r\n");
-        Ok(out)
+            .map_or("rmaboard.invalid", |(_, d)| d);
+        // The mail crate encodes the display name and subject as RFC 2047 words where
+        // they are not ASCII, folds long headers and picks the body's transfer encoding.
+        let sender = Address::new_address(from.name.clone(), from.address.clone());
+        let mail = MessageBuilder::new()
+            .from(sender)
+            .to(Address::new_address(None::<String>, to))
+            .subject(clean_line(&self.subject))
+            .date(Date::new(now.timestamp()))
+            .message_id(format!("rmaboard.{}.{}@{domain}", self.id, self.rma))
+            .text_body(clean_text(&self.body));
+        mail.write_to_string()
+            .map_err(|e| format!("could not build message {}: {e}", self.id))
     }
-}
-
-/// A header value: plain when it is printable ASCII, else an RFC 2047 encoded word.
-fn encode_header(value: &str) -> String {
-    if value.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        return value.to_string();
-    }
-    format!("=?utf-8?B?{}?=", base64(value.as_bytes()))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -524,15 +467,5 @@ mod tests {
         ] {
             assert_eq!(checked_address(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(encode_header("Caf\u{e9}"), "=?utf-8?B?Q2Fmw6k=?=");
     }
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::mailbox::Mailbox;
 use crate::domain::text::clean_line;
 use crate::paperwork::{Bill, OutboxMessage, pdf};
 use crate::store::{Store, StoreError};
@@ -54,7 +55,7 @@ pub struct Report {
 pub(super) fn send_pending(
     store: &mut Store,
     channel: &Channel,
-    from: &str,
+    from: &Mailbox,
     by: &str,
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Report, StoreError> {
@@ -75,7 +76,7 @@ pub(super) fn send_pending(
 fn deliver(
     msg: &OutboxMessage,
     channel: &Channel,
-    from: &str,
+    from: &Mailbox,
     now: DateTime<Utc>,
 ) -> Result<String, String> {
     let mail = msg.to_mail(from, now)?;

@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::config::Config;
 use crate::domain::case::{Case, Change};
+use crate::domain::mailbox::Mailbox;
 use crate::domain::{Clocks, Stage};
 use crate::paperwork::{self, Bill, OutboxMessage};
 use crate::report::{Period, Report};
@@ -270,7 +271,7 @@ impl Workshop {
                 Channel::command(&self.setup.config.mail.command).map_err(WorkshopError::Mail)?
             }
         };
-        let from = self.setup.config.mail_from().to_string();
+        let from = sender(self.setup.config.mail_from()).map_err(WorkshopError::Mail)?;
         let clock = self.clock.clone();
         let now = move || clock();
         Ok(delivery::send_pending(
@@ -332,4 +333,18 @@ impl Workshop {
         self.store
             .report(period, tz, self.clocks(), self.now(), progress)
     }
+}
+
+/// The From of customer mail, checked before any message is taken for sending.
+fn sender(configured: &str) -> Result<Mailbox, String> {
+    if configured.trim().is_empty() {
+        return Err(
+            "no sender address is set: set [mail] from or [shop] email in config.toml".into(),
+        );
+    }
+    Mailbox::parse(configured).map_err(|e| {
+        format!(
+            "the sender address in config.toml ([mail] from, else [shop] email) is not usable: {e}"
+        )
+    })
 }
