@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::{Part, Stage, VoidReason};
 
+/// The command line: options every command takes, and the staff action to run.
 #[derive(Debug, Parser)]
 #[command(
     name = "rmaboard",
@@ -32,10 +33,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// The staff action; none opens the board.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// One subcommand per staff action.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create or migrate the database; prints its path.
@@ -195,6 +198,7 @@ pub enum Command {
     },
 }
 
+/// What can be done to the sales registry.
 #[derive(Debug, Subcommand)]
 pub enum SalesCommand {
     /// Import the shop's sales export (CSV with a header).
@@ -252,6 +256,7 @@ pub enum OutboxCommand {
     },
 }
 
+/// The benchmark's steps: build a large store, then measure on it.
 #[derive(Debug, Subcommand)]
 #[cfg(feature = "bench")]
 pub enum BenchCommand {

@@ -15,6 +15,7 @@ use crate::domain::sale::Sale;
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::{Outcome, Stage};
 
+/// The two customer messages the policy promises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
@@ -25,6 +26,7 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// The snake_case name used in the database and the template file names.
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::RmaInstructions => "rma_instructions",
@@ -32,6 +34,7 @@ impl MessageKind {
         }
     }
 
+    /// The kind a stored name stands for, if any.
     pub fn parse(s: &str) -> Option<MessageKind> {
         match s {
             "rma_instructions" => Some(MessageKind::RmaInstructions),
@@ -40,6 +43,7 @@ impl MessageKind {
         }
     }
 
+    /// How staff read it in the outbox.
     pub fn title(self) -> &'static str {
         match self {
             MessageKind::RmaInstructions => "RMA instructions",
@@ -98,7 +102,9 @@ impl MessageKind {
 /// placeholders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
+    /// The `Subject:` line, placeholders not yet filled.
     pub subject: String,
+    /// The body, placeholders not yet filled.
     pub body: String,
 }
 
@@ -124,6 +130,7 @@ impl Template {
         Template::parse(kind, &text, &path.display().to_string())
     }
 
+    /// Read a template's text; `name` says where it came from, for the messages.
     pub fn parse(kind: MessageKind, text: &str, name: &str) -> Result<Template, PaperworkError> {
         let problem = |p: String| PaperworkError::Template {
             name: name.to_string(),
@@ -226,11 +233,14 @@ fn placeholders_in(s: &str) -> Vec<String> {
 /// A message drafted for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
+    /// Which message it is.
     pub kind: MessageKind,
     /// A checked address, or none when the registry has no usable one (sending it then
     /// fails with a sentence, and the message waits in the outbox).
     pub to_address: Option<String>,
+    /// The subject, filled in.
     pub subject: String,
+    /// The body, filled in.
     pub body: String,
 }
 
@@ -336,17 +346,21 @@ pub fn checked_address(raw: &str) -> Option<String> {
         .then(|| a.to_string())
 }
 
+/// Where a message is in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
+    /// Waiting to be sent (again, after a failed try).
     Pending,
     /// Claimed by a sender; if it stays so, that sender stopped mid-way.
     Sending,
+    /// Handed to the mail command or written as a file.
     Sent,
     /// Taken out by staff; it will not be sent.
     Dropped,
 }
 
 impl OutboxStatus {
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             OutboxStatus::Pending => "pending",
@@ -356,6 +370,7 @@ impl OutboxStatus {
         }
     }
 
+    /// The status a stored name stands for, if any.
     pub fn parse(s: &str) -> Option<OutboxStatus> {
         match s {
             "pending" => Some(OutboxStatus::Pending),
@@ -370,27 +385,45 @@ impl OutboxStatus {
 /// A message in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
+    /// The message's number, as staff give it to drop or release it.
     pub id: i64,
+    /// The row id of the case it is about.
     pub case_id: i64,
+    /// The RMA number of the case it is about.
     pub rma: String,
+    /// Which message it is.
     pub kind: MessageKind,
+    /// The checked address; `None` when the registry had no usable one, and sending fails
+    /// with a sentence.
     pub to_address: Option<String>,
+    /// The subject, filled in.
     pub subject: String,
+    /// The body, filled in.
     pub body: String,
+    /// When it was drafted.
     pub created_at: DateTime<Utc>,
+    /// Where it is in the outbox.
     pub status: OutboxStatus,
+    /// How many times sending was tried.
     pub attempts: u32,
+    /// Why the last try failed; `None` after a success or before any try.
     pub last_error: Option<String>,
+    /// When it was sent; `None` until then.
     pub sent_at: Option<DateTime<Utc>>,
+    /// How it left (the mail command, or the `.eml` file written); `None` until sent.
     pub sent_via: Option<String>,
+    /// Who took it out and why; `None` unless dropped.
     pub dropped: Option<Dropped>,
 }
 
 /// Who took a message out of the outbox, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {
+    /// The staff member's login.
     pub by: String,
+    /// When.
     pub at: DateTime<Utc>,
+    /// Why it will not be sent, as typed.
     pub reason: String,
 }
 
