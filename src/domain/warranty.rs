@@ -257,7 +257,7 @@ pub struct Assessment {
 /// A claim the verdict cannot be given for.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum WarrantyError {
-    /// The claim is dated before the dispatch: a typing mistake in one of the dates.
+    /// The claim is dated before the device was dispatched: one of the dates is wrong.
     #[error(
         "the claim date {claimed} is before the device was dispatched on {dispatched}: check the date"
     )]

@@ -95,8 +95,8 @@ pub enum StoreError {
     /// No case has this RMA number, IMEI or tracking number.
     #[error("{}: check the number", self.problem())]
     NotFound(String),
-    /// The key typed is neither an RMA number, an IMEI nor a tracking number; the
-    /// sentence says why.
+    /// Something the user gave cannot be used (a number that is no case and no valid
+    /// IMEI, a database that already holds data for a demo); the sentence says why.
     #[error("{0}")]
     BadKey(String),
     /// The thing exists but is not in a state that allows the request.

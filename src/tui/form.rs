@@ -36,7 +36,7 @@ pub enum FieldKind {
         /// The most characters it may hold.
         max: usize,
     },
-    /// One of a fixed list, picked with the arrow keys.
+    /// One of a fixed list (a part, a void reason).
     Choice {
         /// The options as shown.
         options: Vec<String>,
@@ -345,7 +345,7 @@ impl Form {
         )
     }
 
-    /// The form's title, naming the case.
+    /// The title on the form's box, naming the case or message it is about.
     pub fn title(&self) -> String {
         match &self.kind {
             FormKind::Send(t) => format!("Send {} to the manufacturer", t.rma),

@@ -141,7 +141,7 @@ pub struct BoardData {
 pub enum Msg {
     /// A key press from the terminal.
     Key(KeyEvent),
-    /// An action, as bound in the key map (tests and the runtime send these directly).
+    /// Run a board action as if its key had been pressed.
     Act(Action),
     /// The clock moved on: ages and late flags are redrawn.
     Tick(DateTime<Utc>),
