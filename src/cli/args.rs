@@ -211,6 +211,7 @@ pub enum SalesCommand {
     },
 }
 
+/// What `rmaboard bill` takes.
 #[derive(Debug, Args)]
 pub struct BillArgs {
     /// The case: RMA number, IMEI or tracking number.
@@ -220,6 +221,7 @@ pub struct BillArgs {
     pub out: Option<PathBuf>,
 }
 
+/// What can be done to the outbox of customer messages.
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// Messages not yet sent (all with --all), oldest first.
@@ -293,6 +295,7 @@ pub enum BenchCommand {
     },
 }
 
+/// What `rmaboard warranty` takes.
 #[derive(Debug, Args)]
 pub struct WarrantyArgs {
     /// The device's IMEI (15 digits; spaces and dashes are ignored).
@@ -308,6 +311,7 @@ pub struct WarrantyArgs {
     pub json: bool,
 }
 
+/// What `rmaboard open` takes.
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The device's IMEI, as scanned (15 digits; spaces and dashes are ignored).
@@ -333,6 +337,7 @@ pub struct OpenArgs {
     pub json: bool,
 }
 
+/// What `rmaboard inspect` takes: a result, and a note for a fail.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("result").required(true).args(["pass", "fail"]))]
 pub struct InspectArgs {
@@ -357,6 +362,7 @@ pub struct InspectArgs {
 /// clap's view of the domain's names, kept in one place.
 macro_rules! value_enum {
     ($arg:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
+        /// The command line's names for a domain type's values.
         #[derive(Debug, Clone, Copy, ValueEnum)]
         #[value(rename_all = "snake_case")]
         pub enum $arg { $($variant),+ }
@@ -377,6 +383,7 @@ value_enum!(VoidReasonArg => VoidReason {
     Dropped, WaterDamage, UnauthorisedSoftware, WillfulDamage, Theft,
 });
 
+/// The formats `rmaboard export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Csv,
