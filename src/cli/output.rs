@@ -153,7 +153,8 @@ pub struct AssessmentJson {
     pub reason: String,
     /// The guarantee's first day, `YYYY-MM-DD`; `null` when the IMEI is not in the sales registry.
     pub starts_on: Option<String>,
-    /// The guarantee's last day (inclusive), `YYYY-MM-DD`; `null` when the IMEI is not in the sales registry.
+    /// The guarantee's last day (inclusive), `YYYY-MM-DD`; `null` when the IMEI is not in
+    /// the sales registry.
     pub ends_on: Option<String>,
 }
 

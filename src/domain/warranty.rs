@@ -117,7 +117,9 @@ macro_rules! names {
                 match self { $($ty::$variant => $name),+ }
             }
 
-            #[doc = concat!("Read a ", $what, " as typed: any case, dashes or spaces for underscores.")]
+            #[doc = concat!(
+                "Read a ", $what, " as typed: any case, dashes or spaces for underscores."
+            )]
             pub fn parse(s: &str) -> Result<$ty, UnknownName> {
                 let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
                 match norm.as_str() {
