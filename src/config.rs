@@ -19,21 +19,27 @@ use thiserror::Error;
 
 use crate::domain::Clocks;
 
+/// The settings in `config.toml`; every key has a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The shared database, for a shop server where everyone uses one file.
     pub db: Option<PathBuf>,
+    /// `[clocks]`: how long a case may stay in each stage before it is late.
     pub clocks: Clocks,
+    /// `[board]`: how the board starts.
     pub board: BoardConfig,
     /// Printed on the customs bill and quoted in customer messages.
     pub shop: ShopConfig,
     /// What the customs bill declares, with exceptions per destination country.
     pub customs: CustomsConfig,
+    /// `[mail]`: how the outbox is sent.
     pub mail: MailConfig,
+    /// `[paperwork]`: where documents are written.
     pub paperwork: PaperworkConfig,
 }
 
+/// `[board]`: how the board starts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BoardConfig {
@@ -56,6 +62,7 @@ impl Default for BoardConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShopConfig {
+    /// The shop's name, as the sender.
     pub name: String,
     /// One entry per printed line.
     pub address: Vec<String>,
@@ -81,8 +88,11 @@ impl Default for ShopConfig {
 pub struct CustomsConfig {
     /// Declared value, e.g. "0.00".
     pub value: String,
+    /// The 3-letter currency code, e.g. "EUR".
     pub currency: String,
+    /// How the goods are described on the bill.
     pub wording: String,
+    /// Exceptions by destination country, keyed as the sales registry writes it.
     pub country: std::collections::BTreeMap<String, CustomsOverride>,
 }
 
@@ -101,8 +111,11 @@ impl Default for CustomsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomsOverride {
+    /// Declared value, e.g. "35.00"; `None` keeps the general one.
     pub value: Option<String>,
+    /// The currency code; `None` keeps the general one.
     pub currency: Option<String>,
+    /// How the goods are described; `None` keeps the general wording.
     pub wording: Option<String>,
 }
 
@@ -134,15 +147,26 @@ pub struct PaperworkConfig {
     pub bills_dir: Option<PathBuf>,
 }
 
+/// A config file that cannot be used, or no place for the database.
 #[derive(Debug, Error)]
 pub enum ConfigError {
+    /// The config file exists but cannot be read.
     #[error("could not read the config file {}: {source}", path.display())]
     Read {
+        /// The config file.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// The config file is not valid TOML or has an unknown key or a wrong value.
     #[error("the config file {} is not valid: {message}; fix it or move it away", path.display())]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// What TOML or the settings said is wrong.
+        message: String,
+    },
+    /// No database was given and the platform knows no data directory for this user.
     #[error(
         "no home or data directory is known for this user: give the database with --db PATH or RMABOARD_DB"
     )]
@@ -214,6 +238,7 @@ pub fn templates_dir() -> Option<PathBuf> {
 /// The config in effect, with what it was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Loaded {
+    /// The settings.
     pub config: Config,
     /// The config file looked for, and how it was chosen; `None` when the platform
     /// knows no config directory for this user.
@@ -261,6 +286,7 @@ impl Config {
         }
     }
 
+    /// The settings in the file at `path`.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         Ok(Config::read(path)?.0)
     }
@@ -320,7 +346,6 @@ impl Config {
             .ok_or(ConfigError::NoDataDir)
     }
 
-    /// The From header of customer mail: `[mail] from`, else the shop's email.
     /// Where bills are written on shipping: `[paperwork] bills_dir`, else `bills` beside
     /// the database at `db`.
     pub fn bills_dir(&self, db: &Path) -> PathBuf {
@@ -334,6 +359,7 @@ impl Config {
         }
     }
 
+    /// The From header of customer mail: `[mail] from`, else the shop's email.
     pub fn mail_from(&self) -> &str {
         if self.mail.from.trim().is_empty() {
             &self.shop.email

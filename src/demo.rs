@@ -14,10 +14,12 @@ use crate::store::{NewCase, Result, Store, StoreError};
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator started from `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// The next number of the sequence.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -36,10 +38,12 @@ impl Rng {
         self.next_u64() % 100 < percent
     }
 
+    /// One of `words`, picked at random.
     pub fn word(&mut self, words: &[&'static str]) -> &'static str {
         words[(self.next_u64() % words.len() as u64) as usize]
     }
 
+    /// One of `items`, picked at random.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next_u64() % items.len() as u64) as usize]
     }
@@ -67,6 +71,7 @@ pub fn make_s10(service: &str, serial: u32, country: &str) -> String {
     format!("{service}{digits}{}{country}", s10_check_digit(&digits))
 }
 
+/// The demo shop's catalogue: (model, category, type allocation code of its IMEIs).
 pub const MODELS: &[(&str, Category, u32)] = &[
     ("CECT P30 Pro", Category::Phone, 35_209_611),
     ("CECT M10 Mini", Category::Phone, 35_209_612),
@@ -78,6 +83,7 @@ pub const MODELS: &[(&str, Category, u32)] = &[
     ("CECT Display Kit", Category::Component, 99_000_201),
 ];
 
+/// The demo shop's customers: (name, country code, address).
 pub const RESELLERS: &[(&str, &str, &str)] = &[
     (
         "Mobile Hub Rotterdam",
@@ -137,9 +143,12 @@ const NOTES: &[&str] = &[
     "Screen protector removed for testing, not refitted.",
 ];
 
+/// What the demo filled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Made {
+    /// Sales written to the registry.
     pub sales: u64,
+    /// Cases opened.
     pub cases: u64,
 }
 

@@ -15,6 +15,7 @@ use crate::domain::time::parse_date;
 use crate::domain::{Category, Imei, Sale};
 use crate::store::{ImportSummary, Store, StoreError};
 
+/// The columns every sales file must have, in the names of its header line.
 pub const REQUIRED: [&str; 6] = [
     "imei",
     "order_number",
@@ -23,6 +24,7 @@ pub const REQUIRED: [&str; 6] = [
     "category",
     "dispatched_on",
 ];
+/// The columns a sales file may have; the bill and messages use them.
 pub const OPTIONAL: [&str; 4] = [
     "customer_name",
     "customer_email",
@@ -30,13 +32,16 @@ pub const OPTIONAL: [&str; 4] = [
     "country",
 ];
 
+/// A sales file whose shape is wrong: nothing is imported.
 #[derive(Debug, Error)]
 pub enum CsvError {
+    /// The file is empty: no header line.
     #[error(
         "the file has no header line: the first line must name the columns {}",
         REQUIRED.join(", ")
     )]
     NoHeader,
+    /// The header lacks required columns; holds their names.
     #[error(
         "the header lacks the column{} {}: the first line must name {} (and optionally {})",
         if .0.len() > 1 { "s" } else { "" },
@@ -45,8 +50,10 @@ pub enum CsvError {
         OPTIONAL.join(", ")
     )]
     MissingColumns(Vec<String>),
+    /// The header names a column twice; holds its name.
     #[error("the header names the column {0} twice: remove one")]
     DuplicateColumn(String),
+    /// The file could not be read as CSV; holds the reader's message.
     #[error("the file could not be read: {0}")]
     Read(String),
 }
@@ -85,18 +92,26 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
     Ok((Columns { required, optional }, ignored))
 }
 
+/// Why a sales import stopped.
 #[derive(Debug, Error)]
 pub enum ImportError {
+    /// The file could not be opened.
     #[error("could not open the sales file {}: {source}", path.display())]
     Open {
+        /// The sales file.
         path: std::path::PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// The file's shape is wrong.
     #[error("{}: {source}", path.display())]
     Csv {
+        /// The sales file.
         path: std::path::PathBuf,
+        /// What is wrong.
         source: CsvError,
     },
+    /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

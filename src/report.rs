@@ -41,10 +41,18 @@ pub const TURNAROUND_BUCKETS: [&str; 5] = [
     "over a month",
 ];
 
+/// A report period that cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReportError {
+    /// The period ends before it starts.
     #[error("the period starts on {from} but ends on {to}: give --from on or before --to")]
-    Backwards { from: NaiveDate, to: NaiveDate },
+    Backwards {
+        /// The first day asked for.
+        from: NaiveDate,
+        /// The last day asked for, before `from`.
+        to: NaiveDate,
+    },
+    /// A day the local time zone cannot place (a gap at a clock change).
     #[error("{0} cannot be placed in the local calendar: give another date")]
     NoSuchDay(NaiveDate),
 }
@@ -52,11 +60,14 @@ pub enum ReportError {
 /// The days a report covers, both ends included, in the local calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
+    /// The first day.
     pub from: NaiveDate,
+    /// The last day, included.
     pub to: NaiveDate,
     /// The first instant of `from` and the first instant after `to`.
     #[serde(skip)]
     pub start: DateTime<Utc>,
+    /// The first instant after `to`.
     #[serde(skip)]
     pub end: DateTime<Utc>,
 }
@@ -94,6 +105,7 @@ impl Period {
         })
     }
 
+    /// Whether an instant falls in the period.
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.start <= at && at < self.end
     }
@@ -188,14 +200,19 @@ fn hours(secs: i64) -> f64 {
 /// Everything the report shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// When the report was computed.
     pub generated_at: DateTime<Utc>,
+    /// The days it covers.
     pub period: Period,
     /// Cases in each stage now, whatever the period.
     pub stages: Vec<StageCount>,
     /// One entry per week (starting Monday) that touches the period.
     pub weeks: Vec<WeekFlow>,
+    /// How long cases stay in each timed stage: median and 90th percentile.
     pub time_in_stage: Vec<StageTime>,
+    /// How long manufacturer rounds took, in buckets.
     pub turnaround: Turnaround,
+    /// How many inspected cases failed an inspection.
     pub inspections: Inspections,
     /// Cases opened in the period by verdict; `goodwill` counts cases opened by
     /// override, whatever their verdict.
@@ -204,14 +221,18 @@ pub struct Report {
     pub overdue: Vec<Overdue>,
 }
 
+/// One stage's cases now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StageCount {
+    /// The stage.
     pub stage: Stage,
+    /// Cases in it now.
     pub cases: u64,
     /// Of those, late on the clock.
     pub late: u64,
 }
 
+/// Cases in and out in one week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WeekFlow {
     /// The Monday the week starts on.
@@ -222,30 +243,40 @@ pub struct WeekFlow {
     pub shipped: u64,
 }
 
+/// How long cases stayed in one stage during the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageTime {
+    /// The stage.
     pub stage: Stage,
     /// Intervals counted: finished ones, plus `still_in`.
     pub intervals: u64,
     /// Cases still in the stage, counted with their time so far.
     pub still_in: u64,
+    /// The median time in the stage, in hours; `None` when nothing was counted.
     pub median_hours: Option<f64>,
+    /// The 90th percentile, in hours; `None` when nothing was counted.
     pub p90_hours: Option<f64>,
 }
 
+/// How long finished manufacturer rounds took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Turnaround {
     /// Manufacturer rounds that ended in the period.
     pub rounds: u64,
+    /// Rounds per [`TURNAROUND_BUCKETS`] entry, in order.
     pub buckets: Vec<Bucket>,
 }
 
+/// One turnaround bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Bucket {
+    /// Its label, from [`TURNAROUND_BUCKETS`].
     pub label: &'static str,
+    /// Manufacturer rounds that fell in it.
     pub rounds: u64,
 }
 
+/// How inspections went in the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Inspections {
     /// Cases inspected at least once in the period (passed or failed).
@@ -256,20 +287,28 @@ pub struct Inspections {
     pub failed_share: f64,
 }
 
+/// Cases opened in the period with one verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerdictCount {
     /// `covered`, `delivery_damage`, `void:water_damage`, `not_covered:software`,
     /// `expired`, `goodwill`, ...
     pub verdict: String,
+    /// How many.
     pub cases: u64,
 }
 
+/// A case late on its stage's clock now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overdue {
+    /// Its RMA number.
     pub rma: String,
+    /// The stage it is late in.
     pub stage: Stage,
+    /// The device model.
     pub model: String,
+    /// When it entered the stage (or started its manufacturer round).
     pub since: DateTime<Utc>,
+    /// When it became late.
     pub due: DateTime<Utc>,
     /// Whole days past `due`.
     pub days_over: i64,
@@ -308,6 +347,7 @@ fn timed(stage: Stage) -> Option<usize> {
 }
 
 impl<Tz: TimeZone> History<Tz> {
+    /// An empty history for `period`, with days counted in `tz`.
     pub fn new(period: Period, tz: Tz) -> History<Tz> {
         let mut weeks = BTreeMap::new();
         let mut w = monday(period.from);

@@ -46,6 +46,7 @@ pub fn login_name() -> Option<String> {
     }
 }
 
+/// The account name of the running user: not known off Unix.
 #[cfg(not(unix))]
 pub fn login_name() -> Option<String> {
     None

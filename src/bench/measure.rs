@@ -11,6 +11,7 @@ use crate::domain::Stage;
 use crate::domain::case::Change;
 use crate::store::{Result, Store, StoreError};
 
+/// What `rmaboard bench run` measures.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// The generated store to measure (it is written to: moves and notes).

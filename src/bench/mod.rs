@@ -14,10 +14,14 @@ use crate::store::{Result, Store, StoreError};
 
 pub use measure::{Figure, RunOptions, peak_rss_kib, run, writer};
 
+/// What `rmaboard bench generate` builds.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
+    /// Sold devices to put in the registry.
     pub sales: u64,
+    /// Cases to open and play through the flow.
     pub cases: u64,
+    /// The generator's seed: the same seed builds the same store.
     pub seed: u64,
 }
 
@@ -90,9 +94,12 @@ pub fn write_sales_csv(
     inner.flush()
 }
 
+/// What was generated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Generated {
+    /// Sales written.
     pub sales: u64,
+    /// Cases opened.
     pub cases: u64,
 }
 

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::{Part, Stage, VoidReason};
 
+/// The command line: options every command takes, and the staff action to run.
 #[derive(Debug, Parser)]
 #[command(
     name = "rmaboard",
@@ -32,10 +33,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// The staff action; none opens the board.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// One subcommand per staff action.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create or migrate the database; prints its path.
@@ -195,6 +198,7 @@ pub enum Command {
     },
 }
 
+/// What can be done to the sales registry.
 #[derive(Debug, Subcommand)]
 pub enum SalesCommand {
     /// Import the shop's sales export (CSV with a header).
@@ -207,6 +211,7 @@ pub enum SalesCommand {
     },
 }
 
+/// What `rmaboard bill` takes.
 #[derive(Debug, Args)]
 pub struct BillArgs {
     /// The case: RMA number, IMEI or tracking number.
@@ -216,6 +221,7 @@ pub struct BillArgs {
     pub out: Option<PathBuf>,
 }
 
+/// What can be done to the outbox of customer messages.
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// Messages not yet sent (all with --all), oldest first.
@@ -252,6 +258,7 @@ pub enum OutboxCommand {
     },
 }
 
+/// The benchmark's steps: build a large store, then measure on it.
 #[derive(Debug, Subcommand)]
 #[cfg(feature = "bench")]
 pub enum BenchCommand {
@@ -288,6 +295,7 @@ pub enum BenchCommand {
     },
 }
 
+/// What `rmaboard warranty` takes.
 #[derive(Debug, Args)]
 pub struct WarrantyArgs {
     /// The device's IMEI (15 digits; spaces and dashes are ignored).
@@ -303,6 +311,7 @@ pub struct WarrantyArgs {
     pub json: bool,
 }
 
+/// What `rmaboard open` takes.
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The device's IMEI, as scanned (15 digits; spaces and dashes are ignored).
@@ -328,6 +337,7 @@ pub struct OpenArgs {
     pub json: bool,
 }
 
+/// What `rmaboard inspect` takes: a result, and a note for a fail.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("result").required(true).args(["pass", "fail"]))]
 pub struct InspectArgs {
@@ -352,6 +362,7 @@ pub struct InspectArgs {
 /// clap's view of the domain's names, kept in one place.
 macro_rules! value_enum {
     ($arg:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
+        /// The command line's names for a domain type's values.
         #[derive(Debug, Clone, Copy, ValueEnum)]
         #[value(rename_all = "snake_case")]
         pub enum $arg { $($variant),+ }
@@ -372,6 +383,7 @@ value_enum!(VoidReasonArg => VoidReason {
     Dropped, WaterDamage, UnauthorisedSoftware, WillfulDamage, Theft,
 });
 
+/// The formats `rmaboard export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Csv,

@@ -21,7 +21,8 @@ use clap::Parser;
 
 #[cfg(feature = "bench")]
 pub use args::BenchCommand;
-pub use args::{Cli, Command, ExportFormat, SalesCommand};
+pub(crate) use args::ExportFormat;
+pub use args::{Cli, Command, SalesCommand};
 use output::{AssessmentJson, CaseJson};
 
 use crate::config::{Config, config_dir, staff_name};
@@ -34,7 +35,9 @@ use crate::workshop::{Clock, Setup, Workshop, WorkshopError, wall_clock};
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
 pub struct Failure {
+    /// The sentence for stderr: what went wrong and what to do.
     pub message: String,
+    /// The exit code: 1 for a refusal or a failure, 3 when someone else changed the case first.
     pub code: u8,
 }
 
@@ -157,6 +160,7 @@ impl Context {
     }
 }
 
+/// Run a parsed command line; a failure carries its sentence and exit code.
 pub fn run(cli: Cli) -> Outcome {
     // These work without a usable config file: `config` is how one finds out what is
     // wrong with it.

@@ -9,53 +9,89 @@ use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::{local_minutes, rfc3339};
 use crate::domain::warranty::Assessment;
 
+/// The case object of `rmaboard show --json` and `export --format json`; its keys are a contract.
 #[derive(Debug, Serialize)]
 pub struct CaseJson {
+    /// The RMA number.
     pub rma: String,
+    /// The device's IMEI.
     pub imei: String,
+    /// The stage's snake_case name.
     pub stage: &'static str,
+    /// How the repair ended; `null` while it is under way.
     pub outcome: Option<&'static str>,
+    /// The warranty verdict's name.
     pub verdict: &'static str,
     /// The exclusion or void reason behind `verdict`, if any.
     pub verdict_detail: Option<&'static str>,
+    /// The verdict's explanation in a sentence.
     pub verdict_reason: String,
+    /// Why the case was opened as goodwill; `null` when it was not.
     pub goodwill: Option<String>,
+    /// The sales order, from the sales registry.
     pub order_number: String,
+    /// The customer, from the sales registry.
     pub customer_number: String,
+    /// The device model.
     pub model: String,
+    /// The customer's description of the fault.
     pub fault: String,
+    /// The part reported faulty.
     pub part: &'static str,
+    /// The inbound tracking number; `null` until known.
     pub tracking_in: Option<String>,
+    /// The manufacturer's reference; `null` until sent.
     pub manufacturer_ref: Option<String>,
+    /// The outbound China Post S10 number; `null` until shipped.
     pub tracking_out: Option<String>,
+    /// Trips to the manufacturer.
     pub rounds: u32,
+    /// When the customer claimed, RFC 3339 in UTC.
     pub claimed_at: String,
+    /// When the RMA number was issued, RFC 3339 in UTC.
     pub opened_at: String,
+    /// When the case entered its stage (or its current manufacturer round), RFC 3339 in UTC.
     pub stage_since: String,
+    /// When the case was last written, RFC 3339 in UTC.
     pub updated_at: String,
+    /// Bumped by every write.
     pub version: i64,
+    /// The repair notes, oldest first.
     pub notes: Vec<NoteJson>,
+    /// The history, oldest first.
     pub events: Vec<EventJson>,
 }
 
+/// A repair note in the case object.
 #[derive(Debug, Serialize)]
 pub struct NoteJson {
+    /// When it was written, RFC 3339 in UTC.
     pub at: String,
+    /// The staff member's login.
     pub author: String,
+    /// The note.
     pub text: String,
 }
 
+/// An event in the case object.
 #[derive(Debug, Serialize)]
 pub struct EventJson {
+    /// When it happened, RFC 3339 in UTC.
     pub at: String,
+    /// The staff member's login.
     pub author: String,
+    /// The staff action.
     pub kind: EventKind,
+    /// The field that changed.
     pub field: EventField,
+    /// The value before; `null` when the field was empty.
     pub from: Option<String>,
+    /// The value after; `null` when the field was cleared.
     pub to: Option<String>,
 }
 
 impl CaseJson {
+    /// The case object for a case with its notes and history.
     pub fn new(d: &CaseDetail) -> CaseJson {
         let c = &d.case;
         CaseJson {
@@ -106,16 +142,24 @@ impl CaseJson {
     }
 }
 
+/// The verdict object of `rmaboard warranty --json`.
 #[derive(Debug, Serialize)]
 pub struct AssessmentJson {
+    /// The device's IMEI, as normalised.
     pub imei: String,
+    /// The verdict's name.
     pub verdict: &'static str,
+    /// The verdict's explanation in a sentence.
     pub reason: String,
+    /// The guarantee's first day, `YYYY-MM-DD`; `null` when the IMEI is not in the sales registry.
     pub starts_on: Option<String>,
+    /// The guarantee's last day (inclusive), `YYYY-MM-DD`; `null` when the IMEI is not in
+    /// the sales registry.
     pub ends_on: Option<String>,
 }
 
 impl AssessmentJson {
+    /// The verdict object for `imei`.
     pub fn new(imei: &str, a: &Assessment) -> AssessmentJson {
         AssessmentJson {
             imei: imei.to_string(),
@@ -163,6 +207,7 @@ fn cell(s: &str) -> String {
     }
 }
 
+/// One case as a CSV row of the export, in the order of its header; `notes` is its note count.
 pub fn csv_row(c: &Case, notes: usize) -> Vec<String> {
     let opt = |o: &Option<String>| o.as_deref().map(cell).unwrap_or_default();
     vec![

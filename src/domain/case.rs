@@ -15,31 +15,53 @@ use super::text::{self, TextError};
 use super::tracking::{S10, TrackingNumber};
 use super::warranty::{Assessment, Part, Verdict, VoidReason};
 
+/// One device a customer reported defective, as the workshop tracks it from the RMA number
+/// to shipping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
+    /// The database row id; staff use the RMA number instead.
     pub id: i64,
+    /// The shop's RMA number, unique and never reused.
     pub rma: RmaNumber,
+    /// The device's validated IMEI.
     pub imei: Imei,
+    /// The pane the case is in.
     pub stage: Stage,
+    /// How the repair ended (repaired, repaired in-house, returned unrepaired); `None`
+    /// while it is under way.
     pub outcome: Option<Outcome>,
+    /// The warranty verdict given when the case was opened, or `void` once found at intake
+    /// or inspection.
     pub verdict: Verdict,
+    /// The verdict's explanation in a sentence, as shown to staff.
     pub verdict_reason: String,
     /// Why the case was opened although the verdict refused it (goodwill).
     pub goodwill: Option<String>,
+    /// The sales order the device was sold on, from the sales registry.
     pub order_number: String,
+    /// The customer (mostly a reseller) the device was sold to, from the sales registry.
     pub customer_number: String,
+    /// The device model, from the sales registry.
     pub model: String,
+    /// The customer's description of the fault.
     pub fault: String,
+    /// The part reported faulty: the device itself or an accessory.
     pub part: Part,
+    /// The inbound parcel's tracking number (any carrier, as typed); `None` until known.
     pub tracking_in: Option<String>,
+    /// The manufacturer's reference for the repair; `None` until sent.
     pub manufacturer_ref: Option<String>,
+    /// The China Post S10 number the device was shipped back with; `None` until shipped.
     pub tracking_out: Option<String>,
     /// Trips to the manufacturer: 1 after the first send, one more per failed inspection.
     pub rounds: u32,
+    /// When the customer claimed: the date the warranty verdict is judged on.
     pub claimed_at: DateTime<Utc>,
+    /// When the RMA number was issued.
     pub opened_at: DateTime<Utc>,
     /// When the case entered its current stage (or started its current manufacturer round).
     pub stage_since: DateTime<Utc>,
+    /// When the case was last written.
     pub updated_at: DateTime<Utc>,
     /// Bumped by every write; a write based on an older version is refused.
     pub version: i64,
@@ -48,111 +70,160 @@ pub struct Case {
 /// What staff do to a case (besides adding notes, which never conflict).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
+    /// The parcel arrived at the shop.
     Receive {
+        /// The parcel's tracking number as scanned or typed; `None` keeps the one recorded,
+        /// if any.
         tracking_in: Option<TrackingNumber>,
     },
+    /// Sent to the manufacturer for repair.
     Send {
+        /// The manufacturer's reference for this repair.
         manufacturer_ref: String,
     },
     /// `note`, if any, is kept as an ordinary note, in the same write.
     InspectPass {
+        /// Repaired at the shop's own bench, straight from received.
         in_house: bool,
+        /// What the inspector wants to keep about the pass.
         note: Option<String>,
     },
+    /// The repair failed inspection: back to the manufacturer (or the bench) for another round.
     InspectFail {
+        /// What is still wrong; required.
         note: String,
     },
+    /// Warranty void (found at intake or inspection): the device goes back unrepaired.
     Void {
+        /// Why the warranty is void.
         reason: VoidReason,
+        /// What staff saw, in their words.
         note: String,
     },
+    /// Sent back to the customer by China Post.
     Ship {
+        /// The outbound China Post S10 number.
         tracking: S10,
     },
     /// Any allowed move, backwards included. `undo` marks the board's undo of a user's
     /// own last move, logged as its own kind of event.
     Move {
+        /// The stage to move the case to.
         to: Stage,
+        /// The board's undo of the user's own last move.
         undo: bool,
     },
+    /// Corrections to fields recorded earlier.
     Edit(Edit),
 }
 
 /// Fields staff may correct after opening.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edit {
+    /// A corrected fault description; `None` keeps it.
     pub fault: Option<String>,
     /// The only field that may also be removed: a number entered by mistake.
     pub tracking_in: Patch<TrackingNumber>,
+    /// A corrected manufacturer reference; `None` keeps it.
     pub manufacturer_ref: Option<String>,
 }
 
 /// What an edit does to an optional field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Patch<T> {
+    /// Leave the field as it is.
     #[default]
     Keep,
+    /// Replace the field's value.
     Set(T),
+    /// Remove the value.
     Clear,
 }
 
 /// One entry of the append-only event log: who, when, what, from, to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// When it happened.
     pub at: DateTime<Utc>,
+    /// The staff member's login.
     pub author: String,
     /// The staff action.
     pub kind: EventKind,
     /// The field that changed.
     pub field: EventField,
+    /// The value before, as text; `None` when the field was empty.
     pub from: Option<String>,
+    /// The value after, as text; `None` when the field was cleared.
     pub to: Option<String>,
 }
 
+/// One repair note: append-only, with author and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
+    /// When the note was written.
     pub at: DateTime<Utc>,
+    /// The staff member's login.
     pub author: String,
+    /// The note itself.
     pub text: String,
 }
 
 /// A case with everything staff may want to read about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseDetail {
+    /// The case itself.
     pub case: Case,
+    /// The IMEI's sale in the sales registry; `None` if the registry no longer has it.
     pub sale: Option<super::sale::Sale>,
+    /// The repair notes, oldest first.
     pub notes: Vec<Note>,
+    /// The case's history, oldest first.
     pub events: Vec<Event>,
 }
 
 /// A field change decided by [`plan`], before it has an author and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
+    /// The field that changed.
     pub field: EventField,
+    /// The value before, as text; `None` when the field was empty.
     pub from: Option<String>,
+    /// The value after, as text; `None` when the field was cleared.
     pub to: Option<String>,
 }
 
 /// The result of a staff action: the case as it will be, what to log, and a note to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The staff action, as it will be logged.
     pub kind: EventKind,
+    /// The case as it will be after the action.
     pub case: Case,
+    /// The field changes to log, one event each.
     pub changes: Vec<FieldChange>,
+    /// A note to add in the same write (an inspection note, a void note).
     pub note: Option<String>,
 }
 
+/// Why a staff action cannot be done to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CaseError {
+    /// The flow does not allow that move.
     #[error(transparent)]
     Move(#[from] MoveError),
+    /// A typed text is empty, too long or unusable.
     #[error(transparent)]
     Text(#[from] TextError),
+    /// The action needs the case in another stage.
     #[error("{rma} is in {stage}; {action} needs it to be in {needed}")]
     WrongStage {
+        /// The case.
         rma: RmaNumber,
+        /// The stage it is in.
         stage: Stage,
+        /// The action refused, in words ("shipping").
         action: &'static str,
+        /// The stage(s) the action needs, in words.
         needed: &'static str,
     },
     /// A forward move that skips the action which records `field` (the manufacturer
@@ -163,36 +234,64 @@ pub enum CaseError {
         _ => "record it with the action for that stage instead",
     })]
     Missing {
+        /// The case.
         rma: RmaNumber,
+        /// The field that must be recorded first.
         field: EventField,
+        /// The stage the move was meant to reach.
         to: Stage,
     },
+    /// A plain move to inspected, which must record pass or fail instead.
     #[error("{}: record whether it passed or failed its inspection instead", self.problem())]
-    NotInspected { rma: RmaNumber },
+    NotInspected {
+        /// The case.
+        rma: RmaNumber,
+    },
+    /// The case was already returned unrepaired.
     #[error(
         "{rma} was already returned unrepaired ({reason}); move it back first if that was a mistake"
     )]
-    AlreadyVoid { rma: RmaNumber, reason: String },
+    AlreadyVoid {
+        /// The case.
+        rma: RmaNumber,
+        /// The verdict's explanation, recorded when it was voided.
+        reason: String,
+    },
     /// The action is dated before the case entered its stage (a time given by hand, or
     /// a clock behind the one that recorded the move).
     #[error("{}: check the time it happened", self.problem())]
     BeforeStage {
+        /// The case.
         rma: RmaNumber,
+        /// The stage it is in.
         stage: Stage,
+        /// When it entered that stage, in local time for the message.
         since: String,
     },
+    /// An edit that changes no field.
     #[error("nothing to change: give at least one field to edit")]
     NothingToEdit,
 }
 
+/// Why a case cannot be opened on a warranty verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OpenError {
+    /// The IMEI is not in the sales registry: refused, even as goodwill.
     #[error("{imei} was not sold by us, so no case can be opened, not even as goodwill: {reason}")]
-    NotSoldByUs { imei: Imei, reason: String },
+    NotSoldByUs {
+        /// The device.
+        imei: Imei,
+        /// The verdict's explanation.
+        reason: String,
+    },
+    /// The verdict refuses a repair and no override reason was given.
     #[error("{} To open a case anyway as goodwill, give an override reason.", self.problem())]
     Refused {
+        /// The device.
         imei: Imei,
+        /// The refusing verdict.
         verdict: Verdict,
+        /// The verdict's explanation.
         reason: String,
     },
 }
@@ -262,8 +361,10 @@ pub fn admit(
 /// Errors of [`admit`]: the refusal itself or an unusable override reason.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AdmitError {
+    /// The verdict refuses the case.
     #[error(transparent)]
     Open(#[from] OpenError),
+    /// The override reason is empty or too long.
     #[error(transparent)]
     Text(#[from] TextError),
 }

@@ -43,6 +43,7 @@ impl Clocks {
         }
     }
 
+    /// Whether a case that entered `stage` at `since` is late at `now`.
     pub fn is_late(&self, stage: Stage, since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
         self.late_before(stage, now)
             .is_some_and(|cutoff| since < cutoff)

@@ -13,17 +13,25 @@ use serde::{Serialize, Serializer};
 /// The staff action behind an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EventKind {
+    /// A case was opened.
     Open,
+    /// The parcel was received.
     Receive,
+    /// Sent to the manufacturer.
     Send,
+    /// The repair passed inspection.
     InspectPass,
+    /// The repair failed inspection.
     InspectFail,
+    /// The warranty was found void.
     Void,
+    /// Shipped back to the customer.
     Ship,
     /// Any allowed move (`rmaboard move`, the board's `<`).
     Move,
     /// The board's undo of a user's own last move.
     Undo,
+    /// Fields were corrected.
     Edit,
     /// A kind this version does not know, as stored.
     Other(String),
@@ -44,6 +52,7 @@ impl EventKind {
         EventKind::Edit,
     ];
 
+    /// The name stored in `events.kind` and shown in JSON.
     pub fn as_str(&self) -> &str {
         match self {
             EventKind::Open => "open",
@@ -81,14 +90,23 @@ impl EventKind {
 /// The field of a case that an event changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EventField {
+    /// The stage (pane).
     Stage,
+    /// How the repair ended.
     Outcome,
+    /// The count of trips to the manufacturer.
     Rounds,
+    /// The warranty verdict.
     Verdict,
+    /// The goodwill override reason.
     Goodwill,
+    /// The customer's fault description.
     Fault,
+    /// The inbound tracking number.
     TrackingIn,
+    /// The manufacturer's reference.
     ManufacturerRef,
+    /// The outbound China Post number.
     TrackingOut,
     /// A field this version does not know, as stored.
     Other(String),
@@ -108,6 +126,7 @@ impl EventField {
         EventField::TrackingOut,
     ];
 
+    /// The name stored in `events.field` and shown in JSON.
     pub fn as_str(&self) -> &str {
         match self {
             EventField::Stage => "stage",

@@ -8,24 +8,35 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Imei(String);
 
+/// Why a typed or scanned IMEI was refused; nothing is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ImeiError {
+    /// Nothing was typed.
     #[error("the IMEI is empty: type or scan the 15 digits from the device label or *#06#")]
     Empty,
+    /// A character other than digits, spaces and dashes.
     #[error(
         "the IMEI contains {0:?}, which is not a digit: only digits, spaces and dashes are allowed"
     )]
     NotADigit(char),
+    /// 16 digits: an IMEISV, which has no check digit.
     #[error(
         "the IMEI has 16 digits, so it is an IMEISV (software version, no check digit): scan or type the 15-digit IMEI instead"
     )]
     ImeiSv,
+    /// Not 15 digits; holds how many there were.
     #[error("the IMEI has {0} digits but must have exactly 15: check for a missing or extra digit")]
     WrongLength(usize),
+    /// The Luhn check digit does not match the first 14 digits.
     #[error(
         "the IMEI check digit is wrong ({found}, expected {expected} for these first 14 digits): check for a mistyped digit"
     )]
-    WrongCheckDigit { found: u8, expected: u8 },
+    WrongCheckDigit {
+        /// The check digit typed.
+        found: u8,
+        /// The check digit the first 14 digits give.
+        expected: u8,
+    },
 }
 
 impl Imei {
@@ -56,6 +67,7 @@ impl Imei {
         }
     }
 
+    /// The 15 digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -4,21 +4,28 @@ use std::fmt;
 
 use thiserror::Error;
 
+/// An RMA number issued by the shop, such as `RMA-2026-00042`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RmaNumber {
+    /// The year it was issued in.
     pub year: i32,
+    /// Its number within the year, from 1.
     pub seq: u32,
 }
 
+/// Why a typed RMA number was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RmaError {
+    /// Not of the form `RMA-YYYY-NNNNN`; holds what was typed.
     #[error("{0:?} is not an RMA number: write it as RMA-YYYY-NNNNN, e.g. RMA-2026-00042")]
     Malformed(String),
+    /// Sequence 0, which is never issued; holds what was typed.
     #[error("RMA number {0:?} has sequence 0: numbering starts at 00001")]
     Zero(String),
 }
 
 impl RmaNumber {
+    /// The RMA number for sequence `seq` of `year`.
     pub fn new(year: i32, seq: u32) -> RmaNumber {
         RmaNumber { year, seq }
     }

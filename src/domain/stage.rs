@@ -5,21 +5,29 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+/// Where a case is in the flow; one pane of the board each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// RMA issued, the customer's parcel is on its way.
     Expected,
+    /// The parcel arrived at the shop.
     Received,
+    /// Sent to the manufacturer for repair.
     AtManufacturer,
+    /// Back and inspected (or found void and returned unrepaired).
     Inspected,
+    /// Sent back to the customer by China Post.
     Shipped,
 }
 
+/// A stage name typed that is not one; holds what was typed, cut to 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{0:?} is not a stage: use one of expected, received, at_manufacturer, inspected, shipped")]
 pub struct UnknownStage(pub String);
 
 impl Stage {
+    /// Every stage, in the order of the flow and the panes.
     pub const ALL: [Stage; 5] = [
         Stage::Expected,
         Stage::Received,
@@ -28,6 +36,7 @@ impl Stage {
         Stage::Shipped,
     ];
 
+    /// The snake_case name used in the database, JSON and the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Expected => "expected",
@@ -49,6 +58,7 @@ impl Stage {
         }
     }
 
+    /// Read a stage name as typed: any case, dashes or spaces for underscores.
     pub fn parse(s: &str) -> Result<Stage, UnknownStage> {
         let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         Stage::ALL
@@ -89,10 +99,12 @@ impl Stage {
         (Stage::Inspected, Stage::Shipped),
     ];
 
+    /// Whether `from -> to` is a forward move of the flow.
     pub fn is_forward(from: Stage, to: Stage) -> bool {
         Self::FORWARD.contains(&(from, to))
     }
 
+    /// Whether `from -> to` undoes a forward move.
     pub fn is_backward(from: Stage, to: Stage) -> bool {
         Self::FORWARD.contains(&(to, from))
     }
@@ -116,12 +128,20 @@ impl fmt::Display for Stage {
     }
 }
 
+/// A move the flow does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MoveError {
+    /// The case is already in that stage.
     #[error("the case is already in {0}")]
     AlreadyThere(Stage),
+    /// A move that skips stages; the message lists the allowed ones.
     #[error("a case cannot go from {from} to {to} directly: {hint}", hint = move_hint(*from))]
-    NotAllowed { from: Stage, to: Stage },
+    NotAllowed {
+        /// The stage the case is in.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+    },
 }
 
 fn move_hint(from: Stage) -> String {
@@ -146,6 +166,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The snake_case name used in the database and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Repaired => "repaired",
@@ -154,6 +175,7 @@ impl Outcome {
         }
     }
 
+    /// The outcome a stored name stands for, if any.
     pub fn parse(s: &str) -> Option<Outcome> {
         [
             Outcome::Repaired,

@@ -69,14 +69,20 @@ pub fn clean_text(input: &str) -> String {
     lines.join("\n").trim().to_string()
 }
 
+/// Why a typed text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TextError {
+    /// Nothing but spaces; holds the field's name.
     #[error("the {0} is empty: type a few words")]
     Empty(&'static str),
+    /// Longer than allowed.
     #[error("the {field} is {len} characters long; keep it under {max}")]
     TooLong {
+        /// The field's name ("note").
         field: &'static str,
+        /// Its length, in characters.
         len: usize,
+        /// The most allowed, in characters.
         max: usize,
     },
 }
@@ -104,7 +110,9 @@ fn bounded(field: &'static str, s: String, max: usize) -> Result<String, TextErr
 
 /// Longest free texts accepted, in characters.
 pub const MAX_NOTE: usize = 4000;
+/// Longest fault description accepted, in characters.
 pub const MAX_FAULT: usize = 1000;
+/// Longest one-line text accepted (a reference, a reason), in characters.
 pub const MAX_SHORT: usize = 120;
 
 #[cfg(test)]

@@ -3,14 +3,18 @@
 use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use thiserror::Error;
 
+/// Why a typed date or time was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TimeError {
+    /// Not a time in any accepted form; holds what was typed.
     #[error(
         "{0:?} is not a time: use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time) or RFC 3339 such as 2026-05-04T09:30:00Z"
     )]
     Malformed(String),
+    /// Not a `YYYY-MM-DD` date; holds what was typed.
     #[error("{0:?} is not a date: use YYYY-MM-DD, e.g. 2026-05-04")]
     BadDate(String),
+    /// A local time skipped by a clock change; holds what was typed.
     #[error(
         "{0} does not exist in the local time zone (clocks changed): give another time or RFC 3339"
     )]

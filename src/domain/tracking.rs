@@ -8,26 +8,36 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct S10(String);
 
+/// Why a typed or scanned tracking number was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TrackingError {
+    /// Nothing was typed.
     #[error("the tracking number is empty: scan or type the number on the parcel label")]
     Empty,
+    /// Not a UPU S10 number where one is needed (the outbound China Post number); holds it
+    /// as normalised.
     #[error(
         "the tracking number {0:?} is not a UPU S10 number: it must be 2 letters, 9 digits and 2 letters, e.g. RR123456785CN"
     )]
     NotS10(String),
+    /// An S10 number whose check digit does not match its serial.
     #[error(
         "the tracking number {number} has a wrong check digit ({found}, expected {expected}): check the 9 digits for a typo"
     )]
     WrongCheckDigit {
+        /// The number as normalised.
         number: String,
+        /// The check digit in it.
         found: u8,
+        /// The check digit its serial gives.
         expected: u8,
     },
+    /// A character other than letters, digits, spaces and dashes.
     #[error(
         "the tracking number contains {0:?}: only letters, digits, spaces and dashes are allowed"
     )]
     BadCharacter(char),
+    /// Longer than 40 characters; holds its length.
     #[error("the tracking number is {0} characters long; at most 40 are allowed")]
     TooLong(usize),
 }
@@ -89,6 +99,7 @@ fn check_s10(s: String) -> Result<S10, TrackingError> {
 }
 
 impl S10 {
+    /// Read an S10 number as typed or scanned: trimmed, upper-cased, check digit checked.
     pub fn parse(input: &str) -> Result<S10, TrackingError> {
         let s = normalise(input)?;
         if !has_s10_shape(&s) {
@@ -97,6 +108,7 @@ impl S10 {
         check_s10(s)
     }
 
+    /// The 13 characters.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -119,6 +131,8 @@ impl fmt::Display for S10 {
 pub struct TrackingNumber(String);
 
 impl TrackingNumber {
+    /// Read an inbound tracking number as typed or scanned; an S10-shaped one must have a
+    /// right check digit.
     pub fn parse(input: &str) -> Result<TrackingNumber, TrackingError> {
         let s = normalise(input)?;
         if has_s10_shape(&s) {
@@ -127,6 +141,7 @@ impl TrackingNumber {
         Ok(TrackingNumber(s))
     }
 
+    /// The number as stored.
     pub fn as_str(&self) -> &str {
         &self.0
     }

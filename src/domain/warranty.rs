@@ -15,9 +15,13 @@ pub const START_AFTER_DISPATCH_DAYS: u64 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// A smartphone: covered.
     Phone,
+    /// A tablet: covered.
     Tablet,
+    /// A supplied accessory or wear part sold on its own: not covered.
     Accessory,
+    /// A separately bought hardware component: not covered.
     Component,
 }
 
@@ -25,13 +29,21 @@ pub enum Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
+    /// The phone or tablet itself.
     Device,
+    /// The battery (a wear part: not covered).
     Battery,
+    /// The charger (a supplied accessory: not covered).
     Charger,
+    /// The USB cable (a supplied accessory: not covered).
     Cable,
+    /// The headphones (a supplied accessory: not covered).
     Headphones,
+    /// Another supplied accessory: not covered.
     Accessory,
+    /// A separately bought component (speaker, microphone, display): not covered.
     Component,
+    /// Software or operating system problems: not covered.
     Software,
 }
 
@@ -40,10 +52,15 @@ pub enum Part {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoidReason {
+    /// Damaged by being dropped.
     Dropped,
+    /// Water damage.
     WaterDamage,
+    /// Unauthorised changes to software or the OS.
     UnauthorisedSoftware,
+    /// Willful or accidental damage.
     WillfulDamage,
+    /// Theft of the device.
     Theft,
 }
 
@@ -59,34 +76,50 @@ pub enum Exclusion {
     Software,
 }
 
+/// What the shop's policy says about a claim; only covered and delivery damage open a case
+/// without goodwill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Verdict {
+    /// Within the 1-year guarantee.
     Covered,
     /// Claimed before the guarantee starts: damage in transit, covered, keep the packaging.
     DeliveryDamage,
+    /// Claimed after the guarantee ended.
     Expired,
+    /// The IMEI is not in the sales registry: always refused.
     NotSoldByUs,
+    /// The part or what was sold is excluded by the policy.
     NotCovered(Exclusion),
+    /// The guarantee is void (incorrect use, damage, unauthorised software, theft).
     Void(VoidReason),
 }
 
+/// A name typed for a category, part, void reason or exclusion that is not one of them.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{what} {value:?} is not known: use one of {options}")]
 pub struct UnknownName {
+    /// What was being named ("part", "void reason").
     pub what: &'static str,
+    /// What was typed, cut to 40 characters.
     pub value: String,
+    /// The names that would have been accepted, comma-separated.
     pub options: &'static str,
 }
 
 macro_rules! names {
     ($ty:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
         impl $ty {
+            #[doc = concat!("Every ", $what, " there is.")]
             pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
 
+            /// The snake_case name used in JSON, the database and the command line.
             pub fn as_str(self) -> &'static str {
                 match self { $($ty::$variant => $name),+ }
             }
 
+            #[doc = concat!(
+                "Read a ", $what, " as typed: any case, dashes or spaces for underscores."
+            )]
             pub fn parse(s: &str) -> Result<$ty, UnknownName> {
                 let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
                 match norm.as_str() {
@@ -188,7 +221,9 @@ impl fmt::Display for Verdict {
 /// The registry facts a verdict needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SoldItem {
+    /// What kind of thing was sold.
     pub category: Category,
+    /// The day the shop dispatched it; the guarantee starts 5 days later.
     pub dispatched_on: NaiveDate,
 }
 
@@ -208,22 +243,30 @@ pub fn guarantee_period(dispatched_on: NaiveDate) -> (NaiveDate, NaiveDate) {
     (start, end)
 }
 
+/// A warranty verdict with its reason and the guarantee's dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
+    /// The verdict.
     pub verdict: Verdict,
     /// One sentence for staff and customer.
     pub reason: String,
+    /// The guarantee's first day; `None` when the IMEI is not in the sales registry.
     pub starts_on: Option<NaiveDate>,
+    /// The guarantee's last day (inclusive); `None` when the IMEI is not in the sales registry.
     pub ends_on: Option<NaiveDate>,
 }
 
+/// A claim the verdict cannot be given for.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum WarrantyError {
+    /// The claim is dated before the device was dispatched: one of the dates is wrong.
     #[error(
         "the claim date {claimed} is before the device was dispatched on {dispatched}: check the date"
     )]
     ClaimBeforeDispatch {
+        /// The claim date given.
         claimed: NaiveDate,
+        /// The dispatch date in the sales registry.
         dispatched: NaiveDate,
     },
 }

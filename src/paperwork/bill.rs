@@ -17,27 +17,45 @@ use crate::domain::time::local_date;
 pub struct Bill {
     /// Sequential, never reused; 0 until the store assigned it.
     pub number: i64,
+    /// The row id of the case shipped.
     pub case_id: i64,
+    /// When it was issued (the ship).
     pub issued_at: DateTime<Utc>,
+    /// The case's RMA number.
     pub rma: String,
+    /// The sales order the device was sold on.
     pub order_number: String,
+    /// The device model.
     pub model: String,
+    /// The device's IMEI.
     pub imei: String,
+    /// The China Post S10 number of the parcel it goes in.
     pub tracking_out: String,
+    /// The receiver's name; `None` when the sales registry has none.
     pub customer_name: Option<String>,
+    /// The receiver's address, lines joined by newlines; `None` when the sales registry has
+    /// none.
     pub customer_address: Option<String>,
+    /// The receiver's country; `None` when the sales registry has none.
     pub country: Option<String>,
+    /// The sender: the shop's name.
     pub shop_name: String,
+    /// The sender's address, one line each.
     pub shop_address: Vec<String>,
+    /// How the goods are described for customs.
     pub description: String,
+    /// How many items (always 1: one device per parcel).
     pub quantity: u32,
+    /// The declared value, in cents.
     pub value_cents: i64,
+    /// The 3-letter currency code.
     pub currency: String,
 }
 
 /// What a bill shows, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Content {
+    /// The heading.
     pub title: String,
     /// The sender: shop name first.
     pub from: Vec<String>,
@@ -47,7 +65,9 @@ pub struct Content {
     pub to: Vec<String>,
     /// The one line of goods.
     pub item: Vec<(String, String)>,
+    /// (label, amount) of the total line.
     pub total: (String, String),
+    /// The closing line: why the bill exists.
     pub footer: String,
 }
 
@@ -89,6 +109,7 @@ impl Bill {
         format!("{}-{}.pdf", self.label(), self.rma)
     }
 
+    /// What the bill shows, for the PDF and the plain text alike.
     pub fn content(&self) -> Content {
         let mut from = vec![self.shop_name.clone()];
         if self.shop_address.is_empty() {

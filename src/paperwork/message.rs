@@ -19,6 +19,7 @@ use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address;
 use mail_builder::headers::date::Date;
 
+/// The two customer messages the policy promises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
@@ -29,6 +30,7 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// The snake_case name used in the database and the template file names.
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::RmaInstructions => "rma_instructions",
@@ -36,6 +38,7 @@ impl MessageKind {
         }
     }
 
+    /// The kind a stored name stands for, if any.
     pub fn parse(s: &str) -> Option<MessageKind> {
         match s {
             "rma_instructions" => Some(MessageKind::RmaInstructions),
@@ -44,6 +47,7 @@ impl MessageKind {
         }
     }
 
+    /// How staff read it in the outbox.
     pub fn title(self) -> &'static str {
         match self {
             MessageKind::RmaInstructions => "RMA instructions",
@@ -102,7 +106,9 @@ impl MessageKind {
 /// placeholders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
+    /// The `Subject:` line, placeholders not yet filled.
     pub subject: String,
+    /// The body, placeholders not yet filled.
     pub body: String,
 }
 
@@ -128,6 +134,7 @@ impl Template {
         Template::parse(kind, &text, &path.display().to_string())
     }
 
+    /// Read a template's text; `name` says where it came from, for the messages.
     pub fn parse(kind: MessageKind, text: &str, name: &str) -> Result<Template, PaperworkError> {
         let problem = |p: String| PaperworkError::Template {
             name: name.to_string(),
@@ -230,11 +237,14 @@ fn placeholders_in(s: &str) -> Vec<String> {
 /// A message drafted for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
+    /// Which message it is.
     pub kind: MessageKind,
     /// A checked address, or none when the registry has no usable one (sending it then
     /// fails with a sentence, and the message waits in the outbox).
     pub to_address: Option<String>,
+    /// The subject, filled in.
     pub subject: String,
+    /// The body, filled in.
     pub body: String,
 }
 
@@ -328,17 +338,21 @@ pub fn shipping_notice(
 
 pub use crate::domain::mailbox::checked_address;
 
+/// Where a message is in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
+    /// Waiting to be sent (again, after a failed try).
     Pending,
     /// Claimed by a sender; if it stays so, that sender stopped mid-way.
     Sending,
+    /// Handed to the mail command or written as a file.
     Sent,
     /// Taken out by staff; it will not be sent.
     Dropped,
 }
 
 impl OutboxStatus {
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             OutboxStatus::Pending => "pending",
@@ -348,6 +362,7 @@ impl OutboxStatus {
         }
     }
 
+    /// The status a stored name stands for, if any.
     pub fn parse(s: &str) -> Option<OutboxStatus> {
         match s {
             "pending" => Some(OutboxStatus::Pending),
@@ -362,27 +377,45 @@ impl OutboxStatus {
 /// A message in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
+    /// The message's number, as staff give it to drop or release it.
     pub id: i64,
+    /// The row id of the case it is about.
     pub case_id: i64,
+    /// The RMA number of the case it is about.
     pub rma: String,
+    /// Which message it is.
     pub kind: MessageKind,
+    /// The checked address; `None` when the registry had no usable one, and sending fails
+    /// with a sentence.
     pub to_address: Option<String>,
+    /// The subject, filled in.
     pub subject: String,
+    /// The body, filled in.
     pub body: String,
+    /// When it was drafted.
     pub created_at: DateTime<Utc>,
+    /// Where it is in the outbox.
     pub status: OutboxStatus,
+    /// How many times sending was tried.
     pub attempts: u32,
+    /// Why the last try failed; `None` after a success or before any try.
     pub last_error: Option<String>,
+    /// When it was sent; `None` until then.
     pub sent_at: Option<DateTime<Utc>>,
+    /// How it left (the mail command, or the `.eml` file written); `None` until sent.
     pub sent_via: Option<String>,
+    /// Who took it out and why; `None` unless dropped.
     pub dropped: Option<Dropped>,
 }
 
 /// Who took a message out of the outbox, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {
+    /// The staff member's login.
     pub by: String,
+    /// When.
     pub at: DateTime<Utc>,
+    /// Why it will not be sent, as typed.
     pub reason: String,
 }
 

@@ -20,27 +20,55 @@ use crate::domain::text::{clean_line, clean_text};
 pub use bill::Bill;
 pub use message::{Dropped, MessageKind, OutboxMessage, OutboxStatus, Template};
 
+/// Paperwork settings or templates that cannot be used; each says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PaperworkError {
+    /// A customs value that is not an amount.
     #[error(
         "the customs value {value:?} in {place} is not an amount like 0.00 or 35.50: fix it in config.toml"
     )]
-    BadAmount { place: String, value: String },
+    BadAmount {
+        /// Where in the configuration, such as `[customs] value`.
+        place: String,
+        /// What it says.
+        value: String,
+    },
+    /// A customs currency that is not a 3-letter code.
     #[error(
         "the customs currency {value:?} in {place} is not a 3-letter code like EUR: fix it in config.toml"
     )]
-    BadCurrency { place: String, value: String },
+    BadCurrency {
+        /// Where in the configuration, such as `[customs] currency`.
+        place: String,
+        /// What it says.
+        value: String,
+    },
+    /// A message template that cannot be used.
     #[error("the message template {name} is not usable: {problem}")]
-    Template { name: String, problem: String },
+    Template {
+        /// The template's file name, or which built-in one.
+        name: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A message template file that cannot be read.
     #[error("could not read the message template {}: {problem}", path.display())]
-    ReadTemplate { path: PathBuf, problem: String },
+    ReadTemplate {
+        /// The template file.
+        path: PathBuf,
+        /// Why it could not be read.
+        problem: String,
+    },
 }
 
 /// What the customs bill declares for one destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declaration {
+    /// The declared value, in cents (0 for the policy's EUR 0.00).
     pub value_cents: i64,
+    /// The 3-letter currency code, such as `EUR`.
     pub currency: String,
+    /// How the goods are described on the bill.
     pub wording: String,
 }
 
@@ -48,13 +76,19 @@ pub struct Declaration {
 /// it for its connection so that shipping can draw the bill in the same transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The shop's name, as the sender on bills and messages.
     pub shop_name: String,
+    /// The shop's postal address, one line each.
     pub shop_address: Vec<String>,
+    /// The address customer messages come from.
     pub shop_email: String,
+    /// The customs declaration for countries without their own.
     pub customs: Declaration,
     /// Keyed by the lower-cased country as the sales registry writes it.
     pub customs_by_country: BTreeMap<String, Declaration>,
+    /// The template of the message sent on opening.
     pub rma_instructions: Template,
+    /// The template of the message sent on shipping.
     pub shipping_notice: Template,
 }
 
@@ -135,6 +169,7 @@ impl Settings {
             .unwrap_or(&self.customs)
     }
 
+    /// The template of a kind of message.
     pub fn template(&self, kind: MessageKind) -> &Template {
         match kind {
             MessageKind::RmaInstructions => &self.rma_instructions,

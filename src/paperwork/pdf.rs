@@ -19,6 +19,7 @@ const PAGE_H: f32 = 297.0;
 const LEFT: f32 = 20.0;
 const RIGHT: f32 = 190.0;
 
+/// The font built into rmaboard could not be read, so no PDF was drawn.
 #[derive(Debug, Error)]
 #[error(
     "the embedded font could not be read, so no PDF was made; print the plain text with `rmaboard bill KEY` instead"

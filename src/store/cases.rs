@@ -16,15 +16,20 @@ use crate::paperwork::{Bill, Settings};
 /// What `open` needs.
 #[derive(Debug, Clone)]
 pub struct NewCase {
+    /// The device, validated.
     pub imei: Imei,
+    /// The customer's description of the fault, as typed.
     pub fault: String,
+    /// The part reported faulty.
     pub part: Part,
+    /// When the customer claimed: the verdict is judged on this day.
     pub claimed_at: DateTime<Utc>,
+    /// The inbound parcel's tracking number, if already known.
     pub tracking_in: Option<TrackingNumber>,
+    /// Why to open it as goodwill although the verdict refuses it; `None` for no override.
     pub override_reason: Option<String>,
 }
 
-/// `rmaboard list` filters.
 /// What [`Store::apply`] did.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -36,8 +41,10 @@ pub struct Applied {
     pub bill: Option<Bill>,
 }
 
+/// `rmaboard list` filters.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListFilter {
+    /// Only cases in this stage; `None` for every stage.
     pub stage: Option<Stage>,
     /// Only cases late on their stage's clock.
     pub overdue: Option<(Clocks, DateTime<Utc>)>,
@@ -46,10 +53,13 @@ pub struct ListFilter {
 /// One pane's window on the board.
 #[derive(Debug, Clone, Copy)]
 pub struct PaneQuery {
+    /// The pane's stage.
     pub stage: Stage,
     /// Shipped pane only: show shipments after this instant.
     pub shipped_after: Option<DateTime<Utc>>,
+    /// Cases to skip from the top of the pane.
     pub offset: usize,
+    /// The most cases to return (the pane's height).
     pub limit: usize,
 }
 
@@ -224,10 +234,12 @@ impl Store {
         Ok(case)
     }
 
+    /// The case with this row id.
     pub fn case_by_id(&self, id: i64) -> Result<Case> {
         read_case(&self.conn, id)
     }
 
+    /// The case with this RMA number; `None` if there is none.
     pub fn case_by_rma(&self, rma: RmaNumber) -> Result<Option<Case>> {
         self.conn
             .query_row(
@@ -324,6 +336,7 @@ impl Store {
         })
     }
 
+    /// A case's repair notes, oldest first.
     pub fn notes(&self, id: i64) -> Result<Vec<Note>> {
         let mut stmt = self
             .conn
@@ -333,6 +346,7 @@ impl Store {
             .collect()
     }
 
+    /// A case's history, oldest first.
     pub fn events(&self, id: i64) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT at, author, kind, field, from_value, to_value FROM events
@@ -543,6 +557,7 @@ impl Store {
         Ok(())
     }
 
+    /// Forget a board's heartbeat when it closes, so it no longer counts as at work.
     pub fn end_session(&mut self, session: &str) -> Result<()> {
         let tx = self.write()?;
         tx.execute("DELETE FROM sessions WHERE id = ?1", [session])?;
@@ -562,8 +577,11 @@ impl Store {
 /// A user's own last move, for the board's undo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnMove {
+    /// The case's row id.
     pub case_id: i64,
+    /// The stage the move started from.
     pub from: Stage,
+    /// The stage it reached.
     pub to: Stage,
     /// Who changed the case after that move, and how, if anyone did.
     pub changed_since: Option<(String, EventKind)>,

@@ -13,48 +13,74 @@ use crate::domain::warranty::WarrantyError;
 /// the board adds its own second half.
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// The file is not an rmaboard database.
     #[error("{}: check which database file is configured", self.problem())]
-    NotOurs { path: PathBuf },
+    NotOurs {
+        /// The file opened.
+        path: PathBuf,
+    },
+    /// A newer rmaboard upgraded the database: this one must not write to it.
     #[error(
         "{} was written by a newer rmaboard (schema version {found}; this one knows up to {known}): upgrade rmaboard before using it",
         path.display()
     )]
     TooNew {
+        /// The database file.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest schema version this rmaboard knows.
         known: i64,
     },
+    /// The database has an older schema and this user may not write to upgrade it.
     #[error(
         "{}: ask someone who may write to it to start this version of rmaboard on it once",
         self.problem()
     )]
-    NeedsUpgrade { path: PathBuf, found: i64 },
+    NeedsUpgrade {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version, older than this rmaboard's.
+        found: i64,
+    },
+    /// The user may not read the database file.
     #[error(
         "you may not read the database {}: ask to be added to the staff group that owns it (see README, Shop server)",
         path.display()
     )]
-    NoAccess { path: PathBuf },
+    NoAccess {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The user may read the database but not write to it.
     #[error(
         "the database is read-only for you, so nothing was saved: ask for write access to it and its folder (see README, Shop server)"
     )]
     ReadOnly,
+    /// Another connection held the write lock longer than the busy timeout (in seconds).
     #[error(
         "the database stayed busy with another user's write for over {0} seconds; nothing was saved: try again in a moment"
     )]
     Busy(u64),
+    /// The file is damaged or a stored value cannot be read back; says what was found.
     #[error(
         "{}: have it checked and restore the latest backup (see README, Backups)",
         self.problem()
     )]
     Corrupt(String),
+    /// No space left for the write.
     #[error(
         "the disk holding the database is full; nothing was saved: free some space and try again"
     )]
     DiskFull,
+    /// A file or folder could not be created, read or found.
     #[error("could not {action} {}: {source}", path.display())]
     Io {
+        /// What was being done, as a verb phrase ("create the folder").
         action: &'static str,
+        /// The file or folder.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
     /// The database does not exist yet and its folder may not be written.
@@ -62,42 +88,69 @@ pub enum StoreError {
         "{}; use a database in a folder you may write to, or ask for write access to the folder",
         self.problem()
     )]
-    FolderNotWritable { path: PathBuf },
+    FolderNotWritable {
+        /// The database file that was to be created.
+        path: PathBuf,
+    },
+    /// No case has this RMA number, IMEI or tracking number.
     #[error("{}: check the number", self.problem())]
     NotFound(String),
+    /// Something the user gave cannot be used (a number that is no case and no valid
+    /// IMEI, a database that already holds data for a demo); the sentence says why.
     #[error("{0}")]
     BadKey(String),
     /// The thing exists but is not in a state that allows the request.
     #[error("{0}")]
     Refused(String),
+    /// A device has at most one case not yet shipped: a second is refused.
     #[error(
         "the device {imei} already has a case that is not shipped yet, {rma} (in {stage}); nothing was saved: add a note to that case, or ship it before opening another"
     )]
     AlreadyOpen {
+        /// The device.
         imei: String,
+        /// Its case not yet shipped.
         rma: String,
+        /// The stage that case is in.
         stage: String,
     },
+    /// Moving a shipped case back would give its device a second case not yet shipped.
     #[error(
         "{rma} cannot leave shipped: its device {imei} already has {open} (in {stage}), not shipped yet; nothing was saved: go on with {open} instead"
     )]
     ReopenWhileOpen {
+        /// The shipped case that was to be moved back.
         rma: String,
+        /// Its device.
         imei: String,
+        /// The device's other case, not yet shipped.
         open: String,
+        /// The stage that other case is in.
         stage: String,
     },
+    /// An IMEI or tracking number that matches several cases.
     #[error("{key} matches several cases ({}): give the RMA number instead", rmas.join(", "))]
-    Ambiguous { key: String, rmas: Vec<String> },
+    Ambiguous {
+        /// The key as given.
+        key: String,
+        /// The RMA numbers of the cases it matches.
+        rmas: Vec<String>,
+    },
+    /// Someone else changed the case since the user looked at it (its version moved on).
     #[error(
         "{rma} was changed by {by} at {at} (it is now in {stage}) since you looked at it; nothing was saved: look at it again and retry"
     )]
     Conflict {
+        /// The case.
         rma: String,
+        /// Who changed it: their login.
         by: String,
+        /// When, in local time.
         at: String,
+        /// The stage it is in now.
         stage: String,
     },
+    /// No message in the outbox has this number.
     #[error("{}: check the message number", self.problem())]
     NoSuchMessage(i64),
     /// A message claimed by a sender that has not finished (or was killed mid-way).
@@ -105,15 +158,25 @@ pub enum StoreError {
         "{}: if that sender stopped mid-way, check that it did not reach the customer, release the message, then drop it",
         self.problem()
     )]
-    MessageBeingSent { id: i64, by: Option<String> },
+    MessageBeingSent {
+        /// The message's number.
+        id: i64,
+        /// The login of the sender that claimed it; `None` if not recorded.
+        by: Option<String>,
+    },
+    /// The flow or the case's data refuses the action.
     #[error(transparent)]
     Case(#[from] CaseError),
+    /// The warranty verdict refuses the new case.
     #[error(transparent)]
     Admit(#[from] AdmitError),
+    /// A typed text is empty, too long or unusable.
     #[error(transparent)]
     Text(#[from] crate::domain::text::TextError),
+    /// No verdict can be given for the claim.
     #[error(transparent)]
     Warranty(#[from] WarrantyError),
+    /// Any other SQLite error, passed on as SQLite words it.
     #[error("the database answered with an error: {0}")]
     Sqlite(rusqlite::Error),
 }

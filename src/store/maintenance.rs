@@ -14,25 +14,37 @@ use crate::domain::{EventField, Stage};
 /// What `rmaboard doctor` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkup {
+    /// The database file checked.
     pub path: PathBuf,
+    /// Its schema version.
     pub schema_version: i64,
+    /// What SQLite's integrity check said: `["ok"]` when sound.
     pub integrity: Vec<String>,
+    /// Rows pointing at rows that do not exist.
     pub foreign_key_problems: u64,
     /// Cases whose latest stage event does not lead to their current stage.
     pub history_mismatches: Vec<String>,
     /// Devices with more than one case not yet shipped ("IMEI: RMA, RMA"), which this
     /// version refuses but an older database may hold.
     pub doubled_devices: Vec<String>,
+    /// Sales in the registry.
     pub sales: u64,
+    /// Cases per stage, in flow order.
     pub cases: [u64; 5],
+    /// Repair notes.
     pub notes: u64,
+    /// Events in the log.
     pub events: u64,
+    /// The database file's size, in bytes.
     pub size_bytes: u64,
+    /// The write-ahead log's size, in bytes.
     pub wal_bytes: u64,
+    /// SQLite's journal mode (`wal` when all is well).
     pub journal_mode: String,
 }
 
 impl Checkup {
+    /// Whether nothing needs fixing.
     pub fn healthy(&self) -> bool {
         self.integrity == ["ok"]
             && self.foreign_key_problems == 0
@@ -40,6 +52,7 @@ impl Checkup {
             && self.doubled_devices.is_empty()
     }
 
+    /// The checkup as lines for the terminal.
     pub fn report(&self) -> String {
         let mut out = String::new();
         let mut line = |k: &str, v: String| out.push_str(&format!("{k:<23}{v}\n"));

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 impl Store {
+    /// The schema version the database file is at.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
             .conn

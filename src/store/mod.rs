@@ -30,6 +30,7 @@ pub use maintenance::{Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 
+/// The store's result: a [`StoreError`] says what went wrong.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Shared between a connection that waits for the write lock and whoever watches it:
@@ -52,6 +53,7 @@ impl WriteGate {
         self.waiting.store(false, Ordering::Relaxed);
     }
 
+    /// Whether the user asked to stop waiting.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
@@ -65,6 +67,7 @@ impl WriteGate {
 /// Marks the file as ours (`PRAGMA application_id`, "RMAB").
 const APPLICATION_ID: i64 = 0x524d_4142;
 
+/// One connection to the shop's database, with the workshop's queries.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -176,10 +179,12 @@ impl Store {
         Ok(())
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Whether this user may only read the database.
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }

@@ -42,6 +42,7 @@ impl Store {
         .collect()
     }
 
+    /// One message of the outbox, by its number.
     pub fn outbox_message(&self, id: i64) -> Result<OutboxMessage> {
         self.conn
             .query_row(

@@ -9,13 +9,18 @@ use crate::domain::{Imei, Sale};
 /// A row that could not be imported, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
+    /// The line in the file, from 1.
     pub line: u64,
+    /// What is wrong with it, as a sentence.
     pub message: String,
 }
 
+/// What a sales import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// Rows written (new sales).
     pub imported: u64,
+    /// Rows already in the registry with the same data.
     pub unchanged: u64,
     /// Invalid rows, and IMEIs already sold with different data (reported, never
     /// overwritten), in file order.
@@ -25,6 +30,7 @@ pub struct ImportSummary {
 }
 
 impl Store {
+    /// The sale of this IMEI; `None` if it is not in the sales registry.
     pub fn sale(&self, imei: &Imei) -> Result<Option<Sale>> {
         self.conn
             .query_row(
@@ -37,6 +43,7 @@ impl Store {
             .transpose()
     }
 
+    /// How many sales the registry holds.
     pub fn sales_count(&self) -> Result<u64> {
         Ok(self
             .conn

@@ -6,13 +6,21 @@
 /// Where keys are read: the board, the detail view, or the overlay that is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// The panes, with nothing open over them.
     Board,
+    /// One case's details.
     Detail,
+    /// A form a move, an edit or a new case needs.
     Form,
+    /// A question with lettered answers.
     Choice,
+    /// Search as you type.
     Search,
+    /// The workshop report.
     Report,
+    /// The outbox of customer messages.
     Outbox,
+    /// The help overlay.
     Help,
 }
 
@@ -29,6 +37,7 @@ impl Mode {
         Mode::Help,
     ];
 
+    /// The name used for `mode = "…"` in `keys.toml`.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Board => "board",
@@ -42,6 +51,7 @@ impl Mode {
         }
     }
 
+    /// The mode a `keys.toml` name stands for, if any.
     pub fn parse(name: &str) -> Option<Mode> {
         Mode::ALL.into_iter().find(|m| m.name() == name)
     }
@@ -104,10 +114,15 @@ impl Mode {
 
 /// The actions of one mode, so the key map can look them up by type.
 pub trait ModeAction: Copy + Eq + 'static {
+    /// The mode whose keys run these actions.
     const MODE: Mode;
+    /// Every action of the mode, in help order.
     fn all() -> &'static [Self];
+    /// The snake_case name used in `keys.toml`.
     fn name(self) -> &'static str;
+    /// A word or two for the status-bar hints.
     fn label(self) -> &'static str;
+    /// The action a `keys.toml` name stands for, if any.
     fn parse(name: &str) -> Option<Self> {
         Self::all().iter().copied().find(|a| a.name() == name)
     }
@@ -116,18 +131,19 @@ pub trait ModeAction: Copy + Eq + 'static {
 /// An action enum of one mode: each variant with its `keys.toml` name and its hint label.
 macro_rules! actions {
     ($(#[$meta:meta])* $ty:ident in $mode:ident {
-        $($variant:ident = $name:literal, $label:literal;)*
+        $($(#[$vmeta:meta])* $variant:ident = $name:literal, $label:literal;)*
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $ty {
-            $($variant,)*
+            $($(#[$vmeta])* $variant,)*
         }
 
         impl $ty {
             /// In the order the help lists them.
             pub const ALL: &'static [$ty] = &[$($ty::$variant,)*];
 
+            /// The snake_case name used in `keys.toml`.
             pub fn name(self) -> &'static str {
                 match self {
                     $($ty::$variant => $name,)*
@@ -141,6 +157,7 @@ macro_rules! actions {
                 }
             }
 
+            /// The action a `keys.toml` name stands for, if any.
             pub fn parse(name: &str) -> Option<$ty> {
                 <$ty as ModeAction>::parse(name)
             }
@@ -164,29 +181,53 @@ macro_rules! actions {
 actions! {
     /// On the board; the commands among them work in the detail view too.
     Action in Board {
+        /// The pane to the left.
         PaneLeft = "pane_left", "pane";
+        /// The pane to the right.
         PaneRight = "pane_right", "pane";
+        /// The case above in the pane.
         CaseUp = "case_up", "case";
+        /// The case below in the pane.
         CaseDown = "case_down", "case";
+        /// A page of cases up.
         PageUp = "page_up", "page";
+        /// A page of cases down.
         PageDown = "page_down", "page";
+        /// The pane's first case.
         First = "first", "first";
+        /// The pane's last case.
         Last = "last", "last";
+        /// Open the selected case's details, notes and history.
         Details = "details", "details";
+        /// Leave the detail view, back to the board.
         Back = "back", "back";
+        /// Move the case to its next stage, asking only what that move needs.
         MoveForward = "move_forward", "next stage";
+        /// Move the case one stage back (recorded as its own event).
         MoveBack = "move_back", "stage back";
+        /// Open a new case, showing its verdict before saving.
         NewCase = "new_case", "new";
+        /// Add a repair note to the case.
         AddNote = "add_note", "note";
+        /// Correct the fault, the inbound tracking number or the manufacturer reference.
         Edit = "edit", "edit";
+        /// Record a void warranty: the device goes back unrepaired.
         Void = "void", "void";
+        /// Search RMA, IMEI, tracking numbers, customer and notes as you type.
         Search = "search", "search";
+        /// Undo the user's own last move, after asking.
         Undo = "undo", "undo";
+        /// Hide or show the Expected pane.
         ToggleExpected = "toggle_expected", "expected";
+        /// Open the workshop report.
         Report = "report", "report";
+        /// Open the outbox of customer messages.
         Outbox = "outbox", "outbox";
+        /// Stop waiting for another connection's write lock; the write under way saves nothing.
         StopWaiting = "stop_waiting", "stop waiting";
+        /// Open the help, generated from the key map.
         Help = "help", "help";
+        /// Quit; every change is already saved.
         Quit = "quit", "quit";
     }
 }
@@ -194,11 +235,17 @@ actions! {
 actions! {
     /// Reading one case's details.
     DetailAction in Detail {
+        /// Scroll up a line.
         ScrollUp = "scroll_up", "scroll";
+        /// Scroll down a line.
         ScrollDown = "scroll_down", "scroll";
+        /// Scroll up a page.
         PageUp = "page_up", "page";
+        /// Scroll down a page.
         PageDown = "page_down", "page";
+        /// Back to the top.
         Top = "top", "top";
+        /// Back to the board.
         Back = "back", "back";
     }
 }
@@ -206,10 +253,15 @@ actions! {
 actions! {
     /// Filling in a form; what can be typed goes into the field.
     FormAction in Form {
+        /// The next field; on the last field, save.
         NextOrSave = "next_or_save", "next/save";
+        /// The next field (in a note, where Enter starts a new line).
         NextField = "next_field", "field";
+        /// The previous field.
         PreviousField = "previous_field", "field back";
+        /// Save the form from any field.
         Save = "save", "save";
+        /// Close the form; nothing is saved.
         Cancel = "cancel", "cancel";
     }
 }
@@ -217,9 +269,13 @@ actions! {
 actions! {
     /// A question with lettered answers.
     ChoiceAction in Choice {
+        /// Mark the answer above.
         Up = "up", "pick";
+        /// Mark the answer below.
         Down = "down", "pick";
+        /// Take the marked answer.
         Pick = "pick", "answer";
+        /// Close the question; nothing is changed.
         Cancel = "cancel", "cancel";
     }
 }
@@ -227,9 +283,13 @@ actions! {
 actions! {
     /// Searching; what can be typed goes into the query.
     SearchAction in Search {
+        /// Pick the case above in the results.
         Up = "up", "pick";
+        /// Pick the case below in the results.
         Down = "down", "pick";
+        /// Show the picked case on the board.
         Show = "show", "show";
+        /// Close the search.
         Close = "close", "close";
     }
 }
@@ -237,12 +297,19 @@ actions! {
 actions! {
     /// The workshop report.
     ReportAction in Report {
+        /// The 13 weeks before.
         Earlier = "earlier", "earlier";
+        /// The 13 weeks after.
         Later = "later", "later";
+        /// Scroll the overdue list up.
         ScrollUp = "scroll_up", "scroll";
+        /// Scroll the overdue list down.
         ScrollDown = "scroll_down", "scroll";
+        /// Scroll the overdue list up a page.
         PageUp = "page_up", "page";
+        /// Scroll the overdue list down a page.
         PageDown = "page_down", "page";
+        /// Close the report.
         Close = "close", "close";
     }
 }
@@ -250,10 +317,15 @@ actions! {
 actions! {
     /// The outbox of customer messages.
     OutboxAction in Outbox {
+        /// Pick the message above.
         Up = "up", "pick";
+        /// Pick the message below.
         Down = "down", "pick";
+        /// Send every waiting message through the configured mail command.
         SendAll = "send_all", "send all";
+        /// Take the picked message out for good, with a reason.
         Drop = "drop", "drop";
+        /// Close the outbox.
         Close = "close", "close";
     }
 }
@@ -261,10 +333,15 @@ actions! {
 actions! {
     /// The help overlay.
     HelpAction in Help {
+        /// Scroll up a line.
         ScrollUp = "scroll_up", "scroll";
+        /// Scroll down a line.
         ScrollDown = "scroll_down", "scroll";
+        /// Scroll up a page.
         PageUp = "page_up", "page";
+        /// Scroll down a page.
         PageDown = "page_down", "page";
+        /// Close the help.
         Close = "close", "close";
     }
 }

@@ -43,12 +43,19 @@ pub struct Saving {
 /// What the app needs to know at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The staff member's login, shown in the status bar.
     pub user: String,
+    /// The database file, shown in the status bar.
     pub db: String,
+    /// The user may only read the database: the board looks and saves nothing.
     pub read_only: bool,
+    /// How long a case may stay in each stage before it is late.
     pub clocks: Clocks,
+    /// The Shipped pane shows shipments of the last this many days.
     pub shipped_days: u32,
+    /// Start with the Expected pane shown.
     pub show_expected: bool,
+    /// The key map in effect.
     pub keymap: KeyMap,
     /// Times are shown at this offset from UTC.
     pub offset: FixedOffset,
@@ -58,23 +65,38 @@ const HEARTBEAT_EVERY: i64 = 15;
 /// Ages and late markers move with the clock even when nobody writes.
 const RELOAD_EVERY: i64 = 60;
 
+/// The board's whole state: panes, selection, what is open, and the write under way.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// What it was started with.
     pub settings: Settings,
+    /// The board's clock, moved on by ticks.
     pub now: DateTime<Utc>,
+    /// The terminal's size: (columns, rows).
     pub size: (u16, u16),
+    /// Whether the Expected pane is shown (`x` toggles it).
     pub show_expected: bool,
+    /// The pane with the focus.
     pub focus: Stage,
+    /// Each pane's window of cases and selection, in [`Stage::ALL`] order.
     pub panes: [Pane; 5],
+    /// Cases per stage, in [`Stage::ALL`] order.
     pub counts: [u64; 5],
+    /// Late cases per stage, in [`Stage::ALL`] order.
     pub late: [u64; 5],
+    /// Shipped cases older than the Shipped pane's window.
     pub shipped_older: u64,
+    /// How many people have a board open on this database.
     pub people: u64,
+    /// The board, or one case's details.
     pub screen: Screen,
+    /// The popup open over it, if any.
     pub overlay: Option<Overlay>,
+    /// The sentence on the message line, if any.
     pub message: Option<Message>,
     /// Digits and capitals typed with no form open: a scanner at work.
     pub scan: String,
+    /// The user asked to quit.
     pub quit: bool,
     /// Another program upgraded the database past what this board knows (its schema
     /// version): the board only looks from then on.
@@ -92,6 +114,7 @@ fn outdated_sentence(version: i64) -> String {
 }
 
 impl App {
+    /// A board on `settings` at `now`, for a terminal of `size`, with nothing loaded yet.
     pub fn new(settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> App {
         let show_expected = settings.show_expected;
         App {
@@ -159,6 +182,7 @@ impl App {
         });
     }
 
+    /// Take in one message: change the state and return the store work it needs.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => {

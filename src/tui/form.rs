@@ -11,33 +11,48 @@ use crate::domain::warranty::{Assessment, Part, VoidReason};
 use crate::domain::{Imei, S10, TrackingNumber};
 use crate::store::NewCase;
 
+/// What a form field takes, which decides how it is checked as the user types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
+    /// An IMEI, checked (check digit included) as typed.
     Imei,
+    /// A China Post S10 tracking number, check digit included.
     S10,
     /// An inbound tracking number from any carrier; may be left empty.
     Tracking,
     /// One line of text; `required` refuses it empty.
     Line {
+        /// The field's name in the messages ("manufacturer reference").
         name: &'static str,
+        /// The most characters it may hold.
         max: usize,
+        /// Whether it may be left empty.
         required: bool,
     },
     /// Several lines (Enter starts a new line).
     Text {
+        /// The field's name in the messages ("inspection note").
         name: &'static str,
+        /// The most characters it may hold.
         max: usize,
     },
+    /// One of a fixed list (a part, a void reason).
     Choice {
+        /// The options as shown.
         options: Vec<String>,
     },
 }
 
+/// One field of a form: its label, what it takes and what was typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// The label shown beside it.
     pub label: &'static str,
+    /// What it takes.
     pub kind: FieldKind,
+    /// What was typed so far.
     pub input: TextInput,
+    /// For a choice field, the index of the option picked.
     pub choice: usize,
     /// Typed into: its error is shown while typing.
     pub touched: bool,
@@ -59,10 +74,12 @@ impl Field {
         self
     }
 
+    /// Whether Enter starts a new line here rather than submitting.
     pub fn multiline(&self) -> bool {
         matches!(self.kind, FieldKind::Text { .. })
     }
 
+    /// The text as typed.
     pub fn value(&self) -> &str {
         self.input.text()
     }
@@ -89,24 +106,38 @@ impl Field {
     }
 }
 
+/// Which form it is, with the case (or message) it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
+    /// Send to the manufacturer: asks the manufacturer reference.
     Send(Target),
+    /// A failed inspection: asks what is still wrong.
     InspectFail(Target),
+    /// Ship back: asks the China Post S10 number.
     Ship(Target),
+    /// Void: asks the reason and a note.
     Void(Target),
+    /// Correct a case's fields; holds the values as they were, to tell what changed.
     Edit {
+        /// The case.
         target: Target,
+        /// The fault description before the edit.
         fault: String,
+        /// The inbound tracking number before the edit (empty if none).
         tracking_in: String,
+        /// The manufacturer reference before the edit (empty if none).
         manufacturer_ref: String,
     },
+    /// Add a repair note.
     Note(Target),
     /// Take a waiting message out of the outbox for good.
     DropMessage {
+        /// The message's number in the outbox.
         id: i64,
+        /// The case the message is about, for the title.
         rma: String,
     },
+    /// Open a new case; the verdict is shown before saving.
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
         verdict: Option<(Imei, Part, Result<Assessment, String>)>,
@@ -115,10 +146,14 @@ pub enum FormKind {
     },
 }
 
+/// A form on the board: its fields, which one has the focus, and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
+    /// Which form, and what it is about.
     pub kind: FormKind,
+    /// The fields, top to bottom.
     pub fields: Vec<Field>,
+    /// The index of the field being typed into.
     pub focus: usize,
     /// Refusal of the whole form (by the store, or a missing override).
     pub error: Option<String>,
@@ -143,6 +178,7 @@ impl Form {
         }
     }
 
+    /// The form for sending a case to the manufacturer.
     pub fn send(t: Target) -> Form {
         let f = Field::new(
             "Manufacturer reference",
@@ -155,6 +191,7 @@ impl Form {
         Form::with(FormKind::Send(t), vec![f])
     }
 
+    /// The form for a failed inspection.
     pub fn inspect_fail(t: Target) -> Form {
         let f = Field::new(
             "What is still wrong",
@@ -166,6 +203,7 @@ impl Form {
         Form::with(FormKind::InspectFail(t), vec![f])
     }
 
+    /// The form for shipping a case back by China Post.
     pub fn ship(t: Target) -> Form {
         Form::with(
             FormKind::Ship(t),
@@ -176,6 +214,7 @@ impl Form {
         )
     }
 
+    /// The form for voiding a case's warranty.
     pub fn void(t: Target) -> Form {
         let reasons = VoidReason::ALL
             .iter()
@@ -207,6 +246,7 @@ impl Form {
         }
     }
 
+    /// The form for dropping message `id` about `rma` from the outbox.
     pub fn drop_message(id: i64, rma: &str) -> Form {
         let f = Field::new(
             "Why it will not be sent (kept with the message)",
@@ -225,6 +265,7 @@ impl Form {
         )
     }
 
+    /// The form for a repair note.
     pub fn note(t: Target) -> Form {
         Form::with(
             FormKind::Note(t),
@@ -238,6 +279,7 @@ impl Form {
         )
     }
 
+    /// The form for correcting a case's fields, filled with their current values.
     pub fn edit(t: Target, fault: &str, tracking_in: &str, manufacturer_ref: &str) -> Form {
         let fields = vec![
             Field::new(
@@ -271,6 +313,7 @@ impl Form {
         )
     }
 
+    /// The empty new-case form.
     pub fn new_case() -> Form {
         let parts = Part::ALL.iter().map(|p| p.as_str().to_string()).collect();
         Form::with(
@@ -302,6 +345,7 @@ impl Form {
         )
     }
 
+    /// The title on the form's box, naming the case or message it is about.
     pub fn title(&self) -> String {
         match &self.kind {
             FormKind::Send(t) => format!("Send {} to the manufacturer", t.rma),
@@ -315,6 +359,7 @@ impl Form {
         }
     }
 
+    /// The field being typed into.
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
     }

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// What was typed into a field, with the cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
     text: String,
@@ -10,6 +11,7 @@ pub struct TextInput {
 }
 
 impl TextInput {
+    /// A field holding `text`, the cursor at its end.
     pub fn with_text(text: &str) -> TextInput {
         TextInput {
             text: text.to_string(),
@@ -17,10 +19,12 @@ impl TextInput {
         }
     }
 
+    /// What was typed.
     pub fn text(&self) -> &str {
         &self.text
     }
 
+    /// The cursor's position, in characters.
     pub fn cursor(&self) -> usize {
         self.cursor
     }

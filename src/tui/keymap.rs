@@ -17,12 +17,16 @@ const DEFAULT_KEYS: &str = include_str!("../../assets/keys.toml");
 /// A key as a user names it: a code plus Ctrl/Alt. Shift is folded into the character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
+    /// The key itself (a character, an arrow, Enter...).
     pub code: KeyCode,
+    /// Held with Ctrl.
     pub ctrl: bool,
+    /// Held with Alt.
     pub alt: bool,
 }
 
 impl Key {
+    /// The key a terminal event names (Shift stays in the character).
     pub fn from_event(ev: &KeyEvent) -> Key {
         // Shift is not kept: it is already in the character ('?', '>', 'A').
         Key {
@@ -126,28 +130,56 @@ impl fmt::Display for Key {
     }
 }
 
+/// A `keys.toml` that cannot be used; the default keys are used meanwhile.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum KeyMapError {
+    /// A key name that is not known; holds it, cut to 30 characters.
     #[error(
         "the key {0:?} is not known: use a character, or left, right, up, down, pgup, pgdn, home, end, enter, esc, tab, backtab, backspace, delete, space, f1..f12, with ctrl- or alt-"
     )]
     UnknownKey(String),
+    /// A mode name that is not known; holds it.
     #[error("the mode {0:?} is not known: use one of {names}", names = mode_names())]
     UnknownMode(String),
+    /// An action name that the mode does not have.
     #[error("the action {name:?} is not known in mode {m}: use one of {names}", m = .mode.name(), names = action_names(*.mode))]
-    UnknownAction { name: String, mode: Mode },
+    UnknownAction {
+        /// The action name given.
+        name: String,
+        /// The mode it was given for.
+        mode: Mode,
+    },
+    /// A digit or capital letter, which a barcode scanner types: never bound to a command.
     #[error(
         "the key {0} is kept for the barcode scanner (digits and capital letters never run commands): pick another key"
     )]
     ScannerKey(String),
+    /// A key that would type text in a mode where typing goes into a field.
     #[error(
         "the key {key} would be typed as text in mode {m}: pick a key that types nothing (enter, tab, esc, an arrow, f1..f12, a ctrl- or alt- key)", m = .mode.name()
     )]
-    TextKey { key: String, mode: Mode },
+    TextKey {
+        /// The key given.
+        key: String,
+        /// The mode it was given for.
+        mode: Mode,
+    },
+    /// The file is not valid TOML or has unknown fields.
     #[error("{} is not valid: {message}; fix it or move it away (the default keys are used meanwhile)", path.display())]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong in it.
+        message: String,
+    },
+    /// The file could not be read.
     #[error("could not read {}: {message}; the default keys are used", path.display())]
-    Read { path: PathBuf, message: String },
+    Read {
+        /// The key file.
+        path: PathBuf,
+        /// Why it could not be read.
+        message: String,
+    },
 }
 
 fn mode_names() -> String {
@@ -179,15 +211,19 @@ struct Entry {
 /// The keys of one action in one mode.
 #[derive(Debug, Clone)]
 pub struct Binding {
+    /// The mode whose keys these are.
     pub mode: Mode,
     /// The action's name in `keys.toml`.
     pub name: &'static str,
     /// The action's word in the status-bar hints.
     pub label: &'static str,
+    /// The keys that run it; empty when it is unbound.
     pub keys: Vec<Key>,
+    /// What it does, for the help.
     pub desc: String,
 }
 
+/// Every action's keys, mode by mode: the defaults with the user's `keys.toml` over them.
 #[derive(Debug, Clone)]
 pub struct KeyMap {
     /// One entry per action of every mode, mode by mode, in help order.
@@ -333,10 +369,12 @@ impl KeyMap {
         &self.bindings
     }
 
+    /// The bindings of one mode, in help order.
     pub fn mode(&self, mode: Mode) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(move |b| b.mode == mode)
     }
 
+    /// The keys that run `action` in its mode; empty when none.
     pub fn keys_for<A: ModeAction>(&self, action: A) -> &[Key] {
         self.bindings
             .iter()

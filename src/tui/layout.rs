@@ -9,23 +9,28 @@ pub const MIN_PANE_WIDTH: u16 = 28;
 pub const ONE_LINE_CARD: u16 = 46;
 /// Below this the board asks for a larger terminal instead of drawing.
 pub const MIN_WIDTH: u16 = 40;
+/// Below this many rows the board asks for a larger terminal instead of drawing.
 pub const MIN_HEIGHT: u16 = 10;
 /// Message line and status line.
 pub const BOTTOM_LINES: u16 = 2;
 
+/// How the panes fit the terminal: side by side or tabs, and how many cards each shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoardGeometry {
     /// One focused pane with a row of tabs, rather than panes side by side.
     pub tabs: bool,
+    /// Lines per card: 1 when a pane is wide enough, else 2.
     pub card_lines: u16,
     /// Cards that fit in a pane.
     pub rows: usize,
 }
 
+/// Whether the terminal is too small to draw the board.
 pub fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT
 }
 
+/// The geometry for a terminal of `width` x `height` showing `panes` panes.
 pub fn board_geometry(width: u16, height: u16, panes: usize) -> BoardGeometry {
     let panes = panes.max(1) as u16;
     let tabs = width / panes < MIN_PANE_WIDTH;

@@ -16,32 +16,46 @@ use crate::store::{NewCase, PaneQuery};
 pub enum Effect {
     /// Counts and each pane's visible window.
     Reload(Reload),
+    /// Load a case's detail (notes, history, sale) by its row id, for the detail view.
     LoadDetail(i64),
     /// Resolve a scanned or typed key (RMA, IMEI, tracking number) and show that case.
     Find(String),
     /// Show a case picked from the search results.
     Locate(i64),
+    /// Apply a staff action to a case.
     Apply {
+        /// The case, as the user saw it.
         target: Target,
+        /// The action.
         change: Change,
         /// Said to the user when it worked.
         done: String,
     },
+    /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
+    /// Add a repair note to a case.
     AddNote {
+        /// The case, as the user saw it.
         target: Target,
+        /// The note as typed.
         text: String,
     },
     /// Find the user's own last move, to offer its undo.
     OfferUndo,
+    /// The warranty verdict for the new-case form, before anything is saved.
     Assess {
+        /// The device.
         imei: Imei,
+        /// The part reported faulty.
         part: Part,
+        /// The claim date.
         on: NaiveDate,
     },
+    /// Search RMA, IMEI, tracking numbers, customer and notes for this text.
     Search(String),
     /// The workshop report for the 13 weeks up to `to` (today when `None`).
     LoadReport {
+        /// The last day of the report's window; `None` for today.
         to: Option<NaiveDate>,
     },
     /// The customer messages not yet sent.
@@ -50,9 +64,13 @@ pub enum Effect {
     SendOutbox,
     /// Take a waiting message out for good, with the reason.
     DropMessage {
+        /// The message's row id in the outbox.
         id: i64,
+        /// Why staff drop it, kept with the message.
         reason: String,
     },
+    /// Tell the store this board is still open (for the count of people at work) and ask
+    /// that count.
     Heartbeat,
     /// Stop waiting for another connection's write lock: the write under way saves
     /// nothing.
@@ -61,18 +79,25 @@ pub enum Effect {
     CheckForChanges,
 }
 
+/// What the panes need from the store: the counts and one window of cases per pane.
 #[derive(Debug, Clone)]
 pub struct Reload {
+    /// One window of cases for each visible pane.
     pub windows: Vec<PaneQuery>,
+    /// Shipments before this are left out of the Shipped pane.
     pub shipped_cutoff: DateTime<Utc>,
+    /// The board's clock, for the late counts.
     pub now: DateTime<Utc>,
 }
 
 /// The case a write is about, as the user saw it (the version guards against lost updates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// The case's row id.
     pub id: i64,
+    /// The case's version when the user saw it; a write on an older one is refused.
     pub version: i64,
+    /// The RMA number, for the messages.
     pub rma: String,
 }
 
@@ -92,6 +117,7 @@ impl Effect {
 }
 
 impl Target {
+    /// The target for a case as shown on screen.
     pub fn of(case: &Case) -> Target {
         Target {
             id: case.id,
@@ -104,55 +130,85 @@ impl Target {
 /// What the store sends back.
 #[derive(Debug, Clone)]
 pub struct BoardData {
+    /// Cases and late cases per pane.
     pub counts: crate::workshop::Counts,
     /// (stage, offset, cases) for each window asked for.
     pub windows: Vec<(Stage, usize, Vec<Case>)>,
 }
 
+/// Everything that happens to the board: keys, ticks and answers from the store.
 #[derive(Debug, Clone)]
 pub enum Msg {
+    /// A key press from the terminal.
     Key(KeyEvent),
+    /// Run a board action as if its key had been pressed.
     Act(Action),
+    /// The clock moved on: ages and late flags are redrawn.
     Tick(DateTime<Utc>),
+    /// The terminal has a new size (columns, rows).
     Resize(u16, u16),
+    /// The panes' counts and windows, after a reload.
     Loaded(Box<BoardData>),
+    /// A case's detail, for the detail view.
     DetailLoaded(Box<CaseDetail>),
+    /// A case found by a scanned or typed key, or picked from search.
     Found {
         /// What was scanned, when the case was found by a scan.
         scanned: Option<String>,
+        /// The case.
         case: Box<Case>,
         /// Its place in its pane; `None` when the Shipped pane does not show it.
         position: Option<usize>,
     },
     /// The user's own last move, offered for undoing.
     UndoOffer {
+        /// The case the move was made on.
         case: Box<Case>,
+        /// The stage the move started from.
         from: Stage,
+        /// The stage the move reached.
         to: Stage,
     },
+    /// A write worked.
     Applied {
+        /// The case as it is now.
         case: Box<Case>,
+        /// The sentence to say.
         done: String,
         /// A new case: show it.
         locate: bool,
     },
+    /// A write was refused; the sentence says why.
     Refused {
+        /// The sentence to show.
         error: String,
+        /// Someone else changed the case first: show its current state rather than the form
+        /// again.
         conflict: bool,
     },
+    /// The verdict asked for by the new-case form.
     Assessed {
+        /// The device.
         imei: Imei,
+        /// The part reported faulty.
         part: Part,
+        /// The verdict, or why none could be given.
         result: Result<Assessment, String>,
         /// The device's case not yet shipped, if any: "RMA-… (in received)".
         open_case: Option<String>,
     },
+    /// The cases that match a search.
     SearchResults {
+        /// The text searched for, so an answer for an older query can be ignored.
         query: String,
+        /// The cases that match.
         cases: Vec<Case>,
     },
+    /// How many people have a board open on this database.
     People(u64),
+    /// The workshop report asked for.
     ReportLoaded(Box<crate::report::Report>),
+    /// The customer messages not yet sent.
     OutboxLoaded(Vec<crate::paperwork::OutboxMessage>),
     /// A message was dropped: back to the outbox.
     Dropped(i64),
@@ -176,13 +232,17 @@ pub enum Msg {
 /// Whether the message line reports something done or something wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
+    /// Something worked.
     Info,
+    /// Something went wrong or was refused.
     Error,
 }
 
 /// A sentence for the message line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// The sentence.
     pub text: String,
+    /// Done or wrong, which sets its colour.
     pub kind: MessageKind,
 }

@@ -30,8 +30,11 @@ const MAX_STEPS: usize = 64;
 /// Search results shown at most.
 const SEARCH_LIMIT: usize = 50;
 
+/// The running board: the app's state, the workshop it works on, and where its writes run.
 pub struct Board {
+    /// The app: what is on screen and what the keys do.
     pub app: App,
+    /// The styles it is drawn with.
     pub theme: Theme,
     ws: Workshop,
     executor: Executor,
@@ -59,6 +62,7 @@ struct Job {
     session: String,
 }
 
+/// The worker thread that runs the board's writes and long jobs on its own connection.
 pub struct Worker {
     jobs: Option<Sender<Job>>,
     done: Receiver<Msg>,
@@ -181,6 +185,7 @@ impl Board {
         }
     }
 
+    /// Hand the app a message and carry out the effects it asks for.
     pub fn send(&mut self, msg: Msg) {
         let fx = self.app.update(msg);
         self.run(fx);
@@ -227,10 +232,12 @@ impl Board {
         }
     }
 
+    /// Draw the whole screen.
     pub fn draw(&self, frame: &mut Frame) {
         views::draw(frame, &self.app, &self.theme);
     }
 
+    /// The workshop the board works on.
     pub fn workshop(&self) -> &Workshop {
         &self.ws
     }
@@ -240,6 +247,7 @@ impl Board {
         self.ws.store()
     }
 
+    /// The workshop's "now".
     pub fn now(&self) -> DateTime<Utc> {
         self.ws.now()
     }

@@ -20,6 +20,7 @@ use crate::store::{Store, StoreError};
 /// A mail command that has not finished after this long is stopped and counted failed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How the outbox leaves: through a mail command, or as files.
 #[derive(Debug, Clone)]
 pub enum Channel {
     /// Program and arguments of a sendmail-compatible command (`-t` reads the

@@ -38,8 +38,11 @@ pub const AT_WORK_SECS: i64 = 45;
 /// file: where the database is, who is working, which config folder applies.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// The settings in effect.
     pub config: Config,
+    /// The database file.
     pub db: PathBuf,
+    /// The staff member's login, recorded as the author of every change.
     pub user: String,
     /// The folder of `config.toml`, `keys.toml` and `templates/`; `None` reads none.
     pub config_dir: Option<PathBuf>,
@@ -72,8 +75,10 @@ impl Setup {
 /// leave (no mail command).
 #[derive(Debug, Error)]
 pub enum WorkshopError {
+    /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The outbox could not be sent; the sentence says why.
     #[error("{0}")]
     Mail(String),
 }
@@ -89,21 +94,32 @@ impl WorkshopError {
 /// became of its bill's PDF.
 #[derive(Debug, Clone)]
 pub struct Moved {
+    /// The case as it was just before, under the write lock.
     pub before: Case,
+    /// The case as it is now.
     pub case: Case,
+    /// The bill issued by a ship in a new parcel, and whether its PDF was written; `None`
+    /// otherwise.
     pub bill: Option<BillFile>,
 }
 
 /// The PDF of a bill just issued: written, or why not (the ship stands either way).
 #[derive(Debug, Clone)]
 pub enum BillFile {
+    /// The PDF is in the bills folder.
     Written {
+        /// The bill as issued.
         bill: Bill,
+        /// The PDF file written.
         path: PathBuf,
     },
+    /// The PDF could not be written; the bill is stored and can be printed again.
     NotWritten {
+        /// The bill as issued.
         bill: Bill,
+        /// The bills folder it was meant for.
         dir: PathBuf,
+        /// Why it could not be written.
         reason: String,
     },
 }
@@ -121,6 +137,8 @@ pub struct Counts {
     pub people: u64,
 }
 
+/// One staff member's workshop: the store, who is working, the clock, paths and paperwork
+/// settings.
 pub struct Workshop {
     store: Store,
     setup: Setup,
@@ -172,38 +190,48 @@ impl Workshop {
         })
     }
 
+    /// The store, for reads.
     pub fn store(&self) -> &Store {
         &self.store
     }
 
+    /// The store, for writes that need no workshop rule.
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
     }
 
+    /// What was resolved at start: database, user, config folder.
     pub fn setup(&self) -> &Setup {
         &self.setup
     }
 
+    /// The settings in effect.
     pub fn config(&self) -> &Config {
         &self.setup.config
     }
 
+    /// How long a case may stay in each stage before it is late.
     pub fn clocks(&self) -> &Clocks {
         &self.setup.config.clocks
     }
 
+    /// The staff member's login.
     pub fn user(&self) -> &str {
         &self.setup.user
     }
 
+    /// The workshop's "now": the wall clock, or the time given with `--at`.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 
+    /// The workshop's clock, to share with a worker.
     pub fn clock(&self) -> Clock {
         self.clock.clone()
     }
 
+    /// The paperwork settings in effect (the built-in ones when the configured ones cannot
+    /// be used).
     pub fn paperwork(&self) -> &paperwork::Settings {
         &self.paperwork
     }

@@ -4,17 +4,23 @@
 use crate::domain::case::CaseDetail;
 use crate::tui::action::DetailAction;
 
+/// What fills the screen under any overlay.
 #[derive(Debug, Clone)]
 pub enum Screen {
+    /// The panes.
     Board,
+    /// One case's details.
     Detail(Box<DetailState>),
 }
 
+/// The detail view of one case.
 #[derive(Debug, Clone)]
 pub struct DetailState {
+    /// The case's row id.
     pub id: i64,
     /// `None` until it is loaded.
     pub detail: Option<CaseDetail>,
+    /// How far it is scrolled, in lines.
     pub scroll: u16,
 }
 

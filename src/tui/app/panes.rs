@@ -11,18 +11,22 @@ use crate::tui::layout::{BoardGeometry, board_geometry};
 use crate::tui::overlay::{Choice, ChoiceKind, Overlay};
 use crate::tui::protocol::{BoardData, Effect, Reload, Target};
 
+/// One stage's pane: its window of cases and the selection.
 #[derive(Debug, Clone, Default)]
 pub struct Pane {
     /// Index in the whole pane (not the window).
     pub selected: usize,
+    /// The first case shown, as an index in the whole pane.
     pub offset: usize,
     /// The loaded window; it starts at `loaded_at`, which trails `offset` until the
     /// store answers.
     pub cases: Vec<Case>,
+    /// Where the loaded window starts, as an index in the whole pane.
     pub loaded_at: usize,
 }
 
 impl Pane {
+    /// The selected case, if it is loaded.
     pub fn selected_case(&self) -> Option<&Case> {
         self.selected
             .checked_sub(self.loaded_at)
@@ -35,6 +39,7 @@ fn idx(stage: Stage) -> usize {
 }
 
 impl App {
+    /// The stages whose panes are shown, left to right.
     pub fn visible_stages(&self) -> Vec<Stage> {
         Stage::ALL
             .into_iter()
@@ -42,10 +47,12 @@ impl App {
             .collect()
     }
 
+    /// How the panes fit the terminal now.
     pub fn geometry(&self) -> BoardGeometry {
         board_geometry(self.size.0, self.size.1, self.visible_stages().len())
     }
 
+    /// The pane of `stage`.
     pub fn pane(&self, stage: Stage) -> &Pane {
         &self.panes[idx(stage)]
     }
@@ -65,14 +72,17 @@ impl App {
         usize::try_from(n).unwrap_or(usize::MAX)
     }
 
+    /// How many cases in `stage` are late.
     pub fn late_count(&self, stage: Stage) -> u64 {
         self.late[idx(stage)]
     }
 
+    /// Shipments before this are left out of the Shipped pane.
     pub fn shipped_cutoff(&self) -> DateTime<Utc> {
         self.now - Duration::days(i64::from(self.settings.shipped_days))
     }
 
+    /// Whether a case is late on its stage's clock now.
     pub fn is_late(&self, case: &Case) -> bool {
         self.settings
             .clocks

@@ -10,6 +10,7 @@ use crate::tui::action::ChoiceAction;
 use crate::tui::form::Form;
 use crate::tui::protocol::{Effect, Target};
 
+/// Which question is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChoiceKind {
     /// `>` on a received case: to the manufacturer, or repaired in-house.
@@ -19,10 +20,16 @@ pub enum ChoiceKind {
     /// A scanned inbound tracking number of an expected parcel.
     ReceiveScanned,
     /// `u`: the user's own last move took the case from `from` to `to`.
-    Undo { from: Stage, to: Stage },
+    Undo {
+        /// The stage the move started from.
+        from: Stage,
+        /// The stage it reached.
+        to: Stage,
+    },
 }
 
 impl ChoiceKind {
+    /// The lettered answers, in the order shown.
     pub fn options(self) -> &'static [(char, &'static str)] {
         match self {
             ChoiceKind::AfterReceived => &[
@@ -41,14 +48,19 @@ impl ChoiceKind {
     }
 }
 
+/// A question on the screen, about one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
+    /// Which question.
     pub kind: ChoiceKind,
+    /// The case it is about, as the user saw it.
     pub target: Target,
+    /// The index of the marked answer.
     pub selected: usize,
 }
 
 impl Choice {
+    /// Ask `kind` about `target`, the first answer marked.
     pub fn new(kind: ChoiceKind, target: Target) -> Choice {
         Choice {
             kind,
@@ -57,6 +69,7 @@ impl Choice {
         }
     }
 
+    /// The question as shown.
     pub fn question(&self) -> String {
         match self.kind {
             ChoiceKind::AfterReceived => "Where does it go next?".into(),
@@ -72,6 +85,7 @@ impl Choice {
         }
     }
 
+    /// Read a key: an answer's letter, or the question's own keys.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         let options = self.kind.options();
         // The letters in brackets answer at once, whatever the key map says.

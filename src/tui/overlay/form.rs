@@ -12,6 +12,7 @@ use crate::tui::form::{Field, FieldKind, Form, FormKind};
 use crate::tui::protocol::Effect;
 
 impl Form {
+    /// Read a key: type into the field, move between fields, save or cancel.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         let action = match self.focused() {
             Some(field) if field.claims(key) => None,

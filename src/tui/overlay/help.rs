@@ -5,12 +5,15 @@ use crossterm::event::KeyEvent;
 use super::{Ctx, Outcome};
 use crate::tui::action::HelpAction;
 
+/// The help over the board.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Help {
+    /// How far it is scrolled, in lines.
     pub scroll: u16,
 }
 
 impl Help {
+    /// Read a key: scroll, or close.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         let s = self.scroll;
         self.scroll = match cx.keys.action::<HelpAction>(key) {

@@ -25,20 +25,29 @@ use super::form::Form;
 use super::keymap::KeyMap;
 use super::protocol::{Effect, Message, MessageKind};
 
+/// The popup open over the board, with its state.
 #[derive(Debug, Clone)]
 pub enum Overlay {
+    /// The help, generated from the key map.
     Help(Help),
+    /// A form a move, an edit, a note or a new case needs.
     Form(Box<Form>),
+    /// A question with lettered answers.
     Choice(Choice),
+    /// Search as you type.
     Search(Search),
+    /// The workshop report.
     Report(WorkshopReport),
+    /// The outbox of customer messages.
     Outbox(Outbox),
 }
 
 /// What an overlay may know of the app while it reads a key.
 #[derive(Debug, Clone)]
 pub struct Ctx<'a> {
+    /// The key map in effect.
     pub keys: &'a KeyMap,
+    /// The board's clock.
     pub now: DateTime<Utc>,
     /// Today where the board is (dates typed or asked for are local).
     pub today: NaiveDate,
@@ -51,6 +60,7 @@ pub struct Ctx<'a> {
 pub enum Then {
     /// It stays open, changed or not.
     Stay,
+    /// It closes.
     Close,
     /// Another overlay takes its place (a question that needs a form, say).
     Replace(Overlay),
@@ -60,21 +70,26 @@ pub enum Then {
 #[derive(Debug)]
 #[must_use]
 pub struct Outcome {
+    /// What becomes of the overlay.
     pub then: Then,
+    /// Store work to ask for.
     pub effects: Vec<Effect>,
     /// Said on the message line.
     pub message: Option<Message>,
 }
 
 impl Outcome {
+    /// Stay open, nothing else.
     pub fn stay() -> Outcome {
         Outcome::then(Then::Stay)
     }
 
+    /// Close, nothing else.
     pub fn close() -> Outcome {
         Outcome::then(Then::Close)
     }
 
+    /// Give way to `overlay`.
     pub fn replace(overlay: Overlay) -> Outcome {
         Outcome::then(Then::Replace(overlay))
     }
@@ -93,10 +108,12 @@ impl Outcome {
         self
     }
 
+    /// And say this on the message line.
     pub fn say(self, text: impl Into<String>) -> Outcome {
         self.message(text, MessageKind::Info)
     }
 
+    /// And say this on the message line as something wrong.
     pub fn complain(self, text: impl Into<String>) -> Outcome {
         self.message(text, MessageKind::Error)
     }
@@ -123,6 +140,7 @@ impl Overlay {
         }
     }
 
+    /// Read a key in this overlay's mode.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         match self {
             Overlay::Help(help) => help.on_key(key, cx),
@@ -150,6 +168,7 @@ impl Overlay {
         }
     }
 
+    /// The overlay for a form.
     pub fn form(form: Form) -> Overlay {
         Overlay::Form(Box::new(form))
     }

@@ -9,10 +9,12 @@ use crate::tui::action::OutboxAction;
 use crate::tui::form::Form;
 use crate::tui::protocol::Effect;
 
+/// The outbox over the board.
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
     /// `None` until loaded.
     pub messages: Option<Vec<OutboxMessage>>,
+    /// The index of the picked message.
     pub selected: usize,
 }
 
@@ -22,11 +24,13 @@ impl Outbox {
         Outbox::default()
     }
 
+    /// The store's answer: the messages not yet sent.
     pub fn loaded(&mut self, list: Vec<OutboxMessage>) {
         self.selected = self.selected.min(list.len().saturating_sub(1));
         self.messages = Some(list);
     }
 
+    /// Read a key: pick, send all, drop, or close.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         let last = self
             .messages

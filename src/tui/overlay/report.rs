@@ -8,6 +8,7 @@ use crate::report::Report;
 use crate::tui::action::ReportAction;
 use crate::tui::protocol::Effect;
 
+/// The workshop report over the board.
 #[derive(Debug, Clone, Default)]
 pub struct WorkshopReport {
     /// `None` until it is loaded.
@@ -22,10 +23,12 @@ impl WorkshopReport {
         WorkshopReport::default()
     }
 
+    /// The store's answer: the report to show.
     pub fn loaded(&mut self, report: Box<Report>) {
         self.report = Some(report);
     }
 
+    /// Read a key: 13 weeks earlier or later, scroll, or close.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         let s = self.scroll;
         let later = match cx.keys.action::<ReportAction>(key) {

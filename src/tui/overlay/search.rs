@@ -9,14 +9,19 @@ use crate::tui::action::SearchAction;
 use crate::tui::input::TextInput;
 use crate::tui::protocol::Effect;
 
+/// Search over the board.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
+    /// The query as typed.
     pub input: TextInput,
+    /// The cases that match it, as the store answered.
     pub results: Vec<Case>,
+    /// The index of the picked case.
     pub selected: usize,
 }
 
 impl Search {
+    /// Read a key: type the query, pick a case, show it, or close.
     pub fn on_key(&mut self, key: &KeyEvent, cx: &Ctx) -> Outcome {
         // What can be typed is the query, whatever the key map says.
         let action = match self.input.claims(key, false) {

@@ -13,6 +13,7 @@ use crate::tui::app::App;
 use crate::tui::layout::BoardGeometry;
 use crate::tui::theme::Theme;
 
+/// Draw the panes in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let geo = app.geometry();
     let stages = app.visible_stages();

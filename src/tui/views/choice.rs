@@ -12,6 +12,7 @@ use crate::tui::layout::centered;
 use crate::tui::overlay::Choice;
 use crate::tui::theme::Theme;
 
+/// Draw the question and its lettered answers in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, keys: &KeyMap, theme: &Theme) {
     let options = choice.kind.options();
     let w = area.width.saturating_sub(4).min(64);

@@ -17,6 +17,7 @@ use crate::tui::theme::Theme;
 /// From this width the fields and the notes/history sit side by side.
 const TWO_COLUMNS: u16 = 120;
 
+/// Draw one case in full in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, state: &DetailState, theme: &Theme) {
     let Some(d) = &state.detail else {
         let block = Block::default().borders(Borders::ALL).title(" Case ");

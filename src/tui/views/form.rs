@@ -17,6 +17,7 @@ use crate::tui::theme::Theme;
 /// Lines a multi-line field shows.
 const TEXT_LINES: usize = 4;
 
+/// Draw `form` in a box in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keys: &KeyMap, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(78);
     let inner_w = usize::from(w.saturating_sub(4));

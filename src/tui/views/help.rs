@@ -18,6 +18,7 @@ const KEYS_W: usize = 9;
 /// Room for a description: two columns of bindings when both get this much.
 const DESC_W: usize = 27;
 
+/// Draw the help in `area`, scrolled down `scroll` lines.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: &Theme) {
     let box_area = centered(area, area.width.saturating_sub(4).min(96), area.height);
     let inner_w = usize::from(box_area.width.saturating_sub(2));

@@ -23,6 +23,7 @@ use super::overlay::Overlay;
 use super::theme::Theme;
 use crate::domain::text::clean_line;
 
+/// Draw the whole screen: the board or a case, the overlay, and the bottom lines.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if too_small(area) {
@@ -133,6 +134,7 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// A time for people, at the board's offset from UTC: `2026-05-04 09:30`.
 pub fn local_time(at: DateTime<Utc>, offset: &FixedOffset) -> String {
     at.with_timezone(offset)
         .format("%Y-%m-%d %H:%M")

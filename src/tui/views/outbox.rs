@@ -15,6 +15,7 @@ use crate::tui::action::OutboxAction;
 use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
 
+/// Draw the outbox in `area`: the list, and the picked message in full.
 pub fn draw(
     frame: &mut Frame,
     area: Rect,

@@ -21,6 +21,7 @@ const OVERDUE_LIST: u16 = 32;
 /// From this width the top row holds three boxes.
 const WIDE: u16 = 120;
 
+/// Draw the workshop report in `area`.
 pub fn draw(
     frame: &mut Frame,
     area: Rect,

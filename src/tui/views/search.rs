@@ -12,6 +12,7 @@ use crate::tui::layout::centered;
 use crate::tui::overlay::Search;
 use crate::tui::theme::Theme;
 
+/// Draw the search box and its results in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &Search, theme: &Theme) {
     let rect = popup(
         frame,

@@ -79,6 +79,7 @@ fn hints<'a>(app: &App, theme: &Theme, w: usize) -> Line<'a> {
     Line::from(spans)
 }
 
+/// Draw the message line and the status bar in `area`; a long message opens a box over `above`.
 pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme) {
     let [message_line, status_line] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
