@@ -21,6 +21,7 @@ pub enum MailboxError {
         "{0:?} is not an email address like support@shop.example or Shop Support <support@shop.example>"
     )]
     NotAnAddress(String),
+    /// `Name <address` with the closing `>` missing; holds what was typed.
     #[error("{0:?} has a < without its >: write Name <address>")]
     Unclosed(String),
 }
