@@ -17,6 +17,7 @@ pub struct Mailbox {
 /// Why a configured address cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MailboxError {
+    /// Not an address (nor `Name <address>`); holds what was typed.
     #[error(
         "{0:?} is not an email address like support@shop.example or Shop Support <support@shop.example>"
     )]
