@@ -1,7 +1,82 @@
 //! Times as staff type them. Stored in UTC, shown in local time.
 
-use chrono::{DateTime, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Utc,
+};
 use thiserror::Error;
+
+/// Where times are shown and typed: the process's own time zone (`TZ`, else the system's),
+/// or one fixed offset. Each instant is shown at the offset in force at that instant, so a
+/// summer event reads the same on a winter board as on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zone {
+    #[default]
+    Local,
+    Fixed(FixedOffset),
+}
+
+impl From<FixedOffset> for Zone {
+    fn from(offset: FixedOffset) -> Zone {
+        Zone::Fixed(offset)
+    }
+}
+
+impl Zone {
+    /// The offset in force at `at`.
+    pub fn offset_at(&self, at: DateTime<Utc>) -> FixedOffset {
+        match self {
+            Zone::Local => at.with_timezone(&Local).offset().fix(),
+            Zone::Fixed(o) => *o,
+        }
+    }
+
+    /// `at` as the wall clock read then.
+    pub fn at(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.offset_at(at))
+    }
+
+    /// The calendar day of `at` here.
+    pub fn date(&self, at: DateTime<Utc>) -> NaiveDate {
+        self.at(at).date_naive()
+    }
+}
+
+impl TimeZone for Zone {
+    type Offset = FixedOffset;
+
+    fn from_offset(offset: &FixedOffset) -> Zone {
+        Zone::Fixed(*offset)
+    }
+
+    fn offset_from_local_date(&self, local: &NaiveDate) -> LocalResult<FixedOffset> {
+        match self {
+            Zone::Local => Local.offset_from_local_date(local),
+            Zone::Fixed(o) => LocalResult::Single(*o),
+        }
+    }
+
+    fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> LocalResult<FixedOffset> {
+        match self {
+            Zone::Local => Local.offset_from_local_datetime(local),
+            Zone::Fixed(o) => LocalResult::Single(*o),
+        }
+    }
+
+    fn offset_from_utc_date(&self, utc: &NaiveDate) -> FixedOffset {
+        match self {
+            Zone::Local => Local.offset_from_utc_date(utc),
+            Zone::Fixed(o) => *o,
+        }
+    }
+
+    fn offset_from_utc_datetime(&self, utc: &NaiveDateTime) -> FixedOffset {
+        match self {
+            Zone::Local => Local.offset_from_utc_datetime(utc),
+            Zone::Fixed(o) => *o,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TimeError {
@@ -70,7 +145,7 @@ pub fn parse_time_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<DateTime<Utc>
 
 /// The local calendar day of an instant (what "claimed on" means to staff).
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Local).date_naive()
+    Zone::Local.date(at)
 }
 
 /// RFC 3339 in UTC with seconds, the form stored and printed in JSON.
@@ -80,9 +155,12 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
 
 /// Local `YYYY-MM-DD HH:MM` for people.
 pub fn local_minutes(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    minutes_in(at, &Zone::Local)
+}
+
+/// `YYYY-MM-DD HH:MM` at the offset `zone` had at that instant.
+pub fn minutes_in(at: DateTime<Utc>, zone: &Zone) -> String {
+    zone.at(at).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// "3d", "5h", "12m": the age of a card in its stage.
@@ -136,6 +214,17 @@ mod tests {
         let err = parse_time_in("yesterday", &cet).unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD HH:MM"));
         assert!(parse_time_in("2026-05-04 25:00", &cet).is_err());
+    }
+
+    #[test]
+    fn a_zone_shows_each_instant_at_its_own_offset() {
+        let cet = FixedOffset::east_opt(3600).unwrap();
+        let at = parse_time_in("2026-07-01T10:00:00Z", &Utc).unwrap();
+        assert_eq!(minutes_in(at, &Zone::Fixed(cet)), "2026-07-01 11:00");
+        assert_eq!(
+            Zone::from(cet).date(at),
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()
+        );
     }
 
     #[test]
