@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -80,12 +80,8 @@ impl Period {
         if from > to {
             return Err(ReportError::Backwards { from, to });
         }
-        let midnight = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .ok_or(ReportError::NoSuchDay(d))
-        };
+        let midnight =
+            |d: NaiveDate| crate::domain::time::day_start(d, tz).ok_or(ReportError::NoSuchDay(d));
         Ok(Period {
             from,
             to,

@@ -1343,6 +1343,55 @@ fn at_accepts_three_forms_in_local_time() {
     }
 }
 
+#[test]
+fn at_refuses_the_spring_gap_and_takes_the_first_of_the_autumn_hour() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    shop.open(P1, AT, &[]);
+    // POSIX rules rather than zone names, so the test needs no time zone files.
+    for (tz, gaps, fold, first) in [
+        (
+            "CET-1CEST,M3.5.0,M10.5.0/3", // Europe/Berlin
+            ["2026-03-29 02:00", "2026-03-29 02:59"],
+            "2026-10-25 02:30",
+            "2026-10-25T00:30:00Z",
+        ),
+        (
+            "EST5EDT,M3.2.0,M11.1.0", // America/New_York
+            ["2026-03-08 02:00", "2026-03-08 02:30"],
+            "2026-11-01 01:30",
+            "2026-11-01T05:30:00Z",
+        ),
+    ] {
+        let run = |args: &[&str]| {
+            Command::from_std(shop.std_cmd(tz))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        for gap in gaps {
+            let before = shop.snapshot();
+            let out = run(&["--at", gap, "note", &p1, "in the gap"]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{tz} {gap}: {err}");
+            assert!(
+                err.contains("--at") && err.contains("does not exist") && err.contains(gap),
+                "{err}"
+            );
+            assert_eq!(shop.snapshot(), before);
+        }
+        let out = run(&["--at", fold, "note", &p1, "in the autumn hour"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let c = shop.show(&p1);
+        let last = c["notes"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["at"], first, "{tz}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Stage actions and their refusals
 
