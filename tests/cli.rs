@@ -1392,6 +1392,75 @@ fn at_refuses_the_spring_gap_and_takes_the_first_of_the_autumn_hour() {
     }
 }
 
+#[test]
+fn at_refuses_implausible_times_without_calling_the_database_damaged() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    shop.open(P1, AT, &[]);
+    for (args, says) in [
+        (
+            vec!["--at", "9999-12-31T23:59:59-23:59", "note", &p1, "x"],
+            "more than a day after now",
+        ),
+        (
+            vec!["--at", "2999-01-01", "receive", &p1],
+            "more than a day after now",
+        ),
+        (
+            vec![
+                "--at",
+                "0000-01-01",
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+            ],
+            "before the shop's first sale (in 2024)",
+        ),
+        (
+            vec!["--at", "2023-12-31 23:00", "note", &p1, "x"],
+            "before the shop's first sale",
+        ),
+        (
+            vec![
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+                "--claimed-at",
+                "0001-01-01",
+            ],
+            "before the shop's first sale",
+        ),
+        (
+            vec![
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+                "--claimed-at",
+                "9999-12-31T23:59:59-23:59",
+            ],
+            "more than a day after now",
+        ),
+    ] {
+        let err = shop.refuse(&args, 1);
+        let field = if args[0] == "--at" {
+            "--at"
+        } else {
+            "--claimed-at"
+        };
+        assert!(err.contains(field), "{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("damaged") && !err.contains("backup"), "{err}");
+    }
+    // The first day of the first sale's year is still fine.
+    shop.ok(&["--at", "2024-01-01 00:00", "show", &p1]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Stage actions and their refusals
 

@@ -105,6 +105,8 @@ struct Context {
     db: Option<PathBuf>,
     user: String,
     at: Option<DateTime<Utc>>,
+    /// `--at` as typed, to quote it when it is refused.
+    at_typed: Option<String>,
 }
 
 impl Context {
@@ -141,6 +143,9 @@ impl Context {
 
     fn workshop_on(&self, setup: Setup) -> Result<Workshop, Failure> {
         let ws = Workshop::open(setup, self.clock())?;
+        if let Some((at, typed)) = self.at.zip(self.at_typed.as_deref()) {
+            after_first_sale(&ws, "--at", typed, at)?;
+        }
         if let Some(w) = ws.store().location_warning() {
             eprintln!("rmaboard: warning: {w}");
         }
@@ -157,20 +162,55 @@ impl Context {
     }
 }
 
+/// A time typed on the command line: well formed, and not more than a day ahead of this
+/// computer's clock (a typo in the year, not something that happened).
+fn typed_time(field: &str, typed: &str) -> Result<DateTime<Utc>, Failure> {
+    let at = parse_time(typed).map_err(|e| Failure::field(field, e))?;
+    let now = Utc::now();
+    if at > now + chrono::Duration::days(1) {
+        return Err(Failure::new(format!(
+            "{field} {:?} is more than a day after now ({}): give the time it really happened",
+            crate::domain::text::clean_line(typed),
+            crate::domain::time::local_minutes(now)
+        )));
+    }
+    Ok(at)
+}
+
+/// Nothing happens in the workshop before the shop's first sale: an earlier typed time is a
+/// typo in the year.
+fn after_first_sale(
+    ws: &Workshop,
+    field: &str,
+    typed: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Failure> {
+    use chrono::Datelike;
+    if let Some(first) = ws.store().first_sale_year()?
+        && local_date(at).year() < first
+    {
+        return Err(Failure::new(format!(
+            "{field} {:?} is before the shop's first sale (in {first}): give the time it really happened",
+            crate::domain::text::clean_line(typed)
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Outcome {
     let config = Config::load()?;
     let at = cli
         .at
         .as_deref()
-        .map(parse_time)
-        .transpose()
-        .map_err(|e| Failure::field("--at", e))?;
+        .map(|t| typed_time("--at", t))
+        .transpose()?;
     let cx = Context {
         config,
         config_dir: config_dir(),
         db: cli.db,
         user: staff_name(cli.user.as_deref()),
         at,
+        at_typed: cli.at.clone(),
     };
     match cli.command {
         None if cli.demo => demo(&cx, false),
@@ -212,10 +252,8 @@ pub fn run(cli: Cli) -> Outcome {
             let claimed_at = o
                 .claimed_at
                 .as_deref()
-                .map(parse_time)
-                .transpose()
-                .map_err(|e| Failure::field("--claimed-at", e))?
-                .unwrap_or_else(|| cx.now());
+                .map(|t| typed_time("--claimed-at", t).map(|at| (at, t)))
+                .transpose()?;
             let tracking_in = o
                 .tracking_in
                 .as_deref()
@@ -223,6 +261,10 @@ pub fn run(cli: Cli) -> Outcome {
                 .transpose()
                 .map_err(|e| Failure::field("--tracking-in", e))?;
             let mut ws = cx.workshop()?;
+            if let Some((at, typed)) = claimed_at {
+                after_first_sale(&ws, "--claimed-at", typed, at)?;
+            }
+            let claimed_at = claimed_at.map_or_else(|| cx.now(), |(at, _)| at);
             let case = ws.open_case(NewCase {
                 imei,
                 fault: o.fault,
