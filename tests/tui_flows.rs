@@ -729,3 +729,19 @@ fn times_in_berlin_on_the_board() {
     assert!(s.contains("2026-05-04 11:00"), "{s}");
     assert!(!s.contains("2026-05-04 10:00"), "{s}");
 }
+
+#[test]
+fn a_shipped_window_longer_than_the_calendar_shows_every_shipment() {
+    let shop = workshop();
+    let mut config = rmaboard::config::Config::default();
+    config.board.shipped_days = u32::MAX;
+    let mut b = rmaboard::tui::Board::new(
+        workshop_on(shop.store(), "anna", config),
+        rmaboard::tui::keymap::KeyMap::default_keys(),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+        (140, 40),
+    );
+    b.start();
+    let s = screen(&mut b, 140, 40);
+    assert_eq!(b.app.pane_len(Stage::Shipped), 2, "{s}");
+}

@@ -70,7 +70,10 @@ impl App {
     }
 
     pub fn shipped_cutoff(&self) -> DateTime<Utc> {
-        self.now - Duration::days(i64::from(self.settings.shipped_days))
+        // A window reaching before the calendar begins shows every shipment.
+        self.now
+            .checked_sub_signed(Duration::days(i64::from(self.settings.shipped_days)))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
     pub fn is_late(&self, case: &Case) -> bool {
