@@ -338,6 +338,54 @@ fn restore_refuses_a_damaged_backup() {
 }
 
 #[test]
+fn a_bad_backup_is_named_and_the_database_is_not_called_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, _) = shop(dir.path(), 3);
+    let before = dump(&path);
+    let good = dir.path().join("good.sqlite");
+    store.backup(&good).unwrap();
+    // An empty file, and a backup whose pages after the header were overwritten.
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    let malformed = dir.path().join("malformed.sqlite");
+    let mut bytes = std::fs::read(&good).unwrap();
+    for b in bytes.iter_mut().skip(100) {
+        *b = 0xA5;
+    }
+    std::fs::write(&malformed, &bytes).unwrap();
+    for (file, says) in [(&empty, "the file is empty"), (&malformed, "it is damaged")] {
+        let err = store.restore(file).unwrap_err().to_string();
+        let named = format!("the backup {} cannot be restored: {says}", file.display());
+        assert!(err.starts_with(&named), "{err}");
+        assert!(
+            err.contains("the database was not changed: choose another backup"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("the database is damaged") && !err.contains("upgrade"),
+            "{err}"
+        );
+        assert_eq!(dump(&path), before);
+    }
+}
+
+#[test]
+fn a_backup_into_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store, _) = shop(dir.path(), 1);
+    let to = dir.path().join("no-such-folder").join("b.sqlite");
+    let err = store.backup(&to).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "could not write the backup {}: the folder {} does not exist: create it first or choose another; the database was not changed",
+            to.display(),
+            dir.path().join("no-such-folder").display()
+        )
+    );
+}
+
+#[test]
 fn doctor_finds_a_history_that_does_not_match() {
     let dir = tempfile::tempdir().unwrap();
     let (path, store, _) = shop(dir.path(), 2);

@@ -402,11 +402,21 @@ pub fn run(cli: Cli) -> Outcome {
                     file.display()
                 )));
             }
-            if !file.exists() {
-                return Err(Failure::new(format!(
-                    "the backup {} does not exist: check the path",
-                    file.display()
-                )));
+            match file.try_exists() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Failure::new(format!(
+                        "the backup {} does not exist: check the path",
+                        file.display()
+                    )));
+                }
+                Err(e) => {
+                    return Err(Failure::new(format!(
+                        "could not look at the backup {} ({}): check the path and that you may read its folder",
+                        file.display(),
+                        e.kind()
+                    )));
+                }
             }
             let mut ws = cx.workshop()?;
             let spinner = progress_bar(None, "restoring");
@@ -425,11 +435,25 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Doctor) => {
             // Look only: checking a backup must not change it.
             let path = cx.path()?;
-            if !path.exists() {
-                return Err(Failure::new(format!(
-                    "there is no database at {}: check --db or RMABOARD_DB",
-                    path.display()
-                )));
+            match path.try_exists() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Failure::new(format!(
+                        "there is no database at {}: check --db or RMABOARD_DB",
+                        path.display()
+                    )));
+                }
+                // A folder we may not enter hides whether the file is there.
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    return Err(StoreError::NoAccess { path }.into());
+                }
+                Err(e) => {
+                    return Err(Failure::new(format!(
+                        "could not look at the database {} ({}): check --db or RMABOARD_DB",
+                        path.display(),
+                        e.kind()
+                    )));
+                }
             }
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
