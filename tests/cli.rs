@@ -1344,6 +1344,32 @@ fn at_accepts_three_forms_in_local_time() {
 }
 
 #[test]
+fn invisible_characters_are_dropped_and_formulas_behind_them_quoted() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    let out = shop.ok(&["--at", AT, "open", "--imei", &p1, "--fault", "\u{200b}=1+1"]);
+    let a = out.trim_end();
+    shop.ok(&["note", a, "\u{2060}Anna\u{00ad} says\u{e0041} hi\u{200d}"]);
+    let c = shop.show(a);
+    assert_eq!(c["fault"], "=1+1");
+    assert_eq!(c["notes"][0]["text"], "Anna says hi");
+    // A row edited by hand still comes out harmless.
+    shop.sql()
+        .execute(
+            "UPDATE cases SET manufacturer_ref = ?1 WHERE rma = ?2",
+            ["\u{feff}\u{200b}\u{3164}+SUM(A1)", a],
+        )
+        .unwrap();
+    let csv_text = shop.ok(&["export"]);
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[col("fault")], "'=1+1");
+    assert_eq!(&row[col("manufacturer_ref")], "'+SUM(A1)");
+}
+
+#[test]
 fn at_refuses_the_spring_gap_and_takes_the_first_of_the_autumn_hour() {
     let shop = Shop::stocked();
     let p1 = imei(P1);
