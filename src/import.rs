@@ -51,6 +51,9 @@ pub enum CsvError {
     Read(String),
 }
 
+/// Ignored column names listed by name; the rest are counted.
+const NAMED_IGNORED: usize = 10;
+
 struct Columns {
     required: [usize; 6],
     optional: [Option<usize>; 4],
@@ -61,9 +64,12 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
         .collect();
-    for (i, n) in names.iter().enumerate() {
-        if !n.is_empty() && names[..i].contains(n) {
-            return Err(CsvError::DuplicateColumn(text::clean_line(n)));
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    for n in names.iter().filter(|n| !n.is_empty()) {
+        if !seen.insert(n.as_str()) {
+            return Err(CsvError::DuplicateColumn(
+                text::clean_line(n).chars().take(60).collect(),
+            ));
         }
     }
     let find = |want: &str| names.iter().position(|n| n == want);
@@ -80,9 +86,34 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
     let ignored = names
         .iter()
         .filter(|n| !REQUIRED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str()))
-        .map(|n| text::clean_line(n))
+        .map(|n| text::clean_line(n).chars().take(60).collect())
         .collect();
     Ok((Columns { required, optional }, ignored))
+}
+
+/// The ignored columns for people, in bounded length: the first few by name, then how
+/// many more (a header of a million empty names is one short line).
+pub fn describe_ignored(ignored: &[String]) -> String {
+    let unnamed = ignored.iter().filter(|n| n.is_empty()).count();
+    let named: Vec<&str> = ignored
+        .iter()
+        .filter(|n| !n.is_empty())
+        .map(String::as_str)
+        .collect();
+    let mut parts: Vec<String> = named
+        .iter()
+        .take(NAMED_IGNORED)
+        .map(|n| n.to_string())
+        .collect();
+    if named.len() > NAMED_IGNORED {
+        parts.push(format!("and {} more", named.len() - NAMED_IGNORED));
+    }
+    match unnamed {
+        0 => {}
+        1 => parts.push("1 without a name".into()),
+        n => parts.push(format!("{n} without a name")),
+    }
+    parts.join(", ")
 }
 
 #[derive(Debug, Error)]
@@ -504,6 +535,31 @@ mod tests {
             read("imei,imei,order_number,customer_number,model,category,dispatched_on\n"),
             Err(CsvError::DuplicateColumn(_))
         ));
+    }
+
+    #[test]
+    fn a_header_of_many_columns_is_checked_quickly_and_described_briefly() {
+        let mut wide = "imei,order_number,customer_number,model,category,dispatched_on".to_string();
+        for i in 0..200_000 {
+            wide.push_str(&format!(",extra{i}"));
+        }
+        wide.push('\n');
+        let started = std::time::Instant::now();
+        let f = read(&wide).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let said = describe_ignored(&f.ignored_columns);
+        assert!(said.starts_with("extra0, extra1, "), "{said}");
+        assert!(said.ends_with(", and 199990 more"), "{said}");
+        let mut dup = wide.clone();
+        dup.insert_str(dup.len() - 1, ",extra7");
+        assert!(matches!(read(&dup), Err(CsvError::DuplicateColumn(c)) if c == "extra7"));
+
+        let mut empty =
+            "imei,order_number,customer_number,model,category,dispatched_on".to_string();
+        empty.push_str(&",".repeat(1_000_000));
+        empty.push('\n');
+        let said = describe_ignored(&read(&empty).unwrap().ignored_columns);
+        assert_eq!(said, "1000000 without a name");
     }
 
     #[test]

@@ -548,7 +548,10 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
         skip_invalid,
         &mut |ignored| {
             if !ignored.is_empty() {
-                eprintln!("rmaboard: ignoring the column(s) {}", ignored.join(", "));
+                eprintln!(
+                    "rmaboard: ignoring the column(s) {}",
+                    crate::import::describe_ignored(ignored)
+                );
             }
         },
         &mut |read, _| bar.set_position(read),
