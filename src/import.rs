@@ -49,7 +49,15 @@ pub enum CsvError {
     DuplicateColumn(String),
     #[error("the file could not be read: {0}")]
     Read(String),
+    #[error(
+        "line {line}: a row longer than {MAX_ROW_BYTES} bytes starts here (a sales row is a few hundred): check that this is the sales CSV and that no quote is left open"
+    )]
+    RowTooLong { line: u64 },
 }
+
+/// The longest row accepted, in bytes: far more than any sales row, and what keeps a file
+/// without line breaks (or with a quote left open) from filling the memory.
+pub const MAX_ROW_BYTES: u64 = 64 * 1024;
 
 /// Ignored column names listed by name; the rest are counted.
 const NAMED_IGNORED: usize = 10;
@@ -128,6 +136,15 @@ pub enum ImportError {
         path: std::path::PathBuf,
         source: CsvError,
     },
+    #[error(
+        "could not keep a copy of the sales file {} while reading it ({source}): free some space in the temporary folder {}",
+        path.display(),
+        std::env::temp_dir().display()
+    )]
+    Spool {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -138,8 +155,11 @@ const BATCH: usize = 1024;
 /// Import a sales file into the registry. `progress` gets bytes read and the file size;
 /// `on_header` hears about unused columns before the rows are read.
 ///
-/// Reading and checking the CSV runs on its own thread while this one writes to SQLite:
-/// each side takes about half the time of a large import.
+/// The file is first copied to a temporary file, its rows' lengths checked on the way,
+/// without the write lock: a slow input (a pipe, a network share) then keeps nobody else
+/// waiting, and an endless row is refused before it fills the memory. Then, under the
+/// lock, reading and checking the CSV runs on its own thread while this one writes to
+/// SQLite: each side takes about half the time of a large import.
 pub fn import_file(
     store: &mut Store,
     path: &std::path::Path,
@@ -148,11 +168,23 @@ pub fn import_file(
     on_header: &mut dyn FnMut(&[String]),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportSummary, ImportError> {
-    let f = std::fs::File::open(path).map_err(|source| ImportError::Open {
+    let input = std::fs::File::open(path).map_err(|source| ImportError::Open {
         path: path.to_path_buf(),
         source,
     })?;
+    let input_size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let f = spool(input, &mut |n| progress(n / 2, input_size)).map_err(|e| match e {
+        Spooling::Csv(source) => ImportError::Csv {
+            path: path.to_path_buf(),
+            source,
+        },
+        Spooling::Copy(source) => ImportError::Spool {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut progress = |read: u64, size: u64| progress(size / 2 + read / 2, size);
     let read = Arc::new(AtomicU64::new(0));
     let counted = ByteCounter {
         inner: std::io::BufReader::with_capacity(1 << 16, f),
@@ -201,6 +233,92 @@ pub fn import_file(
             progress(read.load(Ordering::Relaxed), size)
         })?)
     })
+}
+
+enum Spooling {
+    Csv(CsvError),
+    Copy(std::io::Error),
+}
+
+/// Copy `input` to an unnamed temporary file, refusing a row longer than
+/// [`MAX_ROW_BYTES`] as it passes; the copy, rewound. `progress` gets the bytes read.
+fn spool(mut input: impl Read, progress: &mut dyn FnMut(u64)) -> Result<std::fs::File, Spooling> {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().map_err(Spooling::Copy)?;
+    let mut limit = RowLimit::default();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut read = 0u64;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Spooling::Csv(CsvError::Read(e.to_string()))),
+            };
+            limit.feed(&buf[..n]).map_err(Spooling::Csv)?;
+            out.write_all(&buf[..n]).map_err(Spooling::Copy)?;
+            read += n as u64;
+            progress(read);
+        }
+        out.flush().map_err(Spooling::Copy)?;
+    }
+    file.rewind().map_err(Spooling::Copy)?;
+    Ok(file)
+}
+
+/// Where rows end, followed byte by byte as the CSV parser will see them: a quote opens a
+/// field only at its start, `""` inside one is a quote, and a line break inside quotes
+/// does not end the row.
+#[derive(Default)]
+struct RowLimit {
+    field: Field,
+    /// Bytes of the row so far.
+    bytes: u64,
+    /// Line breaks passed.
+    breaks: u64,
+    /// Line breaks before the current row.
+    row_breaks: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+enum Field {
+    #[default]
+    Start,
+    Plain,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl RowLimit {
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), CsvError> {
+        for &b in chunk {
+            self.bytes += 1;
+            let (field, row_ends) = match (self.field, b) {
+                (Field::Quoted, b'"') => (Field::QuoteInQuoted, false),
+                (Field::Quoted, _) => (Field::Quoted, false),
+                (Field::QuoteInQuoted, b'"') | (Field::Start, b'"') => (Field::Quoted, false),
+                (_, b',') => (Field::Start, false),
+                (_, b'\n') => (Field::Start, true),
+                _ => (Field::Plain, false),
+            };
+            self.field = field;
+            if b == b'\n' {
+                self.breaks += 1;
+            }
+            if row_ends {
+                self.bytes = 0;
+                self.row_breaks = self.breaks;
+            } else if self.bytes > MAX_ROW_BYTES {
+                return Err(CsvError::RowTooLong {
+                    line: self.row_breaks + 1,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Counts bytes read, for a progress bar.
@@ -535,6 +653,43 @@ mod tests {
             read("imei,imei,order_number,customer_number,model,category,dispatched_on\n"),
             Err(CsvError::DuplicateColumn(_))
         ));
+    }
+
+    #[test]
+    fn rows_longer_than_the_limit_are_refused_on_their_first_line() {
+        let feed = |bytes: &[u8]| {
+            let mut limit = RowLimit::default();
+            // In small chunks, as a pipe delivers them.
+            bytes.chunks(7).try_for_each(|c| limit.feed(c))
+        };
+        let header = b"imei,order_number,customer_number,model,category,dispatched_on\n";
+        let mut endless = header.to_vec();
+        endless.extend_from_slice(b"490154203237518,SO-1,C-9,P30,phone,2026-01-05\n");
+        endless.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 1));
+        let err = feed(&endless).unwrap_err().to_string();
+        assert!(
+            err.starts_with("line 3: a row longer than 65536 bytes"),
+            "{err}"
+        );
+        // A quote left open runs on over many short lines: named where it started.
+        let mut open_quote = header.to_vec();
+        open_quote.extend_from_slice(b"490154203237518,\"SO-1\n");
+        for _ in 0..20_000 {
+            open_quote.extend_from_slice(b"more\n");
+        }
+        let err = feed(&open_quote).unwrap_err().to_string();
+        assert!(err.starts_with("line 2: "), "{err}");
+        // Quotes that close, doubled quotes and a quote inside a plain field are fine,
+        // however many rows follow.
+        let mut fine = header.to_vec();
+        for _ in 0..20_000 {
+            fine.extend_from_slice(b"1,\"a \"\"b\"\" c\nd\",5\" screen,x\r\n");
+        }
+        feed(&fine).unwrap();
+        // Exactly at the limit is still a row.
+        let mut full = vec![b'y'; MAX_ROW_BYTES as usize - 1];
+        full.push(b'\n');
+        feed(&full).unwrap();
     }
 
     #[test]

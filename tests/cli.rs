@@ -673,6 +673,74 @@ fn unusable_sales_files_are_refused_whole() {
 // ---------------------------------------------------------------------------------------
 // warranty
 
+#[test]
+fn a_file_without_line_breaks_is_refused_in_bounded_memory() {
+    let shop = Shop::stocked();
+    // /dev/zero never ends: the import must stop at the first row's limit.
+    let started = std::time::Instant::now();
+    let err = shop.refuse(&["sales", "import", "/dev/zero"], 1);
+    assert!(
+        err.contains("/dev/zero: line 1: a row longer than 65536 bytes starts here"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let mut text = format!(
+        "{HEADER}\n{},SO-9,C-9,CECT P30 Pro,phone,2025-03-10\n",
+        imei(UNKNOWN)
+    );
+    text.push_str(&"x".repeat(100_000));
+    let file = shop.file("long.csv", &text);
+    let err = shop.refuse(&["sales", "import", &file, "--skip-invalid"], 1);
+    assert!(err.contains("line 3: a row longer than"), "{err}");
+}
+
+#[test]
+fn a_slow_input_does_not_hold_the_write_lock() {
+    use std::io::Write;
+    let shop = Shop::stocked();
+    let fifo = shop.dir.path().join("sales.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let import = shop
+        .std_cmd("UTC")
+        .args(["sales", "import"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    writeln!(pipe, "{HEADER}").unwrap();
+    writeln!(
+        pipe,
+        "{},SO-9,C-9,CECT P30 Pro,phone,2025-03-10",
+        imei(UNKNOWN)
+    )
+    .unwrap();
+    pipe.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // A colleague writes while the file is still arriving, and is not kept waiting.
+    let colleague = shop.sql();
+    colleague
+        .busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
+    colleague
+        .execute_batch("BEGIN IMMEDIATE; UPDATE rma_counters SET year = year WHERE 0; COMMIT;")
+        .unwrap();
+    drop(colleague);
+    drop(pipe);
+    let out = import.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(shop.count("sales"), 9);
+}
+
 fn verdict(shop: &Shop, serial: u32, on: &str, part: &str) -> Value {
     let v: Value = serde_json::from_str(&shop.ok(&[
         "warranty",
