@@ -203,6 +203,12 @@ impl StoreError {
                 ),
             },
             StoreError::Io { source, .. } => StoreError::io_writing_backup(&source, to),
+            // The copy cannot be created or written (a folder SQLite may not use, a
+            // special file): about the copy, not the database.
+            StoreError::Sqlite(e) => StoreError::BackupNotWritten {
+                path: to.to_path_buf(),
+                reason: format!("SQLite could not write it ({e}): choose another place for it"),
+            },
             other => other,
         }
     }
@@ -359,6 +365,19 @@ mod tests {
             std::io::ErrorKind::NotFound,
             "No such file or directory at path /mnt/usb/.rmaboard-backup-Xy12",
         );
+        let cannot = StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            None,
+        ))
+        .writing_backup(to)
+        .to_string();
+        assert!(
+            cannot.starts_with(
+                "could not write the backup /mnt/usb/rma.sqlite: SQLite could not write it"
+            ),
+            "{cannot}"
+        );
+        assert!(!cannot.contains("the database answered"), "{cannot}");
         let s = StoreError::io_writing_backup(&missing, to).to_string();
         assert!(s.contains("the folder /mnt/usb does not exist"), "{s}");
         assert!(!s.contains(".rmaboard-backup"), "{s}");
