@@ -190,6 +190,26 @@ impl fmt::Display for Source {
     }
 }
 
+/// The largest settings file read (config, key map, message template): far more than any
+/// of them, and a bound on the memory a wrong path (a device, a log) can take.
+pub const MAX_SETTINGS_FILE: u64 = 1024 * 1024;
+
+/// A settings file as text, refused with a sentence when it is larger than
+/// [`MAX_SETTINGS_FILE`] (read no further than that, so `/dev/zero` is refused too).
+pub fn read_settings_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    fs::File::open(path)?
+        .take(MAX_SETTINGS_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SETTINGS_FILE {
+        return Err(std::io::Error::other(
+            "it is larger than 1 MB, which no settings file is: check that this is the right file",
+        ));
+    }
+    Ok(text)
+}
+
 fn dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("", "", "rmaboard")
 }
@@ -268,7 +288,7 @@ impl Config {
     }
 
     fn read(path: &Path) -> Result<(Config, BTreeSet<String>), ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = read_settings_file(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -490,6 +510,20 @@ mod tests {
             err,
             "--db is empty, so it names no database file: give the database's path"
         );
+    }
+
+    #[test]
+    fn a_settings_file_that_is_not_one_is_refused_without_reading_it_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("larger than 1 MB"), "{err}");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        let err = Config::from_file(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("larger than 1 MB"), "{err}");
     }
 
     #[test]
