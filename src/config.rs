@@ -171,6 +171,9 @@ pub enum ConfigError {
         "no home or data directory is known for this user: give the database with --db PATH or RMABOARD_DB"
     )]
     NoDataDir,
+    /// `db = ""` or `--db ""`: holds which of the two.
+    #[error("{0} is empty, so it names no database file: give the database's path")]
+    EmptyDb(&'static str),
 }
 
 /// Where a setting's value came from.
@@ -210,6 +213,26 @@ impl fmt::Display for Source {
             Source::Default => f.write_str("default"),
         }
     }
+}
+
+/// The largest settings file read (config, key map, message template): far more than any
+/// of them, and a bound on the memory a wrong path (a device, a log) can take.
+pub const MAX_SETTINGS_FILE: u64 = 1024 * 1024;
+
+/// A settings file as text, refused with a sentence when it is larger than
+/// [`MAX_SETTINGS_FILE`] (read no further than that, so `/dev/zero` is refused too).
+pub fn read_settings_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    fs::File::open(path)?
+        .take(MAX_SETTINGS_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SETTINGS_FILE {
+        return Err(std::io::Error::other(
+            "it is larger than 1 MB, which no settings file is: check that this is the right file",
+        ));
+    }
+    Ok(text)
 }
 
 fn dirs() -> Option<ProjectDirs> {
@@ -292,7 +315,7 @@ impl Config {
     }
 
     fn read(path: &Path) -> Result<(Config, BTreeSet<String>), ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = read_settings_file(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -301,6 +324,12 @@ impl Config {
             message: crate::domain::text::clean_line(e.message()),
         };
         let config: Config = toml::from_str(&text).map_err(invalid)?;
+        if let Some(message) = config.out_of_range() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         // Addresses are checked once, here: a bad one is said before any mail is built.
         for (key, value) in [
             ("[mail] from", &config.mail.from),
@@ -321,6 +350,44 @@ impl Config {
         Ok((config, keys))
     }
 
+    /// The first setting a front end could not work with, as a sentence: clocks and
+    /// windows beyond ten years would run dates off the calendar, and an empty `db` names
+    /// no file.
+    fn out_of_range(&self) -> Option<String> {
+        const MAX_DAYS: u32 = 3650;
+        const MAX_MONTHS: u32 = 120;
+        let days = [
+            ("[clocks] expected_days", self.clocks.expected_days),
+            ("[clocks] received_days", self.clocks.received_days),
+            ("[clocks] inspected_days", self.clocks.inspected_days),
+            ("[board] shipped_days", self.board.shipped_days),
+        ];
+        for (key, value) in days {
+            if value > MAX_DAYS {
+                return Some(format!(
+                    "{key} = {value} is out of range: give a number of days from 0 to {MAX_DAYS}"
+                ));
+            }
+        }
+        if self.clocks.manufacturer_months > MAX_MONTHS {
+            return Some(format!(
+                "[clocks] manufacturer_months = {} is out of range: give a number of months from 0 to {MAX_MONTHS}",
+                self.clocks.manufacturer_months
+            ));
+        }
+        if self
+            .db
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().to_string_lossy().trim().is_empty())
+        {
+            return Some(
+                "db = \"\" names no file: give the database's path, or remove the line for the default"
+                    .into(),
+            );
+        }
+        None
+    }
+
     /// The database to use: the command line, then `RMABOARD_DB`, then the config file,
     /// then the platform data directory.
     pub fn database_path(&self, flag: Option<&Path>) -> Result<PathBuf, ConfigError> {
@@ -333,6 +400,9 @@ impl Config {
         flag: Option<&Path>,
     ) -> Result<(PathBuf, Source), ConfigError> {
         if let Some(p) = flag {
+            if p.as_os_str().is_empty() {
+                return Err(ConfigError::EmptyDb("--db"));
+            }
             return Ok((p.to_path_buf(), Source::Flag("--db")));
         }
         if let Some(p) = std::env::var_os("RMABOARD_DB").filter(|p| !p.is_empty()) {
@@ -447,6 +517,54 @@ mod tests {
         let err = Config::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("recieved_days"), "{err}");
         assert!(err.contains("fix it"), "{err}");
+    }
+
+    #[test]
+    fn settings_out_of_range_are_named_with_their_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (text, says) in [
+            (
+                "[board]\nshipped_days = 4000000000\n",
+                "[board] shipped_days = 4000000000 is out of range: give a number of days from 0 to 3650",
+            ),
+            (
+                "[clocks]\nreceived_days = 100000\n",
+                "[clocks] received_days",
+            ),
+            ("[clocks]\nmanufacturer_months = 5000\n", "from 0 to 120"),
+            ("db = \"\"\n", "db = \"\" names no file"),
+            ("db = \"  \"\n", "names no file"),
+        ] {
+            fs::write(&path, text).unwrap();
+            let err = Config::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(err.contains(&path.display().to_string()), "{err}");
+        }
+        fs::write(&path, "[board]\nshipped_days = 3650\n").unwrap();
+        assert_eq!(Config::from_file(&path).unwrap().board.shipped_days, 3650);
+        let err = Config::default()
+            .database_path(Some(Path::new("")))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "--db is empty, so it names no database file: give the database's path"
+        );
+    }
+
+    #[test]
+    fn a_settings_file_that_is_not_one_is_refused_without_reading_it_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("larger than 1 MB"), "{err}");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        let err = Config::from_file(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("larger than 1 MB"), "{err}");
     }
 
     #[test]

@@ -56,7 +56,22 @@ pub enum CsvError {
     /// The file could not be read as CSV; holds the reader's message.
     #[error("the file could not be read: {0}")]
     Read(String),
+    /// A row past the length limit: not a sales file, or a quote left open.
+    #[error(
+        "line {line}: a row longer than {MAX_ROW_BYTES} bytes starts here (a sales row is a few hundred): check that this is the sales CSV and that no quote is left open"
+    )]
+    RowTooLong {
+        /// The line the row starts on.
+        line: u64,
+    },
 }
+
+/// The longest row accepted, in bytes: far more than any sales row, and what keeps a file
+/// without line breaks (or with a quote left open) from filling the memory.
+pub const MAX_ROW_BYTES: u64 = 64 * 1024;
+
+/// Ignored column names listed by name; the rest are counted.
+const NAMED_IGNORED: usize = 10;
 
 struct Columns {
     required: [usize; 6],
@@ -68,9 +83,12 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
         .collect();
-    for (i, n) in names.iter().enumerate() {
-        if !n.is_empty() && names[..i].contains(n) {
-            return Err(CsvError::DuplicateColumn(text::clean_line(n)));
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    for n in names.iter().filter(|n| !n.is_empty()) {
+        if !seen.insert(n.as_str()) {
+            return Err(CsvError::DuplicateColumn(
+                text::clean_line(n).chars().take(60).collect(),
+            ));
         }
     }
     let find = |want: &str| names.iter().position(|n| n == want);
@@ -87,9 +105,34 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
     let ignored = names
         .iter()
         .filter(|n| !REQUIRED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str()))
-        .map(|n| text::clean_line(n))
+        .map(|n| text::clean_line(n).chars().take(60).collect())
         .collect();
     Ok((Columns { required, optional }, ignored))
+}
+
+/// The ignored columns for people, in bounded length: the first few by name, then how
+/// many more (a header of a million empty names is one short line).
+pub fn describe_ignored(ignored: &[String]) -> String {
+    let unnamed = ignored.iter().filter(|n| n.is_empty()).count();
+    let named: Vec<&str> = ignored
+        .iter()
+        .filter(|n| !n.is_empty())
+        .map(String::as_str)
+        .collect();
+    let mut parts: Vec<String> = named
+        .iter()
+        .take(NAMED_IGNORED)
+        .map(|n| n.to_string())
+        .collect();
+    if named.len() > NAMED_IGNORED {
+        parts.push(format!("and {} more", named.len() - NAMED_IGNORED));
+    }
+    match unnamed {
+        0 => {}
+        1 => parts.push("1 without a name".into()),
+        n => parts.push(format!("{n} without a name")),
+    }
+    parts.join(", ")
 }
 
 /// Why a sales import stopped.
@@ -111,6 +154,19 @@ pub enum ImportError {
         /// What is wrong.
         source: CsvError,
     },
+    /// The file could not be copied aside before taking the lock (a full temporary
+    /// folder, say).
+    #[error(
+        "could not keep a copy of the sales file {} while reading it ({source}): free some space in the temporary folder {}",
+        path.display(),
+        std::env::temp_dir().display()
+    )]
+    Spool {
+        /// The sales file being read.
+        path: std::path::PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -122,8 +178,11 @@ const BATCH: usize = 1024;
 /// Import a sales file into the registry. `progress` gets bytes read and the file size;
 /// `on_header` hears about unused columns before the rows are read.
 ///
-/// Reading and checking the CSV runs on its own thread while this one writes to SQLite:
-/// each side takes about half the time of a large import.
+/// The file is first copied to a temporary file, its rows' lengths checked on the way,
+/// without the write lock: a slow input (a pipe, a network share) then keeps nobody else
+/// waiting, and an endless row is refused before it fills the memory. Then, under the
+/// lock, reading and checking the CSV runs on its own thread while this one writes to
+/// SQLite: each side takes about half the time of a large import.
 pub fn import_file(
     store: &mut Store,
     path: &std::path::Path,
@@ -132,11 +191,23 @@ pub fn import_file(
     on_header: &mut dyn FnMut(&[String]),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportSummary, ImportError> {
-    let f = std::fs::File::open(path).map_err(|source| ImportError::Open {
+    let input = std::fs::File::open(path).map_err(|source| ImportError::Open {
         path: path.to_path_buf(),
         source,
     })?;
+    let input_size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let f = spool(input, &mut |n| progress(n / 2, input_size)).map_err(|e| match e {
+        Spooling::Csv(source) => ImportError::Csv {
+            path: path.to_path_buf(),
+            source,
+        },
+        Spooling::Copy(source) => ImportError::Spool {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut progress = |read: u64, size: u64| progress(size / 2 + read / 2, size);
     let read = Arc::new(AtomicU64::new(0));
     let counted = ByteCounter {
         inner: std::io::BufReader::with_capacity(1 << 16, f),
@@ -185,6 +256,92 @@ pub fn import_file(
             progress(read.load(Ordering::Relaxed), size)
         })?)
     })
+}
+
+enum Spooling {
+    Csv(CsvError),
+    Copy(std::io::Error),
+}
+
+/// Copy `input` to an unnamed temporary file, refusing a row longer than
+/// [`MAX_ROW_BYTES`] as it passes; the copy, rewound. `progress` gets the bytes read.
+fn spool(mut input: impl Read, progress: &mut dyn FnMut(u64)) -> Result<std::fs::File, Spooling> {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().map_err(Spooling::Copy)?;
+    let mut limit = RowLimit::default();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut read = 0u64;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Spooling::Csv(CsvError::Read(e.to_string()))),
+            };
+            limit.feed(&buf[..n]).map_err(Spooling::Csv)?;
+            out.write_all(&buf[..n]).map_err(Spooling::Copy)?;
+            read += n as u64;
+            progress(read);
+        }
+        out.flush().map_err(Spooling::Copy)?;
+    }
+    file.rewind().map_err(Spooling::Copy)?;
+    Ok(file)
+}
+
+/// Where rows end, followed byte by byte as the CSV parser will see them: a quote opens a
+/// field only at its start, `""` inside one is a quote, and a line break inside quotes
+/// does not end the row.
+#[derive(Default)]
+struct RowLimit {
+    field: Field,
+    /// Bytes of the row so far.
+    bytes: u64,
+    /// Line breaks passed.
+    breaks: u64,
+    /// Line breaks before the current row.
+    row_breaks: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+enum Field {
+    #[default]
+    Start,
+    Plain,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl RowLimit {
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), CsvError> {
+        for &b in chunk {
+            self.bytes += 1;
+            let (field, row_ends) = match (self.field, b) {
+                (Field::Quoted, b'"') => (Field::QuoteInQuoted, false),
+                (Field::Quoted, _) => (Field::Quoted, false),
+                (Field::QuoteInQuoted, b'"') | (Field::Start, b'"') => (Field::Quoted, false),
+                (_, b',') => (Field::Start, false),
+                (_, b'\n') => (Field::Start, true),
+                _ => (Field::Plain, false),
+            };
+            self.field = field;
+            if b == b'\n' {
+                self.breaks += 1;
+            }
+            if row_ends {
+                self.bytes = 0;
+                self.row_breaks = self.breaks;
+            } else if self.bytes > MAX_ROW_BYTES {
+                return Err(CsvError::RowTooLong {
+                    line: self.row_breaks + 1,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Counts bytes read, for a progress bar.
@@ -519,6 +676,68 @@ mod tests {
             read("imei,imei,order_number,customer_number,model,category,dispatched_on\n"),
             Err(CsvError::DuplicateColumn(_))
         ));
+    }
+
+    #[test]
+    fn rows_longer_than_the_limit_are_refused_on_their_first_line() {
+        let feed = |bytes: &[u8]| {
+            let mut limit = RowLimit::default();
+            // In small chunks, as a pipe delivers them.
+            bytes.chunks(7).try_for_each(|c| limit.feed(c))
+        };
+        let header = b"imei,order_number,customer_number,model,category,dispatched_on\n";
+        let mut endless = header.to_vec();
+        endless.extend_from_slice(b"490154203237518,SO-1,C-9,P30,phone,2026-01-05\n");
+        endless.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 1));
+        let err = feed(&endless).unwrap_err().to_string();
+        assert!(
+            err.starts_with("line 3: a row longer than 65536 bytes"),
+            "{err}"
+        );
+        // A quote left open runs on over many short lines: named where it started.
+        let mut open_quote = header.to_vec();
+        open_quote.extend_from_slice(b"490154203237518,\"SO-1\n");
+        for _ in 0..20_000 {
+            open_quote.extend_from_slice(b"more\n");
+        }
+        let err = feed(&open_quote).unwrap_err().to_string();
+        assert!(err.starts_with("line 2: "), "{err}");
+        // Quotes that close, doubled quotes and a quote inside a plain field are fine,
+        // however many rows follow.
+        let mut fine = header.to_vec();
+        for _ in 0..20_000 {
+            fine.extend_from_slice(b"1,\"a \"\"b\"\" c\nd\",5\" screen,x\r\n");
+        }
+        feed(&fine).unwrap();
+        // Exactly at the limit is still a row.
+        let mut full = vec![b'y'; MAX_ROW_BYTES as usize - 1];
+        full.push(b'\n');
+        feed(&full).unwrap();
+    }
+
+    #[test]
+    fn a_header_of_many_columns_is_checked_quickly_and_described_briefly() {
+        let mut wide = "imei,order_number,customer_number,model,category,dispatched_on".to_string();
+        for i in 0..200_000 {
+            wide.push_str(&format!(",extra{i}"));
+        }
+        wide.push('\n');
+        let started = std::time::Instant::now();
+        let f = read(&wide).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let said = describe_ignored(&f.ignored_columns);
+        assert!(said.starts_with("extra0, extra1, "), "{said}");
+        assert!(said.ends_with(", and 199990 more"), "{said}");
+        let mut dup = wide.clone();
+        dup.insert_str(dup.len() - 1, ",extra7");
+        assert!(matches!(read(&dup), Err(CsvError::DuplicateColumn(c)) if c == "extra7"));
+
+        let mut empty =
+            "imei,order_number,customer_number,model,category,dispatched_on".to_string();
+        empty.push_str(&",".repeat(1_000_000));
+        empty.push('\n');
+        let said = describe_ignored(&read(&empty).unwrap().ignored_columns);
+        assert_eq!(said, "1000000 without a name");
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -91,12 +91,8 @@ impl Period {
         if from > to {
             return Err(ReportError::Backwards { from, to });
         }
-        let midnight = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .ok_or(ReportError::NoSuchDay(d))
-        };
+        let midnight =
+            |d: NaiveDate| crate::domain::time::day_start(d, tz).ok_or(ReportError::NoSuchDay(d));
         Ok(Period {
             from,
             to,
@@ -178,14 +174,28 @@ pub fn due(clocks: &Clocks, stage: Stage, since: DateTime<Utc>) -> Option<DateTi
     }
 }
 
-/// A time in stage for people: hours under two days, else days ("5.5 h", "3.2 d").
+/// A time in stage for people: hours under two days, else days ("5.5 h", "3.2 d",
+/// "1204 d"), never wider than [`HOURS_WIDTH`] so columns of them stay apart.
 pub fn show_hours(h: Option<f64>) -> String {
-    match h {
-        None => "-".to_string(),
-        Some(h) if h < 48.0 => format!("{h:.1} h"),
-        Some(h) => format!("{:.1} d", h / 24.0),
+    let Some(h) = h else {
+        return "-".to_string();
+    };
+    let d = h / 24.0;
+    if h.abs() < 48.0 {
+        format!("{h:.1} h")
+    } else if d.abs() < 1000.0 {
+        format!("{d:.1} d")
+    } else if d.abs() < 100_000.0 {
+        format!("{d:.0} d")
+    } else if d > 0.0 {
+        ">99999 d".to_string()
+    } else {
+        "<-9999 d".to_string()
     }
 }
+
+/// The most characters [`show_hours`] gives.
+pub const HOURS_WIDTH: usize = 8;
 
 /// A share as a percentage with one decimal ("33.3%").
 pub fn show_share(share: f64) -> String {
@@ -529,6 +539,28 @@ mod tests {
         let ten: Vec<i64> = (1..=10).collect();
         assert_eq!(percentile(&ten, 90), Some(9));
         assert_eq!(percentile(&ten, 100), Some(10));
+    }
+
+    #[test]
+    fn times_in_stage_fit_their_column_however_long() {
+        assert_eq!(show_hours(None), "-");
+        assert_eq!(show_hours(Some(5.5)), "5.5 h");
+        assert_eq!(show_hours(Some(3.2 * 24.0)), "3.2 d");
+        assert_eq!(show_hours(Some(1204.4 * 24.0)), "1204 d");
+        assert_eq!(show_hours(Some(740_317.2 * 24.0)), ">99999 d");
+        for h in [
+            0.0,
+            47.9,
+            48.0,
+            999.9 * 24.0,
+            99_999.0 * 24.0,
+            1e12,
+            -47.9,
+            -1e12,
+        ] {
+            let shown = show_hours(Some(h));
+            assert!(shown.chars().count() <= HOURS_WIDTH, "{h}: {shown}");
+        }
     }
 
     #[test]

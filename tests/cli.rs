@@ -673,6 +673,74 @@ fn unusable_sales_files_are_refused_whole() {
 // ---------------------------------------------------------------------------------------
 // warranty
 
+#[test]
+fn a_file_without_line_breaks_is_refused_in_bounded_memory() {
+    let shop = Shop::stocked();
+    // /dev/zero never ends: the import must stop at the first row's limit.
+    let started = std::time::Instant::now();
+    let err = shop.refuse(&["sales", "import", "/dev/zero"], 1);
+    assert!(
+        err.contains("/dev/zero: line 1: a row longer than 65536 bytes starts here"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let mut text = format!(
+        "{HEADER}\n{},SO-9,C-9,CECT P30 Pro,phone,2025-03-10\n",
+        imei(UNKNOWN)
+    );
+    text.push_str(&"x".repeat(100_000));
+    let file = shop.file("long.csv", &text);
+    let err = shop.refuse(&["sales", "import", &file, "--skip-invalid"], 1);
+    assert!(err.contains("line 3: a row longer than"), "{err}");
+}
+
+#[test]
+fn a_slow_input_does_not_hold_the_write_lock() {
+    use std::io::Write;
+    let shop = Shop::stocked();
+    let fifo = shop.dir.path().join("sales.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let import = shop
+        .std_cmd("UTC")
+        .args(["sales", "import"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    writeln!(pipe, "{HEADER}").unwrap();
+    writeln!(
+        pipe,
+        "{},SO-9,C-9,CECT P30 Pro,phone,2025-03-10",
+        imei(UNKNOWN)
+    )
+    .unwrap();
+    pipe.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // A colleague writes while the file is still arriving, and is not kept waiting.
+    let colleague = shop.sql();
+    colleague
+        .busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
+    colleague
+        .execute_batch("BEGIN IMMEDIATE; UPDATE rma_counters SET year = year WHERE 0; COMMIT;")
+        .unwrap();
+    drop(colleague);
+    drop(pipe);
+    let out = import.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(shop.count("sales"), 9);
+}
+
 fn verdict(shop: &Shop, serial: u32, on: &str, part: &str) -> Value {
     let v: Value = serde_json::from_str(&shop.ok(&[
         "warranty",
@@ -1341,6 +1409,150 @@ fn at_accepts_three_forms_in_local_time() {
         let err = shop.refuse(&args, 1);
         assert!(err.contains("--at"), "{err}");
     }
+}
+
+#[test]
+fn invisible_characters_are_dropped_and_formulas_behind_them_quoted() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    let out = shop.ok(&["--at", AT, "open", "--imei", &p1, "--fault", "\u{200b}=1+1"]);
+    let a = out.trim_end();
+    shop.ok(&["note", a, "\u{2060}Anna\u{00ad} says\u{e0041} hi\u{200d}"]);
+    let c = shop.show(a);
+    assert_eq!(c["fault"], "=1+1");
+    assert_eq!(c["notes"][0]["text"], "Anna says hi");
+    // A row edited by hand still comes out harmless.
+    shop.sql()
+        .execute(
+            "UPDATE cases SET manufacturer_ref = ?1 WHERE rma = ?2",
+            ["\u{feff}\u{200b}\u{3164}+SUM(A1)", a],
+        )
+        .unwrap();
+    let csv_text = shop.ok(&["export"]);
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[col("fault")], "'=1+1");
+    assert_eq!(&row[col("manufacturer_ref")], "'+SUM(A1)");
+}
+
+#[test]
+fn at_refuses_the_spring_gap_and_takes_the_first_of_the_autumn_hour() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    shop.open(P1, AT, &[]);
+    // POSIX rules rather than zone names, so the test needs no time zone files.
+    for (tz, gaps, fold, first) in [
+        (
+            "CET-1CEST,M3.5.0,M10.5.0/3", // Europe/Berlin
+            ["2026-03-29 02:00", "2026-03-29 02:59"],
+            "2026-10-25 02:30",
+            "2026-10-25T00:30:00Z",
+        ),
+        (
+            "EST5EDT,M3.2.0,M11.1.0", // America/New_York
+            ["2026-03-08 02:00", "2026-03-08 02:30"],
+            "2026-11-01 01:30",
+            "2026-11-01T05:30:00Z",
+        ),
+    ] {
+        let run = |args: &[&str]| {
+            Command::from_std(shop.std_cmd(tz))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        for gap in gaps {
+            let before = shop.snapshot();
+            let out = run(&["--at", gap, "note", &p1, "in the gap"]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{tz} {gap}: {err}");
+            assert!(
+                err.contains("--at") && err.contains("does not exist") && err.contains(gap),
+                "{err}"
+            );
+            assert_eq!(shop.snapshot(), before);
+        }
+        let out = run(&["--at", fold, "note", &p1, "in the autumn hour"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let c = shop.show(&p1);
+        let last = c["notes"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["at"], first, "{tz}");
+    }
+}
+
+#[test]
+fn at_refuses_implausible_times_without_calling_the_database_damaged() {
+    let shop = Shop::stocked();
+    let p1 = imei(P1);
+    shop.open(P1, AT, &[]);
+    for (args, says) in [
+        (
+            vec!["--at", "9999-12-31T23:59:59-23:59", "note", &p1, "x"],
+            "more than a day after now",
+        ),
+        (
+            vec!["--at", "2999-01-01", "receive", &p1],
+            "more than a day after now",
+        ),
+        (
+            vec![
+                "--at",
+                "0000-01-01",
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+            ],
+            "before the shop's first sale (in 2024)",
+        ),
+        (
+            vec!["--at", "2023-12-31 23:00", "note", &p1, "x"],
+            "before the shop's first sale",
+        ),
+        (
+            vec![
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+                "--claimed-at",
+                "0001-01-01",
+            ],
+            "before the shop's first sale",
+        ),
+        (
+            vec![
+                "open",
+                "--imei",
+                &imei(P2),
+                "--fault",
+                "x",
+                "--claimed-at",
+                "9999-12-31T23:59:59-23:59",
+            ],
+            "more than a day after now",
+        ),
+    ] {
+        let err = shop.refuse(&args, 1);
+        let field = if args[0] == "--at" {
+            "--at"
+        } else {
+            "--claimed-at"
+        };
+        assert!(err.contains(field), "{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("damaged") && !err.contains("backup"), "{err}");
+    }
+    // The first day of the first sale's year is still fine.
+    shop.ok(&["--at", "2024-01-01 00:00", "show", &p1]);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -136,3 +136,33 @@ fn a_read_only_folder_still_lets_staff_look() {
     assert_eq!(fresh.status.code(), Some(1), "{fresh:?}");
     assert!(String::from_utf8_lossy(&fresh.stderr).contains("the folder is not writable for you"));
 }
+
+#[test]
+fn doctor_tells_someone_outside_the_group_to_ask_for_access() {
+    if !is_root() {
+        // Without root the test cannot be someone else.
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // The shop's folder: only its group may enter.
+    let shop = dir.path().join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    let db = shop.join("shop.sqlite");
+    assert!(as_owner(&db, &["init"]).status.success());
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&shop, std::fs::Permissions::from_mode(0o770)).unwrap();
+    let out = as_reader(&db, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "rmaboard: you may not read the database {}",
+            db.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("staff group") && !err.contains("there is no database"),
+        "{err}"
+    );
+}

@@ -338,6 +338,54 @@ fn restore_refuses_a_damaged_backup() {
 }
 
 #[test]
+fn a_bad_backup_is_named_and_the_database_is_not_called_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, _) = shop(dir.path(), 3);
+    let before = dump(&path);
+    let good = dir.path().join("good.sqlite");
+    store.backup(&good).unwrap();
+    // An empty file, and a backup whose pages after the header were overwritten.
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    let malformed = dir.path().join("malformed.sqlite");
+    let mut bytes = std::fs::read(&good).unwrap();
+    for b in bytes.iter_mut().skip(100) {
+        *b = 0xA5;
+    }
+    std::fs::write(&malformed, &bytes).unwrap();
+    for (file, says) in [(&empty, "the file is empty"), (&malformed, "it is damaged")] {
+        let err = store.restore(file).unwrap_err().to_string();
+        let named = format!("the backup {} cannot be restored: {says}", file.display());
+        assert!(err.starts_with(&named), "{err}");
+        assert!(
+            err.contains("the database was not changed: choose another backup"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("the database is damaged") && !err.contains("upgrade"),
+            "{err}"
+        );
+        assert_eq!(dump(&path), before);
+    }
+}
+
+#[test]
+fn a_backup_into_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store, _) = shop(dir.path(), 1);
+    let to = dir.path().join("no-such-folder").join("b.sqlite");
+    let err = store.backup(&to).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "could not write the backup {}: the folder {} does not exist: create it first or choose another; the database was not changed",
+            to.display(),
+            dir.path().join("no-such-folder").display()
+        )
+    );
+}
+
+#[test]
 fn doctor_finds_a_history_that_does_not_match() {
     let dir = tempfile::tempdir().unwrap();
     let (path, store, _) = shop(dir.path(), 2);
@@ -443,6 +491,103 @@ fn several_processes_initialising_one_new_file_all_succeed() {
             SCHEMA_VERSION
         );
     }
+}
+
+#[test]
+fn a_note_costs_the_same_however_many_came_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), 2);
+    // A case with 3,000 notes already, put in in one go.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "BEGIN;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO notes (case_id, at, author, text)
+             SELECT {}, '2026-03-02T09:00:00Z', 'anna',
+                    'bench note ' || i || ': ' || printf('%.140c', 'x')
+             FROM n;
+             COMMIT;",
+            ids[0]
+        ))
+        .unwrap();
+    let mut five_notes = |id: i64| {
+        let started = std::time::Instant::now();
+        for i in 0..5 {
+            store
+                .add_note(id, &format!("checked again, round {i}"), "ben", at(3, 9))
+                .unwrap();
+        }
+        started.elapsed()
+    };
+    // The quickest of three tries each, so a slow disk sync now and then does not count.
+    let (mut fresh, mut crowded) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        fresh = fresh.min(five_notes(ids[1]));
+        crowded = crowded.min(five_notes(ids[0]));
+    }
+    assert!(
+        crowded < fresh * 2 + Duration::from_millis(50),
+        "5 notes took {crowded:?} on the case with 3,000 notes, {fresh:?} on a fresh one"
+    );
+    // Every note is still found, the old ones and the new.
+    for (q, case) in [("bench note 1999:", ids[0]), ("round 4", ids[1])] {
+        let found: Vec<i64> = store.search(q, 10).unwrap().iter().map(|c| c.id).collect();
+        assert!(found.contains(&case), "{q}: {found:?}");
+    }
+}
+
+#[test]
+fn an_older_database_gets_its_notes_indexed_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), 2);
+    store
+        .add_note(ids[0], "Wobbly hinge on the left", "anna", at(2, 9))
+        .unwrap();
+    drop(store);
+    // Put the search index back the way schema version 4 had it: notes inside the
+    // case's text, re-indexed whole with each note.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER note_search_add;
+             DROP TABLE note_search;
+             DROP VIEW case_search_text;
+             CREATE VIEW case_search_text (id, text) AS
+             SELECT c.id, c.rma || ' ' || c.model || ' ' || c.fault || ' '
+                    || coalesce((SELECT group_concat(n.text, ' ') FROM notes n
+                                 WHERE n.case_id = c.id), '')
+             FROM cases c;
+             DELETE FROM case_search;
+             INSERT INTO case_search (rowid, text) SELECT id, text FROM case_search_text;
+             CREATE TRIGGER case_search_note AFTER INSERT ON notes
+             BEGIN
+                 DELETE FROM case_search WHERE rowid = new.case_id;
+                 INSERT INTO case_search (rowid, text)
+                 SELECT id, text FROM case_search_text WHERE id = new.case_id;
+             END;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    store
+        .add_note(ids[1], "Cracked back cover", "ben", at(2, 10))
+        .unwrap();
+    let found =
+        |q: &str| -> Vec<i64> { store.search(q, 10).unwrap().iter().map(|c| c.id).collect() };
+    assert_eq!(found("wobbly hinge"), [ids[0]]);
+    assert_eq!(found("cracked back"), [ids[1]]);
+    assert_eq!(found("no power").len(), 2);
+    let conn = Connection::open(&path).unwrap();
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'case_search_note'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0);
 }
 
 #[test]

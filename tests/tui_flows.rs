@@ -680,3 +680,68 @@ fn a_refusal_on_the_board_names_the_boards_keys_not_the_command_line() {
     assert!(said.contains("search with /"), "{said}");
     assert!(!said.contains("rmaboard"), "{said}");
 }
+
+/// Berlin's rules as a POSIX TZ string, so the test needs no time zone files.
+const BERLIN: &str = "CET-1CEST,M3.5.0,M10.5.0/3";
+
+#[test]
+fn each_time_is_shown_at_the_offset_of_its_own_day() {
+    // The board's zone is the process's: run the check below in a process of its own
+    // whose TZ is Berlin's, as a shop server in Germany would be.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "times_in_berlin_on_the_board",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("TZ", BERLIN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "run by each_time_is_shown_at_the_offset_of_its_own_day with TZ set"]
+fn times_in_berlin_on_the_board() {
+    assert_eq!(std::env::var("TZ").as_deref(), Ok(BERLIN));
+    let shop = workshop();
+    let mut b = rmaboard::tui::Board::new(
+        workshop_on(shop.store(), "anna", rmaboard::config::Config::default()),
+        rmaboard::tui::keymap::KeyMap::default_keys(),
+        rmaboard::domain::time::Zone::Local,
+        (140, 40),
+    );
+    b.start();
+    // Device 4 came in on 15 March 09:00 UTC, in winter time (CET, +1).
+    scan(&mut b, &device(4).to_string());
+    let s = screen(&mut b, 140, 40);
+    assert!(s.contains("2026-03-15 10:00"), "{s}");
+    press(&mut b, KeyCode::Esc);
+    // Device 3 came in on 4 May 09:00 UTC, in summer time (CEST, +2).
+    scan(&mut b, &device(3).to_string());
+    let s = screen(&mut b, 140, 40);
+    assert!(s.contains("2026-05-04 11:00"), "{s}");
+    assert!(!s.contains("2026-05-04 10:00"), "{s}");
+}
+
+#[test]
+fn a_shipped_window_longer_than_the_calendar_shows_every_shipment() {
+    let shop = workshop();
+    let mut config = rmaboard::config::Config::default();
+    config.board.shipped_days = u32::MAX;
+    let mut b = rmaboard::tui::Board::new(
+        workshop_on(shop.store(), "anna", config),
+        rmaboard::tui::keymap::KeyMap::default_keys(),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+        (140, 40),
+    );
+    b.start();
+    let s = screen(&mut b, 140, 40);
+    assert_eq!(b.app.pane_len(Stage::Shipped), 2, "{s}");
+}

@@ -108,6 +108,8 @@ struct Context {
     db: Option<PathBuf>,
     user: String,
     at: Option<DateTime<Utc>>,
+    /// `--at` as typed, to quote it when it is refused.
+    at_typed: Option<String>,
 }
 
 impl Context {
@@ -144,6 +146,9 @@ impl Context {
 
     fn workshop_on(&self, setup: Setup) -> Result<Workshop, Failure> {
         let ws = Workshop::open(setup, self.clock())?;
+        if let Some((at, typed)) = self.at.zip(self.at_typed.as_deref()) {
+            after_first_sale(&ws, "--at", typed, at)?;
+        }
         if let Some(w) = ws.store().location_warning() {
             eprintln!("rmaboard: warning: {w}");
         }
@@ -158,6 +163,41 @@ impl Context {
     fn now(&self) -> DateTime<Utc> {
         self.at.unwrap_or_else(Utc::now)
     }
+}
+
+/// A time typed on the command line: well formed, and not more than a day ahead of this
+/// computer's clock (a typo in the year, not something that happened).
+fn typed_time(field: &str, typed: &str) -> Result<DateTime<Utc>, Failure> {
+    let at = parse_time(typed).map_err(|e| Failure::field(field, e))?;
+    let now = Utc::now();
+    if at > now + chrono::Duration::days(1) {
+        return Err(Failure::new(format!(
+            "{field} {:?} is more than a day after now ({}): give the time it really happened",
+            crate::domain::text::clean_line(typed),
+            crate::domain::time::local_minutes(now)
+        )));
+    }
+    Ok(at)
+}
+
+/// Nothing happens in the workshop before the shop's first sale: an earlier typed time is a
+/// typo in the year.
+fn after_first_sale(
+    ws: &Workshop,
+    field: &str,
+    typed: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Failure> {
+    use chrono::Datelike;
+    if let Some(first) = ws.store().first_sale_year()?
+        && local_date(at).year() < first
+    {
+        return Err(Failure::new(format!(
+            "{field} {:?} is before the shop's first sale (in {first}): give the time it really happened",
+            crate::domain::text::clean_line(typed)
+        )));
+    }
+    Ok(())
 }
 
 /// Run a parsed command line; a failure carries its sentence and exit code.
@@ -176,15 +216,15 @@ pub fn run(cli: Cli) -> Outcome {
     let at = cli
         .at
         .as_deref()
-        .map(parse_time)
-        .transpose()
-        .map_err(|e| Failure::field("--at", e))?;
+        .map(|t| typed_time("--at", t))
+        .transpose()?;
     let cx = Context {
         config,
         config_dir: config_dir(),
         db: cli.db,
         user: staff_name(cli.user.as_deref()),
         at,
+        at_typed: cli.at.clone(),
     };
     match cli.command {
         None if cli.demo => demo(&cx, false),
@@ -222,10 +262,8 @@ pub fn run(cli: Cli) -> Outcome {
             let claimed_at = o
                 .claimed_at
                 .as_deref()
-                .map(parse_time)
-                .transpose()
-                .map_err(|e| Failure::field("--claimed-at", e))?
-                .unwrap_or_else(|| cx.now());
+                .map(|t| typed_time("--claimed-at", t).map(|at| (at, t)))
+                .transpose()?;
             let tracking_in = o
                 .tracking_in
                 .as_deref()
@@ -233,6 +271,10 @@ pub fn run(cli: Cli) -> Outcome {
                 .transpose()
                 .map_err(|e| Failure::field("--tracking-in", e))?;
             let mut ws = cx.workshop()?;
+            if let Some((at, typed)) = claimed_at {
+                after_first_sale(&ws, "--claimed-at", typed, at)?;
+            }
+            let claimed_at = claimed_at.map_or_else(|| cx.now(), |(at, _)| at);
             let case = ws.open_case(NewCase {
                 imei,
                 fault: o.fault,
@@ -370,11 +412,21 @@ pub fn run(cli: Cli) -> Outcome {
                     file.display()
                 )));
             }
-            if !file.exists() {
-                return Err(Failure::new(format!(
-                    "the backup {} does not exist: check the path",
-                    file.display()
-                )));
+            match file.try_exists() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Failure::new(format!(
+                        "the backup {} does not exist: check the path",
+                        file.display()
+                    )));
+                }
+                Err(e) => {
+                    return Err(Failure::new(format!(
+                        "could not look at the backup {} ({}): check the path and that you may read its folder",
+                        file.display(),
+                        e.kind()
+                    )));
+                }
             }
             let mut ws = cx.workshop()?;
             let spinner = progress_bar(None, "restoring");
@@ -393,11 +445,25 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Doctor) => {
             // Look only: checking a backup must not change it.
             let path = cx.path()?;
-            if !path.exists() {
-                return Err(Failure::new(format!(
-                    "there is no database at {}: check --db or RMABOARD_DB",
-                    path.display()
-                )));
+            match path.try_exists() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Failure::new(format!(
+                        "there is no database at {}: check --db or RMABOARD_DB",
+                        path.display()
+                    )));
+                }
+                // A folder we may not enter hides whether the file is there.
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    return Err(StoreError::NoAccess { path }.into());
+                }
+                Err(e) => {
+                    return Err(Failure::new(format!(
+                        "could not look at the database {} ({}): check --db or RMABOARD_DB",
+                        path.display(),
+                        e.kind()
+                    )));
+                }
             }
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
@@ -492,7 +558,10 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
         skip_invalid,
         &mut |ignored| {
             if !ignored.is_empty() {
-                eprintln!("rmaboard: ignoring the column(s) {}", ignored.join(", "));
+                eprintln!(
+                    "rmaboard: ignoring the column(s) {}",
+                    crate::import::describe_ignored(ignored)
+                );
             }
         },
         &mut |read, _| bar.set_position(read),

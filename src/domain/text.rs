@@ -15,15 +15,68 @@ fn is_hazard(c: char) -> bool {
             | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
+/// Characters that draw nothing: they let two names that look the same differ, hide a
+/// formula's `=` from a spreadsheet check, or pad a name that looks empty.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}'                                      // soft hyphen
+        | '\u{034f}'                                    // combining grapheme joiner
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' // Hangul fillers
+        | '\u{17b4}' | '\u{17b5}'                       // Khmer inherent vowels
+        | '\u{180b}'..='\u{180f}'                       // Mongolian selectors and separator
+        | '\u{200b}'                                    // zero width space
+        | '\u{2060}'..='\u{2064}'                       // word joiner, invisible operators
+        | '\u{fe00}'..='\u{fe0f}'                       // variation selectors
+        | '\u{e0000}'..='\u{e007f}'                     // tags
+        | '\u{e0100}'..='\u{e01ef}') // variation selectors supplement
+}
+
+/// Zero-width (non-)joiners shape Persian, Indic and emoji sequences; between ASCII,
+/// spaces or at the ends they only hide a difference.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200c}' | '\u{200d}')
+}
+
+/// A character a joiner may stand next to: one of a script that may need it.
+fn joins(c: Option<char>) -> bool {
+    c.is_some_and(|c| {
+        !c.is_ascii() && !c.is_whitespace() && !is_hazard(c) && !is_invisible(c) && !is_joiner(c)
+    })
+}
+
+/// `input` without invisible characters, and with joiners only between two characters
+/// of a script that may need them.
+fn without_invisible(input: &str) -> std::borrow::Cow<'_, str> {
+    if input.is_ascii() || !input.chars().any(|c| is_invisible(c) || is_joiner(c)) {
+        return std::borrow::Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_joiner(c) {
+            let next = chars.clone().find(|&n| !is_invisible(n));
+            if !(joins(out.chars().next_back()) && joins(next)) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// One line of text: every control character or run of whitespace becomes one space,
-/// hazards are dropped, the ends are trimmed.
+/// hazards and invisible characters are dropped, the ends are trimmed.
 pub fn clean_line(input: &str) -> String {
     if is_clean_ascii_line(input) {
         return input.to_string();
     }
+    let visible = without_invisible(input);
     let mut out = String::with_capacity(input.len());
     let mut pending_space = false;
-    for c in input.chars() {
+    for c in visible.chars() {
         if c.is_whitespace() || c.is_control() {
             pending_space = true;
         } else if is_hazard(c) {
@@ -51,10 +104,12 @@ fn is_clean_ascii_line(s: &str) -> bool {
 }
 
 /// Multi-line text (notes): line breaks are kept (CRLF folded to LF), tabs become spaces,
-/// other control characters and hazards are dropped, each line is right-trimmed and the
+/// other control characters, hazards and invisible characters are dropped, each line is right-trimmed and the
 /// whole is trimmed.
 pub fn clean_text(input: &str) -> String {
-    let unified = input.replace("\r\n", "\n").replace('\r', "\n");
+    let unified = without_invisible(input)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let lines: Vec<String> = unified
         .split('\n')
         .map(|line| {
@@ -132,6 +187,55 @@ mod tests {
     #[test]
     fn bidi_overrides_are_dropped() {
         assert_eq!(clean_line("abc\u{202e}fed\u{2066}x\u{2069}"), "abcfedx");
+    }
+
+    #[test]
+    fn invisible_characters_are_dropped() {
+        let hidden = [
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{00ad}',
+            '\u{180e}',
+            '\u{fe0f}',
+            '\u{e0001}',
+            '\u{e0041}',
+            '\u{e007f}',
+            '\u{3164}',
+            '\u{115f}',
+            '\u{e0100}',
+        ];
+        for c in hidden {
+            let padded = format!("{c}Anna{c} Berg{c}");
+            assert_eq!(clean_line(&padded), "Anna Berg", "U+{:04X}", c as u32);
+            assert_eq!(clean_text(&padded), "Anna Berg", "U+{:04X}", c as u32);
+            // A name of nothing but invisible characters is empty.
+            assert_eq!(
+                required_line("name", &format!("{c}{c}"), 10),
+                Err(TextError::Empty("name")),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        assert_eq!(clean_line("\u{200b}=1+1"), "=1+1");
+        assert_eq!(clean_text("line\u{200b}\nnext\u{2060}"), "line\nnext");
+    }
+
+    #[test]
+    fn joiners_stay_where_a_script_needs_them() {
+        // Persian: the non-joiner keeps "می" and "خواهم" apart in one word.
+        let persian = "می\u{200c}خواهم";
+        assert_eq!(clean_line(persian), persian);
+        // Devanagari half forms, and an emoji family, need the joiner.
+        let hindi = "क्\u{200d}ष";
+        assert_eq!(clean_line(hindi), hindi);
+        let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+        assert_eq!(clean_text(family), family);
+        // Next to ASCII or a space, or at the ends, it only hides a difference.
+        assert_eq!(clean_line("An\u{200d}na"), "Anna");
+        assert_eq!(clean_line("\u{200c}می"), "می");
+        assert_eq!(clean_line("می \u{200c}خ"), "می خ");
     }
 
     #[test]

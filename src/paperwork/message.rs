@@ -127,10 +127,11 @@ impl Template {
         else {
             return Ok(Template::builtin(kind));
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| PaperworkError::ReadTemplate {
-            path: path.clone(),
-            problem: e.to_string(),
-        })?;
+        let text =
+            crate::config::read_settings_file(&path).map_err(|e| PaperworkError::ReadTemplate {
+                path: path.clone(),
+                problem: e.to_string(),
+            })?;
         Template::parse(kind, &text, &path.display().to_string())
     }
 

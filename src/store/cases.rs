@@ -456,11 +456,15 @@ impl Store {
         }
         // No ESCAPE clause: with one, SQLite cannot use the trigram index.
         let pattern = format!("%{q}%");
+        // Each side takes its newest matches: together they hold the newest cases.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c
-             WHERE c.id IN (SELECT rowid FROM case_search WHERE text LIKE ?1
-                            ORDER BY rowid DESC LIMIT ?2)
-             ORDER BY c.id DESC"
+             WHERE c.id IN (SELECT id FROM (SELECT rowid AS id FROM case_search
+                                            WHERE text LIKE ?1 ORDER BY rowid DESC LIMIT ?2)
+                            UNION
+                            SELECT id FROM (SELECT DISTINCT case_id AS id FROM note_search
+                                            WHERE text LIKE ?1 ORDER BY case_id DESC LIMIT ?2))
+             ORDER BY c.id DESC LIMIT ?2"
         ))?;
         let rows = stmt.query_map(params![pattern, limit as i64], CaseRow::read)?;
         rows.map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::ErrorCode;
 use thiserror::Error;
@@ -92,6 +92,22 @@ pub enum StoreError {
         /// The database file that was to be created.
         path: PathBuf,
     },
+    /// The file offered to restore from cannot be used; the live database was not touched.
+    #[error("{}; the database was not changed: choose another backup", self.problem())]
+    BadBackup {
+        /// The backup file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A backup could not be written; `reason` ends with what to do about it.
+    #[error("could not write the backup {}: {reason}; the database was not changed", path.display())]
+    BackupNotWritten {
+        /// The backup file that was to be written.
+        path: PathBuf,
+        /// Why not, and what to do.
+        reason: String,
+    },
     /// No case has this RMA number, IMEI or tracking number.
     #[error("{}: check the number", self.problem())]
     NotFound(String),
@@ -181,6 +197,13 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+/// The folder a backup at `to` is written in.
+pub(crate) fn backup_folder(to: &Path) -> &Path {
+    to.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// How long a writer waits for another before giving up, in seconds.
 pub const BUSY_TIMEOUT_SECS: u64 = 10;
 
@@ -212,6 +235,87 @@ impl StoreError {
         ))
     }
 
+    /// An error met while reading the backup at `path` to restore from it, said of that
+    /// file: nothing in it is about the live database.
+    pub(crate) fn of_backup(self, path: &Path) -> StoreError {
+        let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+        let reason = match self {
+            _ if empty => "the file is empty".to_string(),
+            StoreError::NotOurs { .. } => "it is not an rmaboard database".into(),
+            StoreError::NeedsUpgrade { found: 0, .. } => "it holds no rmaboard tables".into(),
+            StoreError::NeedsUpgrade { found, .. } => format!(
+                "it was made by an older rmaboard (schema version {found}) and must be upgraded before it can be restored"
+            ),
+            StoreError::Corrupt(what) => format!("it is damaged ({what})"),
+            StoreError::Sqlite(e) => format!("it could not be read ({e})"),
+            StoreError::Io { source, .. } => format!("it could not be read ({})", source.kind()),
+            other => return other,
+        };
+        StoreError::BadBackup {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
+
+    /// An error met while writing a backup to `to`, said of that file and its disk rather
+    /// than of the database's.
+    pub(crate) fn writing_backup(self, to: &Path) -> StoreError {
+        match self {
+            StoreError::DiskFull => StoreError::BackupNotWritten {
+                path: to.to_path_buf(),
+                reason: format!(
+                    "the disk holding {} is full: free some space there or choose another disk",
+                    backup_folder(to).display()
+                ),
+            },
+            StoreError::ReadOnly => StoreError::BackupNotWritten {
+                path: to.to_path_buf(),
+                reason: format!(
+                    "{} may not be written: choose a folder you may write to",
+                    backup_folder(to).display()
+                ),
+            },
+            StoreError::Io { source, .. } => StoreError::io_writing_backup(&source, to),
+            // The copy cannot be created or written (a folder SQLite may not use, a
+            // special file): about the copy, not the database.
+            StoreError::Sqlite(e) => StoreError::BackupNotWritten {
+                path: to.to_path_buf(),
+                reason: format!("SQLite could not write it ({e}): choose another place for it"),
+            },
+            other => other,
+        }
+    }
+
+    /// An I/O error met while writing a backup to `to`; the temporary file's name, which
+    /// the OS error carries, means nothing to the user and is left out.
+    pub(crate) fn io_writing_backup(e: &std::io::Error, to: &Path) -> StoreError {
+        use std::io::ErrorKind as K;
+        let dir = backup_folder(to);
+        let reason = match e.kind() {
+            K::NotFound => format!(
+                "the folder {} does not exist: create it first or choose another",
+                dir.display()
+            ),
+            K::PermissionDenied | K::ReadOnlyFilesystem => format!(
+                "you may not write to the folder {}: choose a folder you may write to",
+                dir.display()
+            ),
+            K::StorageFull | K::QuotaExceeded => format!(
+                "the disk holding {} is full: free some space there or choose another disk",
+                dir.display()
+            ),
+            K::NotADirectory => format!(
+                "{} is not a folder: choose a folder for the backup",
+                dir.display()
+            ),
+            kind => format!("{kind}: choose another place for it"),
+        };
+        StoreError::BackupNotWritten {
+            path: to.to_path_buf(),
+            reason,
+        }
+    }
+
     /// What is wrong, without what to do about it: a front end that names its own way
     /// out (a flag, a command, a key) adds it to this. For errors whose way out is the
     /// same everywhere, the whole sentence.
@@ -232,6 +336,9 @@ impl StoreError {
                 "could not create the database {}: the folder is not writable for you",
                 path.display()
             ),
+            StoreError::BadBackup { path, reason } => {
+                format!("the backup {} cannot be restored: {reason}", path.display())
+            }
             StoreError::NotFound(key) => {
                 format!("no case has the RMA number, IMEI or tracking number {key}")
             }
@@ -276,6 +383,10 @@ mod tests {
             },
             StoreError::Corrupt("bad page".into()),
             StoreError::FolderNotWritable { path },
+            StoreError::BadBackup {
+                path: "/srv/backup/x.sqlite".into(),
+                reason: "the file is empty".into(),
+            },
             StoreError::NotFound("RMA-2026-00099".into()),
             StoreError::NoSuchMessage(3),
             StoreError::MessageBeingSent { id: 3, by: None },
@@ -298,6 +409,10 @@ mod tests {
         ];
         for e in &errors {
             let s = e.to_string();
+            assert!(
+                !s.contains("damaged") || matches!(e, StoreError::Corrupt(_)),
+                "{s}"
+            );
             assert!(!s.contains("--") && !s.contains('`'), "{s}");
             for command in ["init", "doctor", "list", "outbox"] {
                 assert!(!s.contains(&format!("rmaboard {command}")), "{s}");
@@ -309,5 +424,43 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn a_backup_that_cannot_be_written_is_blamed_on_its_own_disk() {
+        let to = Path::new("/mnt/usb/rma.sqlite");
+        let full = StoreError::DiskFull.writing_backup(to).to_string();
+        assert_eq!(
+            full,
+            "could not write the backup /mnt/usb/rma.sqlite: the disk holding /mnt/usb is full: free some space there or choose another disk; the database was not changed"
+        );
+        let missing = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "No such file or directory at path /mnt/usb/.rmaboard-backup-Xy12",
+        );
+        let cannot = StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            None,
+        ))
+        .writing_backup(to)
+        .to_string();
+        assert!(
+            cannot.starts_with(
+                "could not write the backup /mnt/usb/rma.sqlite: SQLite could not write it"
+            ),
+            "{cannot}"
+        );
+        assert!(!cannot.contains("the database answered"), "{cannot}");
+        let s = StoreError::io_writing_backup(&missing, to).to_string();
+        assert!(s.contains("the folder /mnt/usb does not exist"), "{s}");
+        assert!(!s.contains(".rmaboard-backup"), "{s}");
+        // Said of the backup, never of the live database.
+        let bad = StoreError::Corrupt("malformed".into()).of_backup(Path::new("/b/x.sqlite"));
+        assert!(matches!(bad, StoreError::BadBackup { .. }), "{bad:?}");
+        assert!(
+            bad.to_string().starts_with(
+                "the backup /b/x.sqlite cannot be restored: it is damaged (malformed)"
+            )
+        );
     }
 }

@@ -132,28 +132,22 @@ impl Store {
     /// A consistent copy of the database at `to`, made while others keep working. The
     /// copy is written beside `to` and renamed into place, so `to` is never half-written.
     pub fn backup(&self, to: &Path) -> Result<()> {
-        let dir = to
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let io = |action, source| StoreError::Io {
-            action,
-            path: to.to_path_buf(),
-            source,
-        };
+        let dir = super::error::backup_folder(to);
+        let io = |e: std::io::Error| StoreError::io_writing_backup(&e, to);
         let tmp = tempfile::Builder::new()
             .prefix(".rmaboard-backup-")
             .tempfile_in(dir)
-            .map_err(|e| io("write the backup", e))?;
-        {
+            .map_err(io)?;
+        (|| -> Result<()> {
             let mut dst = Connection::open(tmp.path())?;
             copy_all(&self.conn, &mut dst)?;
             // A backup is a single self-contained file.
             let _: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        }
+            Ok(())
+        })()
+        .map_err(|e| e.writing_backup(to))?;
         super::restrict_mode(tmp.path());
-        tmp.persist(to)
-            .map_err(|e| io("write the backup", e.error))?;
+        tmp.persist(to).map_err(|e| io(e.error))?;
         Ok(())
     }
 
@@ -163,14 +157,13 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
-        let src = Store::open_read_only(from)?;
-        let check = src.checkup()?;
+        let src = Store::open_read_only(from).map_err(|e| e.of_backup(from))?;
+        let check = src.checkup().map_err(|e| e.of_backup(from))?;
         if !check.healthy() {
-            return Err(StoreError::Corrupt(format!(
-                "the backup {} fails its checks: {}",
-                from.display(),
-                check.integrity.join("; ")
-            )));
+            return Err(StoreError::BadBackup {
+                path: from.to_path_buf(),
+                reason: format!("it fails its checks: {}", check.integrity.join("; ")),
+            });
         }
         copy_all(&src.conn, &mut self.conn)?;
         // Keep WAL for the live file whatever the backup's journal mode was.

@@ -43,6 +43,14 @@ impl Store {
             .transpose()
     }
 
+    /// The year of the earliest dispatch in the registry, if any sale is recorded.
+    pub fn first_sale_year(&self) -> Result<Option<i32>> {
+        let first: Option<String> =
+            self.conn
+                .query_row("SELECT min(dispatched_on) FROM sales", [], |r| r.get(0))?;
+        Ok(first.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
+    }
+
     /// How many sales the registry holds.
     pub fn sales_count(&self) -> Result<u64> {
         Ok(self

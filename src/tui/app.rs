@@ -13,7 +13,7 @@ mod panes;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use detail::{DetailState, Screen};
@@ -25,6 +25,7 @@ use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
 use super::protocol::{Effect, Msg, Target};
 pub use super::protocol::{Message, MessageKind};
 use crate::domain::case::Case;
+use crate::domain::time::Zone;
 use crate::domain::{Clocks, Stage};
 use crate::store::StoreError;
 
@@ -57,8 +58,8 @@ pub struct Settings {
     pub show_expected: bool,
     /// The key map in effect.
     pub keymap: KeyMap,
-    /// Times are shown at this offset from UTC.
-    pub offset: FixedOffset,
+    /// Times are shown in this zone, each at the offset in force at that instant.
+    pub zone: Zone,
 }
 
 const HEARTBEAT_EVERY: i64 = 15;
@@ -165,7 +166,7 @@ impl App {
 
     /// Today where the board is.
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&self.settings.offset).date_naive()
+        self.settings.zone.date(self.now)
     }
 
     fn say(&mut self, text: impl Into<String>) {

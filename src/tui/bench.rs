@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{Local, Offset};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -68,7 +67,7 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
     let mut board = Board::new(
         ws,
         KeyMap::default_keys(),
-        Local::now().offset().fix(),
+        crate::domain::time::Zone::Local,
         (w, h),
     );
     board.start();

@@ -272,7 +272,7 @@ impl KeyMap {
         if !path.exists() {
             return (map, None);
         }
-        let err = match std::fs::read_to_string(&path) {
+        let err = match crate::config::read_settings_file(&path) {
             Ok(text) => match map.merge_user(&text) {
                 Ok(()) => None,
                 Err(KeyMapError::Invalid { message, .. }) => {

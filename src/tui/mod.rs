@@ -25,7 +25,7 @@ pub mod views;
 
 use std::time::{Duration, Instant};
 
-use chrono::{Local, Offset, Utc};
+use chrono::Utc;
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::workshop::Workshop;
@@ -48,8 +48,8 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = (|| {
         let size = terminal.size()?;
-        let offset = Local::now().offset().fix();
-        let mut board = Board::new(ws, keymap, offset, (size.width, size.height)).with_worker()?;
+        let zone = crate::domain::time::Zone::Local;
+        let mut board = Board::new(ws, keymap, zone, (size.width, size.height)).with_worker()?;
         board.start();
         if let Some(problem) = key_problem {
             board.send(Msg::Error(problem.to_string()));
@@ -90,8 +90,6 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> any
         }
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
-            // A board runs for days: follow the clock change to and from summer time.
-            board.app.settings.offset = Local::now().offset().fix();
             board.send(Msg::Tick(Utc::now()));
         }
     }

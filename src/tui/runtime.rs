@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 
 use super::app::{App, Settings};
@@ -21,6 +21,7 @@ use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
 use crate::domain::text::clean_line;
+use crate::domain::time::Zone;
 use crate::domain::{Case, EventKind};
 use crate::store::{StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
@@ -55,10 +56,10 @@ pub enum Executor {
     Worker(Worker),
 }
 
-/// A job for the worker: the effect, and the board's time zone offset when it was asked.
+/// A job for the worker: the effect, and the board's time zone.
 struct Job {
     effect: Effect,
-    offset: FixedOffset,
+    zone: Zone,
     session: String,
 }
 
@@ -86,7 +87,7 @@ impl Worker {
             .spawn(move || {
                 for job in inbox {
                     worker_gate.reset();
-                    let answer = background(&mut own, job.effect, job.offset, &job.session, &keys);
+                    let answer = background(&mut own, job.effect, job.zone, &job.session, &keys);
                     let answer = match answer {
                         Some(Msg::Refused { .. }) if worker_gate.is_cancelled() => {
                             Some(Msg::Refused {
@@ -138,7 +139,7 @@ struct CountsKey {
 
 impl Board {
     /// A board on `ws` that runs everything at once on its connection (tests).
-    pub fn new(ws: Workshop, keymap: KeyMap, offset: FixedOffset, size: (u16, u16)) -> Board {
+    pub fn new(ws: Workshop, keymap: KeyMap, zone: impl Into<Zone>, size: (u16, u16)) -> Board {
         let now = ws.now();
         let config = ws.config();
         let settings = Settings {
@@ -149,7 +150,7 @@ impl Board {
             shipped_days: config.board.shipped_days,
             show_expected: config.board.show_expected,
             keymap,
-            offset,
+            zone: zone.into(),
         };
         let session = format!(
             "{}:{}:{}",
@@ -284,16 +285,16 @@ impl Board {
         if is_background(&effect) {
             // Our own writes do not change data_version for our connection: recount.
             self.counts = None;
-            let offset = self.app.settings.offset;
+            let zone = self.app.settings.zone;
             match &mut self.executor {
                 Executor::Inline => {
                     let keys = &self.app.settings.keymap;
-                    return background(&mut self.ws, effect, offset, &self.session, keys);
+                    return background(&mut self.ws, effect, zone, &self.session, keys);
                 }
                 Executor::Worker(w) => {
                     let job = Job {
                         effect,
-                        offset,
+                        zone,
                         session: self.session.clone(),
                     };
                     match w.jobs.as_ref().map(|j| j.send(job).is_ok()) {
@@ -428,7 +429,7 @@ fn is_background(effect: &Effect) -> bool {
 fn background(
     ws: &mut Workshop,
     effect: Effect,
-    offset: FixedOffset,
+    zone: Zone,
     session: &str,
     keys: &KeyMap,
 ) -> Option<Msg> {
@@ -481,7 +482,7 @@ fn background(
             Ok(()) => Msg::Dropped(id),
             Err(e) => refused(e, keys),
         }),
-        Effect::LoadReport { to } => Some(report(ws, to, offset)),
+        Effect::LoadReport { to } => Some(report(ws, to, zone)),
         Effect::Heartbeat => {
             // A missed heartbeat only makes the count lag; not worth a message.
             let (user, at) = (ws.user().to_string(), ws.now());
@@ -508,12 +509,12 @@ fn say_bill(case: &Case, bill: &BillFile) -> String {
 }
 
 /// The same report as `rmaboard report`, in the board's time zone.
-fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, offset: FixedOffset) -> Msg {
-    let today = ws.now().with_timezone(&offset).date_naive();
+fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, zone: Zone) -> Msg {
+    let today = zone.date(ws.now());
     if let Some(to) = to {
         match ws.store().first_case_opened() {
             Ok(Some(first)) => {
-                let first = first.with_timezone(&offset).date_naive();
+                let first = zone.date(first);
                 if to < first {
                     return Msg::Error(format!(
                         "The first case was opened on {first}: there is nothing earlier to report."
@@ -524,11 +525,11 @@ fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, offset: FixedOffset) -> 
             Err(e) => return Msg::Error(e.to_string()),
         }
     }
-    let period = match crate::report::Period::new(None, to, today, &offset) {
+    let period = match crate::report::Period::new(None, to, today, &zone) {
         Ok(p) => p,
         Err(e) => return Msg::Error(e.to_string()),
     };
-    match ws.report(period, offset, &mut |_, _| {}) {
+    match ws.report(period, zone, &mut |_, _| {}) {
         Ok(report) => Msg::ReportLoaded(Box::new(report)),
         Err(e) => Msg::Error(e.to_string()),
     }

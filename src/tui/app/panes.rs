@@ -79,7 +79,10 @@ impl App {
 
     /// Shipments before this are left out of the Shipped pane.
     pub fn shipped_cutoff(&self) -> DateTime<Utc> {
-        self.now - Duration::days(i64::from(self.settings.shipped_days))
+        // A window reaching before the calendar begins shows every shipment.
+        self.now
+            .checked_sub_signed(Duration::days(i64::from(self.settings.shipped_days)))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
     /// Whether a case is late on its stage's clock now.

@@ -29,7 +29,7 @@ fn settings() -> Settings {
         shipped_days: 14,
         show_expected: true,
         keymap: KeyMap::default_keys(),
-        offset: FixedOffset::east_opt(0).unwrap(),
+        zone: FixedOffset::east_opt(0).unwrap().into(),
     }
 }
 

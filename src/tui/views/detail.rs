@@ -1,6 +1,5 @@
 //! One case in full: its fields, the warranty verdict with its dates, notes and history.
 
-use chrono::FixedOffset;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, hint_line, local_time, wrap};
 use crate::domain::case::CaseDetail;
-use crate::domain::time::short_age;
+use crate::domain::time::{Zone, short_age};
 use crate::domain::warranty::guarantee_period;
 use crate::tui::action::DetailAction;
 use crate::tui::app::{App, DetailState};
@@ -45,21 +44,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, state: &DetailState, theme
         .title_bottom(Line::styled(hints(app), theme.dim()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let offset = &app.settings.offset;
+    let zone = &app.settings.zone;
     if inner.width >= TWO_COLUMNS {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .spacing(2)
                 .areas(inner);
-        let l = fields(d, offset, usize::from(left.width), theme);
-        let r = notes_and_history(d, offset, usize::from(right.width), theme);
+        let l = fields(d, zone, usize::from(left.width), theme);
+        let r = notes_and_history(d, zone, usize::from(right.width), theme);
         frame.render_widget(Paragraph::new(l).scroll((state.scroll, 0)), left);
         frame.render_widget(Paragraph::new(r).scroll((state.scroll, 0)), right);
     } else {
         let w = usize::from(inner.width);
-        let mut all = fields(d, offset, w, theme);
+        let mut all = fields(d, zone, w, theme);
         all.push(Line::raw(""));
-        all.extend(notes_and_history(d, offset, w, theme));
+        all.extend(notes_and_history(d, zone, w, theme));
         frame.render_widget(Paragraph::new(all).scroll((state.scroll, 0)), inner);
     }
 }
@@ -81,7 +80,7 @@ fn field<'a>(out: &mut Vec<Line<'a>>, label: &str, value: &str, w: usize, theme:
     }
 }
 
-fn fields<'a>(d: &CaseDetail, offset: &FixedOffset, w: usize, theme: &Theme) -> Vec<Line<'a>> {
+fn fields<'a>(d: &CaseDetail, zone: &Zone, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let c = &d.case;
     let none = "—".to_string();
     let opt = |o: &Option<String>| o.as_deref().map(|s| fit(s, 200)).unwrap_or(none.clone());
@@ -102,9 +101,9 @@ fn fields<'a>(d: &CaseDetail, offset: &FixedOffset, w: usize, theme: &Theme) -> 
         ("Fault", c.fault.clone()),
         ("Order", c.order_number.clone()),
         ("Customer", customer),
-        ("Claimed", local_time(c.claimed_at, offset)),
-        ("Opened", local_time(c.opened_at, offset)),
-        ("In stage since", local_time(c.stage_since, offset)),
+        ("Claimed", local_time(c.claimed_at, zone)),
+        ("Opened", local_time(c.opened_at, zone)),
+        ("In stage since", local_time(c.stage_since, zone)),
         ("Inbound tracking", opt(&c.tracking_in)),
         ("Manufacturer ref", opt(&c.manufacturer_ref)),
         ("Rounds at mfr", c.rounds.to_string()),
@@ -141,7 +140,7 @@ fn fields<'a>(d: &CaseDetail, offset: &FixedOffset, w: usize, theme: &Theme) -> 
             field(
                 &mut out,
                 "Claim date",
-                &c.claimed_at.with_timezone(offset).date_naive().to_string(),
+                &zone.date(c.claimed_at).to_string(),
                 w,
                 theme,
             );
@@ -151,19 +150,14 @@ fn fields<'a>(d: &CaseDetail, offset: &FixedOffset, w: usize, theme: &Theme) -> 
     out
 }
 
-fn notes_and_history<'a>(
-    d: &CaseDetail,
-    offset: &FixedOffset,
-    w: usize,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
+fn notes_and_history<'a>(d: &CaseDetail, zone: &Zone, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![heading(&format!("Notes ({})", d.notes.len()), theme)];
     if d.notes.is_empty() {
         out.push(Line::styled("none yet", theme.dim()));
     }
     for n in &d.notes {
         out.push(Line::styled(
-            format!("{}  {}", local_time(n.at, offset), fit(&n.author, 40)),
+            format!("{}  {}", local_time(n.at, zone), fit(&n.author, 40)),
             theme.label(),
         ));
         for line in wrap(&n.text, w.saturating_sub(2)) {
@@ -181,7 +175,7 @@ fn notes_and_history<'a>(
         };
         let head = format!(
             "{}  {}  {}  ",
-            local_time(e.at, offset),
+            local_time(e.at, zone),
             fit(&e.author, 20),
             fit(e.kind.as_str(), 14)
         );

@@ -11,7 +11,7 @@ mod report;
 mod search;
 mod status;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -22,6 +22,7 @@ use super::layout::{BOTTOM_LINES, MIN_HEIGHT, MIN_WIDTH, too_small};
 use super::overlay::Overlay;
 use super::theme::Theme;
 use crate::domain::text::clean_line;
+use crate::domain::time::Zone;
 
 /// Draw the whole screen: the board or a case, the overlay, and the bottom lines.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -134,11 +135,9 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     lines
 }
 
-/// A time for people, at the board's offset from UTC: `2026-05-04 09:30`.
-pub fn local_time(at: DateTime<Utc>, offset: &FixedOffset) -> String {
-    at.with_timezone(offset)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+/// A time for people, at the offset in force then where the board is: `2026-05-04 09:30`.
+pub fn local_time(at: DateTime<Utc>, zone: &Zone) -> String {
+    crate::domain::time::minutes_in(at, zone)
 }
 
 /// Clear a popup's area and return it.

@@ -132,13 +132,14 @@ fn time_in_stage(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
     let block = boxed(" Time in stage ", theme);
     let w = usize::from(area.width.saturating_sub(2));
     let mut lines = vec![Line::styled(
-        clip(&format!("{}{:>9}{:>9}", pad("", 16), "median", "90th"), w),
+        clip(&format!("{} {:>8} {:>8}", pad("", 16), "median", "90th"), w),
         theme.dim(),
     )];
     for t in &r.time_in_stage {
         lines.push(Line::raw(clip(
             &format!(
-                "{}{:>9}{:>9}",
+                // A space before each value: a long one must not run into the next.
+                "{} {:>8} {:>8}",
                 pad(t.stage.title(), 16),
                 show_hours(t.median_hours),
                 show_hours(t.p90_hours)
