@@ -30,7 +30,8 @@ impl Shop {
             format!(
                 "#!/bin/sh\n\
                  if [ -e '{dir}/fail' ]; then cat >/dev/null; echo 'mail server down' >&2; exit 75; fi\n\
-                 {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n",
+                 {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n\
+                 if [ -e '{dir}/slow' ]; then sleep 5; fi\n",
                 dir = shop.dir.path().display()
             ),
         )
@@ -613,4 +614,40 @@ fn the_outbox_migration_keeps_every_message() {
     let conn = shop.sql();
     let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
     assert_eq!(fk.query_map([], |_| Ok(())).unwrap().count(), 0);
+}
+
+#[test]
+fn a_mail_command_stopped_after_taking_the_message_does_not_send_it_twice() {
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.path("config.toml")).unwrap();
+    std::fs::write(
+        shop.path("config.toml"),
+        format!("{config}timeout_secs = 1\n"),
+    )
+    .unwrap();
+    shop.inspected(IMEI_NL);
+
+    // The relay takes the message, then hangs until it is stopped.
+    std::fs::write(shop.path("slow"), "").unwrap();
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did not finish within 1 seconds")
+            && err.contains("may have been sent")
+            && err.contains("outbox release 1"),
+        "{err}"
+    );
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(list.contains("sending"), "{list}");
+
+    // The next run leaves it alone: the customer gets it once.
+    std::fs::remove_file(shop.path("slow")).unwrap();
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    // Released after checking the mail log, it goes again.
+    shop.ok(&["outbox", "release", "1"]);
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log().matches("=== end").count(), 2);
 }

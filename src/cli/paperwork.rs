@@ -74,13 +74,20 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
                     clean_line(why)
                 );
             }
-            if report.failed.is_empty() {
-                Ok(())
-            } else {
-                Err(Failure::new(format!(
-                    "{} message(s) could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again",
-                    report.failed.len()
-                )))
+            for (id, rma, what) in &report.unsure {
+                eprintln!(
+                    "rmaboard: message {id} ({rma}) may have been sent: {}",
+                    clean_line(what)
+                );
+            }
+            match (report.failed.len(), report.unsure.len()) {
+                (0, 0) => Ok(()),
+                (failed, 0) => Err(Failure::new(format!(
+                    "{failed} message(s) could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again"
+                ))),
+                (failed, unsure) => Err(Failure::new(format!(
+                    "{failed} message(s) could not be sent and {unsure} may have been sent (see above): check the mail log, release with `rmaboard outbox release ID` only what did not go out, and run `rmaboard outbox send` again"
+                ))),
             }
         }
         OutboxCommand::Drop { id, reason } => {

@@ -105,6 +105,19 @@ impl Store {
         Ok(())
     }
 
+    /// Keep a claimed message in `sending` with what happened: its sender was stopped
+    /// or killed after taking it, so it may have reached the customer. Staff check the
+    /// mail log and release it.
+    pub fn leave_sending(&mut self, id: i64, error: &str) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE outbox SET last_error = ?2 WHERE id = ?1 AND status = 'sending'",
+            params![id, crate::domain::text::clean_line(error)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Put a message left in `sending` (its sender stopped mid-way) back to pending.
     /// Staff do this after checking that it did not reach the customer.
     pub fn release_message(&mut self, id: i64) -> Result<()> {

@@ -271,6 +271,7 @@ impl Workshop {
             }
         };
         let from = self.setup.config.mail_from().to_string();
+        let timeout = std::time::Duration::from_secs(self.setup.config.mail.timeout_secs.max(1));
         let clock = self.clock.clone();
         let now = move || clock();
         Ok(delivery::send_pending(
@@ -278,6 +279,7 @@ impl Workshop {
             &channel,
             &from,
             &self.setup.user,
+            timeout,
             &now,
         )?)
     }
