@@ -651,3 +651,108 @@ fn a_mail_command_stopped_after_taking_the_message_does_not_send_it_twice() {
     shop.ok(&["outbox", "send"]);
     assert_eq!(shop.mail_log().matches("=== end").count(), 2);
 }
+#[cfg(unix)]
+#[test]
+fn files_and_folders_are_for_the_group_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let shop = Shop::new();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let umask0 = |db: &Path, args: &[&str]| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("umask 000; exec \"$@\"")
+            .arg("sh")
+            .arg(assert_cmd::cargo::cargo_bin("rmaboard"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("RMABOARD_CONFIG", shop.path("config.toml"))
+            .env("RMABOARD_USER", "anna")
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    let db = shop.path("srv/rmaboard/shop.sqlite");
+    umask0(&db, &["init"]);
+    assert_eq!(mode(&shop.path("srv")), 0o770);
+    assert_eq!(mode(&shop.path("srv/rmaboard")), 0o770);
+    assert_eq!(mode(&db), 0o660);
+    umask0(
+        &db,
+        &[
+            "sales",
+            "import",
+            &shop.path("sales.csv").display().to_string(),
+        ],
+    );
+    umask0(
+        &db,
+        &[
+            "--at",
+            "2025-03-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "x",
+        ],
+    );
+    umask0(&db, &["--at", "2025-03-05", "receive", "RMA-2025-00001"]);
+    umask0(
+        &db,
+        &[
+            "--at",
+            "2025-03-06",
+            "inspect",
+            "RMA-2025-00001",
+            "--in-house",
+            "--pass",
+        ],
+    );
+    umask0(
+        &db,
+        &["ship", "RMA-2025-00001", "--tracking", "RR123456785CN"],
+    );
+    let bills = shop.path("srv/rmaboard/bills");
+    assert_eq!(mode(&bills), 0o770);
+    assert_eq!(mode(&bills.join("B-000001-RMA-2025-00001.pdf")), 0o660);
+    let eml = shop.path("mail/out");
+    umask0(
+        &db,
+        &["outbox", "send", "--eml", &eml.display().to_string()],
+    );
+    assert_eq!(mode(&shop.path("mail")), 0o770);
+    assert_eq!(mode(&eml), 0o770);
+    for f in std::fs::read_dir(&eml).unwrap() {
+        assert_eq!(mode(&f.unwrap().path()), 0o660);
+    }
+    let export = shop.path("cases.csv");
+    umask0(&db, &["export", "--out", &export.display().to_string()]);
+    assert_eq!(mode(&export), 0o660);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_replaces_a_planted_link_instead_of_following_it() {
+    let shop = Shop::new();
+    shop.inspected(IMEI_NL);
+    let victim = shop.path("victim.txt");
+    std::fs::write(&victim, "someone else's file").unwrap();
+    let out = shop.path("cases.csv");
+    std::os::unix::fs::symlink(&victim, &out).unwrap();
+    shop.ok(&["export", "--out", &out.display().to_string()]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "someone else's file"
+    );
+    assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
+    assert!(std::fs::read_to_string(&out).unwrap().contains(IMEI_NL));
+    // Nothing is left beside it.
+    let left: Vec<_> = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".rmaboard-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

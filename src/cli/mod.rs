@@ -11,7 +11,6 @@ mod output;
 mod paperwork;
 mod report;
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +27,7 @@ use crate::config::{Config, config_dir, staff_name};
 use crate::domain::case::{Case, Change};
 use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
+use crate::files;
 use crate::store::{ListFilter, NewCase, Store, StoreError};
 use crate::workshop::{Clock, Setup, Workshop, WorkshopError, wall_clock};
 
@@ -523,11 +523,21 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     let store = ws.store();
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
-    let sink: Box<dyn Write> = match out {
-        Some(p) => Box::new(
-            File::create(p)
-                .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?,
-        ),
+    // A file is written beside its target and renamed into place when complete: a
+    // link planted at the target is replaced, never followed, and a failed export (a
+    // full disk) leaves nothing behind.
+    let mut file = match out {
+        Some(p) => {
+            files::remove_stale(files::folder_of(p), files::Kind::Export);
+            Some(
+                files::temp_beside(p, files::Kind::Export)
+                    .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let sink: Box<dyn Write + '_> = match file.as_mut() {
+        Some(tmp) => Box::new(tmp.as_file_mut()),
         None => Box::new(io::stdout().lock()),
     };
     let mut sink = BufWriter::new(sink);
@@ -586,6 +596,11 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     }
     bar.finish_and_clear();
     sink.flush().map_err(|e| write_err(&e))?;
+    drop(sink);
+    if let (Some(tmp), Some(p)) = (file, out) {
+        files::persist(tmp, p, true)
+            .map_err(|e| Failure::new(format!("could not write {}: {e}", p.display())))?;
+    }
     Ok(())
 }
 

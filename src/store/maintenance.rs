@@ -10,6 +10,7 @@ use rusqlite::backup::{Backup, StepResult};
 
 use super::{BUSY_TIMEOUT_SECS, Result, Store, StoreError};
 use crate::domain::{EventField, Stage};
+use crate::files::{self, Kind};
 
 /// What `rmaboard doctor` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,28 +120,21 @@ impl Store {
     /// A consistent copy of the database at `to`, made while others keep working. The
     /// copy is written beside `to` and renamed into place, so `to` is never half-written.
     pub fn backup(&self, to: &Path) -> Result<()> {
-        let dir = to
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let io = |action, source| StoreError::Io {
             action,
             path: to.to_path_buf(),
             source,
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".rmaboard-backup-")
-            .tempfile_in(dir)
-            .map_err(|e| io("write the backup", e))?;
+        // What earlier runs that were killed left here (the copy and its journal).
+        files::remove_stale(files::folder_of(to), Kind::Backup);
+        let tmp = files::temp_beside(to, Kind::Backup).map_err(|e| io("write the backup", e))?;
         {
             let mut dst = Connection::open(tmp.path())?;
             copy_all(&self.conn, &mut dst)?;
             // A backup is a single self-contained file.
             let _: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         }
-        super::restrict_mode(tmp.path());
-        tmp.persist(to)
-            .map_err(|e| io("write the backup", e.error))?;
+        files::persist(tmp, to, true).map_err(|e| io("write the backup", e))?;
         Ok(())
     }
 

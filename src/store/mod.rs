@@ -77,7 +77,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         check_is_sqlite(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            crate::files::create_dir(dir).map_err(|source| StoreError::Io {
                 action: "create the folder",
                 path: dir.to_path_buf(),
                 source,

@@ -5,7 +5,6 @@
 //! with the error. A command that was stopped or killed may have handed the message on
 //! already: that message stays in `sending` until someone checks and releases it.
 
-use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use crate::domain::text::clean_line;
+use crate::files::{self, Kind};
 use crate::paperwork::{Bill, OutboxMessage, pdf};
 use crate::store::{Store, StoreError};
 
@@ -204,8 +204,9 @@ fn run_command_inner(argv: &[String], mail: &str, timeout: Duration) -> Result<O
 
 /// Write `<id>-<RMA>-<kind>.eml`; never over an existing file.
 fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, String> {
-    fs::create_dir_all(dir)
+    files::create_dir(dir)
         .map_err(|e| format!("could not create the folder {}: {e}", dir.display()))?;
+    files::remove_stale(dir, Kind::Eml);
     let path = dir.join(format!(
         "{:06}-{}-{}.eml",
         msg.id,
@@ -213,13 +214,8 @@ fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, Str
         msg.kind.as_str()
     ));
     // Written beside the target and moved in whole: a mail program never sees half a file.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
-    tmp.write_all(mail.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
+    files::write_beside(&path, Kind::Eml, mail.as_bytes(), false)
         .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    tmp.persist_noclobber(&path)
-        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
     Ok(path)
 }
 
@@ -228,18 +224,17 @@ fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, Str
 /// carries a customer's name and address.
 pub fn write_pdf(bill: &Bill, path: &Path) -> Result<(), String> {
     let bytes = pdf::render(bill).map_err(|e| e.to_string())?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
-    tmp.write_all(&bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("could not write {}: {}", path.display(), e.error))?;
-    crate::store::restrict_mode(path);
-    Ok(())
+    let dir = files::folder_of(path);
+    files::create_dir(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    files::remove_stale(dir, Kind::Bill);
+    files::write_beside(path, Kind::Bill, &bytes, true).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists and is kept (it may be the copy that went with a parcel)",
+                path.display()
+            )
+        } else {
+            format!("could not write {}: {e}", path.display())
+        }
+    })
 }
