@@ -651,6 +651,96 @@ fn a_mail_command_stopped_after_taking_the_message_does_not_send_it_twice() {
     shop.ok(&["outbox", "send"]);
     assert_eq!(shop.mail_log().matches("=== end").count(), 2);
 }
+/// Make a file look as if it had been left there two hours ago.
+fn age_two_hours(path: &Path) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+}
+
+#[test]
+fn a_shipped_case_without_its_pdf_is_named_and_its_bill_written_again() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    // The reader of the output goes away at once: the ship's line is the last thing done.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("\"$@\" | (exec <&-; sleep 1)")
+        .arg("sh")
+        .arg(assert_cmd::cargo::cargo_bin("rmaboard"))
+        .args(["--db", &shop.db.display().to_string()])
+        .args(["ship", &rma, "--tracking", "RR123456785CN"])
+        .env("RMABOARD_CONFIG", shop.path("config.toml"))
+        .env("RMABOARD_USER", "anna")
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let pdf = shop.path("bills").join(format!("B-000001-{rma}.pdf"));
+    assert!(pdf.exists(), "{out:?}");
+    assert!(
+        shop.ok(&["doctor"])
+            .contains("ok: every shipped case has its PDF")
+    );
+
+    // Killed between the commit and the file: doctor names the case, bill writes it.
+    std::fs::remove_file(&pdf).unwrap();
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("{rma} (B-000001-{rma}.pdf)")),
+        "{said}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("rmaboard bill RMA"),
+        "{out:?}"
+    );
+    let out = shop.run(&["bill", &rma]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bill B-000001 written to"));
+    assert!(pdf.exists() && is_a4(&pdf));
+    shop.ok(&["doctor"]);
+}
+
+#[test]
+fn what_killed_runs_leave_is_reported_and_removed_by_the_next_run() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let bills = shop.path("bills");
+    std::fs::create_dir_all(&bills).unwrap();
+    let litter = [
+        bills.join(".rmaboard-bill-a1B2c3"),
+        bills.join(".tmpX1y2Z3"),
+        shop.path(".rmaboard-backup-d4E5f6"),
+        shop.path(".rmaboard-backup-d4E5f6-journal"),
+    ];
+    for p in &litter {
+        std::fs::write(p, "half a file").unwrap();
+        age_two_hours(p);
+    }
+    // One being written right now is not litter.
+    std::fs::write(shop.path(".rmaboard-backup-g7H8i9"), "in progress").unwrap();
+
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("4 left by interrupted runs"), "{said}");
+    for p in &litter {
+        assert!(said.contains(&p.display().to_string()), "{said}");
+    }
+
+    shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    shop.ok(&["backup", &shop.path("nightly.sqlite").display().to_string()]);
+    for p in &litter {
+        assert!(!p.exists(), "{} is still there", p.display());
+    }
+    assert!(shop.path(".rmaboard-backup-g7H8i9").exists());
+    assert!(
+        shop.ok(&["doctor"])
+            .contains("ok: none left by interrupted runs")
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn files_and_folders_are_for_the_group_only_whatever_the_umask() {

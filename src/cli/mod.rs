@@ -392,12 +392,18 @@ pub fn run(cli: Cli) -> Outcome {
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
             print!("{}", check.report());
-            if check.healthy() {
-                Ok(())
-            } else {
+            let files = paperwork::check_files(&store, &cx.config.bills_dir(&path))?;
+            print!("{}", files.report());
+            if !check.healthy() {
                 Err(Failure::new(
                     "the database has problems (see above): restore the latest backup (see README, Backups)",
                 ))
+            } else if !files.healthy() {
+                Err(Failure::new(
+                    "the database is sound but files around it need attention (see above): write each missing bill with `rmaboard bill RMA`, and delete the temporary files named",
+                ))
+            } else {
+                Ok(())
             }
         }
     }

@@ -28,6 +28,21 @@ impl Store {
         row.map(BillRow::into_bill).transpose()
     }
 
+    /// The latest bill of every shipped case: (RMA, the file name of its PDF).
+    pub fn shipped_bills(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.number, b.rma FROM bills b JOIN cases c ON c.id = b.case_id
+             WHERE c.stage = 'shipped'
+               AND b.number = (SELECT max(number) FROM bills WHERE case_id = b.case_id)
+             ORDER BY b.number",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let (number, rma): (i64, String) = (r.get(0)?, r.get(1)?);
+            Ok((rma.clone(), Bill::file_name_of(number, &rma)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Messages, oldest first; with `all` false only those waiting (not sent, not dropped).
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -221,13 +221,14 @@ fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, Str
 
 /// Write the bill's PDF to `path`: beside it first, then moved in whole, so a printer
 /// never picks up half a file. Readable by the staff group only, like the database: it
-/// carries a customer's name and address.
-pub fn write_pdf(bill: &Bill, path: &Path) -> Result<(), String> {
+/// carries a customer's name and address. With `replace` false an existing file is
+/// kept and the write refused: a PDF that went with a parcel is never overwritten.
+pub fn write_pdf(bill: &Bill, path: &Path, replace: bool) -> Result<(), String> {
     let bytes = pdf::render(bill).map_err(|e| e.to_string())?;
     let dir = files::folder_of(path);
     files::create_dir(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     files::remove_stale(dir, Kind::Bill);
-    files::write_beside(path, Kind::Bill, &bytes, true).map_err(|e| {
+    files::write_beside(path, Kind::Bill, &bytes, replace).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             format!(
                 "{} already exists and is kept (it may be the copy that went with a parcel)",
