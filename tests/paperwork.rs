@@ -651,6 +651,116 @@ fn a_mail_command_stopped_after_taking_the_message_does_not_send_it_twice() {
     shop.ok(&["outbox", "send"]);
     assert_eq!(shop.mail_log().matches("=== end").count(), 2);
 }
+
+/// Every Message-ID in the mail log.
+fn message_ids(log: &str) -> Vec<String> {
+    log.lines()
+        .filter_map(|l| l.strip_prefix("Message-ID: "))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn a_restore_never_issues_a_number_twice_nor_sends_again() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+
+    // After the backup: a second case is opened and mailed, the first is shipped.
+    let ch = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    let pdf = shop.path("bills").join(format!("B-000001-{nl}.pdf"));
+    let first_parcel = std::fs::read(&pdf).unwrap();
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(message_ids(&shop.mail_log()).len(), 3);
+
+    let said = shop.ok(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(said.contains(&format!("continue after {ch}")), "{said}");
+    assert!(said.contains("continue after B-000001"), "{said}");
+    assert!(said.contains("not sent again"), "{said}");
+
+    // New numbers, the first parcel's PDF untouched, nothing mailed twice.
+    let third = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    assert_ne!(third, ch);
+    assert!(third > ch, "{third} after {ch}");
+    let out = shop.run(&["ship", &nl, "--tracking", "RR234567895CN"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&pdf).unwrap(), first_parcel);
+    assert!(
+        shop.path("bills")
+            .join(format!("B-000002-{nl}.pdf"))
+            .exists()
+    );
+    assert!(shop.ok(&["bill", &nl]).contains("B-000002"));
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    let ids = message_ids(&log);
+    assert_eq!(ids.len(), 5, "{log}");
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a Message-ID used twice: {ids:?}");
+    assert_eq!(
+        log.matches(&format!("Subject: Your return authorisation {nl}"))
+            .count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_restore_reads_the_numbers_of_the_bill_files_too() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+    // Bills issued by a database that is gone (an earlier restore, a lost file).
+    std::fs::create_dir_all(shop.path("bills")).unwrap();
+    std::fs::write(
+        shop.path("bills").join("B-000007-RMA-2025-00009.pdf"),
+        "old",
+    )
+    .unwrap();
+    let said = shop.ok(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(said.contains("continue after B-000007"), "{said}");
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000008"));
+    let next = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(next, "RMA-2025-00010");
+}
+
 /// Make a file look as if it had been left there two hours ago.
 fn age_two_hours(path: &Path) {
     let f = std::fs::File::options().write(true).open(path).unwrap();

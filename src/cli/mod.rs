@@ -367,15 +367,17 @@ pub fn run(cli: Cli) -> Outcome {
                 )));
             }
             let mut ws = cx.workshop()?;
+            let bills_dir = ws.setup().bills_dir();
             let spinner = progress_bar(None, "restoring");
-            let done = ws.store_mut().restore(&file);
+            let done = ws.store_mut().restore(&file, &bills_dir);
             spinner.finish_and_clear();
-            done?;
+            let carried = done?;
             println!(
                 "restored {} from {}",
                 ws.store().path().display(),
                 file.display()
             );
+            say_carried(&carried, &bills_dir);
             Ok(())
         }
         Some(Command::Bill(b)) => paperwork::bill(&cx, b),
@@ -406,6 +408,35 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
+    }
+}
+
+/// Tell what a restore carried forward from the database it replaced.
+fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
+    if let Some(why) = &carried.replaced_unreadable {
+        eprintln!(
+            "rmaboard: warning: the replaced database could not be read ({}): the numbers were carried forward from the bill files in {} only; check `rmaboard outbox list` before sending",
+            crate::domain::text::clean_line(why),
+            bills_dir.display()
+        );
+    }
+    for rma in &carried.rma {
+        println!(
+            "RMA numbers of {} continue after {rma}, as issued before the restore",
+            rma.year
+        );
+    }
+    if let Some(n) = carried.bill {
+        println!("bill numbers continue after B-{n:06}, as issued before the restore");
+    }
+    if let Some(n) = carried.message {
+        println!("message ids continue after {n}, as used before the restore");
+    }
+    if carried.messages_kept > 0 {
+        println!(
+            "{} message(s) sent, dropped or being sent before the restore keep that state and are not sent again",
+            carried.messages_kept
+        );
     }
 }
 

@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0002_search.sql"),
     include_str!("../../assets/migrations/0003_paperwork.sql"),
     include_str!("../../assets/migrations/0004_outbox_drop.sql"),
+    include_str!("../../assets/migrations/0005_high_water.sql"),
 ];
 
 /// The schema version this build writes.

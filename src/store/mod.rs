@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
-pub use maintenance::{Checkup, wal_path};
+pub use maintenance::{Carried, Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 

@@ -312,8 +312,11 @@ fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
 
 fn insert_message(tx: &Transaction<'_>, case_id: i64, d: &Draft, at: DateTime<Utc>) -> Result<()> {
     tx.execute(
-        "INSERT INTO outbox (case_id, kind, to_address, subject, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        // Past every id issued before a restore too (see `high_water`).
+        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at)
+         VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
+                     coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
+                 ?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             case_id,
             d.kind.as_str(),
