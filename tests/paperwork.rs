@@ -956,3 +956,42 @@ fn an_export_replaces_a_planted_link_instead_of_following_it() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_restore_over_an_unreadable_database_takes_the_numbers_from_the_bill_files() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    let pdf = shop.path("bills").join(format!("B-000001-{nl}.pdf"));
+    let first_parcel = std::fs::read(&pdf).unwrap();
+
+    // The live file is damaged beyond reading.
+    let mut bytes = std::fs::read(&shop.db).unwrap();
+    bytes[..100].fill(0x55);
+    std::fs::write(&shop.db, &bytes).unwrap();
+    assert_eq!(shop.run(&["list"]).status.code(), Some(1));
+
+    let out = shop.run(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("it was moved to") && err.contains("bill files"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("continue after B-000001"));
+    let aside = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("shop.sqlite.unreadable-")
+        });
+    assert!(aside, "the damaged file is kept aside");
+
+    shop.ok(&["ship", &nl, "--tracking", "RR234567895CN"]);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000002"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), first_parcel);
+}

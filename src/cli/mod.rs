@@ -366,12 +366,16 @@ pub fn run(cli: Cli) -> Outcome {
                     file.display()
                 )));
             }
+            let unreadable = set_aside_if_unreadable(&cx.path()?, cx.now())?;
             let mut ws = cx.workshop()?;
             let bills_dir = ws.setup().bills_dir();
             let spinner = progress_bar(None, "restoring");
             let done = ws.store_mut().restore(&file, &bills_dir);
             spinner.finish_and_clear();
-            let carried = done?;
+            let mut carried = done?;
+            if unreadable.is_some() {
+                carried.replaced_unreadable = unreadable;
+            }
             println!(
                 "restored {} from {}",
                 ws.store().path().display(),
@@ -409,6 +413,41 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
     }
+}
+
+/// Before a restore: a database that cannot be read at all (damaged, or its header
+/// overwritten) is renamed aside with its `-wal` rather than refused, so the backup can
+/// take its place; the numbers it had issued are then read from the bills folder. Says
+/// why it could not be read, or `None` when it can be.
+fn set_aside_if_unreadable(db: &Path, now: DateTime<Utc>) -> Result<Option<String>, Failure> {
+    let why = match Store::open(db) {
+        Ok(_) => return Ok(None),
+        Err(e @ (StoreError::Corrupt(_) | StoreError::NotOurs { .. })) => e.to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    let mut aside = db.as_os_str().to_os_string();
+    aside.push(format!(".unreadable-{}", now.format("%Y%m%dT%H%M%SZ")));
+    let aside = PathBuf::from(aside);
+    std::fs::rename(db, &aside).map_err(|e| {
+        Failure::new(format!(
+            "{} cannot be read ({why}) and could not be moved aside to restore in its place ({e}): move it away yourself and run restore again",
+            db.display()
+        ))
+    })?;
+    let wal = crate::store::wal_path(db);
+    if wal.exists() {
+        let _ = std::fs::rename(&wal, crate::store::wal_path(&aside));
+    }
+    let mut shm = db.as_os_str().to_os_string();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(PathBuf::from(shm));
+    eprintln!(
+        "rmaboard: warning: {} cannot be read ({}); it was moved to {} and the backup takes its place",
+        db.display(),
+        crate::domain::text::clean_line(&why),
+        aside.display()
+    );
+    Ok(Some(why))
 }
 
 /// Tell what a restore carried forward from the database it replaced.
