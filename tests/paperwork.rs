@@ -30,6 +30,7 @@ impl Shop {
             format!(
                 "#!/bin/sh\n\
                  if [ -e '{dir}/fail' ]; then cat >/dev/null; echo 'mail server down' >&2; exit 75; fi\n\
+                 if [ -e '{dir}/quit' ]; then exit 75; fi\n\
                  {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n\
                  if [ -e '{dir}/slow' ]; then sleep 5; fi\n",
                 dir = shop.dir.path().display()
@@ -994,4 +995,28 @@ fn a_restore_over_an_unreadable_database_takes_the_numbers_from_the_bill_files()
     shop.ok(&["ship", &nl, "--tracking", "RR234567895CN"]);
     assert!(shop.ok(&["bill", &nl]).contains("B-000002"));
     assert_eq!(std::fs::read(&pdf).unwrap(), first_parcel);
+}
+
+#[test]
+fn a_mail_command_that_quits_without_reading_leaves_the_message_waiting() {
+    let shop = Shop::new();
+    // A message larger than a pipe holds, so the write is still under way when the
+    // command quits.
+    std::fs::create_dir_all(shop.path("templates")).unwrap();
+    std::fs::write(
+        shop.path("templates/rma_instructions.txt"),
+        format!(
+            "Subject: Your RMA {{rma}}\n\n{}\n",
+            "Please read. ".repeat(30_000)
+        ),
+    )
+    .unwrap();
+    shop.inspected(IMEI_NL);
+    std::fs::write(shop.path("quit"), "").unwrap();
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not take the message"), "{err}");
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(list.contains("pending"), "{list}");
 }

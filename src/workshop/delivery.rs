@@ -154,9 +154,15 @@ fn run_command_inner(argv: &[String], mail: &str, timeout: Duration) -> Result<O
         .stderr(Stdio::from(stderr))
         .spawn()
         .map_err(|e| format!("the mail command {program} could not be started ({e}): check [mail] command in config.toml"))?;
-    if let Some(mut stdin) = child.stdin.take()
-        && let Err(e) = stdin.write_all(mail.as_bytes())
-    {
+    // A command that quits without reading everything must not take us with it.
+    let written = {
+        let _ignored = crate::sys::ignore_sigpipe();
+        child
+            .stdin
+            .take()
+            .map(|mut stdin| stdin.write_all(mail.as_bytes()))
+    };
+    if let Some(Err(e)) = written {
         let _ = child.kill();
         let _ = child.wait();
         return Err(format!(
