@@ -99,9 +99,9 @@ pub fn write_beside(target: &Path, kind: Kind, bytes: &[u8], replace: bool) -> i
     persist(tmp, target, replace)
 }
 
-/// Temporary files of `kind` in `dir` older than [`STALE_AFTER`]: left by runs that were
-/// killed. Tempfile's own unprefixed names (`.tmpXXXXXX`), which older versions left in
-/// the bills folder, count too for bills.
+/// Temporary files of `kind` (any kind with `None`) in `dir` older than
+/// [`STALE_AFTER`]: left by runs that were killed. For bills, the unprefixed
+/// `.tmpXXXXXX` names that older versions left in the bills folder count too.
 pub fn stale_temporaries(dir: &Path, kind: Option<Kind>) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -116,7 +116,7 @@ pub fn stale_temporaries(dir: &Path, kind: Option<Kind>) -> Vec<PathBuf> {
             None => name.starts_with(TEMP_PREFIX),
         };
         let old_bill_temp =
-            matches!(kind, Some(Kind::Bill) | None) && name.starts_with(".tmp") && name.len() == 10;
+            kind == Some(Kind::Bill) && name.starts_with(".tmp") && name.len() == 10;
         if !(ours || old_bill_temp) {
             continue;
         }

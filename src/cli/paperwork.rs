@@ -120,6 +120,9 @@ pub(super) fn check_files(store: &Store, bills_dir: &Path) -> Result<FileCheck, 
         Vec::new()
     };
     let mut stale = files::stale_temporaries(bills_dir, None);
+    stale.extend(files::stale_temporaries(bills_dir, Some(files::Kind::Bill)));
+    stale.sort();
+    stale.dedup();
     let db_dir = files::folder_of(store.path());
     if db_dir != bills_dir {
         stale.extend(files::stale_temporaries(db_dir, None));
