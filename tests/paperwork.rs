@@ -691,6 +691,12 @@ fn a_restore_never_issues_a_number_twice_nor_sends_again() {
     assert!(said.contains(&format!("continue after {ch}")), "{said}");
     assert!(said.contains("continue after B-000001"), "{said}");
     assert!(said.contains("not sent again"), "{said}");
+    let left: Vec<_> = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".rmaboard-"))
+        .collect();
+    assert!(left.is_empty(), "the restore left {left:?}");
 
     // New numbers, the first parcel's PDF untouched, nothing mailed twice.
     let third = shop
