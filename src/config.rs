@@ -128,6 +128,8 @@ pub struct MailConfig {
     pub command: String,
     /// The From header; empty means the shop's email.
     pub from: String,
+    /// How long the command may take with one message before it is stopped.
+    pub timeout_secs: u64,
 }
 
 impl Default for MailConfig {
@@ -135,6 +137,7 @@ impl Default for MailConfig {
         MailConfig {
             command: "/usr/sbin/sendmail -t -i".into(),
             from: String::new(),
+            timeout_secs: 60,
         }
     }
 }

@@ -13,6 +13,43 @@ pub fn default_sigpipe() {
     }
 }
 
+/// While this lives, writing to a pipe whose reader has gone fails with an error
+/// (`BrokenPipe`) instead of killing the process: for writing to a child's standard
+/// input, where [`default_sigpipe`] would let a mail command that quits early kill us
+/// mid-send. The previous disposition comes back when it is dropped.
+pub struct SigpipeIgnored {
+    #[cfg(unix)]
+    previous: libc::sighandler_t,
+}
+
+/// Ignore SIGPIPE until the returned guard is dropped.
+pub fn ignore_sigpipe() -> SigpipeIgnored {
+    #[cfg(unix)]
+    // SAFETY: changing a signal's disposition to "ignore" has no preconditions; the
+    // previous one is kept to be put back.
+    unsafe {
+        let previous = libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        let previous = if previous == libc::SIG_ERR {
+            libc::SIG_DFL
+        } else {
+            previous
+        };
+        SigpipeIgnored { previous }
+    }
+    #[cfg(not(unix))]
+    SigpipeIgnored {}
+}
+
+impl Drop for SigpipeIgnored {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: puts back the disposition that `ignore_sigpipe` found.
+        unsafe {
+            libc::signal(libc::SIGPIPE, self.previous);
+        }
+    }
+}
+
 /// The effective user id of this process.
 #[cfg(unix)]
 pub fn effective_uid() -> u32 {

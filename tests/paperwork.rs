@@ -30,7 +30,9 @@ impl Shop {
             format!(
                 "#!/bin/sh\n\
                  if [ -e '{dir}/fail' ]; then cat >/dev/null; echo 'mail server down' >&2; exit 75; fi\n\
-                 {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n",
+                 if [ -e '{dir}/quit' ]; then exit 75; fi\n\
+                 {{ cat; echo '=== end'; }} >> '{dir}/mail.log'\n\
+                 if [ -e '{dir}/slow' ]; then sleep 5; fi\n",
                 dir = shop.dir.path().display()
             ),
         )
@@ -640,6 +642,416 @@ fn the_outbox_migration_keeps_every_message() {
     let conn = shop.sql();
     let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
     assert_eq!(fk.query_map([], |_| Ok(())).unwrap().count(), 0);
+}
+
+#[test]
+fn a_mail_command_stopped_after_taking_the_message_does_not_send_it_twice() {
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.path("config.toml")).unwrap();
+    std::fs::write(
+        shop.path("config.toml"),
+        format!("{config}timeout_secs = 1\n"),
+    )
+    .unwrap();
+    shop.inspected(IMEI_NL);
+
+    // The relay takes the message, then hangs until it is stopped.
+    std::fs::write(shop.path("slow"), "").unwrap();
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did not finish within 1 seconds")
+            && err.contains("may have been sent")
+            && err.contains("outbox release 1"),
+        "{err}"
+    );
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(list.contains("sending"), "{list}");
+
+    // The next run leaves it alone: the customer gets it once.
+    std::fs::remove_file(shop.path("slow")).unwrap();
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    // Released after checking the mail log, it goes again.
+    shop.ok(&["outbox", "release", "1"]);
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(shop.mail_log().matches("=== end").count(), 2);
+}
+
+/// Every Message-ID in the mail log.
+fn message_ids(log: &str) -> Vec<String> {
+    log.lines()
+        .filter_map(|l| l.strip_prefix("Message-ID: "))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn a_restore_never_issues_a_number_twice_nor_sends_again() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+
+    // After the backup: a second case is opened and mailed, the first is shipped.
+    let ch = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    let pdf = shop.path("bills").join(format!("B-000001-{nl}.pdf"));
+    let first_parcel = std::fs::read(&pdf).unwrap();
+    shop.ok(&["outbox", "send"]);
+    assert_eq!(message_ids(&shop.mail_log()).len(), 3);
+
+    let said = shop.ok(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(said.contains(&format!("continue after {ch}")), "{said}");
+    assert!(said.contains("continue after B-000001"), "{said}");
+    assert!(said.contains("not sent again"), "{said}");
+    let left: Vec<_> = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".rmaboard-"))
+        .collect();
+    assert!(left.is_empty(), "the restore left {left:?}");
+
+    // New numbers, the first parcel's PDF untouched, nothing mailed twice.
+    let third = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    assert_ne!(third, ch);
+    assert!(third > ch, "{third} after {ch}");
+    let out = shop.run(&["ship", &nl, "--tracking", "RR234567895CN"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&pdf).unwrap(), first_parcel);
+    assert!(
+        shop.path("bills")
+            .join(format!("B-000002-{nl}.pdf"))
+            .exists()
+    );
+    assert!(shop.ok(&["bill", &nl]).contains("B-000002"));
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    let ids = message_ids(&log);
+    assert_eq!(ids.len(), 5, "{log}");
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a Message-ID used twice: {ids:?}");
+    assert_eq!(
+        log.matches(&format!("Subject: Your return authorisation {nl}"))
+            .count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_restore_reads_the_numbers_of_the_bill_files_too() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+    // Bills issued by a database that is gone (an earlier restore, a lost file).
+    std::fs::create_dir_all(shop.path("bills")).unwrap();
+    std::fs::write(
+        shop.path("bills").join("B-000007-RMA-2025-00009.pdf"),
+        "old",
+    )
+    .unwrap();
+    let said = shop.ok(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(said.contains("continue after B-000007"), "{said}");
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000008"));
+    let next = shop
+        .ok(&[
+            "--at",
+            "2025-03-02",
+            "open",
+            "--imei",
+            IMEI_CH,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(next, "RMA-2025-00010");
+}
+
+/// Make a file look as if it had been left there two hours ago.
+fn age_two_hours(path: &Path) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+}
+
+#[test]
+fn a_shipped_case_without_its_pdf_is_named_and_its_bill_written_again() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    // The reader of the output goes away at once: the ship's line is the last thing done.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("\"$@\" | (exec <&-; sleep 1)")
+        .arg("sh")
+        .arg(assert_cmd::cargo::cargo_bin("rmaboard"))
+        .args(["--db", &shop.db.display().to_string()])
+        .args(["ship", &rma, "--tracking", "RR123456785CN"])
+        .env("RMABOARD_CONFIG", shop.path("config.toml"))
+        .env("RMABOARD_USER", "anna")
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let pdf = shop.path("bills").join(format!("B-000001-{rma}.pdf"));
+    assert!(pdf.exists(), "{out:?}");
+    assert!(
+        shop.ok(&["doctor"])
+            .contains("ok: every shipped case has its PDF")
+    );
+
+    // Killed between the commit and the file: doctor names the case, bill writes it.
+    std::fs::remove_file(&pdf).unwrap();
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("{rma} (B-000001-{rma}.pdf)")),
+        "{said}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("rmaboard bill RMA"),
+        "{out:?}"
+    );
+    let out = shop.run(&["bill", &rma]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bill B-000001 written to"));
+    assert!(pdf.exists() && is_a4(&pdf));
+    shop.ok(&["doctor"]);
+}
+
+#[test]
+fn what_killed_runs_leave_is_reported_and_removed_by_the_next_run() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let bills = shop.path("bills");
+    std::fs::create_dir_all(&bills).unwrap();
+    let litter = [
+        bills.join(".rmaboard-bill-a1B2c3"),
+        bills.join(".tmpX1y2Z3"),
+        shop.path(".rmaboard-backup-d4E5f6"),
+        shop.path(".rmaboard-backup-d4E5f6-journal"),
+    ];
+    for p in &litter {
+        std::fs::write(p, "half a file").unwrap();
+        age_two_hours(p);
+    }
+    // One being written right now is not litter.
+    std::fs::write(shop.path(".rmaboard-backup-g7H8i9"), "in progress").unwrap();
+
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("4 left by interrupted runs"), "{said}");
+    for p in &litter {
+        assert!(said.contains(&p.display().to_string()), "{said}");
+    }
+
+    shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    shop.ok(&["backup", &shop.path("nightly.sqlite").display().to_string()]);
+    for p in &litter {
+        assert!(!p.exists(), "{} is still there", p.display());
+    }
+    assert!(shop.path(".rmaboard-backup-g7H8i9").exists());
+    assert!(
+        shop.ok(&["doctor"])
+            .contains("ok: none left by interrupted runs")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn files_and_folders_are_for_the_group_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let shop = Shop::new();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let umask0 = |db: &Path, args: &[&str]| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("umask 000; exec \"$@\"")
+            .arg("sh")
+            .arg(assert_cmd::cargo::cargo_bin("rmaboard"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("RMABOARD_CONFIG", shop.path("config.toml"))
+            .env("RMABOARD_USER", "anna")
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    let db = shop.path("srv/rmaboard/shop.sqlite");
+    umask0(&db, &["init"]);
+    assert_eq!(mode(&shop.path("srv")), 0o770);
+    assert_eq!(mode(&shop.path("srv/rmaboard")), 0o770);
+    assert_eq!(mode(&db), 0o660);
+    umask0(
+        &db,
+        &[
+            "sales",
+            "import",
+            &shop.path("sales.csv").display().to_string(),
+        ],
+    );
+    umask0(
+        &db,
+        &[
+            "--at",
+            "2025-03-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "x",
+        ],
+    );
+    umask0(&db, &["--at", "2025-03-05", "receive", "RMA-2025-00001"]);
+    umask0(
+        &db,
+        &[
+            "--at",
+            "2025-03-06",
+            "inspect",
+            "RMA-2025-00001",
+            "--in-house",
+            "--pass",
+        ],
+    );
+    umask0(
+        &db,
+        &["ship", "RMA-2025-00001", "--tracking", "RR123456785CN"],
+    );
+    let bills = shop.path("srv/rmaboard/bills");
+    assert_eq!(mode(&bills), 0o770);
+    assert_eq!(mode(&bills.join("B-000001-RMA-2025-00001.pdf")), 0o660);
+    let eml = shop.path("mail/out");
+    umask0(
+        &db,
+        &["outbox", "send", "--eml", &eml.display().to_string()],
+    );
+    assert_eq!(mode(&shop.path("mail")), 0o770);
+    assert_eq!(mode(&eml), 0o770);
+    for f in std::fs::read_dir(&eml).unwrap() {
+        assert_eq!(mode(&f.unwrap().path()), 0o660);
+    }
+    let export = shop.path("cases.csv");
+    umask0(&db, &["export", "--out", &export.display().to_string()]);
+    assert_eq!(mode(&export), 0o660);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_replaces_a_planted_link_instead_of_following_it() {
+    let shop = Shop::new();
+    shop.inspected(IMEI_NL);
+    let victim = shop.path("victim.txt");
+    std::fs::write(&victim, "someone else's file").unwrap();
+    let out = shop.path("cases.csv");
+    std::os::unix::fs::symlink(&victim, &out).unwrap();
+    shop.ok(&["export", "--out", &out.display().to_string()]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "someone else's file"
+    );
+    assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
+    assert!(std::fs::read_to_string(&out).unwrap().contains(IMEI_NL));
+    // Nothing is left beside it.
+    let left: Vec<_> = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".rmaboard-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_restore_over_an_unreadable_database_takes_the_numbers_from_the_bill_files() {
+    let shop = Shop::new();
+    let nl = shop.inspected(IMEI_NL);
+    let backup = shop.path("backup.sqlite");
+    shop.ok(&["backup", &backup.display().to_string()]);
+    shop.ok(&["ship", &nl, "--tracking", "RR123456785CN"]);
+    let pdf = shop.path("bills").join(format!("B-000001-{nl}.pdf"));
+    let first_parcel = std::fs::read(&pdf).unwrap();
+
+    // The live file is damaged beyond reading.
+    let mut bytes = std::fs::read(&shop.db).unwrap();
+    bytes[..100].fill(0x55);
+    std::fs::write(&shop.db, &bytes).unwrap();
+    assert_eq!(shop.run(&["list"]).status.code(), Some(1));
+
+    let out = shop.run(&["restore", &backup.display().to_string(), "--yes"]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("it was moved to") && err.contains("bill files"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("continue after B-000001"));
+    let aside = std::fs::read_dir(shop.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("shop.sqlite.unreadable-")
+        });
+    assert!(aside, "the damaged file is kept aside");
+
+    shop.ok(&["ship", &nl, "--tracking", "RR234567895CN"]);
+    assert!(shop.ok(&["bill", &nl]).contains("B-000002"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), first_parcel);
+}
+
+#[test]
+fn a_mail_command_that_quits_without_reading_leaves_the_message_waiting() {
+    let shop = Shop::new();
+    // A message larger than a pipe holds, so the write is still under way when the
+    // command quits.
+    std::fs::create_dir_all(shop.path("templates")).unwrap();
+    std::fs::write(
+        shop.path("templates/rma_instructions.txt"),
+        format!(
+            "Subject: Your RMA {{rma}}\n\n{}\n",
+            "Please read. ".repeat(30_000)
+        ),
+    )
+    .unwrap();
+    shop.inspected(IMEI_NL);
+    std::fs::write(shop.path("quit"), "").unwrap();
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not take the message"), "{err}");
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(list.contains("pending"), "{list}");
 }
 
 /// What Python's standard-library mail parser, in its strict modern policy, makes of a

@@ -318,7 +318,7 @@ fn backup_while_another_connection_writes_and_restore() {
     live.add_note(ids[0], "after the backup", "anna", at(4, 9))
         .unwrap();
     assert_ne!(dump(&path), with_notes);
-    live.restore(&backup).unwrap();
+    live.restore(&backup, &dir.path().join("bills")).unwrap();
     assert_eq!(dump(&path), with_notes);
     let check = live.checkup().unwrap();
     assert!(check.healthy(), "{}", check.report());
@@ -332,7 +332,10 @@ fn restore_refuses_a_damaged_backup() {
     let before = dump(&path);
     let bad = dir.path().join("bad.sqlite");
     std::fs::write(&bad, b"not a database at all, sorry").unwrap();
-    let err = store.restore(&bad).unwrap_err().to_string();
+    let err = store
+        .restore(&bad, &dir.path().join("bills"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("is not an rmaboard database"), "{err}");
     assert_eq!(dump(&path), before);
 }
@@ -354,7 +357,10 @@ fn a_bad_backup_is_named_and_the_database_is_not_called_damaged() {
     }
     std::fs::write(&malformed, &bytes).unwrap();
     for (file, says) in [(&empty, "the file is empty"), (&malformed, "it is damaged")] {
-        let err = store.restore(file).unwrap_err().to_string();
+        let err = store
+            .restore(file, &dir.path().join("bills"))
+            .unwrap_err()
+            .to_string();
         let named = format!("the backup {} cannot be restored: {says}", file.display());
         assert!(err.starts_with(&named), "{err}");
         assert!(

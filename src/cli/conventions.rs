@@ -208,6 +208,11 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
         c.mail.command.clone(),
         loaded,
     ));
+    out.push(Setting::file(
+        "mail.timeout_secs",
+        c.mail.timeout_secs,
+        loaded,
+    ));
     let from = c.mail_from();
     out.push(if !c.mail.from.trim().is_empty() {
         Setting::file("mail.from", from, loaded)

@@ -11,7 +11,6 @@ mod output;
 mod paperwork;
 mod report;
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +28,7 @@ use crate::config::{Config, config_dir, staff_name};
 use crate::domain::case::{Case, Change};
 use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
+use crate::files;
 use crate::store::{ListFilter, NewCase, Store, StoreError};
 use crate::workshop::{Clock, Setup, Workshop, WorkshopError, wall_clock};
 
@@ -428,16 +428,22 @@ pub fn run(cli: Cli) -> Outcome {
                     )));
                 }
             }
+            let unreadable = set_aside_if_unreadable(&cx.path()?, cx.now())?;
             let mut ws = cx.workshop()?;
+            let bills_dir = ws.setup().bills_dir();
             let spinner = progress_bar(None, "restoring");
-            let done = ws.store_mut().restore(&file);
+            let done = ws.store_mut().restore(&file, &bills_dir);
             spinner.finish_and_clear();
-            done?;
+            let mut carried = done?;
+            if unreadable.is_some() {
+                carried.replaced_unreadable = unreadable;
+            }
             println!(
                 "restored {} from {}",
                 ws.store().path().display(),
                 file.display()
             );
+            say_carried(&carried, &bills_dir);
             Ok(())
         }
         Some(Command::Bill(b)) => paperwork::bill(&cx, b),
@@ -468,14 +474,84 @@ pub fn run(cli: Cli) -> Outcome {
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
             print!("{}", check.report());
-            if check.healthy() {
-                Ok(())
-            } else {
+            let files = paperwork::check_files(&store, &cx.config.bills_dir(&path))?;
+            print!("{}", files.report());
+            if !check.healthy() {
                 Err(Failure::new(
                     "the database has problems (see above): restore the latest backup (see README, Backups)",
                 ))
+            } else if !files.healthy() {
+                Err(Failure::new(
+                    "the database is sound but files around it need attention (see above): write each missing bill with `rmaboard bill RMA`, and delete the temporary files named",
+                ))
+            } else {
+                Ok(())
             }
         }
+    }
+}
+
+/// Before a restore: a database that cannot be read at all (damaged, or its header
+/// overwritten) is renamed aside with its `-wal` rather than refused, so the backup can
+/// take its place; the numbers it had issued are then read from the bills folder. Says
+/// why it could not be read, or `None` when it can be.
+fn set_aside_if_unreadable(db: &Path, now: DateTime<Utc>) -> Result<Option<String>, Failure> {
+    let why = match Store::open(db) {
+        Ok(_) => return Ok(None),
+        Err(e @ (StoreError::Corrupt(_) | StoreError::NotOurs { .. })) => e.to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    let mut aside = db.as_os_str().to_os_string();
+    aside.push(format!(".unreadable-{}", now.format("%Y%m%dT%H%M%SZ")));
+    let aside = PathBuf::from(aside);
+    std::fs::rename(db, &aside).map_err(|e| {
+        Failure::new(format!(
+            "{} cannot be read ({why}) and could not be moved aside to restore in its place ({e}): move it away yourself and run restore again",
+            db.display()
+        ))
+    })?;
+    let wal = crate::store::wal_path(db);
+    if wal.exists() {
+        let _ = std::fs::rename(&wal, crate::store::wal_path(&aside));
+    }
+    let mut shm = db.as_os_str().to_os_string();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(PathBuf::from(shm));
+    eprintln!(
+        "rmaboard: warning: {} cannot be read ({}); it was moved to {} and the backup takes its place",
+        db.display(),
+        crate::domain::text::clean_line(&why),
+        aside.display()
+    );
+    Ok(Some(why))
+}
+
+/// Tell what a restore carried forward from the database it replaced.
+fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
+    if let Some(why) = &carried.replaced_unreadable {
+        eprintln!(
+            "rmaboard: warning: the replaced database could not be read ({}): the numbers were carried forward from the bill files in {} only; check `rmaboard outbox list` before sending",
+            crate::domain::text::clean_line(why),
+            bills_dir.display()
+        );
+    }
+    for rma in &carried.rma {
+        println!(
+            "RMA numbers of {} continue after {rma}, as issued before the restore",
+            rma.year
+        );
+    }
+    if let Some(n) = carried.bill {
+        println!("bill numbers continue after B-{n:06}, as issued before the restore");
+    }
+    if let Some(n) = carried.message {
+        println!("message ids continue after {n}, as used before the restore");
+    }
+    if carried.messages_kept > 0 {
+        println!(
+            "{} message(s) sent, dropped or being sent before the restore keep that state and are not sent again",
+            carried.messages_kept
+        );
     }
 }
 
@@ -602,11 +678,21 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     let store = ws.store();
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
-    let sink: Box<dyn Write> = match out {
-        Some(p) => Box::new(
-            File::create(p)
-                .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?,
-        ),
+    // A file is written beside its target and renamed into place when complete: a
+    // link planted at the target is replaced, never followed, and a failed export (a
+    // full disk) leaves nothing behind.
+    let mut file = match out {
+        Some(p) => {
+            files::remove_stale(files::folder_of(p), files::Kind::Export);
+            Some(
+                files::temp_beside(p, files::Kind::Export)
+                    .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let sink: Box<dyn Write + '_> = match file.as_mut() {
+        Some(tmp) => Box::new(tmp.as_file_mut()),
         None => Box::new(io::stdout().lock()),
     };
     let mut sink = BufWriter::new(sink);
@@ -665,6 +751,11 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
     }
     bar.finish_and_clear();
     sink.flush().map_err(|e| write_err(&e))?;
+    drop(sink);
+    if let (Some(tmp), Some(p)) = (file, out) {
+        files::persist(tmp, p, true)
+            .map_err(|e| Failure::new(format!("could not write {}: {e}", p.display())))?;
+    }
     Ok(())
 }
 

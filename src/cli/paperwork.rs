@@ -1,13 +1,16 @@
 //! `bill`, `outbox`, and what is said of the bill written when a case is shipped.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use super::args::{BillArgs, OutboxCommand};
 use super::{Context, Failure, Outcome};
 use crate::domain::case::Case;
 use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::local_minutes;
+use crate::files;
 use crate::paperwork::OutboxMessage;
+use crate::store::Store;
 use crate::workshop::{BillFile, delivery};
 
 /// Say where the bill of a case just shipped went, or that it could not be written and
@@ -29,6 +32,109 @@ pub(super) fn say_bill(case: &Case, bill: &BillFile) {
     }
 }
 
+/// What `doctor` finds around the database: bills without their PDF, and temporary
+/// files left by interrupted runs.
+pub(super) struct FileCheck {
+    /// False when there is no bills folder (a backup, or generated data): not checked.
+    bills_dir_exists: bool,
+    missing_pdfs: Vec<String>,
+    stale: Vec<PathBuf>,
+    bills_dir: PathBuf,
+}
+
+impl FileCheck {
+    pub(super) fn healthy(&self) -> bool {
+        self.missing_pdfs.is_empty() && self.stale.is_empty()
+    }
+
+    pub(super) fn report(&self) -> String {
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k:<23}{v}\n"));
+        line(
+            "bill files",
+            if !self.bills_dir_exists {
+                format!(
+                    "not checked: there is no bills folder {} (set [paperwork] bills_dir if this database's bills are elsewhere)",
+                    self.bills_dir.display()
+                )
+            } else if self.missing_pdfs.is_empty() {
+                format!(
+                    "ok: every shipped case has its PDF in {}",
+                    self.bills_dir.display()
+                )
+            } else {
+                format!(
+                    "{} shipped case(s) have no PDF of their bill in {} (write each with `rmaboard bill RMA`): {}",
+                    self.missing_pdfs.len(),
+                    self.bills_dir.display(),
+                    first_of(&self.missing_pdfs)
+                )
+            },
+        );
+        line(
+            "temporary files",
+            if self.stale.is_empty() {
+                "ok: none left by interrupted runs".to_string()
+            } else {
+                format!(
+                    "{} left by interrupted runs (the next ship, backup or send there removes them, or delete them): {}",
+                    self.stale.len(),
+                    first_of(
+                        &self
+                            .stale
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                    )
+                )
+            },
+        );
+        out
+    }
+}
+
+/// The first twenty of a list, and how many more there are.
+fn first_of(items: &[String]) -> String {
+    let mut s = items
+        .iter()
+        .take(20)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > 20 {
+        s.push_str(&format!(" and {} more", items.len() - 20));
+    }
+    s
+}
+
+pub(super) fn check_files(store: &Store, bills_dir: &Path) -> Result<FileCheck, Failure> {
+    let bills_dir_exists = bills_dir.is_dir();
+    let missing_pdfs = if bills_dir_exists {
+        store
+            .shipped_bills()?
+            .into_iter()
+            .filter(|(_, file)| !bills_dir.join(file).exists())
+            .map(|(rma, file)| format!("{rma} ({file})"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut stale = files::stale_temporaries(bills_dir, None);
+    stale.extend(files::stale_temporaries(bills_dir, Some(files::Kind::Bill)));
+    stale.sort();
+    stale.dedup();
+    let db_dir = files::folder_of(store.path());
+    if db_dir != bills_dir {
+        stale.extend(files::stale_temporaries(db_dir, None));
+    }
+    Ok(FileCheck {
+        bills_dir_exists,
+        missing_pdfs,
+        stale,
+        bills_dir: bills_dir.to_path_buf(),
+    })
+}
+
 pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     let ws = cx.workshop()?;
     let case = ws.find(&args.key)?;
@@ -40,10 +146,17 @@ pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     };
     match args.out {
         Some(path) => {
-            delivery::write_pdf(&bill, &path).map_err(Failure::new)?;
+            delivery::write_pdf(&bill, &path, true).map_err(Failure::new)?;
             println!("{}", path.display());
         }
-        None => print!("{}", bill.text()),
+        None => {
+            // A ship interrupted after its commit left the bill without its PDF: make it
+            // now, before anything is printed.
+            if let Some(written) = ws.write_missing_bill(bill.clone()) {
+                say_bill(&case, &written);
+            }
+            print!("{}", bill.text());
+        }
     }
     Ok(())
 }
@@ -74,13 +187,20 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
                     clean_line(why)
                 );
             }
-            if report.failed.is_empty() {
-                Ok(())
-            } else {
-                Err(Failure::new(format!(
-                    "{} message(s) could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again",
-                    report.failed.len()
-                )))
+            for (id, rma, what) in &report.unsure {
+                eprintln!(
+                    "rmaboard: message {id} ({rma}) may have been sent: {}",
+                    clean_line(what)
+                );
+            }
+            match (report.failed.len(), report.unsure.len()) {
+                (0, 0) => Ok(()),
+                (failed, 0) => Err(Failure::new(format!(
+                    "{failed} message(s) could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again"
+                ))),
+                (failed, unsure) => Err(Failure::new(format!(
+                    "{failed} message(s) could not be sent and {unsure} may have been sent (see above): check the mail log, release with `rmaboard outbox release ID` only what did not go out, and run `rmaboard outbox send` again"
+                ))),
             }
         }
         OutboxCommand::Drop { id, reason } => {

@@ -106,7 +106,22 @@ impl Bill {
 
     /// The file name a bill is written under: its number and RMA.
     pub fn file_name(&self) -> String {
-        format!("{}-{}.pdf", self.label(), self.rma)
+        Bill::file_name_of(self.number, &self.rma)
+    }
+
+    /// The file name of bill `number` for the case `rma`.
+    pub fn file_name_of(number: i64, rma: &str) -> String {
+        format!("B-{number:06}-{rma}.pdf")
+    }
+
+    /// The bill number and RMA a bill file is named by, if `name` is one.
+    pub fn parse_file_name(name: &str) -> Option<(i64, &str)> {
+        let rest = name.strip_prefix("B-")?.strip_suffix(".pdf")?;
+        let (number, rma) = rest.split_once('-')?;
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((number.parse().ok()?, rma))
     }
 
     /// What the bill shows, for the PDF and the plain text alike.

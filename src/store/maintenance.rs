@@ -1,15 +1,18 @@
 //! Keeping the database healthy: online backups, restore, and the doctor's checks.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{BUSY_TIMEOUT_SECS, Result, Store, StoreError};
-use crate::domain::{EventField, Stage};
+use crate::domain::{EventField, RmaNumber, Stage};
+use crate::files::{self, Kind};
+use crate::paperwork::Bill;
 
 /// What `rmaboard doctor` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,12 +135,10 @@ impl Store {
     /// A consistent copy of the database at `to`, made while others keep working. The
     /// copy is written beside `to` and renamed into place, so `to` is never half-written.
     pub fn backup(&self, to: &Path) -> Result<()> {
-        let dir = super::error::backup_folder(to);
         let io = |e: std::io::Error| StoreError::io_writing_backup(&e, to);
-        let tmp = tempfile::Builder::new()
-            .prefix(".rmaboard-backup-")
-            .tempfile_in(dir)
-            .map_err(io)?;
+        // What earlier runs that were killed left here (the copy and its journal).
+        files::remove_stale(files::folder_of(to), Kind::Backup);
+        let tmp = files::temp_beside(to, Kind::Backup).map_err(io)?;
         (|| -> Result<()> {
             let mut dst = Connection::open(tmp.path())?;
             copy_all(&self.conn, &mut dst)?;
@@ -146,14 +147,20 @@ impl Store {
             Ok(())
         })()
         .map_err(|e| e.writing_backup(to))?;
-        super::restrict_mode(tmp.path());
-        tmp.persist(to).map_err(|e| io(e.error))?;
+        files::persist(tmp, to, true).map_err(io)?;
         Ok(())
     }
 
     /// Replace the whole database with the backup at `from`, after checking the backup.
     /// Other users' boards see the change as any other write.
-    pub fn restore(&mut self, from: &Path) -> Result<()> {
+    ///
+    /// What the replaced database had issued is carried forward, so nothing is issued or
+    /// sent twice: the last RMA number of each year, bill number and message id (also
+    /// read from the PDF names in `bills_dir`, which outlive any database), and the
+    /// state of every message it had sent, dropped or was sending. The backup is
+    /// brought up to date in a temporary copy beside the database first, so others see
+    /// the restored state in one step.
+    pub fn restore(&mut self, from: &Path, bills_dir: &Path) -> Result<Carried> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
@@ -165,12 +172,45 @@ impl Store {
                 reason: format!("it fails its checks: {}", check.integrity.join("; ")),
             });
         }
-        copy_all(&src.conn, &mut self.conn)?;
+        let mut marks = Marks::from_bills_dir(bills_dir);
+        let unreadable = match Marks::from_database(&self.conn) {
+            Ok(m) => {
+                marks.merge(m);
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        };
+
+        let io = |source| StoreError::Io {
+            action: "restore",
+            path: self.path.clone(),
+            source,
+        };
+        let dir = files::folder_of(&self.path);
+        files::remove_stale(dir, Kind::Restore);
+        let tmp = tempfile::Builder::new()
+            .prefix(Kind::Restore.prefix())
+            .tempfile_in(dir)
+            .map_err(io)?;
+        let mut carried = {
+            let mut staged = Store {
+                conn: Connection::open(tmp.path())?,
+                path: tmp.path().to_path_buf(),
+                read_only: false,
+            };
+            copy_all(&src.conn, &mut staged.conn)?;
+            staged.migrate()?;
+            let carried = marks.apply(&mut staged)?;
+            copy_all(&staged.conn, &mut self.conn)?;
+            carried
+        };
+        drop(tmp);
+        carried.replaced_unreadable = unreadable;
         // Keep WAL for the live file whatever the backup's journal mode was.
         let _: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        Ok(())
+        Ok(carried)
     }
 
     /// Integrity, foreign keys, history and counts, without changing anything.
@@ -248,5 +288,222 @@ impl Store {
             wal_bytes,
             journal_mode,
         })
+    }
+}
+
+/// What a restore carried forward from the database it replaced (and the bills folder).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// The last RMA number issued in each year, where the backup had issued fewer.
+    pub rma: Vec<RmaNumber>,
+    /// The last bill number issued, where the backup had issued fewer.
+    pub bill: Option<i64>,
+    /// The last message id used, where the backup had used fewer.
+    pub message: Option<i64>,
+    /// Messages waiting in the backup that the replaced database had sent, dropped or
+    /// was sending: they keep that state and are not sent again.
+    pub messages_kept: u64,
+    /// Why the replaced database could not be read (only the bills folder was).
+    pub replaced_unreadable: Option<String>,
+}
+
+/// A message's state in the replaced database, to carry over to the same message in
+/// the backup.
+#[derive(Debug, Clone)]
+struct MessageState {
+    id: i64,
+    case_id: i64,
+    kind: String,
+    created_at: String,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    claimed_by: Option<String>,
+    claimed_at: Option<String>,
+    sent_at: Option<String>,
+    sent_via: Option<String>,
+    dropped_by: Option<String>,
+    dropped_at: Option<String>,
+    drop_reason: Option<String>,
+}
+
+/// The highest numbers issued, and the messages that left, in a database or a folder.
+#[derive(Debug, Default)]
+struct Marks {
+    rma: BTreeMap<i32, u32>,
+    bill: i64,
+    message: i64,
+    messages: Vec<MessageState>,
+}
+
+impl Marks {
+    /// The numbers in the names of the bill PDFs (`B-000042-RMA-2026-00042.pdf`).
+    fn from_bills_dir(dir: &Path) -> Marks {
+        let mut marks = Marks::default();
+        let Ok(entries) = fs::read_dir(dir) else {
+            return marks;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some((number, rma)) = Bill::parse_file_name(&name.to_string_lossy())
+                .and_then(|(n, rma)| Some((n, RmaNumber::parse(rma).ok()?)))
+            else {
+                continue;
+            };
+            marks.bill = marks.bill.max(number);
+            marks.note_rma(rma);
+        }
+        marks
+    }
+
+    fn from_database(conn: &Connection) -> Result<Marks> {
+        let mut marks = Marks::default();
+        {
+            let mut stmt = conn.prepare("SELECT year, last_seq FROM rma_counters")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, u32>(1)?)))?;
+            for r in rows {
+                let (year, seq) = r?;
+                marks.note_rma(RmaNumber::new(year, seq));
+            }
+        }
+        marks.bill = conn.query_row(
+            "SELECT max(coalesce((SELECT max(number) FROM bills), 0),
+                        coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'bills'), 0))",
+            [],
+            |r| r.get(0),
+        )?;
+        marks.message =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM outbox", [], |r| r.get(0))?;
+        // An earlier restore's mark, if this database has one.
+        let earlier: Option<i64> = conn
+            .query_row(
+                "SELECT value FROM high_water WHERE name = 'outbox'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .unwrap_or(None);
+        marks.message = marks.message.max(earlier.unwrap_or(0));
+        let mut stmt = conn.prepare(
+            "SELECT id, case_id, kind, created_at, status, attempts, last_error, claimed_by,
+                    claimed_at, sent_at, sent_via, dropped_by, dropped_at, drop_reason
+             FROM outbox WHERE status <> 'pending'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(MessageState {
+                id: r.get(0)?,
+                case_id: r.get(1)?,
+                kind: r.get(2)?,
+                created_at: r.get(3)?,
+                status: r.get(4)?,
+                attempts: r.get(5)?,
+                last_error: r.get(6)?,
+                claimed_by: r.get(7)?,
+                claimed_at: r.get(8)?,
+                sent_at: r.get(9)?,
+                sent_via: r.get(10)?,
+                dropped_by: r.get(11)?,
+                dropped_at: r.get(12)?,
+                drop_reason: r.get(13)?,
+            })
+        })?;
+        for r in rows {
+            marks.messages.push(r?);
+        }
+        Ok(marks)
+    }
+
+    fn note_rma(&mut self, rma: RmaNumber) {
+        let seq = self.rma.entry(rma.year).or_insert(0);
+        *seq = (*seq).max(rma.seq);
+    }
+
+    fn merge(&mut self, other: Marks) {
+        for (year, seq) in other.rma {
+            self.note_rma(RmaNumber::new(year, seq));
+        }
+        self.bill = self.bill.max(other.bill);
+        self.message = self.message.max(other.message);
+        self.messages.extend(other.messages);
+    }
+
+    /// Raise the restored database's counters to these marks and give its messages the
+    /// state they had; what was carried.
+    fn apply(&self, store: &mut Store) -> Result<Carried> {
+        let tx = store.write()?;
+        let mut carried = Carried::default();
+        for (&year, &seq) in &self.rma {
+            let had: Option<u32> = tx
+                .query_row(
+                    "SELECT last_seq FROM rma_counters WHERE year = ?1",
+                    [year],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if had.is_none_or(|had| had < seq) {
+                tx.execute(
+                    "INSERT INTO rma_counters (year, last_seq) VALUES (?1, ?2)
+                     ON CONFLICT (year) DO UPDATE SET last_seq = excluded.last_seq",
+                    params![year, seq],
+                )?;
+                carried.rma.push(RmaNumber::new(year, seq));
+            }
+        }
+        let bills: i64 = tx.query_row(
+            "SELECT max(coalesce((SELECT max(number) FROM bills), 0),
+                        coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'bills'), 0))",
+            [],
+            |r| r.get(0),
+        )?;
+        if self.bill > bills {
+            tx.execute("DELETE FROM sqlite_sequence WHERE name = 'bills'", [])?;
+            tx.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('bills', ?1)",
+                [self.bill],
+            )?;
+            carried.bill = Some(self.bill);
+        }
+        let messages: i64 = tx.query_row(
+            "SELECT max(coalesce((SELECT max(id) FROM outbox), 0),
+                        coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0))",
+            [],
+            |r| r.get(0),
+        )?;
+        if self.message > messages {
+            tx.execute(
+                "INSERT INTO high_water (name, value) VALUES ('outbox', ?1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [self.message],
+            )?;
+            carried.message = Some(self.message);
+        }
+        for m in &self.messages {
+            // The same message: same id, case, kind and moment it was drafted.
+            carried.messages_kept += tx.execute(
+                "UPDATE outbox SET status = ?5, attempts = ?6, last_error = ?7, claimed_by = ?8,
+                    claimed_at = ?9, sent_at = ?10, sent_via = ?11, dropped_by = ?12,
+                    dropped_at = ?13, drop_reason = ?14
+                 WHERE id = ?1 AND case_id = ?2 AND kind = ?3 AND created_at = ?4
+                   AND status IN ('pending', 'sending') AND status <> ?5",
+                params![
+                    m.id,
+                    m.case_id,
+                    m.kind,
+                    m.created_at,
+                    m.status,
+                    m.attempts,
+                    m.last_error,
+                    m.claimed_by,
+                    m.claimed_at,
+                    m.sent_at,
+                    m.sent_via,
+                    m.dropped_by,
+                    m.dropped_at,
+                    m.drop_reason,
+                ],
+            )? as u64;
+        }
+        tx.commit()?;
+        Ok(carried)
     }
 }

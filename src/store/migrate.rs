@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0003_paperwork.sql"),
     include_str!("../../assets/migrations/0004_outbox_drop.sql"),
     include_str!("../../assets/migrations/0005_note_search.sql"),
+    include_str!("../../assets/migrations/0006_high_water.sql"),
 ];
 
 /// The schema version this build writes.

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
-pub use maintenance::{Checkup, wal_path};
+pub use maintenance::{Carried, Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 
@@ -80,7 +80,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         check_is_sqlite(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            crate::files::create_dir(dir).map_err(|source| StoreError::Io {
                 action: "create the folder",
                 path: dir.to_path_buf(),
                 source,

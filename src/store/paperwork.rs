@@ -28,6 +28,21 @@ impl Store {
         row.map(BillRow::into_bill).transpose()
     }
 
+    /// The latest bill of every shipped case: (RMA, the file name of its PDF).
+    pub fn shipped_bills(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.number, b.rma FROM bills b JOIN cases c ON c.id = b.case_id
+             WHERE c.stage = 'shipped'
+               AND b.number = (SELECT max(number) FROM bills WHERE case_id = b.case_id)
+             ORDER BY b.number",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let (number, rma): (i64, String) = (r.get(0)?, r.get(1)?);
+            Ok((rma.clone(), Bill::file_name_of(number, &rma)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Messages, oldest first; with `all` false only those waiting (not sent, not dropped).
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
@@ -102,6 +117,19 @@ impl Store {
                 params![id, crate::domain::text::clean_line(error)],
             )?,
         };
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keep a claimed message in `sending` with what happened: its sender was stopped
+    /// or killed after taking it, so it may have reached the customer. Staff check the
+    /// mail log and release it.
+    pub fn leave_sending(&mut self, id: i64, error: &str) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE outbox SET last_error = ?2 WHERE id = ?1 AND status = 'sending'",
+            params![id, crate::domain::text::clean_line(error)],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -285,8 +313,11 @@ fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
 
 fn insert_message(tx: &Transaction<'_>, case_id: i64, d: &Draft, at: DateTime<Utc>) -> Result<()> {
     tx.execute(
-        "INSERT INTO outbox (case_id, kind, to_address, subject, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        // Past every id issued before a restore too (see `high_water`).
+        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at)
+         VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
+                     coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
+                 ?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             case_id,
             d.kind.as_str(),

@@ -469,12 +469,12 @@ fn background(
             Err(e) => refused(e, keys),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
-            Ok(r) if r.failed.is_empty() => Ok(format!("{} message(s) sent.", r.sent.len())),
+            Ok(r) if r.all_sent() => Ok(format!("{} message(s) sent.", r.sent.len())),
             // Each failure's reason is shown with its message in the outbox.
             Ok(r) => Err(format!(
                 "{} sent, {} not sent: see why in the outbox.",
                 r.sent.len(),
-                r.failed.len()
+                r.failed.len() + r.unsure.len()
             )),
             Err(e) => Err(e.to_string()),
         })),

@@ -275,14 +275,30 @@ impl Workshop {
         self.store.add_note(id, text, &self.setup.user, at)
     }
 
-    /// Write a bill's PDF into the bills folder, named by its number and RMA.
+    /// Write a bill's PDF into the bills folder, named by its number and RMA. A file of
+    /// that name is never replaced: it may be the one that went with a parcel.
     fn write_bill(&self, bill: Bill) -> BillFile {
         let dir = self.setup.bills_dir();
-        let path = dir.join(bill.file_name());
-        match delivery::write_pdf(&bill, &path) {
+        let path = self.bill_path(&bill);
+        match delivery::write_pdf(&bill, &path, false) {
             Ok(()) => BillFile::Written { bill, path },
             Err(reason) => BillFile::NotWritten { bill, dir, reason },
         }
+    }
+
+    /// Where a bill's PDF belongs in the bills folder.
+    pub fn bill_path(&self, bill: &Bill) -> PathBuf {
+        self.setup.bills_dir().join(bill.file_name())
+    }
+
+    /// Write the PDF of a bill whose file is missing from the bills folder (its ship
+    /// was interrupted before the file was written, or the file was lost); `None` when
+    /// the file is there.
+    pub fn write_missing_bill(&self, bill: Bill) -> Option<BillFile> {
+        if self.bill_path(&bill).exists() {
+            return None;
+        }
+        Some(self.write_bill(bill))
     }
 
     /// The latest bill of a case, if it was ever shipped.
@@ -300,6 +316,7 @@ impl Workshop {
             }
         };
         let from = sender(self.setup.config.mail_from()).map_err(WorkshopError::Mail)?;
+        let timeout = std::time::Duration::from_secs(self.setup.config.mail.timeout_secs.max(1));
         let clock = self.clock.clone();
         let now = move || clock();
         Ok(delivery::send_pending(
@@ -307,6 +324,7 @@ impl Workshop {
             &channel,
             &from,
             &self.setup.user,
+            timeout,
             &now,
         )?)
     }
