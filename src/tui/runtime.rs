@@ -281,58 +281,72 @@ impl Board {
         }
     }
 
-    fn perform(&mut self, effect: Effect) -> Option<Msg> {
-        if is_background(&effect) {
-            // Our own writes do not change data_version for our connection: recount.
-            self.counts = None;
-            let zone = self.app.settings.zone;
-            match &mut self.executor {
-                Executor::Inline => {
-                    let keys = &self.app.settings.keymap;
-                    return background(&mut self.ws, effect, zone, &self.session, keys);
-                }
-                Executor::Worker(w) => {
-                    let job = Job {
-                        effect,
-                        zone,
-                        session: self.session.clone(),
-                    };
-                    match w.jobs.as_ref().map(|j| j.send(job).is_ok()) {
-                        Some(true) => w.busy += 1,
-                        _ => return Some(Msg::Error("The board's worker stopped: quit and start the board again; nothing more can be saved from this one.".into())),
+    /// A write or a long job: at once (inline), or handed to the worker, whose answer
+    /// comes back through [`Board::pump`].
+    fn submit(&mut self, effect: Effect) -> Option<Msg> {
+        // Our own writes do not change data_version for our connection: recount.
+        self.counts = None;
+        let zone = self.app.settings.zone;
+        match &mut self.executor {
+            Executor::Inline => {
+                let keys = &self.app.settings.keymap;
+                background(&mut self.ws, effect, zone, &self.session, keys)
+            }
+            Executor::Worker(w) => {
+                let job = Job {
+                    effect,
+                    zone,
+                    session: self.session.clone(),
+                };
+                match w.jobs.as_ref().map(|j| j.send(job).is_ok()) {
+                    Some(true) => {
+                        w.busy += 1;
+                        None
                     }
-                    return None;
+                    _ => Some(Msg::Error("The board's worker stopped: quit and start the board again; nothing more can be saved from this one.".into())),
                 }
             }
         }
+    }
+
+    fn perform(&mut self, effect: Effect) -> Option<Msg> {
         let failed = |e: StoreError| Msg::Error(e.to_string());
-        let ws = &self.ws;
         match effect {
+            // Writes and long jobs: never on the UI thread's time.
+            job @ (Effect::Apply { .. }
+            | Effect::OpenCase(_)
+            | Effect::AddNote { .. }
+            | Effect::SendOutbox
+            | Effect::DropMessage { .. }
+            | Effect::LoadReport { .. }
+            | Effect::Heartbeat) => self.submit(job),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
-            Effect::LoadDetail(id) => Some(match ws.store().detail(id) {
+            Effect::LoadDetail(id) => Some(match self.ws.store().detail(id) {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
                 Err(e) => failed(e),
             }),
-            Effect::Find(key) => Some(match ws.find(&key) {
+            Effect::Find(key) => Some(match self.ws.find(&key) {
                 Ok(case) => self.found(Some(key), case),
                 Err(e) => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
             }),
-            Effect::Locate(id) => Some(match ws.store().case_by_id(id) {
+            Effect::Locate(id) => Some(match self.ws.store().case_by_id(id) {
                 Ok(case) => self.found(None, case),
                 Err(e) => failed(e),
             }),
-            Effect::OfferUndo => Some(offer_undo(ws)),
+            Effect::OfferUndo => Some(offer_undo(&self.ws)),
             Effect::StopWaiting => {
                 self.cancel_wait();
                 None
             }
             Effect::Assess { imei, part, on } => Some(Msg::Assessed {
-                result: ws
+                result: self
+                    .ws
                     .store()
                     .assess(&imei, on, part)
                     .map_err(|e| e.to_string()),
                 // A lookup that fails only loses the early warning; saving still checks.
-                open_case: ws
+                open_case: self
+                    .ws
                     .store()
                     .open_case_of(&imei)
                     .ok()
@@ -341,37 +355,29 @@ impl Board {
                 imei,
                 part,
             }),
-            Effect::Search(query) => Some(match ws.store().search(&query, SEARCH_LIMIT) {
+            Effect::Search(query) => Some(match self.ws.store().search(&query, SEARCH_LIMIT) {
                 Ok(cases) => Msg::SearchResults { query, cases },
                 Err(e) => failed(e),
             }),
-            Effect::LoadOutbox => Some(match ws.outbox(false) {
+            Effect::LoadOutbox => Some(match self.ws.outbox(false) {
                 Ok(list) => Msg::OutboxLoaded(list),
                 Err(e) => failed(e),
             }),
             Effect::CheckForChanges => {
-                let now = ws.store().data_version().ok();
+                let now = self.ws.store().data_version().ok();
                 let changed = now.is_some() && now != self.last_version;
                 self.last_version = now;
                 if !changed {
                     return None;
                 }
                 // Cheap, and only after a change: a newer rmaboard may have migrated.
-                match ws.store().schema_version() {
+                match self.ws.store().schema_version() {
                     Ok(v) if v > crate::store::SCHEMA_VERSION && self.app.outdated.is_none() => {
                         Some(Msg::Outdated(v))
                     }
                     _ => Some(Msg::ExternalChange),
                 }
             }
-            // Background effects were handled above.
-            Effect::Apply { .. }
-            | Effect::OpenCase(_)
-            | Effect::AddNote { .. }
-            | Effect::SendOutbox
-            | Effect::DropMessage { .. }
-            | Effect::LoadReport { .. }
-            | Effect::Heartbeat => None,
         }
     }
 
@@ -409,20 +415,6 @@ impl Board {
             Err(e) => Msg::Error(e.to_string()),
         }
     }
-}
-
-/// The effects that write or may take long: they run on the worker.
-fn is_background(effect: &Effect) -> bool {
-    matches!(
-        effect,
-        Effect::Apply { .. }
-            | Effect::OpenCase(_)
-            | Effect::AddNote { .. }
-            | Effect::SendOutbox
-            | Effect::DropMessage { .. }
-            | Effect::LoadReport { .. }
-            | Effect::Heartbeat
-    )
 }
 
 /// A write or a long job, on whichever connection runs it.
