@@ -108,7 +108,7 @@ impl Store {
         let Some(sale) = sale else {
             return Err(StoreError::NotFound(new.imei.to_string()));
         };
-        let tx = super::begin_write(&mut self.conn, self.read_only)?;
+        let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
         // Checked under the write lock: two terminals opening the same device at once
         // cannot both get through.
         refuse_if_open(&tx, new.imei.as_str(), None)?;
@@ -188,7 +188,7 @@ impl Store {
         at: DateTime<Utc>,
         paperwork: &Settings,
     ) -> Result<Applied> {
-        let tx = super::begin_write(&mut self.conn, self.read_only)?;
+        let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
         let current = read_case(&tx, id)?;
         if current.version != expected_version {
             return Err(conflict(&tx, &current)?);

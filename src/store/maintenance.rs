@@ -197,6 +197,7 @@ impl Store {
                 conn: Connection::open(tmp.path())?,
                 path: tmp.path().to_path_buf(),
                 read_only: false,
+                gate: None,
             };
             copy_all(&src.conn, &mut staged.conn)?;
             staged.migrate()?;

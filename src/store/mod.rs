@@ -72,6 +72,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Told while a write waits for another connection's lock (see [`Store::wait_through`]).
+    gate: Option<Arc<WriteGate>>,
 }
 
 impl Store {
@@ -115,6 +117,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only,
+            gate: None,
         };
         if read_only {
             wait_when_busy(&mut store.conn)?;
@@ -142,6 +145,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
+            gate: None,
         };
         match store.check_read_only_schema() {
             Ok(()) => {}
@@ -199,13 +203,14 @@ impl Store {
     /// Start a write: `BEGIN IMMEDIATE` takes the write lock now, so the busy timeout
     /// applies (a deferred read-then-write would fail at once with SQLITE_BUSY).
     fn write(&mut self) -> Result<Transaction<'_>> {
-        begin_write(&mut self.conn, self.read_only)
+        begin_write(&mut self.conn, self.read_only, self.gate.as_deref())
     }
 
     /// Wait for colleagues' writes as usual (up to [`BUSY_TIMEOUT_SECS`]), telling `gate`
     /// while waiting, and give up at once when the gate is cancelled: the write then
     /// fails as busy and saves nothing.
     pub fn wait_through(&mut self, gate: Arc<WriteGate>) -> Result<()> {
+        self.gate = Some(gate.clone());
         let mut started = Instant::now();
         self.conn.busy_handler(Some(move |count: i32| {
             if count == 0 {
@@ -259,11 +264,20 @@ impl Store {
 
 /// [`Store::write`] on the connection alone, so the caller may still read the store's
 /// other fields while the transaction is open.
-fn begin_write(conn: &mut Connection, read_only: bool) -> Result<Transaction<'_>> {
+fn begin_write<'c>(
+    conn: &'c mut Connection,
+    read_only: bool,
+    gate: Option<&WriteGate>,
+) -> Result<Transaction<'c>> {
     if read_only {
         return Err(StoreError::ReadOnly);
     }
-    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // The lock is ours: whoever watches stops saying that we wait.
+    if let Some(gate) = gate {
+        gate.waiting.store(false, Ordering::Relaxed);
+    }
+    Ok(tx)
 }
 
 /// Create the database file readable and writable by its owner and group only: it holds

@@ -236,14 +236,15 @@ impl App {
                     return self.refresh();
                 }
                 match from {
-                    // The form comes back with the reason, unless the user opened
-                    // another meanwhile: typing is never thrown away.
-                    Some(Overlay::Form(mut form))
-                        if !matches!(self.overlay, Some(Overlay::Form(_))) =>
-                    {
+                    // The form comes back with the reason, unless the user opened a
+                    // window meanwhile: it is never pulled from under their typing.
+                    Some(Overlay::Form(mut form)) if self.overlay.is_none() => {
                         form.error = Some(error);
                         self.overlay = Some(Overlay::Form(form));
                     }
+                    Some(Overlay::Form(_)) => self.complain(format!(
+                        "{error} (The form was closed because another window is open: open it again.)"
+                    )),
                     _ => self.complain(error),
                 }
                 Vec::new()
@@ -285,8 +286,15 @@ impl App {
             Msg::Dropped(id) => {
                 self.saving = None;
                 self.say(format!("Message {id} was dropped: it will not be sent."));
-                self.overlay = Some(Overlay::Outbox(Outbox::loading()));
-                vec![Effect::LoadOutbox]
+                // Back to the outbox it was dropped from, unless another window was
+                // opened meanwhile.
+                match &self.overlay {
+                    None | Some(Overlay::Outbox(_)) => {
+                        self.overlay = Some(Overlay::Outbox(Outbox::loading()));
+                        vec![Effect::LoadOutbox]
+                    }
+                    Some(_) => Vec::new(),
+                }
             }
             Msg::OutboxLoaded(list) => {
                 if let Some(Overlay::Outbox(outbox)) = &mut self.overlay {

@@ -55,6 +55,9 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
             board.send(Msg::Error(problem.to_string()));
         }
         let result = event_loop(&mut terminal, &mut board);
+        // `q` waits for a save under way; Ctrl-C quits at once, dropping a save that
+        // still waits for the database.
+        board.cancel_wait();
         board.finish();
         result
     })();

@@ -40,8 +40,6 @@ pub struct Board {
     ws: Workshop,
     executor: Executor,
     session: String,
-    /// What the app was last told of the worker waiting for the write lock.
-    told_waiting: bool,
     last_version: Option<i64>,
     /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
     /// windows often, so they are kept until anyone writes or the minute changes.
@@ -60,7 +58,6 @@ pub enum Executor {
 struct Job {
     effect: Effect,
     zone: Zone,
-    session: String,
 }
 
 /// The worker thread that runs the board's writes and long jobs on its own connection.
@@ -87,21 +84,28 @@ impl Worker {
             .spawn(move || {
                 for job in inbox {
                     worker_gate.reset();
-                    let answer = background(&mut own, job.effect, job.zone, &job.session, &keys);
-                    let answer = match answer {
-                        Some(Msg::Refused { .. }) if worker_gate.is_cancelled() => {
-                            Some(Msg::Refused {
-                                error: "You stopped waiting for the database: nothing was saved."
-                                    .into(),
-                                conflict: false,
-                            })
-                        }
-                        other => other,
+                    let gate = &worker_gate;
+                    let refuse = |e: StoreError| match e {
+                        StoreError::Busy(_) if gate.is_cancelled() => Msg::Refused {
+                            error: "You stopped waiting for the database: nothing was saved."
+                                .into(),
+                            conflict: false,
+                        },
+                        e => refused(e, &keys),
                     };
+                    // A panic must not leave the board waiting for an answer forever.
+                    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        background(&mut own, job.effect, job.zone, &refuse)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Some(Msg::Refused {
+                            error: "An internal error stopped this save, so nothing was saved: quit, start the board again and retry.".into(),
+                            conflict: false,
+                        })
+                    });
                     worker_gate.reset();
                     // Every job is answered, so the board knows when the worker is idle.
-                    let answer = answer.unwrap_or(Msg::Idle);
-                    if outbox.send(answer).is_err() {
+                    if outbox.send(answer.unwrap_or(Msg::Idle)).is_err() {
                         break;
                     }
                 }
@@ -164,7 +168,6 @@ impl Board {
             last_version: ws.store().data_version().ok(),
             ws,
             executor: Executor::Inline,
-            told_waiting: false,
             session,
             counts: None,
         }
@@ -208,9 +211,15 @@ impl Board {
             self.counts = None;
             self.send(msg);
         }
+        // What the status line says of the save under way follows the worker on every
+        // pass, whichever job was waiting when the save was asked for.
         let waiting = self.waiting_for_lock();
-        if waiting != self.told_waiting {
-            self.told_waiting = waiting;
+        if self
+            .app
+            .saving
+            .as_ref()
+            .is_some_and(|s| s.waiting != waiting)
+        {
             self.send(Msg::Waiting(waiting));
         }
         any
@@ -290,14 +299,10 @@ impl Board {
         match &mut self.executor {
             Executor::Inline => {
                 let keys = &self.app.settings.keymap;
-                background(&mut self.ws, effect, zone, &self.session, keys)
+                background(&mut self.ws, effect, zone, &|e| refused(e, keys))
             }
             Executor::Worker(w) => {
-                let job = Job {
-                    effect,
-                    zone,
-                    session: self.session.clone(),
-                };
+                let job = Job { effect, zone };
                 match w.jobs.as_ref().map(|j| j.send(job).is_ok()) {
                     Some(true) => {
                         w.busy += 1;
@@ -318,8 +323,8 @@ impl Board {
             | Effect::AddNote { .. }
             | Effect::SendOutbox
             | Effect::DropMessage { .. }
-            | Effect::LoadReport { .. }
-            | Effect::Heartbeat) => self.submit(job),
+            | Effect::LoadReport { .. }) => self.submit(job),
+            Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
             Effect::LoadDetail(id) => Some(match self.ws.store().detail(id) {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
@@ -381,6 +386,21 @@ impl Board {
         }
     }
 
+    /// Say "still here" and count the boards at work. On the board's own connection and
+    /// without waiting: when a colleague holds the database, this heartbeat is skipped
+    /// (the count only lags), and it never queues in front of the user's own save.
+    fn heartbeat(&mut self) -> Option<Msg> {
+        let (user, at) = (self.ws.user().to_string(), self.ws.now());
+        let store = self.ws.store_mut();
+        if store.set_busy_timeout(std::time::Duration::ZERO).is_ok() {
+            let _ = store.heartbeat(&self.session, &user, at);
+        }
+        let _ = store.set_busy_timeout(std::time::Duration::from_secs(
+            crate::store::BUSY_TIMEOUT_SECS,
+        ));
+        self.ws.people_working().ok().map(Msg::People)
+    }
+
     fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
         let key = CountsKey {
             data_version: self.ws.store().data_version()?,
@@ -422,8 +442,7 @@ fn background(
     ws: &mut Workshop,
     effect: Effect,
     zone: Zone,
-    session: &str,
-    keys: &KeyMap,
+    refused: &dyn Fn(StoreError) -> Msg,
 ) -> Option<Msg> {
     match effect {
         Effect::Apply {
@@ -439,7 +458,7 @@ fn background(
                 case: Box::new(moved.case),
                 locate: false,
             },
-            Err(e) => refused(e, keys),
+            Err(e) => refused(e),
         }),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
@@ -450,7 +469,7 @@ fn background(
                 case: Box::new(case),
                 locate: true,
             },
-            Err(e) => refused(e, keys),
+            Err(e) => refused(e),
         }),
         Effect::AddNote { target, text } => Some(match ws.add_note(target.id, &text) {
             Ok(case) => Msg::Applied {
@@ -458,7 +477,7 @@ fn background(
                 done: format!("Note added to {}.", target.rma),
                 locate: false,
             },
-            Err(e) => refused(e, keys),
+            Err(e) => refused(e),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
             Ok(r) if r.all_sent() => Ok(format!("{} message(s) sent.", r.sent.len())),
@@ -472,15 +491,9 @@ fn background(
         })),
         Effect::DropMessage { id, reason } => Some(match ws.drop_message(id, &reason) {
             Ok(()) => Msg::Dropped(id),
-            Err(e) => refused(e, keys),
+            Err(e) => refused(e),
         }),
         Effect::LoadReport { to } => Some(report(ws, to, zone)),
-        Effect::Heartbeat => {
-            // A missed heartbeat only makes the count lag; not worth a message.
-            let (user, at) = (ws.user().to_string(), ws.now());
-            let _ = ws.store_mut().heartbeat(session, &user, at);
-            ws.people_working().ok().map(Msg::People)
-        }
         // Reads answer at once on the board's own connection.
         _ => None,
     }

@@ -100,7 +100,17 @@ impl App {
                 }
             },
             Action::Quit => {
-                self.quit = true;
+                match &self.saving {
+                    // Quitting would wait for it without a word: say so instead.
+                    Some(s) => {
+                        let stop = self.settings.keymap.first_key(Action::StopWaiting);
+                        self.complain(format!(
+                            "Still saving {}: wait for it (or press {stop} to stop waiting), then quit.",
+                            s.what
+                        ));
+                    }
+                    None => self.quit = true,
+                }
                 Vec::new()
             }
             Action::Search => self.open(Overlay::Search(Search::default())),

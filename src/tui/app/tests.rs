@@ -372,3 +372,73 @@ fn help_lists_every_modes_keys_and_the_hints_follow_the_overlay() {
     let hints = search.lines().rev().nth(1).unwrap();
     assert!(hints.contains("↑/↓ pick  Enter show  Esc close"), "{hints}");
 }
+
+/// Ship RMA-2026-00007 from its form: the write goes out and the form closes.
+fn ship_sent(app: &mut App) {
+    key(app, KeyCode::Char('>'));
+    type_text(app, "RR123456785CN");
+    let fx = key(app, KeyCode::Enter);
+    assert!(matches!(fx.as_slice(), [Effect::Apply { .. }]), "{fx:?}");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn a_refused_save_never_pulls_its_form_over_another_window() {
+    let mut app = board_with(settings(), case(7, Stage::Inspected));
+    ship_sent(&mut app);
+    // While it waits, the user opens the help; the refusal comes meanwhile.
+    key(&mut app, KeyCode::Char('?'));
+    assert!(matches!(app.overlay, Some(Overlay::Help(_))));
+    app.update(Msg::Refused {
+        error: "the database stayed busy".into(),
+        conflict: false,
+    });
+    assert!(
+        matches!(app.overlay, Some(Overlay::Help(_))),
+        "{:?}",
+        app.overlay
+    );
+    assert!(message(&app).contains("open it again"), "{}", message(&app));
+    assert!(app.saving.is_none());
+
+    // With nothing open, the form comes back with the reason.
+    key(&mut app, KeyCode::Esc);
+    ship_sent(&mut app);
+    app.update(Msg::Refused {
+        error: "the database stayed busy".into(),
+        conflict: false,
+    });
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(form.error.as_deref(), Some("the database stayed busy"));
+}
+
+#[test]
+fn quitting_while_a_save_is_under_way_is_said_not_done() {
+    let mut app = board_with(settings(), case(7, Stage::Inspected));
+    ship_sent(&mut app);
+    key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit);
+    assert!(message(&app).starts_with("Still saving RMA-2026-00007"));
+    app.update(Msg::Applied {
+        case: Box::new(case(7, Stage::Shipped)),
+        done: "shipped".into(),
+        locate: false,
+    });
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn a_dropped_message_goes_back_to_the_outbox_only_if_nothing_else_was_opened() {
+    let mut app = board_with(settings(), case(7, Stage::Inspected));
+    key(&mut app, KeyCode::Char('?'));
+    let fx = app.update(Msg::Dropped(4));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(app.overlay, Some(Overlay::Help(_))));
+    key(&mut app, KeyCode::Esc);
+    let fx = app.update(Msg::Dropped(5));
+    assert!(matches!(fx.as_slice(), [Effect::LoadOutbox]), "{fx:?}");
+    assert!(matches!(app.overlay, Some(Overlay::Outbox(_))));
+}
