@@ -324,7 +324,9 @@ impl RowLimit {
                 (Field::Quoted, _) => (Field::Quoted, false),
                 (Field::QuoteInQuoted, b'"') | (Field::Start, b'"') => (Field::Quoted, false),
                 (_, b',') => (Field::Start, false),
-                (_, b'\n') => (Field::Start, true),
+                // The CSV reader ends a record at CR, LF or CRLF (old Mac exports end
+                // rows with CR alone).
+                (_, b'\n' | b'\r') => (Field::Start, true),
                 _ => (Field::Plain, false),
             };
             self.field = field;
@@ -748,5 +750,24 @@ mod tests {
         let f = read_bytes(&bytes).unwrap();
         assert_eq!(f.rejected.len(), 1);
         assert!(f.rejected[0].1.contains("UTF-8"));
+    }
+}
+
+#[cfg(test)]
+mod row_limit_tests {
+    use super::*;
+
+    #[test]
+    fn rows_ended_by_a_carriage_return_alone_are_rows() {
+        // An old Mac spreadsheet export: CR between rows, no LF anywhere.
+        let row = "x".repeat(1000);
+        let file: String = (0..200).map(|_| format!("{row}\r")).collect();
+        assert!(file.len() as u64 > MAX_ROW_BYTES);
+        let mut limit = RowLimit::default();
+        assert!(limit.feed(file.as_bytes()).is_ok());
+        // A line break inside quotes still does not end the row.
+        let mut limit = RowLimit::default();
+        let open = format!("\"{}", "y\r".repeat(MAX_ROW_BYTES as usize));
+        assert!(limit.feed(open.as_bytes()).is_err());
     }
 }
