@@ -2493,3 +2493,113 @@ fn demo_fills_a_database_with_cases_in_every_stage() {
     let err = shop.refuse(&["demo", "--no-board"], 1);
     assert!(err.contains("already holds data"), "{err}");
 }
+
+#[test]
+fn undo_takes_back_my_failed_inspection_with_its_round_and_clock() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "at_manufacturer");
+    let before = shop.show(&rma);
+    assert_eq!(before["rounds"], 1);
+    shop.ok(&[
+        "--at",
+        "2025-04-20",
+        "inspect",
+        &rma,
+        "--fail",
+        "--note",
+        "still dead",
+    ]);
+    assert_eq!(shop.show(&rma)["rounds"], 2);
+    let out = shop.ok(&["--at", "2025-04-21", "undo", &rma]);
+    assert!(out.starts_with(&format!("{rma}: ")), "{out}");
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "at_manufacturer");
+    assert_eq!(c["rounds"], 1);
+    assert_eq!(c["outcome"], Value::Null);
+    assert_eq!(c["stage_since"], before["stage_since"]);
+    assert!(has_event(&c, "undo", "rounds", "2".into(), "1".into()));
+    // Nothing of mine is left to take back on it.
+    let err = shop.refuse(&["undo", &rma], 1);
+    assert!(err.contains("nothing") || err.contains("no move"), "{err}");
+
+    // After a pass, a failed inspection goes back to inspected with its outcome.
+    shop.ok(&["--at", "2025-04-22", "inspect", &rma, "--pass"]);
+    let passed = shop.show(&rma);
+    shop.ok(&[
+        "--at",
+        "2025-04-23",
+        "inspect",
+        &rma,
+        "--fail",
+        "--note",
+        "scratched",
+    ]);
+    shop.ok(&["--at", "2025-04-24", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "inspected");
+    assert_eq!(c["outcome"], "repaired");
+    assert_eq!(c["rounds"], 1);
+    assert_eq!(c["stage_since"], passed["stage_since"]);
+}
+
+#[test]
+fn undo_of_an_in_house_failure_goes_back_to_inspected() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    shop.ok(&[
+        "--at",
+        "2025-04-05",
+        "inspect",
+        &rma,
+        "--in-house",
+        "--pass",
+    ]);
+    shop.ok(&[
+        "--at",
+        "2025-04-06",
+        "inspect",
+        &rma,
+        "--fail",
+        "--note",
+        "no sound",
+    ]);
+    assert_eq!(shop.stage(&rma), "received");
+    shop.ok(&["--at", "2025-04-07", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "inspected");
+    assert_eq!(c["outcome"], "repaired_in_house");
+    assert_eq!(c["rounds"], 0);
+}
+
+#[test]
+fn undo_is_refused_when_a_colleague_changed_the_case_since() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "at_manufacturer");
+    shop.ok(&[
+        "--at",
+        "2025-04-20",
+        "inspect",
+        &rma,
+        "--fail",
+        "--note",
+        "still dead",
+    ]);
+    shop.ok(&[
+        "--user",
+        "ben",
+        "--at",
+        "2025-04-21",
+        "inspect",
+        &rma,
+        "--pass",
+    ]);
+    let err = shop.refuse(&["--at", "2025-04-22", "undo", &rma], 1);
+    assert!(err.contains("failed"), "{err}");
+    assert!(err.contains("ben passed its inspection since"), "{err}");
+    assert_eq!(shop.show(&rma)["rounds"], 2);
+    // An ordinary move of mine is undone the same way.
+    let other = case_in(&shop, P1 + 1, "received");
+    shop.ok(&["--at", "2025-04-05", "move", &other, "--to", "expected"]);
+    shop.ok(&["--at", "2025-04-06", "undo", &other]);
+    assert_eq!(shop.stage(&other), "received");
+}

@@ -678,5 +678,79 @@ fn events_of_a_kind_this_version_does_not_know_are_read_not_refused() {
             &mut |_, _| {},
         )
         .unwrap();
-    assert!(store.last_own_move("ben").unwrap().is_none());
+    assert!(store.last_own_move("ben", None).unwrap().is_none());
+}
+
+#[test]
+fn my_failed_inspection_is_found_for_undo_with_what_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut store, ids) = shop(dir.path(), 2);
+    let settings = rmaboard::paperwork::Settings::default();
+    let apply = |store: &mut Store, id: i64, change: Change, who: &str, when| {
+        let v = store.case_by_id(id).unwrap().version;
+        store
+            .apply(id, v, change, who, when, &settings)
+            .unwrap()
+            .case
+    };
+    for &id in &ids {
+        apply(
+            &mut store,
+            id,
+            Change::Receive { tracking_in: None },
+            "anna",
+            at(2, 9),
+        );
+        apply(
+            &mut store,
+            id,
+            Change::Send {
+                manufacturer_ref: "MF-1".into(),
+            },
+            "anna",
+            at(3, 9),
+        );
+    }
+    let sent = store.case_by_id(ids[0]).unwrap();
+    let fail = || Change::InspectFail {
+        note: "still dead".into(),
+    };
+    apply(&mut store, ids[0], fail(), "anna", at(9, 9));
+    assert_eq!(store.case_by_id(ids[0]).unwrap().rounds, 2);
+
+    // On any case and on that one, the failure is what anna takes back.
+    let last = store.last_own_move("anna", None).unwrap().unwrap();
+    assert_eq!(last.case_id, ids[0]);
+    assert_eq!(
+        store.last_own_move("anna", Some(ids[0])).unwrap(),
+        Some(last.clone())
+    );
+    assert_eq!(last.changed_since, None);
+    let back = apply(&mut store, ids[0], last.undo(), "anna", at(10, 9));
+    assert_eq!(
+        (back.stage, back.rounds, back.outcome, back.stage_since),
+        (sent.stage, sent.rounds, sent.outcome, sent.stage_since)
+    );
+    // Taken back once; the send before it is what is left to undo.
+    let left = store.last_own_move("anna", Some(ids[0])).unwrap();
+    assert!(left.as_ref().is_none_or(|m| m.failed.is_none()), "{left:?}");
+
+    // Once ben inspected it after anna's failure, taking it back would lose his pass.
+    apply(&mut store, ids[1], fail(), "anna", at(9, 9));
+    apply(
+        &mut store,
+        ids[1],
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
+        "ben",
+        at(9, 10),
+    );
+    let last = store.last_own_move("anna", Some(ids[1])).unwrap().unwrap();
+    assert!(last.failed.is_some());
+    assert_eq!(
+        last.changed_since,
+        Some(("ben".to_string(), rmaboard::domain::EventKind::InspectPass))
+    );
 }

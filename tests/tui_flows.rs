@@ -745,3 +745,75 @@ fn a_shipped_window_longer_than_the_calendar_shows_every_shipment() {
     let s = screen(&mut b, 140, 40);
     assert_eq!(b.app.pane_len(Stage::Shipped), 2, "{s}");
 }
+
+#[test]
+fn a_failed_inspection_by_mistake_is_undone_with_its_round() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let store = shop.store();
+    let before = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(before.stage, Stage::AtManufacturer);
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('f'));
+    type_text(&mut b, "wrong key");
+    ctrl(&mut b, 's');
+    let failed = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(failed.rounds, before.rounds + 1);
+
+    press(&mut b, KeyCode::Char('u'));
+    let Some(Overlay::Choice(choice)) = &b.app.overlay else {
+        panic!("u asks first: {:?} {}", b.app.overlay, message(&b))
+    };
+    assert!(
+        choice
+            .question()
+            .contains("failed the inspection of RMA-2026-00005"),
+        "{}",
+        choice.question()
+    );
+    press(&mut b, KeyCode::Char('y'));
+    assert!(!is_error(&b), "{}", message(&b));
+    let c = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(
+        (c.stage, c.rounds, c.outcome, c.stage_since),
+        (
+            before.stage,
+            before.rounds,
+            before.outcome,
+            before.stage_since
+        )
+    );
+    assert!(message(&b).starts_with("Undone"), "{}", message(&b));
+    let events = store.events(c.id).unwrap();
+    assert_eq!(events.last().unwrap().kind, EventKind::Undo);
+}
+
+#[test]
+fn undo_of_a_failed_inspection_is_refused_once_a_colleague_passed_it() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('f'));
+    type_text(&mut b, "wrong key");
+    ctrl(&mut b, 's');
+    ben_does(
+        &shop,
+        "RMA-2026-00005",
+        rmaboard::domain::case::Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
+    );
+    press(&mut b, KeyCode::Char('u'));
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert!(
+        message(&b).contains(
+            "failed the inspection of RMA-2026-00005, but ben passed its inspection since"
+        ),
+        "{}",
+        message(&b)
+    );
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00005"), Stage::Inspected);
+}

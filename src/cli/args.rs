@@ -95,6 +95,12 @@ pub enum Command {
         #[arg(long, value_enum)]
         to: StageArg,
     },
+    /// Undo your own last move on a case (a failed inspection too), unless someone
+    /// changed the case since.
+    Undo {
+        /// The case: RMA number, IMEI or tracking number.
+        key: String,
+    },
     /// Add a repair note.
     Note {
         /// The case: RMA number, IMEI or tracking number.

@@ -30,7 +30,7 @@ use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
 use crate::files;
 use crate::store::{ListFilter, NewCase, Store, StoreError};
-use crate::workshop::{Clock, Setup, Workshop, WorkshopError, wall_clock};
+use crate::workshop::{Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
 
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
@@ -349,6 +349,7 @@ pub fn run(cli: Cli) -> Outcome {
                 undo: false,
             },
         ),
+        Some(Command::Undo { key }) => undo(&cx, &key),
         Some(Command::Note { key, text }) => add_note(&cx, &key, &text),
         Some(Command::Show { key, json }) => {
             let ws = cx.workshop()?;
@@ -581,6 +582,29 @@ fn describe(c: &Case) -> String {
         Stage::AtManufacturer => format!("round {} at the manufacturer", c.rounds),
         _ => "updated".into(),
     }
+}
+
+/// Undo the user's own last move on a case, as the board's `u` does.
+fn undo(cx: &Context, key: &str) -> Outcome {
+    let mut ws = cx.workshop()?;
+    let seen = ws.find(key)?;
+    let (last, case) = match ws.own_last_move(Some(seen.id)) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return Err(Failure::new(format!(
+                "you have no move of your own on {} left to undo: nothing was changed",
+                seen.rma
+            )));
+        }
+        Err(UndoRefused::ChangedSince(sentence)) => return Err(Failure::new(sentence)),
+        Err(UndoRefused::Store(e)) => return Err(e.into()),
+    };
+    let moved = ws.apply(case.id, case.version, last.undo())?;
+    println!("{}", summary(&moved.before, &moved.case));
+    if let Some(bill) = &moved.bill {
+        paperwork::say_bill(&moved.case, bill);
+    }
+    Ok(())
 }
 
 fn add_note(cx: &Context, key: &str, text: &str) -> Outcome {

@@ -113,8 +113,24 @@ pub enum Change {
         /// The board's undo of the user's own last move.
         undo: bool,
     },
+    /// The undo of the user's own failed inspection: the case goes back to how it was
+    /// before it, logged as an undo.
+    UndoFail(BeforeFail),
     /// Corrections to fields recorded earlier.
     Edit(Edit),
+}
+
+/// Where a case was just before a failed inspection, for taking that inspection back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeforeFail {
+    /// The stage: at_manufacturer, or inspected after a pass.
+    pub stage: Stage,
+    /// The manufacturer rounds counted then.
+    pub rounds: u32,
+    /// The inspection result then (a pass later failed), if any.
+    pub outcome: Option<Outcome>,
+    /// When the case had entered that stage (or started that round).
+    pub stage_since: DateTime<Utc>,
 }
 
 /// Fields staff may correct after opening.
@@ -267,6 +283,12 @@ pub enum CaseError {
         stage: Stage,
         /// When it entered that stage, in local time for the message.
         since: String,
+    },
+    /// An undo of a failed inspection on a case that is not where that failure left it.
+    #[error("{rma} is not where its failed inspection left it, so that cannot be taken back")]
+    NotAFailure {
+        /// The case.
+        rma: RmaNumber,
     },
     /// An edit that changes no field.
     #[error("nothing to change: give at least one field to edit")]
@@ -494,7 +516,7 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::InspectFail { .. } => EventKind::InspectFail,
         Change::Void { .. } => EventKind::Void,
         Change::Ship { .. } => EventKind::Ship,
-        Change::Move { undo: true, .. } => EventKind::Undo,
+        Change::Move { undo: true, .. } | Change::UndoFail(_) => EventKind::Undo,
         Change::Move { undo: false, .. } => EventKind::Move,
         Change::Edit(_) => EventKind::Edit,
     };
@@ -622,6 +644,23 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
                 }
             }
             p.set_stage(to, at);
+        }
+        Change::UndoFail(before) => {
+            // A failed inspection leaves no result behind; anything else means the case
+            // was inspected again since.
+            p.require(
+                "taking back a failed inspection",
+                "at_manufacturer or received",
+                &[AtManufacturer, Received],
+            )?;
+            if case.outcome.is_some() || !matches!(before.stage, AtManufacturer | Inspected) {
+                return Err(CaseError::NotAFailure { rma: case.rma });
+            }
+            p.set_outcome(before.outcome);
+            p.set_rounds(before.rounds);
+            p.set_stage(before.stage, at);
+            // Back to the clock it had: the failed inspection never happened.
+            p.case.stage_since = before.stage_since;
         }
         Change::Edit(edit) => {
             if edit == Edit::default() {
@@ -1010,6 +1049,52 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, CaseError::Move(_)));
+    }
+
+    #[test]
+    fn a_failed_inspection_is_taken_back_with_its_round_and_clock() {
+        let mut c = case_in(Stage::Inspected);
+        c.rounds = 1;
+        c.outcome = Some(Outcome::Repaired);
+        c.stage_since = t(2);
+        let failed = plan(
+            &c,
+            Change::InspectFail {
+                note: "scratched".into(),
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(
+            (failed.case.stage, failed.case.rounds),
+            (Stage::AtManufacturer, 2)
+        );
+        let before = BeforeFail {
+            stage: c.stage,
+            rounds: c.rounds,
+            outcome: c.outcome,
+            stage_since: c.stage_since,
+        };
+        let back = plan(&failed.case, Change::UndoFail(before), t(4)).unwrap();
+        assert_eq!(back.kind, EventKind::Undo);
+        assert_eq!(
+            (
+                back.case.stage,
+                back.case.rounds,
+                back.case.outcome,
+                back.case.stage_since
+            ),
+            (Stage::Inspected, 1, Some(Outcome::Repaired), t(2))
+        );
+        assert_eq!(
+            stages(&back),
+            vec![("at_manufacturer".into(), "inspected".into())]
+        );
+        // Once inspected again, there is no failure left to take back.
+        assert!(matches!(
+            plan(&back.case, Change::UndoFail(before), t(5)),
+            Err(CaseError::WrongStage { .. })
+        ));
     }
 
     #[test]

@@ -10,7 +10,9 @@ use crate::domain::case::{self, Case, CaseDetail, Change, Event, Note, Plan};
 use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
 use crate::domain::warranty::{self, Assessment, Part};
-use crate::domain::{Clocks, EventField, EventKind, Imei, RmaNumber, Stage, TrackingNumber};
+use crate::domain::{
+    Clocks, EventField, EventKind, Imei, Outcome, RmaNumber, Stage, TrackingNumber,
+};
 use crate::paperwork::{Bill, Settings};
 
 /// What `open` needs.
@@ -471,15 +473,20 @@ impl Store {
             .collect()
     }
 
-    /// The author's own last stage move that has not been undone, and whether the case
-    /// has changed since (by anyone, in a way the undo would throw away).
-    pub fn last_own_move(&self, author: &str) -> Result<Option<OwnMove>> {
+    /// The author's own last stage move (or failed inspection) that has not been undone,
+    /// on one case or on any, and whether the case has changed since (by anyone, in a way
+    /// the undo would throw away).
+    pub fn last_own_move(&self, author: &str, case: Option<i64>) -> Result<Option<OwnMove>> {
         type Row = (i64, i64, Option<String>, Option<String>, String, String);
+        // A failed inspection at the manufacturer leaves the stage as it is: its round
+        // marks it instead.
         let row: Option<Row> = self
             .conn
             .query_row(
                 "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind FROM events e
-                 WHERE e.author = ?1 AND e.field = ?2 AND e.kind NOT IN (?3, ?4)
+                 WHERE e.author = ?1 AND e.kind NOT IN (?3, ?4)
+                   AND (e.field = ?2 OR (e.field = ?5 AND e.kind = ?6))
+                   AND (?7 IS NULL OR e.case_id = ?7)
                    AND NOT EXISTS (SELECT 1 FROM events u
                                    WHERE u.case_id = e.case_id AND u.kind = ?4 AND u.id > e.id)
                  ORDER BY e.id DESC LIMIT 1",
@@ -487,7 +494,10 @@ impl Store {
                     author,
                     EventField::Stage.as_str(),
                     EventKind::Open.as_str(),
-                    EventKind::Undo.as_str()
+                    EventKind::Undo.as_str(),
+                    EventField::Rounds.as_str(),
+                    EventKind::InspectFail.as_str(),
+                    case,
                 ],
                 |r| {
                     Ok((
@@ -504,6 +514,7 @@ impl Store {
         let Some((event, case_id, Some(from), Some(to), at, kind)) = row else {
             return Ok(None);
         };
+        let kind = EventKind::parse(&kind);
         // Later changes to where the case is or what became of it; the events written
         // with the move itself (same time, author and kind) do not count.
         let undone = [
@@ -526,7 +537,7 @@ impl Store {
                     event,
                     at,
                     author,
-                    kind,
+                    kind.as_str(),
                     undone[0].as_str(),
                     undone[1].as_str(),
                     undone[2].as_str(),
@@ -536,14 +547,101 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        let changed_since = changed_since.map(|(by, kind)| (by, EventKind::parse(&kind)));
+        if kind == EventKind::InspectFail {
+            let (before, now_in) = self.before_fail(case_id, event, &at, author)?;
+            return Ok(Some(OwnMove {
+                case_id,
+                from: before.stage,
+                to: now_in,
+                failed: Some(before),
+                changed_since,
+            }));
+        }
         let stage =
             |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
         Ok(Some(OwnMove {
             case_id,
             from: stage(&from)?,
             to: stage(&to)?,
-            changed_since: changed_since.map(|(by, kind)| (by, EventKind::parse(&kind))),
+            failed: None,
+            changed_since,
         }))
+    }
+
+    /// Where a case was before the failed inspection logged up to event `last`, and the
+    /// stage that failure left it in, read back from the events written with it.
+    fn before_fail(
+        &self,
+        case_id: i64,
+        last: i64,
+        at: &str,
+        author: &str,
+    ) -> Result<(case::BeforeFail, Stage)> {
+        let current = read_case(&self.conn, case_id)?;
+        // One failed inspection writes at most three events (outcome, rounds, stage),
+        // in one transaction, so with consecutive ids.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, field, from_value, to_value FROM events
+             WHERE case_id = ?1 AND id <= ?2 AND id >= ?2 - 2
+               AND at = ?3 AND author = ?4 AND kind = ?5
+             ORDER BY id DESC",
+        )?;
+        type Row = (i64, String, Option<String>, Option<String>);
+        let rows = stmt
+            .query_map(
+                params![case_id, last, at, author, EventKind::InspectFail.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?
+            .collect::<std::result::Result<Vec<Row>, _>>()?;
+        let mut before = case::BeforeFail {
+            // At the manufacturer a failure keeps the stage and adds a round.
+            stage: Stage::AtManufacturer,
+            rounds: current.rounds,
+            outcome: None,
+            stage_since: current.opened_at,
+        };
+        let mut now_in = Stage::AtManufacturer;
+        let mut first = last;
+        let bad = |column: &'static str, v: &str| StoreError::bad_value(column, v);
+        for (id, field, from, to) in rows {
+            first = first.min(id);
+            let from = from.unwrap_or_default();
+            match EventField::parse(&field) {
+                EventField::Stage => {
+                    before.stage =
+                        Stage::parse(&from).map_err(|_| bad("events.from_value", &from))?;
+                    let to = to.unwrap_or_default();
+                    now_in = Stage::parse(&to).map_err(|_| bad("events.to_value", &to))?;
+                }
+                EventField::Rounds => {
+                    before.rounds = from.parse().map_err(|_| bad("events.from_value", &from))?;
+                }
+                EventField::Outcome => before.outcome = Outcome::parse(&from),
+                _ => {}
+            }
+        }
+        // The clock it had: set by the last stage change or new round before the failure.
+        let since: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT at FROM events
+                 WHERE case_id = ?1 AND id < ?2 AND (field = ?3 OR (field = ?4 AND kind = ?5))
+                 ORDER BY id DESC LIMIT 1",
+                params![
+                    case_id,
+                    first,
+                    EventField::Stage.as_str(),
+                    EventField::Rounds.as_str(),
+                    EventKind::InspectFail.as_str()
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(since) = since {
+            before.stage_since = rows::time("events.at", &since)?;
+        }
+        Ok((before, now_in))
     }
 
     /// Record that a board is open (for the "people working" count).
@@ -578,7 +676,7 @@ impl Store {
     }
 }
 
-/// A user's own last move, for the board's undo.
+/// A user's own last move, for undo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnMove {
     /// The case's row id.
@@ -587,8 +685,32 @@ pub struct OwnMove {
     pub from: Stage,
     /// The stage it reached.
     pub to: Stage,
+    /// For a failed inspection, where the case was before it.
+    pub failed: Option<case::BeforeFail>,
     /// Who changed the case after that move, and how, if anyone did.
     pub changed_since: Option<(String, EventKind)>,
+}
+
+impl OwnMove {
+    /// The change that undoes the move.
+    pub fn undo(&self) -> Change {
+        match self.failed {
+            Some(before) => Change::UndoFail(before),
+            None => Change::Move {
+                to: self.from,
+                undo: true,
+            },
+        }
+    }
+
+    /// What the move did, after "Your last move": "took RMA-… to Received", "failed the
+    /// inspection of RMA-…".
+    pub fn describe(&self, rma: &RmaNumber) -> String {
+        match self.failed {
+            Some(_) => format!("failed the inspection of {rma}"),
+            None => format!("took {rma} to {}", self.to.title()),
+        }
+    }
 }
 
 /// A device has at most one case not yet shipped: refuse another.

@@ -214,8 +214,13 @@ impl App {
                 case,
                 position,
             } => self.on_found(scanned, *case, position),
-            Msg::UndoOffer { case, from, to } => {
-                let kind = ChoiceKind::Undo { from, to };
+            Msg::UndoOffer {
+                case,
+                from,
+                to,
+                failed,
+            } => {
+                let kind = ChoiceKind::Undo { from, to, failed };
                 self.overlay = Some(Overlay::Choice(Choice::new(kind, Target::of(&case))));
                 Vec::new()
             }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crossterm::event::KeyEvent;
 
 use super::action::Action;
-use crate::domain::case::{Case, CaseDetail, Change};
+use crate::domain::case::{BeforeFail, Case, CaseDetail, Change};
 use crate::domain::warranty::{Assessment, Part};
 use crate::domain::{Imei, Stage};
 use crate::store::{NewCase, PaneQuery};
@@ -168,6 +168,8 @@ pub enum Msg {
         from: Stage,
         /// The stage the move reached.
         to: Stage,
+        /// For a failed inspection, where the case was before it.
+        failed: Option<BeforeFail>,
     },
     /// A write worked.
     Applied {

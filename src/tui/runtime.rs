@@ -20,9 +20,9 @@ use super::keymap::KeyMap;
 use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
+use crate::domain::Case;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
-use crate::domain::{Case, EventKind};
 use crate::store::{StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
@@ -541,51 +541,15 @@ fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, zone: Zone) -> Msg {
 }
 
 fn offer_undo(ws: &Workshop) -> Msg {
-    let user = ws.user();
-    let last = match ws.store().last_own_move(user) {
-        Ok(Some(last)) => last,
-        Ok(None) => {
-            return Msg::Error("You have no move of your own left to undo.".to_string());
-        }
-        Err(e) => return Msg::Error(e.to_string()),
-    };
-    let case = match ws.store().case_by_id(last.case_id) {
-        Ok(case) => case,
-        Err(e) => return Msg::Error(e.to_string()),
-    };
-    // Undo puts back where the case was; anything done to it since would be lost.
-    if let Some((by, kind)) = &last.changed_since {
-        let who = if by == user {
-            "you".to_string()
-        } else {
-            clean_line(by)
-        };
-        return Msg::Error(format!(
-            "Your last move took {} to {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
-            case.rma,
-            last.to.title(),
-            done_by_kind(kind),
-            case.stage.title()
-        ));
-    }
-    Msg::UndoOffer {
-        case: Box::new(case),
-        from: last.from,
-        to: last.to,
-    }
-}
-
-/// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
-fn done_by_kind(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Receive => "received it",
-        EventKind::Send => "sent it to the manufacturer",
-        EventKind::InspectPass => "passed its inspection",
-        EventKind::InspectFail => "failed its inspection",
-        EventKind::Void => "recorded it as void",
-        EventKind::Ship => "shipped it",
-        EventKind::Undo => "undid a move on it",
-        EventKind::Open | EventKind::Move | EventKind::Edit | EventKind::Other(_) => "moved it",
+    match ws.own_last_move(None) {
+        Ok(Some((last, case))) => Msg::UndoOffer {
+            case: Box::new(case),
+            from: last.from,
+            to: last.to,
+            failed: last.failed,
+        },
+        Ok(None) => Msg::Error("You have no move of your own left to undo.".to_string()),
+        Err(e) => Msg::Error(e.to_string()),
     }
 }
 

@@ -15,10 +15,10 @@ use thiserror::Error;
 use crate::config::Config;
 use crate::domain::case::{Case, Change};
 use crate::domain::mailbox::Mailbox;
-use crate::domain::{Clocks, Stage};
+use crate::domain::{Clocks, EventKind, Stage};
 use crate::paperwork::{self, Bill, OutboxMessage};
 use crate::report::{Period, Report};
-use crate::store::{NewCase, Store, StoreError};
+use crate::store::{NewCase, OwnMove, Store, StoreError};
 
 pub use delivery::{Channel, Report as SendReport};
 
@@ -87,6 +87,31 @@ impl WorkshopError {
     /// Someone else changed the case first.
     pub fn is_conflict(&self) -> bool {
         matches!(self, WorkshopError::Store(e) if e.is_conflict())
+    }
+}
+
+/// Why the user's own last move cannot be undone.
+#[derive(Debug, Error)]
+pub enum UndoRefused {
+    /// Someone changed the case after the move; the sentence says who and how.
+    #[error("{0}")]
+    ChangedSince(String),
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
+fn done_by_kind(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Receive => "received it",
+        EventKind::Send => "sent it to the manufacturer",
+        EventKind::InspectPass => "passed its inspection",
+        EventKind::InspectFail => "failed its inspection",
+        EventKind::Void => "recorded it as void",
+        EventKind::Ship => "shipped it",
+        EventKind::Undo => "undid a move on it",
+        EventKind::Open | EventKind::Move | EventKind::Edit | EventKind::Other(_) => "moved it",
     }
 }
 
@@ -267,6 +292,31 @@ impl Workshop {
             case: done.case,
             bill,
         })
+    }
+
+    /// The user's own last move that may be undone, on `case` or on any case: `Ok(None)`
+    /// when there is none, `Err` with a sentence naming who did what when someone changed
+    /// the case since (undoing would throw that away).
+    pub fn own_last_move(&self, case: Option<i64>) -> Result<Option<(OwnMove, Case)>, UndoRefused> {
+        let user = self.user();
+        let Some(last) = self.store.last_own_move(user, case)? else {
+            return Ok(None);
+        };
+        let case = self.store.case_by_id(last.case_id)?;
+        if let Some((by, kind)) = &last.changed_since {
+            let who = if by == user {
+                "you".to_string()
+            } else {
+                crate::domain::text::clean_line(by)
+            };
+            return Err(UndoRefused::ChangedSince(format!(
+                "Your last move {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
+                last.describe(&case.rma),
+                done_by_kind(kind),
+                case.stage.title()
+            )));
+        }
+        Ok(Some((last, case)))
     }
 
     /// Add a note to a case.

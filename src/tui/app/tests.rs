@@ -222,6 +222,7 @@ fn undo_is_asked_first_and_no_keeps_the_move() {
         case: Box::new(case(5, Stage::Received)),
         from: Stage::AtManufacturer,
         to: Stage::Received,
+        failed: None,
     });
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     assert!(app.overlay.is_none());

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Ctx, Outcome, Overlay};
 use crate::domain::Stage;
-use crate::domain::case::Change;
+use crate::domain::case::{BeforeFail, Change};
 use crate::tui::action::ChoiceAction;
 use crate::tui::form::Form;
 use crate::tui::protocol::{Effect, Target};
@@ -25,6 +25,8 @@ pub enum ChoiceKind {
         from: Stage,
         /// The stage it reached.
         to: Stage,
+        /// For a failed inspection, where the case was before it.
+        failed: Option<BeforeFail>,
     },
 }
 
@@ -75,7 +77,20 @@ impl Choice {
             ChoiceKind::AfterReceived => "Where does it go next?".into(),
             ChoiceKind::Inspect => "How did the inspection go?".into(),
             ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
-            ChoiceKind::Undo { from, to } => format!(
+            ChoiceKind::Undo {
+                from,
+                failed: Some(before),
+                ..
+            } => format!(
+                "Your last move failed the inspection of {}. Take that back, to {}{}?",
+                self.target.rma,
+                from.title(),
+                match before.outcome {
+                    Some(outcome) => format!(" ({outcome})"),
+                    None => format!(", round {}", before.rounds),
+                }
+            ),
+            ChoiceKind::Undo { from, to, .. } => format!(
                 "Your last move took {} from {} to {}. Move it back to {}?",
                 self.target.rma,
                 from.title(),
@@ -145,10 +160,13 @@ impl Choice {
                 format!("{} received.", t.rma),
             ),
             (ChoiceKind::ReceiveScanned, _) => Outcome::close(),
-            (ChoiceKind::Undo { from, .. }, 'y') => apply(
-                Change::Move {
-                    to: from,
-                    undo: true,
+            (ChoiceKind::Undo { from, failed, .. }, 'y') => apply(
+                match failed {
+                    Some(before) => Change::UndoFail(before),
+                    None => Change::Move {
+                        to: from,
+                        undo: true,
+                    },
                 },
                 format!("Undone: {} is back in {}.", t.rma, from.title()),
             ),
