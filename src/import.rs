@@ -498,6 +498,22 @@ impl<R: Read> Iterator for SalesReader<R> {
                     Err("the line is not UTF-8 text: save the file as UTF-8".into()),
                 ));
             };
+            if row.iter().any(|f| f.contains(['\n', '\r'])) {
+                return Some((
+                    line,
+                    Err("a field holds a line break: a quote opened and not closed takes the next lines into it; a sales registry has one sale per line, so close the quote or remove the line break".into()),
+                ));
+            }
+            // A quote left open before a comma-separated row on the same line holds that row.
+            if self.width > 2 && row.iter().any(|f| f.matches(',').count() + 1 >= self.width) {
+                return Some((
+                    line,
+                    Err(format!(
+                        "a field holds a whole row ({} or more commas): check the quotes on this line",
+                        self.width - 1
+                    )),
+                ));
+            }
             if row.len() != self.width {
                 return Some((
                     line,
@@ -606,15 +622,18 @@ mod tests {
              490154203237519,SO-2,C-9,P,phone,2026-02-05,,y\n",
         )
         .unwrap();
-        assert_eq!(f.rejected.len(), 1);
+        // A line break inside quotes is a bad row in a sales registry (one sale a line).
+        let lines: Vec<u64> = f.rejected.iter().map(|r| r.0).collect();
         // Blank lines and quoted line breaks count: the bad row is on line 8.
-        assert_eq!(f.rejected[0].0, 8);
-        assert_eq!(f.rows.len(), 2);
-        assert_eq!(f.rows[1].1.model, "CECT Pad 10");
+        assert_eq!(lines, vec![6, 8]);
+        assert!(
+            f.rejected[0].1.contains("line break"),
+            "{}",
+            f.rejected[0].1
+        );
+        assert_eq!(f.rows.len(), 1);
         assert_eq!(f.rows[0].0, 2);
-        assert_eq!(f.rows[1].0, 6);
         assert_eq!(f.rows[0].1.country.as_deref(), Some("DE"));
-        assert_eq!(f.rows[1].1.country, None);
         assert_eq!(f.ignored_columns, vec!["extra"]);
     }
 
@@ -654,6 +673,40 @@ mod tests {
             msgs[6]
         );
         assert!(f.rows.is_empty());
+    }
+
+    #[test]
+    fn a_quote_left_open_swallows_no_row_silently() {
+        let header =
+            "imei,order_number,customer_number,model,category,dispatched_on,customer_name\n";
+        // The last field opens a quote that never closes: the next line is inside it.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert_eq!(f.rejected.len(), 1);
+        assert_eq!(f.rejected[0].0, 2);
+        let msg = &f.rejected[0].1;
+        assert!(msg.contains("quote") && msg.contains("line break"), "{msg}");
+        // A whole comma-separated row inside one quoted field, on one line.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\"\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert!(
+            f.rejected[0].1.contains("a whole row"),
+            "{}",
+            f.rejected[0].1
+        );
+        // An address with a comma or two is fine.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoë, Main St 1, Berlin\"\n"
+        ))
+        .unwrap();
+        assert_eq!(f.rows.len(), 1, "{:?}", f.rejected);
     }
 
     #[test]
