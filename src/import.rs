@@ -50,6 +50,13 @@ pub enum CsvError {
         OPTIONAL.join(", ")
     )]
     MissingColumns(Vec<String>),
+    /// The header is one column holding the names split by another separator (a
+    /// spreadsheet's export in a European locale); holds that separator.
+    #[error(
+        "the file is separated by {}, not commas: in the spreadsheet, save it as \"CSV (comma delimited)\" (LibreOffice: File > Save As, Text CSV, field delimiter `,`) and import that file",
+        if *.0 == '\t' { "tabs".to_string() } else { format!("`{}`", .0) }
+    )]
+    WrongSeparator(char),
     /// The header names a column twice; holds its name.
     #[error("the header names the column {0} twice: remove one")]
     DuplicateColumn(String),
@@ -98,6 +105,13 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         .map(|r| r.to_string())
         .collect();
     if !missing.is_empty() {
+        if let [only] = names.as_slice()
+            && let Some(sep) = [';', '\t', '|']
+                .into_iter()
+                .find(|&c| only.split(c).any(|n| n.trim() == "imei"))
+        {
+            return Err(CsvError::WrongSeparator(sep));
+        }
         return Err(CsvError::MissingColumns(missing));
     }
     let required = REQUIRED.map(|r| find(r).unwrap_or(0));
@@ -718,6 +732,19 @@ mod tests {
         .unwrap();
         assert_eq!(f.rows[0].1.model, "P30 [2J");
         assert_eq!(f.rows[0].1.customer_name.as_deref(), Some("EvilCorp"));
+    }
+
+    #[test]
+    fn a_file_separated_by_semicolons_or_tabs_is_named_as_such() {
+        let err = read("imei;order_number;customer_number;model;category;dispatched_on\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("the file is separated by `;`"), "{err}");
+        assert!(err.contains("comma"), "{err}");
+        let err = read("IMEI\torder_number\tcustomer_number\tmodel\tcategory\tdispatched_on\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("the file is separated by tabs"), "{err}");
     }
 
     #[test]
