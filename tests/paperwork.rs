@@ -253,6 +253,19 @@ fn shipping_writes_the_customs_bill() {
 }
 
 #[test]
+fn the_bill_names_the_post_by_the_country_code_and_a_letter_number_is_warned_about() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let out = shop.run(&["ship", &rma, "--tracking", "LX123456785DE"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("may not be traceable"), "{said}");
+    let plain = shop.ok(&["bill", &rma]);
+    assert!(plain.contains("LX123456785DE (Deutsche Post)"), "{plain}");
+    assert!(!plain.contains("China Post"), "{plain}");
+}
+
+#[test]
 fn a_country_can_declare_the_repair_value_and_numbers_are_never_reused() {
     let shop = Shop::new();
     let nl = shop.inspected(IMEI_NL);

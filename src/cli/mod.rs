@@ -339,6 +339,9 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Some(Command::Ship { key, tracking }) => {
             let tracking = S10::parse(&tracking).map_err(|e| Failure::field("--tracking", e))?;
+            if let Some(warning) = tracking.untracked_warning() {
+                eprintln!("rmaboard: warning: {warning}");
+            }
             act(&cx, &key, Change::Ship { tracking })
         }
         Some(Command::Move { key, to }) => act(
