@@ -268,6 +268,16 @@ fn search_narrows_and_jumps() {
 }
 
 #[test]
+fn one_search_result_is_counted_as_one_case() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('/'));
+    type_text(&mut b, device(2).as_str());
+    let shown = screen(&mut b, 160, 45);
+    assert!(shown.contains("1 case, newest first"), "{shown}");
+}
+
+#[test]
 fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

@@ -552,8 +552,8 @@ fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
     }
     if carried.messages_kept > 0 {
         println!(
-            "{} message(s) sent, dropped or being sent before the restore keep that state and are not sent again",
-            carried.messages_kept
+            "{} sent, dropped or being sent before the restore keep that state and are not sent again",
+            crate::domain::text::count(carried.messages_kept as u64, "message")
         );
     }
 }
@@ -664,8 +664,13 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
         Ok(())
     } else {
         Err(Failure::new(format!(
-            "{} bad row(s), so nothing was imported: fix them, or import the good rows with --skip-invalid",
-            summary.rejected.len()
+            "{}, so nothing was imported: fix {}, or import the good rows with --skip-invalid",
+            crate::domain::text::count(summary.rejected.len() as u64, "bad row"),
+            if summary.rejected.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         )))
     }
 }
@@ -781,10 +786,10 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
     let settings = ws.paperwork().clone();
     let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
     eprintln!(
-        "rmaboard: demo database {} with {} sales and {} cases",
+        "rmaboard: demo database {} with {} and {}",
         path.display(),
-        made.sales,
-        made.cases
+        crate::domain::text::count(made.sales as u64, "sale"),
+        crate::domain::text::count(made.cases as u64, "case")
     );
     if no_board {
         println!("{}", path.display());

@@ -170,9 +170,27 @@ pub const MAX_FAULT: usize = 1000;
 /// Longest one-line text accepted (a reference, a reason), in characters.
 pub const MAX_SHORT: usize = 120;
 
+/// A count with its noun in the right number: `1 case`, `2 cases`, `0 cases`. The nouns
+/// counted here (case, message, device, sale, row, day, ...) all take an `s`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_case_and_two_cases() {
+        assert_eq!(count(1u64, "case"), "1 case");
+        assert_eq!(count(0u64, "case"), "0 cases");
+        assert_eq!(count(2u32, "message"), "2 messages");
+    }
 
     #[test]
     fn escape_sequences_cannot_survive() {

@@ -469,7 +469,10 @@ fn background(
             Err(e) => refused(e, keys),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
-            Ok(r) if r.all_sent() => Ok(format!("{} message(s) sent.", r.sent.len())),
+            Ok(r) if r.all_sent() => Ok(format!(
+                "{} sent.",
+                crate::domain::text::count(r.sent.len() as u64, "message")
+            )),
             // Each failure's reason is shown with its message in the outbox.
             Ok(r) => Err(format!(
                 "{} sent, {} not sent: see why in the outbox.",
