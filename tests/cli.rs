@@ -1783,6 +1783,12 @@ fn a_void_case_ends_inspected_unrepaired_and_is_shipped_back() {
     assert_eq!(c["outcome"], "returned_unrepaired");
     assert_eq!(c["verdict"], "void");
     assert_eq!(c["verdict_detail"], "water_damage");
+    // People read words, not the stored names.
+    let human = shop.ok(&["show", &rma]);
+    assert!(
+        human.contains("Outcome          returned unrepaired (void: water damage)"),
+        "{human}"
+    );
     assert!(s(&c["notes"][0]["text"]).contains("Corrosion on the board"));
     assert_eq!(c["notes"][0]["author"], "vera");
     assert!(has_event(
