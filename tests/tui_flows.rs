@@ -278,6 +278,31 @@ fn one_search_result_is_counted_as_one_case() {
 }
 
 #[test]
+fn search_folds_accents_and_case_and_keeps_the_text_as_typed() {
+    let shop = workshop();
+    let mut store = shop.store();
+    let c = store.find(device(2).as_str()).unwrap();
+    store
+        .add_note(c.id, "Zoë Müller called about it", "ben", now())
+        .unwrap();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('/'));
+    for query in ["zoe", "ZOË", "zoé mull", "Zoë Müller"] {
+        type_text(&mut b, query);
+        let Some(Overlay::Search(s)) = &b.app.overlay else {
+            panic!()
+        };
+        assert_eq!(s.results.len(), 1, "{query}");
+        assert_eq!(s.results[0].id, c.id, "{query}");
+        for _ in query.chars() {
+            press(&mut b, KeyCode::Backspace);
+        }
+    }
+    let kept = store.find(device(2).as_str()).unwrap();
+    assert_eq!(kept.id, c.id);
+}
+
+#[test]
 fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

@@ -341,10 +341,15 @@ impl Board {
                 imei,
                 part,
             }),
-            Effect::Search(query) => Some(match ws.store().search(&query, SEARCH_LIMIT) {
-                Ok(cases) => Msg::SearchResults { query, cases },
-                Err(e) => failed(e),
-            }),
+            Effect::Search(query) => Some(
+                match ws
+                    .store()
+                    .search(&crate::domain::text::fold_for_search(&query), SEARCH_LIMIT)
+                {
+                    Ok(cases) => Msg::SearchResults { query, cases },
+                    Err(e) => failed(e),
+                },
+            ),
             Effect::LoadOutbox => Some(match ws.outbox(false) {
                 Ok(list) => Msg::OutboxLoaded(list),
                 Err(e) => failed(e),
