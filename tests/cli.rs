@@ -2496,6 +2496,20 @@ fn demo_fills_a_database_with_cases_in_every_stage() {
         !late.as_array().unwrap().is_empty(),
         "the demo has late cases"
     );
+    // The demo looks like a configured shop even when this user's config is empty.
+    let bodies: Vec<String> = shop
+        .sql()
+        .prepare("SELECT body FROM outbox")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!bodies.is_empty());
+    for body in &bodies {
+        assert!(!body.contains("not configured"), "{body}");
+    }
+    assert!(!shop.dir.path().join("no-config.toml").exists());
     // Not on top of a shop's data.
     let err = shop.refuse(&["demo", "--no-board"], 1);
     assert!(err.contains("already holds data"), "{err}");

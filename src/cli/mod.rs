@@ -782,7 +782,9 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
             (dir.path().join("demo.sqlite"), Some(dir))
         }
     };
-    let mut ws = cx.workshop_on(cx.setup_on(path.clone()))?;
+    let mut setup = cx.setup_on(path.clone());
+    setup.config = crate::demo::shop_config(setup.config);
+    let mut ws = cx.workshop_on(setup)?;
     let settings = ws.paperwork().clone();
     let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
     eprintln!(
