@@ -169,7 +169,10 @@ impl Shop {
         c.arg("--db")
             .arg(&self.db)
             .env("RMABOARD_CONFIG", self.dir.path().join("no-config.toml"))
-            .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .env("RMABOARD_USER", USER)
             .env_remove("RMABOARD_DB")
             .env("TZ", tz);
@@ -400,7 +403,10 @@ fn the_database_comes_from_rmaboard_db_when_no_flag_is_given() {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"));
     c.arg("init")
         .env("RMABOARD_CONFIG", shop.dir.path().join("no-config.toml"))
-        .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .env("RMABOARD_DB", &elsewhere);
     Command::from_std(c)
         .assert()
@@ -2424,7 +2430,10 @@ fn the_config_file_sets_the_clocks_and_a_broken_one_is_named() {
     let late_on = |day: &str| -> usize {
         let out = Command::from_std(shop.std_cmd("UTC"))
             .env("RMABOARD_CONFIG", &config)
-            .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .args(["--at", day, "list", "--overdue", "--json"])
             .output()
             .unwrap();
@@ -2446,7 +2455,10 @@ fn the_config_file_sets_the_clocks_and_a_broken_one_is_named() {
     let before = shop.snapshot();
     let out = Command::from_std(shop.std_cmd("UTC"))
         .env("RMABOARD_CONFIG", &config)
-        .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["note", &rma, "x"])
         .output()
         .unwrap();

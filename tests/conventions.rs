@@ -259,11 +259,7 @@ fn the_system_config_is_read_first_and_the_users_file_overrides_it_key_by_key() 
     );
     assert_eq!(
         origin(&lines, "mail.from"),
-        (
-            "Me <me@x.example>".into(),
-            "file".into(),
-            Some(user_name)
-        )
+        ("Me <me@x.example>".into(), "file".into(), Some(user_name))
     );
     let (value, _, _) = origin(&lines, "system_config_file");
     assert_eq!(value, system_name.as_str());

@@ -79,7 +79,10 @@ impl Shop {
         c.arg("--db")
             .arg(&self.db)
             .env("RMABOARD_CONFIG", self.path("config.toml"))
-            .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .env("RMABOARD_USER", "anna")
             .env_remove("RMABOARD_DB")
             .env("TZ", "UTC");
@@ -829,7 +832,10 @@ fn a_shipped_case_without_its_pdf_is_named_and_its_bill_written_again() {
         .args(["--db", &shop.db.display().to_string()])
         .args(["ship", &rma, "--tracking", "RR123456785CN"])
         .env("RMABOARD_CONFIG", shop.path("config.toml"))
-        .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .env("RMABOARD_USER", "anna")
         .env("TZ", "UTC")
         .output()
@@ -916,7 +922,10 @@ fn files_and_folders_are_for_the_group_only_whatever_the_umask() {
             .arg(db)
             .args(args)
             .env("RMABOARD_CONFIG", shop.path("config.toml"))
-            .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/rmaboard/config.toml")
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .env("RMABOARD_USER", "anna")
             .env("TZ", "UTC")
             .output()

@@ -303,6 +303,29 @@ fn search_folds_accents_and_case_and_keeps_the_text_as_typed() {
 }
 
 #[test]
+fn a_board_on_an_empty_database_says_so_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite");
+    let mut b = board_on(
+        rmaboard::store::Store::open(&path).unwrap(),
+        "anna",
+        160,
+        45,
+    );
+    let shown = screen(&mut b, 160, 45);
+    assert!(shown.contains("no sales, no cases"), "{shown}");
+    assert!(
+        shown.contains("rmaboard import") && shown.contains("rmaboard demo"),
+        "{shown}"
+    );
+    // A shop's database says nothing of the kind.
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    let shown = screen(&mut b, 160, 45);
+    assert!(!shown.contains("no sales, no cases"), "{shown}");
+}
+
+#[test]
 fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

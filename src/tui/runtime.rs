@@ -183,7 +183,23 @@ impl Board {
         self.run(fx);
         if let Some(problem) = self.ws.paperwork_problem().map(str::to_string) {
             self.send(Msg::Error(problem));
+        } else if let Some(empty) = self.empty_database() {
+            self.send(Msg::Info(empty));
         }
+    }
+
+    /// A sentence when the database holds no sales and no cases: a new shop, or the wrong
+    /// file (a command over SSH that missed the shop's settings opens a private one).
+    fn empty_database(&self) -> Option<String> {
+        let store = self.ws.store();
+        let sales = store.sales_count().ok()?;
+        let cases: u64 = store.stage_counts().ok()?.iter().sum();
+        (sales == 0 && cases == 0).then(|| {
+            format!(
+                "{} holds no sales, no cases: import the sales registry with `rmaboard import FILE`, or try `rmaboard demo`; if the shop's database is elsewhere, set db in /etc/rmaboard/config.toml (see `rmaboard config`).",
+                store.path().display()
+            )
+        })
     }
 
     /// Hand the app a message and carry out the effects it asks for.
