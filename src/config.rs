@@ -652,12 +652,13 @@ mod tests {
             "db = \"/srv/r.sqlite\"\n[clocks]\nreceived_days = 5\n[shop]\nemail = \"s@x.example\"\n",
         )
         .unwrap();
-        let (config, keys) = Config::read(&path).unwrap();
+        let (config, keys, _) = Config::read(&path).unwrap();
         let loaded = Loaded {
             config,
             file: Some((path, Source::Env("RMABOARD_CONFIG"))),
             exists: true,
             keys,
+            ..Loaded::default()
         };
         assert_eq!(loaded.source_of("clocks.received_days"), Source::File);
         assert_eq!(loaded.source_of("clocks.expected_days"), Source::Default);
