@@ -553,7 +553,7 @@ fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
     if carried.messages_kept > 0 {
         println!(
             "{} sent, dropped or being sent before the restore keep that state and are not sent again",
-            crate::domain::text::count(carried.messages_kept as u64, "message")
+            crate::domain::text::count(carried.messages_kept, "message")
         );
     }
 }
