@@ -378,6 +378,10 @@ struct LineCounter<R> {
     inner: R,
     offset: u64,
     breaks: Rc<RefCell<LineBreaks>>,
+    /// Where the parser is in a field, followed as [`RowLimit`] does.
+    field: Field,
+    /// Where the quoted field being read opened.
+    quote_opened: u64,
 }
 
 #[derive(Default)]
@@ -386,6 +390,9 @@ struct LineBreaks {
     pending: VecDeque<u64>,
     /// Line breaks already passed.
     passed: u64,
+    /// Where a quote opened that the file never closes: the parser takes the rest of the
+    /// file as that field.
+    open_quote_at: Option<u64>,
 }
 
 impl LineBreaks {
@@ -403,10 +410,24 @@ impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut breaks = self.breaks.borrow_mut();
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
                 breaks.pending.push_back(self.offset + i as u64);
             }
+            self.field = match (self.field, b) {
+                (Field::Quoted, b'"') => Field::QuoteInQuoted,
+                (Field::Quoted, _) => Field::Quoted,
+                (Field::Start, b'"') => {
+                    self.quote_opened = self.offset + i as u64;
+                    Field::Quoted
+                }
+                (Field::QuoteInQuoted, b'"') => Field::Quoted,
+                (_, b',' | b'\n') => Field::Start,
+                _ => Field::Plain,
+            };
+        }
+        if n == 0 && !buf.is_empty() && matches!(self.field, Field::Quoted) {
+            breaks.open_quote_at = Some(self.quote_opened);
         }
         self.offset += n as u64;
         Ok(n)
@@ -438,6 +459,8 @@ impl<R: Read> SalesReader<R> {
                 inner: input,
                 offset: 0,
                 breaks: Rc::clone(&breaks),
+                field: Field::Start,
+                quote_opened: 0,
             });
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
@@ -512,6 +535,18 @@ impl<R: Read> Iterator for SalesReader<R> {
                     Err("the line is not UTF-8 text: save the file as UTF-8".into()),
                 ));
             };
+            let record_end = self.reader.position().byte();
+            if self
+                .breaks
+                .borrow()
+                .open_quote_at
+                .is_some_and(|at| at >= start.byte() && at < record_end)
+            {
+                return Some((
+                    line,
+                    Err("a quote opens in this row and never closes, so the lines after it were read into this field (a sales registry has one sale per line): close the quote, or remove it".into()),
+                ));
+            }
             if row.iter().any(|f| f.contains(['\n', '\r'])) {
                 return Some((
                     line,
@@ -703,7 +738,22 @@ mod tests {
         assert_eq!(f.rejected.len(), 1);
         assert_eq!(f.rejected[0].0, 2);
         let msg = &f.rejected[0].1;
-        assert!(msg.contains("quote") && msg.contains("line break"), "{msg}");
+        assert!(
+            msg.contains("quote") && msg.contains("never closes"),
+            "{msg}"
+        );
+        // Closed further down, the quote holds a line break: a bad row too.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\"\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert!(
+            f.rejected[0].1.contains("line break"),
+            "{}",
+            f.rejected[0].1
+        );
         // A whole comma-separated row inside one quoted field, on one line.
         let f = read(&format!(
             "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\"\n"
@@ -712,6 +762,20 @@ mod tests {
         assert!(f.rows.is_empty(), "{:?}", f.rows);
         assert!(
             f.rejected[0].1.contains("a whole row"),
+            "{}",
+            f.rejected[0].1
+        );
+        // A quote left open on the last row swallows nothing, but is still a bad row.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,\"Bob\n"
+        ))
+        .unwrap();
+        assert_eq!(f.rows.len(), 1, "{:?}", f.rejected);
+        assert_eq!(f.rejected.len(), 1, "{:?}", f.rows);
+        assert_eq!(f.rejected[0].0, 3);
+        assert!(
+            f.rejected[0].1.contains("never closes"),
             "{}",
             f.rejected[0].1
         );
