@@ -303,6 +303,26 @@ fn search_folds_accents_and_case_and_keeps_the_text_as_typed() {
 }
 
 #[test]
+fn the_search_migration_rebuilds_the_index_of_an_existing_database() {
+    let shop = workshop();
+    let store = shop.store();
+    let c = store.find(device(2).as_str()).unwrap();
+    // Data indexed before accents were folded: the migration's rebuild must fold it.
+    let raw = rusqlite::Connection::open(&shop.path).unwrap();
+    raw.execute(
+        "UPDATE sales SET customer_name = 'Zoë Ärger' WHERE imei = ?1",
+        [device(2).as_str()],
+    )
+    .unwrap();
+    raw.execute_batch(include_str!("../assets/migrations/0007_search_folds.sql"))
+        .unwrap();
+    let fold = rmaboard::domain::text::fold_for_search;
+    let found = store.search(&fold("zoe arger"), 10).unwrap();
+    assert_eq!(found.iter().map(|f| f.id).collect::<Vec<_>>(), vec![c.id]);
+    assert_eq!(store.search(&fold("Zoë Ärger"), 10).unwrap().len(), 1);
+}
+
+#[test]
 fn a_board_on_an_empty_database_says_so_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.sqlite");
