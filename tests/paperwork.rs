@@ -267,6 +267,11 @@ fn the_bill_names_the_post_by_the_country_code_and_a_letter_number_is_warned_abo
     let plain = shop.ok(&["bill", &rma]);
     assert!(plain.contains("LX123456785DE (Deutsche Post)"), "{plain}");
     assert!(!plain.contains("China Post"), "{plain}");
+    // The shipping notice names the same post.
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    assert!(log.contains("by Deutsche Post"), "{log}");
+    assert!(log.contains("the Deutsche Post tracking website"), "{log}");
 }
 
 #[test]
