@@ -218,6 +218,18 @@ impl fmt::Display for Source {
     }
 }
 
+/// `over`'s keys into `base`, table by table: a key set in `over` wins, the others stay.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(more)) => merge(inner, more),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 /// The largest settings file read (config, key map, message template): far more than any
 /// of them, and a bound on the memory a wrong path (a device, a log) can take.
 pub const MAX_SETTINGS_FILE: u64 = 1024 * 1024;
@@ -256,6 +268,15 @@ pub fn config_file() -> Option<(PathBuf, Source)> {
     dirs().map(|d| (d.config_dir().join("config.toml"), Source::Default))
 }
 
+/// The shop-wide config file, read before the user's: `RMABOARD_SYSTEM_CONFIG`, else
+/// `/etc/rmaboard/config.toml`. A non-login command (`ssh host rmaboard`) reads no profile
+/// scripts, so the shared database is best named here.
+pub fn system_config_file() -> PathBuf {
+    std::env::var_os("RMABOARD_SYSTEM_CONFIG")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| PathBuf::from("/etc/rmaboard/config.toml"), PathBuf::from)
+}
+
 /// The folder whose message templates replace the built-in ones.
 pub fn templates_dir() -> Option<PathBuf> {
     config_dir().map(|d| d.join("templates"))
@@ -273,15 +294,33 @@ pub struct Loaded {
     pub exists: bool,
     /// The keys the file sets, dotted: `db`, `clocks.received_days`, `mail.from`...
     pub keys: BTreeSet<String>,
+    /// The shop-wide file looked for, read first; the user's file overrides it key by key.
+    pub system_file: PathBuf,
+    /// Whether the shop-wide file exists (and so was read).
+    pub system_exists: bool,
+    /// The keys the shop-wide file sets, dotted.
+    pub system_keys: BTreeSet<String>,
 }
 
 impl Loaded {
-    /// Where a setting of the file came from: the file if it sets it, else the default.
+    /// Where a setting of the file came from: a file if one sets it, else the default.
     pub fn source_of(&self, key: &str) -> Source {
-        if self.keys.contains(key) {
+        if self.file_of(key).is_some() {
             Source::File
         } else {
             Source::Default
+        }
+    }
+
+    /// The file a setting was read from: the user's if it sets it, else the shop-wide one
+    /// if that does.
+    pub fn file_of(&self, key: &str) -> Option<&Path> {
+        if self.keys.contains(key) {
+            self.file.as_ref().map(|(p, _)| p.as_path())
+        } else if self.system_keys.contains(key) {
+            Some(self.system_file.as_path())
+        } else {
+            None
         }
     }
 }
@@ -292,24 +331,39 @@ impl Config {
         Ok(Config::load_traced()?.config)
     }
 
-    /// As [`Config::load`], also saying which file was read and which keys it set.
+    /// As [`Config::load`], also saying which files were read and which keys each set:
+    /// the shop-wide file first, then the user's, which overrides it key by key.
     pub fn load_traced() -> Result<Loaded, ConfigError> {
         let file = config_file();
-        match &file {
-            Some((path, _)) if path.exists() => {
-                let (config, keys) = Config::read(path)?;
-                Ok(Loaded {
-                    config,
-                    file,
-                    exists: true,
-                    keys,
-                })
-            }
-            _ => Ok(Loaded {
-                file,
-                ..Loaded::default()
-            }),
+        let system_file = system_config_file();
+        let mut merged = toml::Table::new();
+        let mut loaded = Loaded {
+            system_file: system_file.clone(),
+            ..Loaded::default()
+        };
+        if system_file.exists() {
+            let (_, keys, table) = Config::read(&system_file)?;
+            merge(&mut merged, table);
+            loaded.system_exists = true;
+            loaded.system_keys = keys;
         }
+        if let Some((path, _)) = &file
+            && path.exists()
+        {
+            let (_, keys, table) = Config::read(path)?;
+            merge(&mut merged, table);
+            loaded.exists = true;
+            loaded.keys = keys;
+        }
+        // Each file was checked on its own; together they hold only checked values.
+        loaded.config = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                path: file.as_ref().map_or(system_file, |(p, _)| p.clone()),
+                message: crate::domain::text::clean_line(e.message()),
+            })?;
+        loaded.file = file;
+        Ok(loaded)
     }
 
     /// The settings in the file at `path`.
@@ -317,7 +371,7 @@ impl Config {
         Ok(Config::read(path)?.0)
     }
 
-    fn read(path: &Path) -> Result<(Config, BTreeSet<String>), ConfigError> {
+    fn read(path: &Path) -> Result<(Config, BTreeSet<String>, toml::Table), ConfigError> {
         let text = read_settings_file(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -350,7 +404,7 @@ impl Config {
         let table: toml::Table = toml::from_str(&text).map_err(invalid)?;
         let mut keys = BTreeSet::new();
         dotted_keys(&table, "", &mut keys);
-        Ok((config, keys))
+        Ok((config, keys, table))
     }
 
     /// The first setting a front end could not work with, as a sentence: clocks and
@@ -598,12 +652,13 @@ mod tests {
             "db = \"/srv/r.sqlite\"\n[clocks]\nreceived_days = 5\n[shop]\nemail = \"s@x.example\"\n",
         )
         .unwrap();
-        let (config, keys) = Config::read(&path).unwrap();
+        let (config, keys, _) = Config::read(&path).unwrap();
         let loaded = Loaded {
             config,
             file: Some((path, Source::Env("RMABOARD_CONFIG"))),
             exists: true,
             keys,
+            ..Loaded::default()
         };
         assert_eq!(loaded.source_of("clocks.received_days"), Source::File);
         assert_eq!(loaded.source_of("clocks.expected_days"), Source::Default);

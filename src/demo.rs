@@ -152,6 +152,28 @@ pub struct Made {
     pub cases: u64,
 }
 
+/// The settings the demo runs with: the user's, with a shop name, a made-up address and
+/// sender (`[shop] email`) where the user's config has none, so its bills and mails look
+/// like a configured shop's. Its outbox sends into `cat`, so demo mail never leaves the machine. Nothing is
+/// written to the user's config file.
+pub fn shop_config(mut config: crate::config::Config) -> crate::config::Config {
+    if config.shop.name.trim().is_empty() {
+        config.shop.name = crate::config::ShopConfig::default().name;
+    }
+    if config.shop.address.is_empty() {
+        config.shop.address = vec![
+            "Unit 1, 1 Demo Road".into(),
+            "518000 Shenzhen".into(),
+            "China".into(),
+        ];
+    }
+    if config.shop.email.trim().is_empty() {
+        config.shop.email = "support@demo-shop.example".into();
+    }
+    config.mail.command = "cat".into();
+    config
+}
+
 /// Fill an empty database with the demo shop, as of `now`.
 /// Bills and messages are worded by `paperwork`, as the shop's would be.
 pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Result<Made> {
@@ -481,6 +503,20 @@ fn country_code(sale: &Sale) -> String {
 mod tests {
     use super::*;
     use crate::domain::Stage;
+
+    #[test]
+    fn the_demo_is_a_configured_shop_but_keeps_what_the_user_set() {
+        let demo = shop_config(crate::config::Config::default());
+        assert!(!demo.shop.address.is_empty());
+        assert!(demo.shop.email.contains('@'));
+        assert_eq!(demo.mail.command, "cat");
+        let mut mine = crate::config::Config::default();
+        mine.shop.address = vec!["Real Street 1".into()];
+        mine.shop.email = "rma@shop.example".into();
+        let demo = shop_config(mine);
+        assert_eq!(demo.shop.address, vec!["Real Street 1".to_string()]);
+        assert_eq!(demo.shop.email, "rma@shop.example");
+    }
 
     #[test]
     fn generated_identifiers_are_valid() {

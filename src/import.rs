@@ -50,6 +50,13 @@ pub enum CsvError {
         OPTIONAL.join(", ")
     )]
     MissingColumns(Vec<String>),
+    /// The header is one column holding the names split by another separator (a
+    /// spreadsheet's export in a European locale); holds that separator.
+    #[error(
+        "the file is separated by {}, not commas: in the spreadsheet, save it as \"CSV (comma delimited)\" (LibreOffice: File > Save As, Text CSV, field delimiter `,`) and import that file",
+        if *.0 == '\t' { "tabs".to_string() } else { format!("`{}`", .0) }
+    )]
+    WrongSeparator(char),
     /// The header names a column twice; holds its name.
     #[error("the header names the column {0} twice: remove one")]
     DuplicateColumn(String),
@@ -98,6 +105,13 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         .map(|r| r.to_string())
         .collect();
     if !missing.is_empty() {
+        if let [only] = names.as_slice()
+            && let Some(sep) = [';', '\t', '|']
+                .into_iter()
+                .find(|&c| only.split(c).any(|n| n.trim() == "imei"))
+        {
+            return Err(CsvError::WrongSeparator(sep));
+        }
         return Err(CsvError::MissingColumns(missing));
     }
     let required = REQUIRED.map(|r| find(r).unwrap_or(0));
@@ -366,6 +380,10 @@ struct LineCounter<R> {
     inner: R,
     offset: u64,
     breaks: Rc<RefCell<LineBreaks>>,
+    /// Where the parser is in a field, followed as [`RowLimit`] does.
+    field: Field,
+    /// Where the quoted field being read opened.
+    quote_opened: u64,
 }
 
 #[derive(Default)]
@@ -374,6 +392,9 @@ struct LineBreaks {
     pending: VecDeque<u64>,
     /// Line breaks already passed.
     passed: u64,
+    /// Where a quote opened that the file never closes: the parser takes the rest of the
+    /// file as that field.
+    open_quote_at: Option<u64>,
 }
 
 impl LineBreaks {
@@ -391,10 +412,24 @@ impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut breaks = self.breaks.borrow_mut();
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
                 breaks.pending.push_back(self.offset + i as u64);
             }
+            self.field = match (self.field, b) {
+                (Field::Quoted, b'"') => Field::QuoteInQuoted,
+                (Field::Quoted, _) => Field::Quoted,
+                (Field::Start, b'"') => {
+                    self.quote_opened = self.offset + i as u64;
+                    Field::Quoted
+                }
+                (Field::QuoteInQuoted, b'"') => Field::Quoted,
+                (_, b',' | b'\n') => Field::Start,
+                _ => Field::Plain,
+            };
+        }
+        if n == 0 && !buf.is_empty() && matches!(self.field, Field::Quoted) {
+            breaks.open_quote_at = Some(self.quote_opened);
         }
         self.offset += n as u64;
         Ok(n)
@@ -426,6 +461,8 @@ impl<R: Read> SalesReader<R> {
                 inner: input,
                 offset: 0,
                 breaks: Rc::clone(&breaks),
+                field: Field::Start,
+                quote_opened: 0,
             });
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
@@ -500,6 +537,34 @@ impl<R: Read> Iterator for SalesReader<R> {
                     Err("the line is not UTF-8 text: save the file as UTF-8".into()),
                 ));
             };
+            let record_end = self.reader.position().byte();
+            if self
+                .breaks
+                .borrow()
+                .open_quote_at
+                .is_some_and(|at| at >= start.byte() && at < record_end)
+            {
+                return Some((
+                    line,
+                    Err("a quote opens in this row and never closes, so the lines after it were read into this field (a sales registry has one sale per line): close the quote, or remove it".into()),
+                ));
+            }
+            if row.iter().any(|f| f.contains(['\n', '\r'])) {
+                return Some((
+                    line,
+                    Err("a field holds a line break: a quote opened and not closed takes the next lines into it; a sales registry has one sale per line, so close the quote or remove the line break".into()),
+                ));
+            }
+            // A quote left open before a comma-separated row on the same line holds that row.
+            if self.width > 2 && row.iter().any(|f| f.matches(',').count() + 1 >= self.width) {
+                return Some((
+                    line,
+                    Err(format!(
+                        "a field holds a whole row ({} or more commas): check the quotes on this line",
+                        self.width - 1
+                    )),
+                ));
+            }
             if row.len() != self.width {
                 return Some((
                     line,
@@ -608,15 +673,18 @@ mod tests {
              490154203237519,SO-2,C-9,P,phone,2026-02-05,,y\n",
         )
         .unwrap();
-        assert_eq!(f.rejected.len(), 1);
+        // A line break inside quotes is a bad row in a sales registry (one sale a line).
+        let lines: Vec<u64> = f.rejected.iter().map(|r| r.0).collect();
         // Blank lines and quoted line breaks count: the bad row is on line 8.
-        assert_eq!(f.rejected[0].0, 8);
-        assert_eq!(f.rows.len(), 2);
-        assert_eq!(f.rows[1].1.model, "CECT Pad 10");
+        assert_eq!(lines, vec![6, 8]);
+        assert!(
+            f.rejected[0].1.contains("line break"),
+            "{}",
+            f.rejected[0].1
+        );
+        assert_eq!(f.rows.len(), 1);
         assert_eq!(f.rows[0].0, 2);
-        assert_eq!(f.rows[1].0, 6);
         assert_eq!(f.rows[0].1.country.as_deref(), Some("DE"));
-        assert_eq!(f.rows[1].1.country, None);
         assert_eq!(f.ignored_columns, vec!["extra"]);
     }
 
@@ -659,6 +727,69 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_left_open_swallows_no_row_silently() {
+        let header =
+            "imei,order_number,customer_number,model,category,dispatched_on,customer_name\n";
+        // The last field opens a quote that never closes: the next line is inside it.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert_eq!(f.rejected.len(), 1);
+        assert_eq!(f.rejected[0].0, 2);
+        let msg = &f.rejected[0].1;
+        assert!(
+            msg.contains("quote") && msg.contains("never closes"),
+            "{msg}"
+        );
+        // Closed further down, the quote holds a line break: a bad row too.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\"\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert!(
+            f.rejected[0].1.contains("line break"),
+            "{}",
+            f.rejected[0].1
+        );
+        // A whole comma-separated row inside one quoted field, on one line.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"260531793113837,SO-2,C-9,P30,phone,2026-01-05,Bob\"\n"
+        ))
+        .unwrap();
+        assert!(f.rows.is_empty(), "{:?}", f.rows);
+        assert!(
+            f.rejected[0].1.contains("a whole row"),
+            "{}",
+            f.rejected[0].1
+        );
+        // A quote left open on the last row swallows nothing, but is still a bad row.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,Zoe\n\
+             260531793113837,SO-2,C-9,P30,phone,2026-01-05,\"Bob\n"
+        ))
+        .unwrap();
+        assert_eq!(f.rows.len(), 1, "{:?}", f.rejected);
+        assert_eq!(f.rejected.len(), 1, "{:?}", f.rows);
+        assert_eq!(f.rejected[0].0, 3);
+        assert!(
+            f.rejected[0].1.contains("never closes"),
+            "{}",
+            f.rejected[0].1
+        );
+        // An address with a comma or two is fine.
+        let f = read(&format!(
+            "{header}490154203237518,SO-1,C-9,P30,phone,2026-01-05,\"Zoë, Main St 1, Berlin\"\n"
+        ))
+        .unwrap();
+        assert_eq!(f.rows.len(), 1, "{:?}", f.rejected);
+    }
+
+    #[test]
     fn control_characters_in_fields_are_neutralised() {
         let f = read(
             "imei,order_number,customer_number,model,category,dispatched_on,customer_name\n\
@@ -667,6 +798,19 @@ mod tests {
         .unwrap();
         assert_eq!(f.rows[0].1.model, "P30 [2J");
         assert_eq!(f.rows[0].1.customer_name.as_deref(), Some("EvilCorp"));
+    }
+
+    #[test]
+    fn a_file_separated_by_semicolons_or_tabs_is_named_as_such() {
+        let err = read("imei;order_number;customer_number;model;category;dispatched_on\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("the file is separated by `;`"), "{err}");
+        assert!(err.contains("comma"), "{err}");
+        let err = read("IMEI\torder_number\tcustomer_number\tmodel\tcategory\tdispatched_on\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("the file is separated by tabs"), "{err}");
     }
 
     #[test]

@@ -35,6 +35,7 @@ impl Home {
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")
             .env_remove("RMABOARD_CONFIG")
+            .env("RMABOARD_SYSTEM_CONFIG", self.path("no-system-config.toml"))
             .env_remove("RMABOARD_DB")
             .env_remove("RMABOARD_USER")
             .env("USER", "login-user")
@@ -230,6 +231,55 @@ fn config_says_flag_beats_environment_beats_file_beats_default() {
 }
 
 #[test]
+fn the_system_config_is_read_first_and_the_users_file_overrides_it_key_by_key() {
+    let home = Home::new();
+    let system = home.write(
+        "system.toml",
+        "db = \"/srv/shop/rma.sqlite\"\n[clocks]\nreceived_days = 4\n[mail]\nfrom = \"Shop <shop@x.example>\"\n",
+    );
+    let user = home.write("user.toml", "[mail]\nfrom = \"Me <me@x.example>\"\n");
+    let lines = home.config(
+        home.cmd()
+            .env("RMABOARD_SYSTEM_CONFIG", &system)
+            .env("RMABOARD_CONFIG", &user),
+    );
+    let system_name = system.display().to_string();
+    let user_name = user.display().to_string();
+    assert_eq!(
+        origin(&lines, "db"),
+        (
+            "/srv/shop/rma.sqlite".into(),
+            "file".into(),
+            Some(system_name.clone())
+        )
+    );
+    assert_eq!(
+        origin(&lines, "clocks.received_days"),
+        (4.into(), "file".into(), Some(system_name.clone()))
+    );
+    assert_eq!(
+        origin(&lines, "mail.from"),
+        ("Me <me@x.example>".into(), "file".into(), Some(user_name))
+    );
+    let (value, _, _) = origin(&lines, "system_config_file");
+    assert_eq!(value, system_name.as_str());
+    // Without a user file the system's settings hold alone.
+    let lines = home.config(home.cmd().env("RMABOARD_SYSTEM_CONFIG", &system));
+    assert_eq!(origin(&lines, "db").0, "/srv/shop/rma.sqlite");
+    // A broken system file is named.
+    let broken = home.write("broken.toml", "[clocks]\nrecieved_days = 4\n");
+    let out = home
+        .cmd()
+        .env("RMABOARD_SYSTEM_CONFIG", &broken)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.toml"), "{err}");
+}
+
+#[test]
 fn config_names_the_files_and_whether_they_are_there() {
     let home = Home::new();
     // No RMABOARD_CONFIG: the platform's folder in this HOME, which has nothing yet.
@@ -281,7 +331,8 @@ fn config_names_the_files_and_whether_they_are_there() {
         .find(|l| l.starts_with("board.shipped_days"))
         .unwrap();
     assert!(
-        shipped.contains("7") && shipped.contains("config file"),
+        // Which file: the user's, or the shop-wide one.
+        shipped.contains("7") && shipped.contains(&file.display().to_string()),
         "{text}"
     );
     assert!(

@@ -79,6 +79,10 @@ impl Shop {
         c.arg("--db")
             .arg(&self.db)
             .env("RMABOARD_CONFIG", self.path("config.toml"))
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .env("RMABOARD_USER", "anna")
             .env_remove("RMABOARD_DB")
             .env("TZ", "UTC");
@@ -250,6 +254,24 @@ fn shipping_writes_the_customs_bill() {
     let again = shop.path("again.pdf");
     shop.ok(&["bill", &rma, "--out", &again.display().to_string()]);
     assert_eq!(pdf_text(&again), text);
+}
+
+#[test]
+fn the_bill_names_the_post_by_the_country_code_and_a_letter_number_is_warned_about() {
+    let shop = Shop::new();
+    let rma = shop.inspected(IMEI_NL);
+    let out = shop.run(&["ship", &rma, "--tracking", "LX123456785DE"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("may not be traceable"), "{said}");
+    let plain = shop.ok(&["bill", &rma]);
+    assert!(plain.contains("LX123456785DE (Deutsche Post)"), "{plain}");
+    assert!(!plain.contains("China Post"), "{plain}");
+    // The shipping notice names the same post.
+    shop.ok(&["outbox", "send"]);
+    let log = shop.mail_log();
+    assert!(log.contains("by Deutsche Post"), "{log}");
+    assert!(log.contains("the Deutsche Post tracking website"), "{log}");
 }
 
 #[test]
@@ -815,6 +837,10 @@ fn a_shipped_case_without_its_pdf_is_named_and_its_bill_written_again() {
         .args(["--db", &shop.db.display().to_string()])
         .args(["ship", &rma, "--tracking", "RR123456785CN"])
         .env("RMABOARD_CONFIG", shop.path("config.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .env("RMABOARD_USER", "anna")
         .env("TZ", "UTC")
         .output()
@@ -901,6 +927,10 @@ fn files_and_folders_are_for_the_group_only_whatever_the_umask() {
             .arg(db)
             .args(args)
             .env("RMABOARD_CONFIG", shop.path("config.toml"))
+            .env(
+                "RMABOARD_SYSTEM_CONFIG",
+                "/nonexistent/rmaboard/config.toml",
+            )
             .env("RMABOARD_USER", "anna")
             .env("TZ", "UTC")
             .output()

@@ -110,6 +110,10 @@ fn the_command_line_json_has_the_same_numbers() {
     let expected = serde_json::to_value(report(&shop)).unwrap();
     let out = rmaboard()
         .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["--db", shop.path.to_str().unwrap(), "--at", &rfc3339(now())])
         .args(["report", "--json"])
         .output()
@@ -125,6 +129,10 @@ fn the_command_line_json_has_the_same_numbers() {
     // The text form says the same, and a period can be chosen.
     let out = rmaboard()
         .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["--db", shop.path.to_str().unwrap(), "--at", &rfc3339(now())])
         .args(["report", "--from", "2026-04-01", "--to", "2026-04-30"])
         .output()
@@ -145,6 +153,10 @@ fn the_command_line_json_has_the_same_numbers() {
 
     let out = rmaboard()
         .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["--db", shop.path.to_str().unwrap()])
         .args(["report", "--from", "2026-05-01", "--to", "2026-04-01"])
         .output()

@@ -10,6 +10,10 @@ use tui_support::*;
 fn export(shop: &Shop, extra: &[&str]) -> Vec<u8> {
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"))
         .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["--db", shop.path.to_str().unwrap(), "export"])
         .args(extra)
         .output()
@@ -54,6 +58,10 @@ fn csv_for_spreadsheets() {
     // A byte order mark means nothing to JSON: asking for one is a usage mistake.
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"))
         .env("RMABOARD_CONFIG", shop.dir.path().join("none.toml"))
+        .env(
+            "RMABOARD_SYSTEM_CONFIG",
+            "/nonexistent/rmaboard/config.toml",
+        )
         .args(["--db", shop.path.to_str().unwrap(), "export"])
         .args(["--format", "json", "--bom"])
         .output()

@@ -268,6 +268,84 @@ fn search_narrows_and_jumps() {
 }
 
 #[test]
+fn one_search_result_is_counted_as_one_case() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('/'));
+    type_text(&mut b, device(2).as_str());
+    let shown = screen(&mut b, 160, 45);
+    assert!(shown.contains("1 case, newest first"), "{shown}");
+}
+
+#[test]
+fn search_folds_accents_and_case_and_keeps_the_text_as_typed() {
+    let shop = workshop();
+    let mut store = shop.store();
+    let c = store.find(device(2).as_str()).unwrap();
+    store
+        .add_note(c.id, "Zoë Müller called about it", "ben", now())
+        .unwrap();
+    let mut b = shop.board("anna", 160, 45);
+    press(&mut b, KeyCode::Char('/'));
+    for query in ["zoe", "ZOË", "zoé mull", "Zoë Müller"] {
+        type_text(&mut b, query);
+        let Some(Overlay::Search(s)) = &b.app.overlay else {
+            panic!()
+        };
+        assert_eq!(s.results.len(), 1, "{query}");
+        assert_eq!(s.results[0].id, c.id, "{query}");
+        for _ in query.chars() {
+            press(&mut b, KeyCode::Backspace);
+        }
+    }
+    let kept = store.find(device(2).as_str()).unwrap();
+    assert_eq!(kept.id, c.id);
+}
+
+#[test]
+fn the_search_migration_rebuilds_the_index_of_an_existing_database() {
+    let shop = workshop();
+    let store = shop.store();
+    let c = store.find(device(2).as_str()).unwrap();
+    // Data indexed before accents were folded: the migration's rebuild must fold it.
+    let raw = rusqlite::Connection::open(&shop.path).unwrap();
+    raw.execute(
+        "UPDATE sales SET customer_name = 'Zoë Ärger' WHERE imei = ?1",
+        [device(2).as_str()],
+    )
+    .unwrap();
+    raw.execute_batch(include_str!("../assets/migrations/0007_search_folds.sql"))
+        .unwrap();
+    let fold = rmaboard::domain::text::fold_for_search;
+    let found = store.search(&fold("zoe arger"), 10).unwrap();
+    assert_eq!(found.iter().map(|f| f.id).collect::<Vec<_>>(), vec![c.id]);
+    assert_eq!(store.search(&fold("Zoë Ärger"), 10).unwrap().len(), 1);
+}
+
+#[test]
+fn a_board_on_an_empty_database_says_so_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite");
+    let mut b = board_on(
+        rmaboard::store::Store::open(&path).unwrap(),
+        "anna",
+        160,
+        45,
+    );
+    let shown = screen(&mut b, 160, 45);
+    assert!(shown.contains("no sales, no cases"), "{shown}");
+    assert!(
+        shown.contains("rmaboard import") && shown.contains("rmaboard demo"),
+        "{shown}"
+    );
+    // A shop's database says nothing of the kind.
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    let shown = screen(&mut b, 160, 45);
+    assert!(!shown.contains("no sales, no cases"), "{shown}");
+}
+
+#[test]
 fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

@@ -94,7 +94,7 @@ impl Setting {
         let source = loaded.source_of(setting);
         let mut s = Setting::new(setting, value, source);
         if source == Source::File {
-            s.via = loaded.file.as_ref().map(|(p, _)| p.display().to_string());
+            s.via = loaded.file_of(setting).map(|p| p.display().to_string());
         }
         s
     }
@@ -138,7 +138,18 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
     let c = &loaded.config;
     let mut out = Vec::new();
 
-    // Where the files are; the keys file and the templates sit beside the config file.
+    // Where the files are: the shop-wide file first, then the user's, which overrides it
+    // key by key; the keys file and the templates sit beside the user's.
+    let system_source = match std::env::var_os("RMABOARD_SYSTEM_CONFIG") {
+        Some(p) if !p.is_empty() => Source::Env("RMABOARD_SYSTEM_CONFIG"),
+        _ => Source::Default,
+    };
+    out.push(
+        Setting::path("system_config_file", &loaded.system_file, system_source).exists(
+            loaded.system_exists,
+            "not found: nothing shop-wide is set (a shop server names its database here)",
+        ),
+    );
     let folder_source = match &loaded.file {
         Some((path, source)) => {
             out.push(
@@ -181,7 +192,7 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
         Ok((path, source)) => {
             let mut s = Setting::path("db", &path, source);
             if source == Source::File {
-                s.via = loaded.file.as_ref().map(|(p, _)| p.display().to_string());
+                s.via = loaded.file_of("db").map(|p| p.display().to_string());
             }
             out.push(s.exists(path.exists(), "not created yet: `rmaboard init` creates it"));
             Some(path)
@@ -263,8 +274,8 @@ fn table(settings: &[Setting]) -> String {
     let mut out = String::new();
     for s in settings {
         let from = match (s.source, &s.via) {
-            // The config_file line says which file that is.
-            ("file", _) => "config file".to_string(),
+            ("file", Some(via)) => clean_line(via),
+            ("file", None) => "config file".to_string(),
             (_, Some(via)) => clean_line(via),
             ("login", None) => "login name".to_string(),
             _ => "default".to_string(),

@@ -339,6 +339,9 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Some(Command::Ship { key, tracking }) => {
             let tracking = S10::parse(&tracking).map_err(|e| Failure::field("--tracking", e))?;
+            if let Some(warning) = tracking.untracked_warning() {
+                eprintln!("rmaboard: warning: {warning}");
+            }
             act(&cx, &key, Change::Ship { tracking })
         }
         Some(Command::Move { key, to }) => act(
@@ -550,8 +553,8 @@ fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
     }
     if carried.messages_kept > 0 {
         println!(
-            "{} message(s) sent, dropped or being sent before the restore keep that state and are not sent again",
-            carried.messages_kept
+            "{} sent, dropped or being sent before the restore keep that state and are not sent again",
+            crate::domain::text::count(carried.messages_kept, "message")
         );
     }
 }
@@ -685,8 +688,13 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
         Ok(())
     } else {
         Err(Failure::new(format!(
-            "{} bad row(s), so nothing was imported: fix them, or import the good rows with --skip-invalid",
-            summary.rejected.len()
+            "{}, so nothing was imported: fix {}, or import the good rows with --skip-invalid",
+            crate::domain::text::count(summary.rejected.len() as u64, "bad row"),
+            if summary.rejected.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         )))
     }
 }
@@ -798,14 +806,16 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
             (dir.path().join("demo.sqlite"), Some(dir))
         }
     };
-    let mut ws = cx.workshop_on(cx.setup_on(path.clone()))?;
+    let mut setup = cx.setup_on(path.clone());
+    setup.config = crate::demo::shop_config(setup.config);
+    let mut ws = cx.workshop_on(setup)?;
     let settings = ws.paperwork().clone();
     let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
     eprintln!(
-        "rmaboard: demo database {} with {} sales and {} cases",
+        "rmaboard: demo database {} with {} and {}",
         path.display(),
-        made.sales,
-        made.cases
+        crate::domain::text::count(made.sales as u64, "sale"),
+        crate::domain::text::count(made.cases as u64, "case")
     );
     if no_board {
         println!("{}", path.display());

@@ -254,7 +254,7 @@ pub fn human_detail(d: &CaseDetail) -> String {
     );
     line(
         "Outcome",
-        &c.outcome.map(|o| o.to_string()).unwrap_or_default(),
+        &c.outcome.map(|o| o.describe(c.verdict)).unwrap_or_default(),
     );
     line(
         "Verdict",

@@ -64,8 +64,13 @@ impl FileCheck {
                 )
             } else {
                 format!(
-                    "{} shipped case(s) have no PDF of their bill in {} (write each with `rmaboard bill RMA`): {}",
-                    self.missing_pdfs.len(),
+                    "{} {} no PDF of their bill in {} (write each with `rmaboard bill RMA`): {}",
+                    crate::domain::text::count(self.missing_pdfs.len() as u64, "shipped case"),
+                    if self.missing_pdfs.len() == 1 {
+                        "has"
+                    } else {
+                        "have"
+                    },
                     self.bills_dir.display(),
                     first_of(&self.missing_pdfs)
                 )
@@ -196,10 +201,12 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
             match (report.failed.len(), report.unsure.len()) {
                 (0, 0) => Ok(()),
                 (failed, 0) => Err(Failure::new(format!(
-                    "{failed} message(s) could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again"
+                    "{} could not be sent and stay in the outbox with the error (see above): fix the cause and run `rmaboard outbox send` again",
+                    crate::domain::text::count(failed as u64, "message")
                 ))),
                 (failed, unsure) => Err(Failure::new(format!(
-                    "{failed} message(s) could not be sent and {unsure} may have been sent (see above): check the mail log, release with `rmaboard outbox release ID` only what did not go out, and run `rmaboard outbox send` again"
+                    "{} could not be sent and {unsure} may have been sent (see above): check the mail log, release with `rmaboard outbox release ID` only what did not go out, and run `rmaboard outbox send` again",
+                    crate::domain::text::count(failed as u64, "message")
                 ))),
             }
         }

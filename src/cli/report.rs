@@ -80,8 +80,8 @@ pub fn human(r: &Report) -> String {
 
     let _ = writeln!(
         o,
-        "\nManufacturer turnaround ({} rounds ended in the period)",
-        r.turnaround.rounds
+        "\nManufacturer turnaround ({} ended in the period)",
+        crate::domain::text::count(r.turnaround.rounds, "round")
     );
     let most = r
         .turnaround
@@ -102,8 +102,8 @@ pub fn human(r: &Report) -> String {
     let i = &r.inspections;
     let _ = writeln!(
         o,
-        "\nInspections: {} cases inspected, {} failed at least once ({})",
-        i.cases,
+        "\nInspections: {} inspected, {} failed at least once ({})",
+        crate::domain::text::count(i.cases, "case"),
         i.failed,
         show_share(i.failed_share)
     );
@@ -120,13 +120,13 @@ pub fn human(r: &Report) -> String {
     for c in &r.overdue {
         let _ = writeln!(
             o,
-            "  {}  {:<15}  {:<20}  since {}  due {}  {} days over",
+            "  {}  {:<15}  {:<20}  since {}  due {}  {} over",
             clean_line(&c.rma),
             c.stage.as_str(),
             clean_line(&c.model).chars().take(20).collect::<String>(),
             local_minutes(c.since),
             local_minutes(c.due),
-            c.days_over
+            crate::domain::text::count(c.days_over.max(0).unsigned_abs(), "day")
         );
     }
     o

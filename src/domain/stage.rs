@@ -187,6 +187,32 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The outcome as people read it, with the reason a device went back unrepaired:
+    /// "returned unrepaired (void: water damage)".
+    pub fn describe(self, verdict: crate::domain::Verdict) -> String {
+        use crate::domain::Verdict;
+        match self {
+            Outcome::Repaired => "repaired".into(),
+            Outcome::RepairedInHouse => "repaired in house".into(),
+            Outcome::ReturnedUnrepaired => {
+                let why = match verdict {
+                    Verdict::Void(r) => format!("void: {}", r.describe()),
+                    Verdict::NotCovered(e) => format!("not covered: {}", e.as_str()),
+                    Verdict::Expired => "guarantee expired".into(),
+                    Verdict::NotSoldByUs => "not sold by us".into(),
+                    Verdict::Covered | Verdict::DeliveryDamage => String::new(),
+                };
+                if why.is_empty() {
+                    "returned unrepaired".into()
+                } else {
+                    format!("returned unrepaired ({why})")
+                }
+            }
+        }
+    }
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -197,6 +223,24 @@ impl fmt::Display for Outcome {
 mod tests {
     use super::*;
     use Stage::*;
+
+    #[test]
+    fn an_outcome_reads_as_words_with_its_reason() {
+        use crate::domain::{Verdict, VoidReason};
+        let void = Verdict::Void(VoidReason::WaterDamage);
+        assert_eq!(
+            Outcome::ReturnedUnrepaired.describe(void),
+            "returned unrepaired (void: water damage)"
+        );
+        assert_eq!(
+            Outcome::RepairedInHouse.describe(Verdict::Covered),
+            "repaired in house"
+        );
+        assert_eq!(
+            Outcome::ReturnedUnrepaired.describe(Verdict::Expired),
+            "returned unrepaired (guarantee expired)"
+        );
+    }
 
     #[test]
     fn the_flow_and_its_undo() {

@@ -170,9 +170,198 @@ pub const MAX_FAULT: usize = 1000;
 /// Longest one-line text accepted (a reference, a reason), in characters.
 pub const MAX_SHORT: usize = 120;
 
+/// A count with its noun in the right number: `1 case`, `2 cases`, `0 cases`. The nouns
+/// counted here (case, message, device, sale, row, day, ...) all take an `s`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Letters folded for search: accented Latin letters to their base letter (lower case),
+/// ligatures spelled out, combining accents dropped. The search index's migration folds
+/// with the same table.
+pub const SEARCH_FOLDS: [(char, &str); 138] = [
+    ('à', "a"),
+    ('á', "a"),
+    ('â', "a"),
+    ('ã', "a"),
+    ('ä', "a"),
+    ('å', "a"),
+    ('ā', "a"),
+    ('ă', "a"),
+    ('ą', "a"),
+    ('À', "a"),
+    ('Á', "a"),
+    ('Â', "a"),
+    ('Ã', "a"),
+    ('Ä', "a"),
+    ('Å', "a"),
+    ('Ā', "a"),
+    ('Ă', "a"),
+    ('Ą', "a"),
+    ('ç', "c"),
+    ('ć', "c"),
+    ('č', "c"),
+    ('Ç', "c"),
+    ('Ć', "c"),
+    ('Č', "c"),
+    ('ď', "d"),
+    ('đ', "d"),
+    ('Ď', "d"),
+    ('Đ', "d"),
+    ('è', "e"),
+    ('é', "e"),
+    ('ê', "e"),
+    ('ë', "e"),
+    ('ē', "e"),
+    ('ė', "e"),
+    ('ę', "e"),
+    ('ě', "e"),
+    ('È', "e"),
+    ('É', "e"),
+    ('Ê', "e"),
+    ('Ë', "e"),
+    ('Ē', "e"),
+    ('Ė', "e"),
+    ('Ę', "e"),
+    ('Ě', "e"),
+    ('ğ', "g"),
+    ('Ğ', "g"),
+    ('ì', "i"),
+    ('í', "i"),
+    ('î', "i"),
+    ('ï', "i"),
+    ('ī', "i"),
+    ('ı', "i"),
+    ('Ì', "i"),
+    ('Í', "i"),
+    ('Î', "i"),
+    ('Ï', "i"),
+    ('Ī', "i"),
+    ('İ', "i"),
+    ('ł', "l"),
+    ('ľ', "l"),
+    ('Ł', "l"),
+    ('Ľ', "l"),
+    ('ñ', "n"),
+    ('ń', "n"),
+    ('ň', "n"),
+    ('Ñ', "n"),
+    ('Ń', "n"),
+    ('Ň', "n"),
+    ('ò', "o"),
+    ('ó', "o"),
+    ('ô', "o"),
+    ('õ', "o"),
+    ('ö', "o"),
+    ('ø', "o"),
+    ('ō', "o"),
+    ('ő', "o"),
+    ('Ò', "o"),
+    ('Ó', "o"),
+    ('Ô', "o"),
+    ('Õ', "o"),
+    ('Ö', "o"),
+    ('Ø', "o"),
+    ('Ō', "o"),
+    ('Ő', "o"),
+    ('ř', "r"),
+    ('Ř', "r"),
+    ('ś', "s"),
+    ('š', "s"),
+    ('ş', "s"),
+    ('Ś', "s"),
+    ('Š', "s"),
+    ('Ş', "s"),
+    ('ť', "t"),
+    ('ţ', "t"),
+    ('Ť', "t"),
+    ('Ţ', "t"),
+    ('ù', "u"),
+    ('ú', "u"),
+    ('û', "u"),
+    ('ü', "u"),
+    ('ū', "u"),
+    ('ů', "u"),
+    ('ű', "u"),
+    ('Ù', "u"),
+    ('Ú', "u"),
+    ('Û', "u"),
+    ('Ü', "u"),
+    ('Ū', "u"),
+    ('Ů', "u"),
+    ('Ű', "u"),
+    ('ý', "y"),
+    ('ÿ', "y"),
+    ('Ý', "y"),
+    ('Ÿ', "y"),
+    ('ź', "z"),
+    ('ż', "z"),
+    ('ž', "z"),
+    ('Ź', "z"),
+    ('Ż', "z"),
+    ('Ž', "z"),
+    ('ß', "ss"),
+    ('æ', "ae"),
+    ('Æ', "ae"),
+    ('œ', "oe"),
+    ('Œ', "oe"),
+    ('\u{300}', ""),
+    ('\u{301}', ""),
+    ('\u{302}', ""),
+    ('\u{303}', ""),
+    ('\u{304}', ""),
+    ('\u{306}', ""),
+    ('\u{307}', ""),
+    ('\u{308}', ""),
+    ('\u{30a}', ""),
+    ('\u{30b}', ""),
+    ('\u{30c}', ""),
+    ('\u{327}', ""),
+    ('\u{328}', ""),
+];
+
+/// Text as search compares it: accents folded by [`SEARCH_FOLDS`] and lower case, so
+/// `zoe` finds "Zoë". Only for matching: the text itself is kept as typed.
+pub fn fold_for_search(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match SEARCH_FOLDS.iter().find(|(from, _)| *from == c) {
+            Some((_, to)) => out.push_str(to),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_folds_accents_case_and_combining_marks() {
+        assert_eq!(fold_for_search("Zoë Müller"), "zoe muller");
+        assert_eq!(
+            fold_for_search("Zoe\u{308} ŁÓDŹ Straße"),
+            "zoe lodz strasse"
+        );
+        // The index folds the same way: the migration replaces every letter of the table.
+        let sql = include_str!("../../assets/migrations/0007_search_folds.sql");
+        for (from, to) in SEARCH_FOLDS {
+            assert!(sql.contains(&format!("'{from}', '{to}')")), "{from:?}");
+        }
+    }
+
+    #[test]
+    fn counts_say_one_case_and_two_cases() {
+        assert_eq!(count(1u64, "case"), "1 case");
+        assert_eq!(count(0u64, "case"), "0 cases");
+        assert_eq!(count(2u32, "message"), "2 messages");
+    }
 
     #[test]
     fn escape_sequences_cannot_survive() {

@@ -117,6 +117,50 @@ impl S10 {
     pub fn country(&self) -> &str {
         &self.0[11..]
     }
+
+    /// The postal operator that issued the number, by its country code: "Deutsche Post"
+    /// for `DE`, "the post of XX" for a country not in the short list.
+    pub fn post(&self) -> String {
+        post_of(self.country())
+    }
+
+    /// A sentence when the service code (the first two letters) is a letter service that is
+    /// not tracked (`L*`, `U*`); `None` for registered, EMS and parcel services.
+    pub fn untracked_warning(&self) -> Option<String> {
+        match self.0.as_bytes().first() {
+            Some(b'L' | b'U') => Some(format!(
+                "{} is a letter number (service {}), not a registered or tracked one: the parcel may not be traceable; use an R (registered), E (EMS), C or V (parcel) number if there is one",
+                self.0,
+                &self.0[..2]
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The common postal operators by UPU country code.
+const POSTS: [(&str, &str); 13] = [
+    ("CN", "China Post"),
+    ("DE", "Deutsche Post"),
+    ("NL", "PostNL"),
+    ("FR", "La Poste"),
+    ("GB", "Royal Mail"),
+    ("US", "USPS"),
+    ("CH", "Swiss Post"),
+    ("PL", "Poczta Polska"),
+    ("ES", "Correos"),
+    ("IT", "Poste Italiane"),
+    ("BE", "bpost"),
+    ("AT", "Österreichische Post"),
+    ("HK", "Hongkong Post"),
+];
+
+/// The postal operator of an S10 number's country code (its last two letters).
+pub fn post_of(country: &str) -> String {
+    POSTS.iter().find(|(code, _)| *code == country).map_or_else(
+        || format!("the post of {country}"),
+        |(_, name)| name.to_string(),
+    )
 }
 
 impl fmt::Display for S10 {
@@ -186,6 +230,26 @@ mod tests {
         };
         assert_eq!(s10_check_digit(&serial_with(1)), 0);
         assert_eq!(s10_check_digit(&serial_with(0)), 5);
+    }
+
+    #[test]
+    fn the_post_is_named_by_the_country_code_and_letters_are_flagged() {
+        let s10 = |serial: &str, service: &str, country: &str| {
+            let d = s10_check_digit(serial);
+            S10::parse(&format!("{service}{serial}{d}{country}")).unwrap()
+        };
+        assert_eq!(s10("11111111", "RR", "DE").post(), "Deutsche Post");
+        assert_eq!(s10("11111111", "RR", "CN").post(), "China Post");
+        assert_eq!(s10("11111111", "EE", "HK").post(), "Hongkong Post");
+        assert_eq!(s10("11111111", "RR", "AT").post(), "Österreichische Post");
+        assert_eq!(s10("11111111", "RR", "JP").post(), "the post of JP");
+        for tracked in ["RR", "EA", "CP", "VV"] {
+            assert!(s10("11111111", tracked, "CN").untracked_warning().is_none());
+        }
+        for letter in ["LX", "UA"] {
+            let w = s10("11111111", letter, "CN").untracked_warning().unwrap();
+            assert!(w.contains("may not be traceable"), "{w}");
+        }
     }
 
     #[test]

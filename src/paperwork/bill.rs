@@ -156,7 +156,13 @@ impl Bill {
                 ("Order number".into(), self.order_number.clone()),
                 (
                     "Tracking number".into(),
-                    format!("{} (China Post)", self.tracking_out),
+                    format!(
+                        "{} ({})",
+                        self.tracking_out,
+                        crate::domain::tracking::post_of(
+                            self.tracking_out.get(11..).unwrap_or_default()
+                        )
+                    ),
                 ),
             ],
             to,

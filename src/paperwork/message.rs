@@ -90,6 +90,7 @@ impl MessageKind {
             "shop_address",
             "support_email",
             "tracking",
+            "post",
             "bill_number",
             "customs_wording",
             "value",
@@ -320,6 +321,10 @@ pub fn shipping_notice(
     };
     values.extend([
         ("tracking", bill.tracking_out.clone()),
+        (
+            "post",
+            crate::domain::tracking::post_of(bill.tracking_out.get(11..).unwrap_or_default()),
+        ),
         ("bill_number", bill.label()),
         ("customs_wording", bill.description.clone()),
         (

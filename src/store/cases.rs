@@ -452,7 +452,8 @@ impl Store {
     /// order and customer (number and name) and notes, case-insensitively. Newest cases
     /// first. `%` and `_` in the query match any text and any one character.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Case>> {
-        let q = text::clean_line(query);
+        // The index holds each text as typed and accent-folded: `zoe` finds "Zoë".
+        let q = text::fold_for_search(&text::clean_line(query));
         if q.is_empty() {
             return Ok(Vec::new());
         }

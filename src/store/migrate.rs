@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0004_outbox_drop.sql"),
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
+    include_str!("../../assets/migrations/0007_search_folds.sql"),
 ];
 
 /// The schema version this build writes.

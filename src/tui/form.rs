@@ -431,7 +431,10 @@ impl Form {
             ),
             FormKind::Ship(t) => {
                 let tracking = S10::parse(&v(0)).map_err(|e| e.to_string())?;
-                let done = format!("{} shipped with {tracking}.", t.rma);
+                let mut done = format!("{} shipped with {tracking}.", t.rma);
+                if let Some(warning) = tracking.untracked_warning() {
+                    done = format!("{done} Warning: {warning}.");
+                }
                 apply(t, Change::Ship { tracking }, done)
             }
             FormKind::Void(t) => {

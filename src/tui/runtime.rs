@@ -186,7 +186,23 @@ impl Board {
         self.run(fx);
         if let Some(problem) = self.ws.paperwork_problem().map(str::to_string) {
             self.send(Msg::Error(problem));
+        } else if let Some(empty) = self.empty_database() {
+            self.send(Msg::Info(empty));
         }
+    }
+
+    /// A sentence when the database holds no sales and no cases: a new shop, or the wrong
+    /// file (a command over SSH that missed the shop's settings opens a private one).
+    fn empty_database(&self) -> Option<String> {
+        let store = self.ws.store();
+        let sales = store.sales_count().ok()?;
+        let cases: u64 = store.stage_counts().ok()?.iter().sum();
+        (sales == 0 && cases == 0).then(|| {
+            format!(
+                "{} holds no sales, no cases: import the sales registry with `rmaboard import FILE`, or try `rmaboard demo`; if the shop's database is elsewhere, set db in /etc/rmaboard/config.toml (see `rmaboard config`).",
+                store.path().display()
+            )
+        })
     }
 
     /// Hand the app a message and carry out the effects it asks for.
@@ -390,6 +406,8 @@ impl Board {
     /// without waiting: when a colleague holds the database, this heartbeat is skipped
     /// (the count only lags), and it never queues in front of the user's own save.
     fn heartbeat(&mut self) -> Option<Msg> {
+        // Our own write does not change data_version for our connection: recount.
+        self.counts = None;
         let (user, at) = (self.ws.user().to_string(), self.ws.now());
         let store = self.ws.store_mut();
         if store.set_busy_timeout(std::time::Duration::ZERO).is_ok() {
@@ -480,7 +498,10 @@ fn background(
             Err(e) => refused(e),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
-            Ok(r) if r.all_sent() => Ok(format!("{} message(s) sent.", r.sent.len())),
+            Ok(r) if r.all_sent() => Ok(format!(
+                "{} sent.",
+                crate::domain::text::count(r.sent.len() as u64, "message")
+            )),
             // Each failure's reason is shown with its message in the outbox.
             Ok(r) => Err(format!(
                 "{} sent, {} not sent: see why in the outbox.",

@@ -232,8 +232,9 @@ impl App {
                 self.say(format!("{}: {} in {}.", case.rma, case.model, case.stage.title()));
             }
             None => self.say(format!(
-                "{} was shipped over {} days ago, so the Shipped pane does not list it; here are its details.",
-                case.rma, self.settings.shipped_days
+                "{} was shipped over {} ago, so the Shipped pane does not list it; here are its details.",
+                case.rma,
+                crate::domain::text::count(self.settings.shipped_days, "day")
             )),
         }
         fx.push(self.reload());

@@ -129,8 +129,9 @@ fn draw_pane(
         let room = usize::from(area.width.saturating_sub(3))
             .saturating_sub(position.as_deref().map_or(0, width));
         let long = format!(
-            " +{} older than {} days ",
-            app.shipped_older, app.settings.shipped_days
+            " +{} older than {} ",
+            app.shipped_older,
+            crate::domain::text::count(app.settings.shipped_days, "day")
         );
         let short = format!(" +{} older ", app.shipped_older);
         if let Some(text) = [long, short].into_iter().find(|t| width(t) <= room) {

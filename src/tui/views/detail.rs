@@ -86,7 +86,7 @@ fn fields<'a>(d: &CaseDetail, zone: &Zone, w: usize, theme: &Theme) -> Vec<Line<
     let opt = |o: &Option<String>| o.as_deref().map(|s| fit(s, 200)).unwrap_or(none.clone());
     let mut out = vec![heading("Case", theme)];
     let stage = match c.outcome {
-        Some(o) => format!("{} ({o})", c.stage.title()),
+        Some(o) => format!("{}, {}", c.stage.title(), o.describe(c.verdict)),
         None => c.stage.title().to_string(),
     };
     let customer = match d.sale.as_ref().and_then(|s| s.customer_name.clone()) {

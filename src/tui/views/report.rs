@@ -181,7 +181,11 @@ fn verdicts(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
         let rest: u64 = r.verdicts.iter().skip(shown).map(|v| v.cases).sum();
         lines.push(Line::styled(
             clip(
-                &format!("… {} more verdicts, {rest} cases", r.verdicts.len() - shown),
+                &format!(
+                    "… {} more, {}",
+                    crate::domain::text::count((r.verdicts.len() - shown) as u64, "verdict"),
+                    crate::domain::text::count(rest, "case")
+                ),
                 w,
             ),
             theme.dim(),
@@ -282,7 +286,10 @@ fn turnaround(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
     let chart = BarChart::horizontal(Vec::<Bar>::new())
         .data(BarGroup::default().bars(&bars))
         .block(boxed(
-            &format!(" Manufacturer turnaround, {} rounds ", r.turnaround.rounds),
+            &format!(
+                " Manufacturer turnaround, {} ",
+                crate::domain::text::count(r.turnaround.rounds, "round")
+            ),
             theme,
         ))
         .bar_width(1)

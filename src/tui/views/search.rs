@@ -37,7 +37,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &Search, theme: &Theme)
     } else if s.results.is_empty() {
         "no case matches".to_string()
     } else {
-        format!("{} cases, newest first", s.results.len())
+        format!(
+            "{}, newest first",
+            crate::domain::text::count(s.results.len() as u64, "case")
+        )
     };
     lines.push(Line::styled(clip(&note, w), theme.dim()));
     let rows = usize::from(inner.height.saturating_sub(2));
