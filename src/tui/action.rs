@@ -321,6 +321,14 @@ actions! {
         Up = "up", "pick";
         /// Pick the message below.
         Down = "down", "pick";
+        /// Scroll the shown message up a page.
+        PageUp = "page_up", "scroll";
+        /// Scroll the shown message down a page.
+        PageDown = "page_down", "scroll";
+        /// Scroll the shown message up a line.
+        ScrollUp = "scroll_up", "scroll";
+        /// Scroll the shown message down a line.
+        ScrollDown = "scroll_down", "scroll";
         /// Send every waiting message through the configured mail command.
         SendAll = "send_all", "send all";
         /// Take the picked message out for good, with a reason.

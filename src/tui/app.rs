@@ -336,11 +336,14 @@ impl App {
         }
     }
 
-    /// Reload what is shown: the board, and the detail view if open.
+    /// Reload what is shown: the board, the detail view and the outbox if open.
     fn refresh(&mut self) -> Vec<Effect> {
         let mut fx = vec![self.reload()];
         if let Screen::Detail(d) = &self.screen {
             fx.push(Effect::LoadDetail(d.id));
+        }
+        if let Some(Overlay::Outbox(_)) = &self.overlay {
+            fx.push(Effect::LoadOutbox);
         }
         fx
     }

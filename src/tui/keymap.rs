@@ -515,6 +515,7 @@ mod tests {
             map.hints(Mode::Outbox),
             vec![
                 ("↑/↓".to_string(), "pick"),
+                ("PgUp/PgDn/Ctrl-↑/Ctrl-↓".to_string(), "scroll"),
                 ("s".to_string(), "send all"),
                 ("d".to_string(), "drop"),
                 ("Esc".to_string(), "close"),

@@ -443,3 +443,59 @@ fn a_dropped_message_goes_back_to_the_outbox_only_if_nothing_else_was_opened() {
     assert!(matches!(fx.as_slice(), [Effect::LoadOutbox]), "{fx:?}");
     assert!(matches!(app.overlay, Some(Overlay::Outbox(_))));
 }
+
+fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
+    crate::paperwork::OutboxMessage {
+        id,
+        case_id: 2,
+        rma: "RMA-2026-0002".into(),
+        kind: crate::paperwork::MessageKind::RmaInstructions,
+        to_address: Some("service@hub.example".into()),
+        subject: "Your RMA".into(),
+        body: (1..=lines)
+            .map(|n| format!("body line {n}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        created_at: now(),
+        status: crate::paperwork::OutboxStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        sent_at: None,
+        sent_via: None,
+        dropped: None,
+    }
+}
+
+#[test]
+fn the_outbox_reloads_on_another_terminals_change_and_pages_its_message() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    app.update(Msg::Resize(80, 24));
+    key(&mut app, KeyCode::Char('o'));
+    app.update(Msg::OutboxLoaded(vec![waiting_message(1, 40)]));
+    // Another terminal drafts a message: the open outbox reloads as the panes do.
+    let fx = app.update(Msg::ExternalChange);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadOutbox)), "{fx:?}");
+    app.update(Msg::OutboxLoaded(vec![
+        waiting_message(1, 40),
+        waiting_message(2, 3),
+    ]));
+    assert!(screen(&app, 80, 24).contains("2 waiting"));
+    // At 80x24 the end of a long message is below the popup until it is paged to.
+    assert!(!screen(&app, 80, 24).contains("body line 40"));
+    for _ in 0..4 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert!(
+        matches!(app.overlay, Some(Overlay::Outbox(_))),
+        "PgDn pages, not closes"
+    );
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("body line 40"), "{shown}");
+    assert!(!shown.contains("body line 1\n"), "{shown}");
+    assert!(shown.contains("PgUp/PgDn scroll"), "{shown}");
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::PageUp);
+    assert!(screen(&app, 80, 24).contains("body line 1 "));
+}

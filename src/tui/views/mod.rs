@@ -53,9 +53,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Report(r)) => {
             report::draw(frame, main, r.report.as_deref(), r.scroll, keys, theme)
         }
-        Some(Overlay::Outbox(o)) => {
-            outbox::draw(frame, main, o.messages.as_deref(), o.selected, keys, theme)
-        }
+        Some(Overlay::Outbox(o)) => outbox::draw(
+            frame,
+            main,
+            o.messages.as_deref(),
+            o.selected,
+            o.scroll,
+            keys,
+            theme,
+        ),
     }
 }
 

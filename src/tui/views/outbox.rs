@@ -21,11 +21,16 @@ pub fn draw(
     area: Rect,
     messages: Option<&[OutboxMessage]>,
     selected: usize,
+    scroll: u16,
     keys: &KeyMap,
     theme: &Theme,
 ) {
     let hints = hint_line(&[
         (keys.pair(OutboxAction::Up, OutboxAction::Down), "pick"),
+        (
+            keys.pair(OutboxAction::PageUp, OutboxAction::PageDown),
+            "scroll",
+        ),
         (keys.first_key(OutboxAction::SendAll), "send all"),
         (keys.first_key(OutboxAction::Drop), "drop picked"),
         (keys.first_key(OutboxAction::Close), "close"),
@@ -106,11 +111,14 @@ pub fn draw(
     // line by line, as everything from the database is before it is drawn.
     text.extend(m.body.lines().map(|l| Line::raw(clean_line(l))));
     frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::TOP)
-                .border_style(theme.border()),
-        ),
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.border()),
+            ),
         body,
     );
 }
