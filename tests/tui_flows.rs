@@ -895,3 +895,31 @@ fn undo_of_a_failed_inspection_is_refused_once_a_colleague_passed_it() {
     );
     assert_eq!(stage_of(&shop.store(), "RMA-2026-00005"), Stage::Inspected);
 }
+
+#[test]
+fn scanning_a_sold_device_with_no_case_opens_the_new_case_form_for_it() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    // Device 13 was sold and never had a case.
+    let imei = device(13).to_string();
+    scan(&mut b, &imei);
+    let Some(Overlay::Form(f)) = &b.app.overlay else {
+        panic!("no form: {}", message(&b))
+    };
+    assert_eq!(f.title(), "New case");
+    assert_eq!(f.fields[0].input.text(), imei);
+    assert!(message(&b).contains("has no case"), "{}", message(&b));
+    assert!(!is_error(&b));
+    // The verdict is asked for at once, as when the IMEI is typed.
+    assert!(
+        screen(&mut b, 80, 24).contains("expired"),
+        "{}",
+        screen(&mut b, 80, 24)
+    );
+    press(&mut b, KeyCode::Esc);
+    assert!(b.app.overlay.is_none());
+    // A device the shop never sold is only not found.
+    scan(&mut b, "356938035643809");
+    assert!(b.app.overlay.is_none());
+    assert!(message(&b).starts_with("no case has"), "{}", message(&b));
+}

@@ -209,6 +209,7 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::SoldWithoutCase(imei) => self.open_case_for(&imei),
             Msg::Found {
                 scanned,
                 case,

@@ -345,6 +345,16 @@ impl Form {
         )
     }
 
+    /// The new-case form for a device in hand: its IMEI filled in, the fault next.
+    pub fn new_case_for(imei: &Imei) -> Form {
+        let mut form = Form::new_case();
+        if let Some(field) = form.fields.get_mut(NEW_IMEI) {
+            field.input = TextInput::with_text(imei.as_str());
+        }
+        form.focus = NEW_FAULT;
+        form
+    }
+
     /// The title on the form's box, naming the case or message it is about.
     pub fn title(&self) -> String {
         match &self.kind {

@@ -151,6 +151,8 @@ pub enum Msg {
     Loaded(Box<BoardData>),
     /// A case's detail, for the detail view.
     DetailLoaded(Box<CaseDetail>),
+    /// A scanned or typed IMEI the shop sold that has no case yet.
+    SoldWithoutCase(Imei),
     /// A case found by a scanned or typed key, or picked from search.
     Found {
         /// What was scanned, when the case was found by a scan.

@@ -20,9 +20,9 @@ use super::keymap::KeyMap;
 use super::protocol::{BoardData, Effect, Msg, Reload};
 use super::theme::Theme;
 use super::views;
-use crate::domain::Case;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
+use crate::domain::{Case, Imei};
 use crate::store::{StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
@@ -348,7 +348,10 @@ impl Board {
             }),
             Effect::Find(key) => Some(match self.ws.find(&key) {
                 Ok(case) => self.found(Some(key), case),
-                Err(e) => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
+                Err(e) => match self.sold_without_case(&key, &e) {
+                    Some(imei) => Msg::SoldWithoutCase(imei),
+                    None => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
+                },
             }),
             Effect::Locate(id) => Some(match self.ws.store().case_by_id(id) {
                 Ok(case) => self.found(None, case),
@@ -521,6 +524,17 @@ fn background(
 }
 
 /// Where the bill of a case just shipped went, for the status line.
+impl Board {
+    /// The IMEI `key` names when no case was found for it but the shop sold it.
+    fn sold_without_case(&self, key: &str, e: &StoreError) -> Option<Imei> {
+        if !matches!(e, StoreError::NotFound(_)) {
+            return None;
+        }
+        let imei = Imei::parse(key).ok()?;
+        matches!(self.ws.store().sale(&imei), Ok(Some(_))).then_some(imei)
+    }
+}
+
 fn say_bill(case: &Case, bill: &BillFile) -> String {
     match bill {
         BillFile::Written { bill, path } => {

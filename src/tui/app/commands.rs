@@ -2,14 +2,41 @@
 //! the overlays, and the moves and edits of the selected case.
 
 use super::{App, DetailState, Screen};
-use crate::domain::Stage;
 use crate::domain::case::{Case, Change};
-use crate::tui::action::Action;
+use crate::domain::{Imei, Stage};
+use crate::tui::action::{Action, FormAction};
 use crate::tui::form::Form;
 use crate::tui::overlay::{Choice, ChoiceKind, Help, Outbox, Overlay, Search, WorkshopReport};
 use crate::tui::protocol::{Effect, Target};
 
 impl App {
+    /// A scanned device the shop sold has no case: the new-case form for it, unless
+    /// something else was opened meanwhile (then `n` opens the form).
+    pub(super) fn open_case_for(&mut self, imei: &Imei) -> Vec<Effect> {
+        let sold = format!("IMEI {imei} was sold by the shop and has no case");
+        if let Some(why) = self.read_only_reason() {
+            self.complain(format!("{sold}, and no case can be opened here: {why}"));
+            return Vec::new();
+        }
+        if self.overlay.is_some() {
+            let new = self.settings.keymap.first_key(Action::NewCase);
+            self.say(format!("{sold}: press {new} to open one"));
+            return Vec::new();
+        }
+        let form = Form::new_case_for(imei);
+        let assess = form.wants_assessment().map(|(imei, part)| Effect::Assess {
+            imei,
+            part,
+            on: self.today(),
+        });
+        self.overlay = Some(Overlay::form(form));
+        let cancel = self.settings.keymap.first_key(FormAction::Cancel);
+        self.say(format!(
+            "{sold}: here is the new-case form for it ({cancel} leaves it, nothing is saved)"
+        ));
+        assess.into_iter().collect()
+    }
+
     /// The case a command needs, or a sentence saying to pick one.
     fn target(&mut self) -> Option<Case> {
         let case = self.selected_case().cloned();

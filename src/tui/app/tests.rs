@@ -499,3 +499,21 @@ fn the_outbox_reloads_on_another_terminals_change_and_pages_its_message() {
     key(&mut app, KeyCode::PageUp);
     assert!(screen(&app, 80, 24).contains("body line 1 "));
 }
+
+#[test]
+fn a_sold_device_with_no_case_found_while_a_popup_is_open_offers_n() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    key(&mut app, KeyCode::Char('o'));
+    let imei = Imei::parse("490154203237518").unwrap();
+    assert!(app.update(Msg::SoldWithoutCase(imei.clone())).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Outbox(_))));
+    assert!(
+        message(&app).ends_with("has no case: press n to open one"),
+        "{}",
+        message(&app)
+    );
+    key(&mut app, KeyCode::Esc);
+    let fx = app.update(Msg::SoldWithoutCase(imei));
+    assert!(matches!(fx.as_slice(), [Effect::Assess { .. }]), "{fx:?}");
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+}
