@@ -178,3 +178,29 @@ fn the_report_view_on_the_board() {
         assert!(b.app.overlay.is_none());
     }
 }
+
+#[test]
+fn without_colour_the_two_weekly_lines_have_their_own_marks() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 160, 45);
+    b.theme = rmaboard::tui::theme::Theme::plain();
+    press(&mut b, crossterm::event::KeyCode::Char('r'));
+    let shown = screen(&mut b, 160, 45);
+    let legend = shown
+        .lines()
+        .find(|l| l.contains("Per week:"))
+        .unwrap_or_default();
+    let mark = |name: &str| {
+        let at = legend.find(name).unwrap();
+        legend[..at].trim_end().chars().last().unwrap()
+    };
+    let (intake, shipped) = (mark("intake"), mark("shipped"));
+    assert_ne!(intake, shipped, "{legend}");
+    // Each line is drawn with its own mark.
+    let chart: String = shown
+        .lines()
+        .skip_while(|l| !l.contains("Per week:"))
+        .take(12)
+        .collect();
+    assert!(chart.matches(shipped).count() > 1, "{shown}");
+}

@@ -230,7 +230,8 @@ fn weekly(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
             .data(&intake),
         Dataset::default()
             .name("shipped")
-            .marker(Marker::Braille)
+            // Its own mark, not only its own colour: without colour the lines still part.
+            .marker(Marker::Dot)
             .graph_type(GraphType::Line)
             .style(theme.ok())
             .data(&shipped),
@@ -244,7 +245,7 @@ fn weekly(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
                 Span::styled(" Per week: ", theme.title()),
                 Span::styled("⣀ intake", theme.key()),
                 Span::raw(" · "),
-                Span::styled("⣀ shipped ", theme.ok()),
+                Span::styled("• shipped ", theme.ok()),
             ])),
     )
     .legend_position(None)
