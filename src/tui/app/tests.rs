@@ -517,3 +517,25 @@ fn a_sold_device_with_no_case_found_while_a_popup_is_open_offers_n() {
     assert!(matches!(fx.as_slice(), [Effect::Assess { .. }]), "{fx:?}");
     assert!(matches!(app.overlay, Some(Overlay::Form(_))));
 }
+
+#[test]
+fn a_long_message_box_sits_inside_the_boards_frame() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    app.update(Msg::Resize(80, 24));
+    app.update(Msg::Error(
+        "the database is locked by a colleague's long write: wait a moment and try again, or ask who is importing the sales registry right now".into(),
+    ));
+    let shown = screen(&app, 80, 24);
+    let rows: Vec<&str> = shown.lines().collect();
+    // The last row above the message line is the panes' bottom edge, whole.
+    let edge = rows[rows.len() - 3];
+    assert!(edge.starts_with("\"└─") && edge.ends_with("┘\""), "{shown}");
+    assert!(!shown.contains("└└") && !shown.contains("┘┘"), "{shown}");
+    // The box's rows keep the frame's sides.
+    let boxed: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.contains("┌ ✗") || r.contains("the sales registry"))
+        .collect();
+    assert!(!boxed.is_empty(), "{shown}");
+    assert!(boxed.iter().all(|r| r.starts_with("\"│")), "{shown}");
+}

@@ -162,12 +162,13 @@ fn draw_message_box(
 ) {
     let inner_w = usize::from(above.width.saturating_sub(4));
     let lines = wrap(text, inner_w);
-    let h = (lines.len() as u16 + 2).min(above.height);
+    // Inside the frame of what is above: its edges stay drawn around the box.
+    let h = (lines.len() as u16 + 2).min(above.height.saturating_sub(2));
     let area = popup(
         frame,
         Rect {
             x: above.x + 1,
-            y: above.bottom().saturating_sub(h),
+            y: above.bottom().saturating_sub(h + 1),
             width: above.width.saturating_sub(2),
             height: h,
         },
