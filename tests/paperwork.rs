@@ -1183,3 +1183,44 @@ fn a_sender_address_that_is_not_one_is_refused_when_the_config_is_read() {
         "{said}"
     );
 }
+
+#[test]
+fn a_message_with_no_address_fails_once_then_waits_for_a_person() {
+    let shop = Shop::new();
+    shop.sql()
+        .execute(
+            "UPDATE sales SET customer_email = 'not an address' WHERE imei = ?1",
+            [IMEI_NL],
+        )
+        .unwrap();
+    let rma = shop.inspected(IMEI_NL);
+    // The first try fails and says so.
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(1));
+    // From then on it is set aside for a person: listed as such, not tried by a cron
+    // send, which succeeds with the other messages.
+    let list = shop.ok(&["outbox", "list"]);
+    assert!(list.contains(&rma), "{list}");
+    assert!(
+        list.contains("no address: reach the customer another way, then drop it"),
+        "{list}"
+    );
+    shop.inspected(IMEI_CH);
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("({rma}) has no address")), "{said}");
+    assert_eq!(shop.mail_log().matches("=== end").count(), 1);
+    let out = shop.run(&["outbox", "send"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let attempts: i64 = shop
+        .sql()
+        .query_row(
+            "SELECT attempts FROM outbox WHERE to_address IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 1, "tried once only");
+    assert!(shop.ok(&["outbox", "list"]).contains(&rma));
+}

@@ -186,6 +186,11 @@ pub(super) fn outbox(cx: &Context, command: OutboxCommand) -> Outcome {
             for (id, rma, via) in &report.sent {
                 println!("sent {id} ({rma}) via {}", clean_line(via));
             }
+            for (id, rma) in &report.need_person {
+                println!(
+                    "message {id} ({rma}) has no address and is not tried again: reach the customer another way, then `rmaboard outbox drop {id} --reason TEXT`"
+                );
+            }
             for (id, rma, why) in &report.failed {
                 eprintln!(
                     "rmaboard: message {id} ({rma}) was not sent: {}",
@@ -237,7 +242,9 @@ fn line(m: &OutboxMessage) -> String {
             .map(clean_line)
             .unwrap_or_else(|| "(no address)".into()),
     );
-    if let Some(d) = &m.dropped {
+    if m.needs_person() {
+        s.push_str("  no address: reach the customer another way, then drop it");
+    } else if let Some(d) = &m.dropped {
         s.push_str(&format!(
             "  dropped by {}: {}",
             clean_line(&d.by),

@@ -426,6 +426,12 @@ pub struct Dropped {
 }
 
 impl OutboxMessage {
+    /// Waiting, with no usable address, and tried once: sending cannot succeed, so it is
+    /// left out of sending and waits for a person to drop it.
+    pub fn needs_person(&self) -> bool {
+        self.status == OutboxStatus::Pending && self.to_address.is_none() && self.attempts > 0
+    }
+
     /// The message as RFC 5322 mail (CRLF line ends), from `from`.
     pub fn to_mail(&self, from: &Mailbox, now: DateTime<Utc>) -> Result<String, String> {
         let to = self
@@ -434,7 +440,7 @@ impl OutboxMessage {
             .and_then(checked_address)
             .ok_or_else(|| {
                 format!(
-                    "{} has no usable customer email address in the sales registry: write to the customer another way, then drop the message ({}: `d` in the board's outbox, or `rmaboard outbox drop {} --reason TEXT`) so it is not tried again",
+                    "{} has no usable customer email address in the sales registry: write to the customer another way, then drop the message ({}: `d` in the board's outbox, or `rmaboard outbox drop {} --reason TEXT`); it is not tried again meanwhile",
                     self.rma, self.id, self.id
                 )
             })?;

@@ -73,7 +73,9 @@ impl Store {
     }
 
     /// Take the next pending message after `after_id` for sending. Under the write lock,
-    /// so of two staff sending at once only one gets each message.
+    /// so of two staff sending at once only one gets each message. One with no address
+    /// that was tried already is passed by: it would fail again (see
+    /// `OutboxMessage::needs_person`).
     pub fn claim_message(
         &mut self,
         after_id: i64,
@@ -86,6 +88,7 @@ impl Store {
                 "UPDATE outbox SET status = 'sending', claimed_by = ?2, claimed_at = ?3,
                     attempts = attempts + 1
                  WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND id > ?1
+                               AND NOT (to_address IS NULL AND attempts > 0)
                              ORDER BY id LIMIT 1)
                  RETURNING id",
                 params![after_id, by, rfc3339(at)],

@@ -501,6 +501,11 @@ fn background(
             Err(e) => refused(e),
         }),
         Effect::SendOutbox => Some(Msg::OutboxSent(match ws.send_outbox(None) {
+            Ok(r) if r.all_sent() && !r.need_person.is_empty() => Ok(format!(
+                "{} sent; {} with no address left for you to drop.",
+                crate::domain::text::count(r.sent.len() as u64, "message"),
+                r.need_person.len()
+            )),
             Ok(r) if r.all_sent() => Ok(format!(
                 "{} sent.",
                 crate::domain::text::count(r.sent.len() as u64, "message")

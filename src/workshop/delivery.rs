@@ -52,6 +52,9 @@ pub struct Report {
     /// took the message, so it may have gone out. Left in `sending`, never retried on
     /// its own.
     pub unsure: Vec<(i64, String, String)>,
+    /// (message id, RMA): waiting with no usable address, tried once and passed by
+    /// since, until a person drops it.
+    pub need_person: Vec<(i64, String)>,
 }
 
 impl Report {
@@ -106,6 +109,13 @@ pub(super) fn send_pending(
             }
         }
     }
+    // Those that failed just now for want of an address are in `failed` already.
+    report.need_person = store
+        .outbox(false)?
+        .into_iter()
+        .filter(|m| m.needs_person() && !report.failed.iter().any(|(id, ..)| *id == m.id))
+        .map(|m| (m.id, m.rma))
+        .collect();
     Ok(report)
 }
 

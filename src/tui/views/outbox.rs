@@ -71,6 +71,7 @@ pub fn draw(
     for (i, m) in list.iter().enumerate().skip(first).take(usize::from(rows)) {
         let to = m.to_address.as_deref().unwrap_or("no address");
         let state = match &m.last_error {
+            _ if m.needs_person() => "no address: drop it".to_string(),
             Some(_) => format!("{} (failed {}x)", m.status.as_str(), m.attempts),
             None => m.status.as_str().to_string(),
         };
