@@ -539,3 +539,17 @@ fn a_long_message_box_sits_inside_the_boards_frame() {
     assert!(!boxed.is_empty(), "{shown}");
     assert!(boxed.iter().all(|r| r.starts_with("\"│")), "{shown}");
 }
+
+#[test]
+fn the_outbox_marks_a_message_with_no_address_for_a_person() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    key(&mut app, KeyCode::Char('o'));
+    let mut lost = waiting_message(1, 3);
+    lost.to_address = None;
+    lost.attempts = 1;
+    lost.last_error = Some("RMA-2026-0002 has no usable customer email address".into());
+    app.update(Msg::OutboxLoaded(vec![lost, waiting_message(2, 3)]));
+    let shown = screen(&app, 160, 45);
+    assert!(shown.contains("no address: drop it"), "{shown}");
+    assert!(!shown.contains("failed 1x"), "{shown}");
+}
