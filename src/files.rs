@@ -47,13 +47,29 @@ impl Kind {
 }
 
 /// Create `dir` and any missing parents for the owner and the group only (0770; a
-/// setgid parent's group and bit are inherited as usual).
+/// setgid parent's group and bit are inherited as usual). The folder itself gets 0770
+/// whatever the umask: with the usual 022 mkdir leaves 0750, and a colleague of the
+/// group could not write the next bill into it.
 pub fn create_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o770);
-    builder.create(dir)
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Keep the setgid bit a setgid parent passed on. Best effort: when a colleague
+        // created the folder at the same moment, it is theirs to set.
+        if let Ok(meta) = fs::metadata(dir) {
+            let mode = (meta.permissions().mode() & 0o2000) | 0o770;
+            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode));
+        }
+    }
+    Ok(())
 }
 
 /// Group read and write, nothing for others, whatever the umask said.

@@ -166,3 +166,134 @@ fn doctor_tells_someone_outside_the_group_to_ask_for_access() {
         "{err}"
     );
 }
+
+/// Run the binary as staff member `uid` of the staff group 60010, with the umask most
+/// accounts have (022), as a login over SSH would.
+fn as_staff(uid: u32, db: &Path, args: &[&str]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_rmaboard");
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        &format!("--reuid={uid}"),
+        "--regid=60010",
+        "--clear-groups",
+        "sh",
+        "-c",
+        "umask 022; exec \"$@\"",
+        "sh",
+        bin,
+    ]);
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RMABOARD_CONFIG", "/nonexistent/rmaboard.toml")
+        .env("RMABOARD_SYSTEM_CONFIG", "/nonexistent/system.toml")
+        .env("RMABOARD_USER", format!("staff{uid}"))
+        .env("HOME", "/nonexistent")
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn two_colleagues_of_one_group_both_write_their_bills() {
+    if !is_root() || Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("needs root and setpriv to act as two members of staff: not run");
+        return;
+    }
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The README's shop server: a folder only the group may enter, setgid.
+    let shop = dir.path().join("srv");
+    std::fs::create_dir(&shop).unwrap();
+    std::os::unix::fs::chown(&shop, Some(0), Some(60010)).unwrap();
+    std::fs::set_permissions(&shop, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    let sales = dir.path().join("sales.csv");
+    std::fs::write(
+        &sales,
+        "imei,order_number,customer_number,model,category,dispatched_on\n\
+         490154203237518,SO-1,C-1,CECT P30,phone,2026-01-10\n\
+         260531793113837,SO-2,C-2,CECT Tab 8,tablet,2026-01-10\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&sales, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let db = shop.join("rmaboard.sqlite");
+    let ok = |uid: u32, args: &[&str]| {
+        let out = as_staff(uid, &db, args);
+        assert!(
+            out.status.success(),
+            "staff {uid} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let ship = |uid: u32, imei: &str, s10: &str| {
+        let rma = String::from_utf8(
+            ok(
+                uid,
+                &[
+                    "--at",
+                    "2026-03-01",
+                    "open",
+                    "--imei",
+                    imei,
+                    "--fault",
+                    "no sound",
+                ],
+            )
+            .stdout,
+        )
+        .unwrap()
+        .trim()
+        .to_string();
+        ok(uid, &["--at", "2026-03-02", "receive", &rma]);
+        ok(
+            uid,
+            &[
+                "--at",
+                "2026-03-03",
+                "send",
+                &rma,
+                "--manufacturer-ref",
+                "M-1",
+            ],
+        );
+        ok(uid, &["--at", "2026-03-10", "inspect", &rma, "--pass"]);
+        let out = ok(
+            uid,
+            &["--at", "2026-03-11", "ship", &rma, "--tracking", s10],
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    ok(60001, &["sales", "import", &sales.display().to_string()]);
+    // Anna ships first and so creates the bills folder; Ben ships after her.
+    let anna = ship(60001, "490154203237518", "RR123456785CN");
+    assert!(anna.contains("bill B-000001 written"), "{anna}");
+    let ben = ship(60002, "260531793113837", "RR473124829CN");
+    assert!(ben.contains("bill B-000002 written"), "{ben}");
+    assert!(!ben.contains("could not be written"), "{ben}");
+    let bills = shop.join("bills");
+    let meta = std::fs::metadata(&bills).unwrap();
+    assert_eq!(
+        meta.gid(),
+        60010,
+        "the bills folder belongs to the staff group"
+    );
+    assert_eq!(
+        meta.mode() & 0o070,
+        0o070,
+        "the group may write: {:o}",
+        meta.mode()
+    );
+    assert_eq!(
+        meta.mode() & 0o007,
+        0,
+        "others may not enter: {:o}",
+        meta.mode()
+    );
+    for f in std::fs::read_dir(&bills).unwrap() {
+        let m = f.unwrap().metadata().unwrap();
+        assert_eq!(m.mode() & 0o777, 0o660, "{:o}", m.mode());
+        assert_eq!(m.gid(), 60010);
+    }
+}
