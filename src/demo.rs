@@ -204,6 +204,7 @@ pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Resu
             customer_email: Some(format!("service@reseller-{}.example", 1001 + r)),
             customer_address: Some(address.into()),
             country: Some(country.into()),
+            customer_phone: None,
             model: model.into(),
             category,
             dispatched_on,

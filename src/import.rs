@@ -1,4 +1,7 @@
-//! Reading the shop's sales export (CSV with a header) into validated registry rows.
+//! Reading CSV files with a header into validated rows: the shop's sales export, and a
+//! reseller's RMA requests (`open --batch`). One reader does the CSV for both: line
+//! numbers, quotes left open, rows too long, separators; each file kind only says which
+//! columns it has and how a row becomes a value.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -7,13 +10,13 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
 use crate::domain::text;
-use crate::domain::time::parse_date;
-use crate::domain::{Category, Imei, Sale};
-use crate::store::{ImportSummary, Store, StoreError};
+use crate::domain::time::{parse_date, parse_time};
+use crate::domain::{Category, Imei, Part, Sale, TrackingNumber};
+use crate::store::{ImportSummary, NewCase, Store, StoreError};
 
 /// The columns every sales file must have, in the names of its header line.
 pub const REQUIRED: [&str; 6] = [
@@ -25,31 +28,58 @@ pub const REQUIRED: [&str; 6] = [
     "dispatched_on",
 ];
 /// The columns a sales file may have; the bill and messages use them.
-pub const OPTIONAL: [&str; 4] = [
+pub const OPTIONAL: [&str; 5] = [
     "customer_name",
     "customer_email",
     "customer_address",
     "country",
+    "customer_phone",
 ];
 
-/// A sales file whose shape is wrong: nothing is imported.
+/// A kind of CSV file rmaboard reads: its columns, and how its rows are named in
+/// sentences.
+#[derive(Debug)]
+pub struct Shape {
+    /// The file, as a user knows it: "the sales CSV".
+    pub file: &'static str,
+    /// What one row holds, in "a {row} row is a few hundred bytes".
+    pub row: &'static str,
+    /// Why a line break inside a field is a bad row: "a sales registry has one sale per
+    /// line".
+    pub one_per_line: &'static str,
+    /// The columns the header must name.
+    pub required: &'static [&'static str],
+    /// The columns it may name; others are ignored (and named).
+    pub optional: &'static [&'static str],
+}
+
+/// The shop's sales export.
+pub static SALES: Shape = Shape {
+    file: "the sales file",
+    row: "sales",
+    one_per_line: "a sales registry has one sale per line",
+    required: &REQUIRED,
+    optional: &OPTIONAL,
+};
+
+/// A file whose shape is wrong: nothing is imported.
 #[derive(Debug, Error)]
 pub enum CsvError {
     /// The file is empty: no header line.
     #[error(
         "the file has no header line: the first line must name the columns {}",
-        REQUIRED.join(", ")
+        .0.required.join(", ")
     )]
-    NoHeader,
+    NoHeader(&'static Shape),
     /// The header lacks required columns; holds their names.
     #[error(
-        "the header lacks the column{} {}: the first line must name {} (and optionally {})",
+        "the header lacks the column{} {}: the first line must name {}{}",
         if .0.len() > 1 { "s" } else { "" },
         .0.join(", "),
-        REQUIRED.join(", "),
-        OPTIONAL.join(", ")
+        .1.required.join(", "),
+        if .1.optional.is_empty() { String::new() } else { format!(" (and optionally {})", .1.optional.join(", ")) }
     )]
-    MissingColumns(Vec<String>),
+    MissingColumns(Vec<String>, &'static Shape),
     /// The header is one column holding the names split by another separator (a
     /// spreadsheet's export in a European locale); holds that separator.
     #[error(
@@ -63,29 +93,37 @@ pub enum CsvError {
     /// The file could not be read as CSV; holds the reader's message.
     #[error("the file could not be read: {0}")]
     Read(String),
-    /// A row past the length limit: not a sales file, or a quote left open.
+    /// A row past the length limit: not a file of this kind, or a quote left open.
     #[error(
-        "line {line}: a row longer than {MAX_ROW_BYTES} bytes starts here (a sales row is a few hundred): check that this is the sales CSV and that no quote is left open"
+        "line {line}: a row longer than {MAX_ROW_BYTES} bytes starts here (a {} row is a few hundred): check that this is {} and that no quote is left open",
+        shape.row,
+        shape.file
     )]
     RowTooLong {
         /// The line the row starts on.
         line: u64,
+        /// The kind of file being read.
+        shape: &'static Shape,
     },
 }
 
-/// The longest row accepted, in bytes: far more than any sales row, and what keeps a file
+/// The longest row accepted, in bytes: far more than any row we read, and what keeps a file
 /// without line breaks (or with a quote left open) from filling the memory.
 pub const MAX_ROW_BYTES: u64 = 64 * 1024;
 
 /// Ignored column names listed by name; the rest are counted.
 const NAMED_IGNORED: usize = 10;
 
+/// Where each column of a [`Shape`] is in the file, in the shape's order.
 struct Columns {
-    required: [usize; 6],
-    optional: [Option<usize>; 4],
+    required: Vec<usize>,
+    optional: Vec<Option<usize>>,
 }
 
-fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), CsvError> {
+fn header_columns(
+    header: &csv::StringRecord,
+    shape: &'static Shape,
+) -> Result<(Columns, Vec<String>), CsvError> {
     let names: Vec<String> = header
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
@@ -99,7 +137,8 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         }
     }
     let find = |want: &str| names.iter().position(|n| n == want);
-    let missing: Vec<String> = REQUIRED
+    let missing: Vec<String> = shape
+        .required
         .iter()
         .filter(|r| find(r).is_none())
         .map(|r| r.to_string())
@@ -108,17 +147,21 @@ fn header_columns(header: &csv::StringRecord) -> Result<(Columns, Vec<String>), 
         if let [only] = names.as_slice()
             && let Some(sep) = [';', '\t', '|']
                 .into_iter()
-                .find(|&c| only.split(c).any(|n| n.trim() == "imei"))
+                .find(|&c| only.split(c).any(|n| shape.required.contains(&n.trim())))
         {
             return Err(CsvError::WrongSeparator(sep));
         }
-        return Err(CsvError::MissingColumns(missing));
+        return Err(CsvError::MissingColumns(missing, shape));
     }
-    let required = REQUIRED.map(|r| find(r).unwrap_or(0));
-    let optional = OPTIONAL.map(find);
+    let required = shape
+        .required
+        .iter()
+        .map(|r| find(r).unwrap_or(0))
+        .collect();
+    let optional = shape.optional.iter().map(|o| find(o)).collect();
     let ignored = names
         .iter()
-        .filter(|n| !REQUIRED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str()))
+        .filter(|n| !shape.required.contains(&n.as_str()) && !shape.optional.contains(&n.as_str()))
         .map(|n| text::clean_line(n).chars().take(60).collect())
         .collect();
     Ok((Columns { required, optional }, ignored))
@@ -153,12 +196,14 @@ pub fn describe_ignored(ignored: &[String]) -> String {
 #[derive(Debug, Error)]
 pub enum ImportError {
     /// The file could not be opened.
-    #[error("could not open the sales file {}: {source}", path.display())]
+    #[error("could not open {} {}: {source}", shape.file, path.display())]
     Open {
-        /// The sales file.
+        /// The file.
         path: std::path::PathBuf,
         /// The operating system's error.
         source: std::io::Error,
+        /// The kind of file.
+        shape: &'static Shape,
     },
     /// The file's shape is wrong.
     #[error("{}: {source}", path.display())]
@@ -171,15 +216,18 @@ pub enum ImportError {
     /// The file could not be copied aside before taking the lock (a full temporary
     /// folder, say).
     #[error(
-        "could not keep a copy of the sales file {} while reading it ({source}): free some space in the temporary folder {}",
+        "could not keep a copy of {} {} while reading it ({source}): free some space in the temporary folder {}",
+        shape.file,
         path.display(),
         std::env::temp_dir().display()
     )]
     Spool {
-        /// The sales file being read.
+        /// The file being read.
         path: std::path::PathBuf,
         /// What the system said.
         source: std::io::Error,
+        /// The kind of file.
+        shape: &'static Shape,
     },
     /// The store refused or failed.
     #[error(transparent)]
@@ -205,21 +253,7 @@ pub fn import_file(
     on_header: &mut dyn FnMut(&[String]),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportSummary, ImportError> {
-    let input = std::fs::File::open(path).map_err(|source| ImportError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let input_size = input.metadata().map(|m| m.len()).unwrap_or(0);
-    let f = spool(input, &mut |n| progress(n / 2, input_size)).map_err(|e| match e {
-        Spooling::Csv(source) => ImportError::Csv {
-            path: path.to_path_buf(),
-            source,
-        },
-        Spooling::Copy(source) => ImportError::Spool {
-            path: path.to_path_buf(),
-            source,
-        },
-    })?;
+    let (f, _) = spool_file(path, &SALES, &mut |n, size| progress(n / 2, size))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut progress = |read: u64, size: u64| progress(size / 2 + read / 2, size);
     let read = Arc::new(AtomicU64::new(0));
@@ -232,7 +266,7 @@ pub fn import_file(
         let (header_tx, header_rx) = mpsc::sync_channel::<Result<Vec<String>, CsvError>>(1);
         let (rows_tx, rows_rx) = mpsc::sync_channel::<Batch>(8);
         scope.spawn(move || {
-            let reader = match SalesReader::new(counted, today) {
+            let reader = match SalesReader::sales(counted, today) {
                 Ok(r) => r,
                 Err(e) => {
                     let _ = header_tx.send(Err(e));
@@ -272,6 +306,120 @@ pub fn import_file(
     })
 }
 
+/// Copy the file at `path` aside (see [`spool`]); the copy and the file's size.
+fn spool_file(
+    path: &std::path::Path,
+    shape: &'static Shape,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(std::fs::File, u64), ImportError> {
+    let input = std::fs::File::open(path).map_err(|source| ImportError::Open {
+        path: path.to_path_buf(),
+        source,
+        shape,
+    })?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let f = spool(input, shape, &mut |n| progress(n, size)).map_err(|e| match e {
+        Spooling::Csv(source) => ImportError::Csv {
+            path: path.to_path_buf(),
+            source,
+        },
+        Spooling::Copy(source) => ImportError::Spool {
+            path: path.to_path_buf(),
+            source,
+            shape,
+        },
+    })?;
+    Ok((f, size))
+}
+
+/// The columns of a reseller's RMA request file (`open --batch`), one device a line.
+pub const REQUEST_REQUIRED: [&str; 2] = ["imei", "fault"];
+/// The columns it may have.
+pub const REQUEST_OPTIONAL: [&str; 3] = ["part", "claimed_at", "tracking_in"];
+
+/// A reseller's RMA requests: one device a line.
+pub static REQUESTS: Shape = Shape {
+    file: "the RMA request file",
+    row: "request",
+    one_per_line: "an RMA request file has one device per line",
+    required: &REQUEST_REQUIRED,
+    optional: &REQUEST_OPTIONAL,
+};
+
+/// A request file read whole: each row's line and its request or what is wrong with it,
+/// and the columns not used.
+#[derive(Debug)]
+pub struct RequestFile {
+    /// Every row with its line number, in file order.
+    pub rows: Vec<(u64, Result<NewCase, String>)>,
+    /// Header columns that are not used.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Read a reseller's RMA request file (`imei, fault`, optionally `part, claimed_at,
+/// tracking_in`) with the same CSV rules as the sales import. A row without `claimed_at`
+/// is claimed `now`; one claimed after `latest` (more than a day ahead) is a bad row.
+pub fn read_requests(
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+    latest: DateTime<Utc>,
+) -> Result<RequestFile, ImportError> {
+    let (f, _) = spool_file(path, &REQUESTS, &mut |_, _| {})?;
+    let reader = CsvReader::new(std::io::BufReader::new(f), &REQUESTS, move |fields| {
+        parse_request(fields, now, latest)
+    })
+    .map_err(|source| ImportError::Csv {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let ignored_columns = reader.ignored_columns.clone();
+    Ok(RequestFile {
+        rows: reader.collect(),
+        ignored_columns,
+    })
+}
+
+fn parse_request(
+    f: &Fields<'_>,
+    now: DateTime<Utc>,
+    latest: DateTime<Utc>,
+) -> Result<NewCase, String> {
+    let imei = Imei::parse(f.required(0)).map_err(|e| format!("imei: {e}"))?;
+    let fault = text::required_text("fault", f.required(1), text::MAX_FAULT)
+        .map_err(|e| format!("fault: {e}"))?;
+    let given = |i: usize| f.optional(i).filter(|v| !v.is_empty());
+    let part = given(0)
+        .map(Part::parse)
+        .transpose()
+        .map_err(|e| format!("part: {e}"))?
+        .unwrap_or(Part::Device);
+    let claimed_at = match given(1) {
+        Some(typed) => {
+            let at = parse_time(typed).map_err(|e| format!("claimed_at: {e}"))?;
+            if at > latest {
+                return Err(format!(
+                    "claimed_at: {:?} is more than a day after now: give the time the reseller really asked",
+                    text::clean_line(typed)
+                ));
+            }
+            at
+        }
+        None => now,
+    };
+    let tracking_in = given(2)
+        .map(TrackingNumber::parse)
+        .transpose()
+        .map_err(|e| format!("tracking_in: {e}"))?;
+    Ok(NewCase {
+        imei,
+        fault,
+        part,
+        claimed_at,
+        tracking_in,
+        override_reason: None,
+    })
+}
+
 enum Spooling {
     Csv(CsvError),
     Copy(std::io::Error),
@@ -279,10 +427,14 @@ enum Spooling {
 
 /// Copy `input` to an unnamed temporary file, refusing a row longer than
 /// [`MAX_ROW_BYTES`] as it passes; the copy, rewound. `progress` gets the bytes read.
-fn spool(mut input: impl Read, progress: &mut dyn FnMut(u64)) -> Result<std::fs::File, Spooling> {
+fn spool(
+    mut input: impl Read,
+    shape: &'static Shape,
+    progress: &mut dyn FnMut(u64),
+) -> Result<std::fs::File, Spooling> {
     use std::io::{Seek, Write};
     let mut file = tempfile::tempfile().map_err(Spooling::Copy)?;
-    let mut limit = RowLimit::default();
+    let mut limit = RowLimit::new(shape);
     let mut buf = vec![0u8; 1 << 16];
     let mut read = 0u64;
     {
@@ -308,8 +460,8 @@ fn spool(mut input: impl Read, progress: &mut dyn FnMut(u64)) -> Result<std::fs:
 /// Where rows end, followed byte by byte as the CSV parser will see them: a quote opens a
 /// field only at its start, `""` inside one is a quote, and a line break inside quotes
 /// does not end the row.
-#[derive(Default)]
 struct RowLimit {
+    shape: &'static Shape,
     field: Field,
     /// Bytes of the row so far.
     bytes: u64,
@@ -330,6 +482,16 @@ enum Field {
 }
 
 impl RowLimit {
+    fn new(shape: &'static Shape) -> RowLimit {
+        RowLimit {
+            shape,
+            field: Field::Start,
+            bytes: 0,
+            breaks: 0,
+            row_breaks: 0,
+        }
+    }
+
     fn feed(&mut self, chunk: &[u8]) -> Result<(), CsvError> {
         for &b in chunk {
             self.bytes += 1;
@@ -353,6 +515,7 @@ impl RowLimit {
             } else if self.bytes > MAX_ROW_BYTES {
                 return Err(CsvError::RowTooLong {
                     line: self.row_breaks + 1,
+                    shape: self.shape,
                 });
             }
         }
@@ -436,22 +599,68 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-/// A sales file read row by row (a million rows need not fit in memory): each item is a
-/// line number and the validated sale or what is wrong with the row.
-pub struct SalesReader<R: Read> {
+/// The fields of one row, found by the columns of its file's [`Shape`].
+pub struct Fields<'a> {
+    row: &'a [&'a str],
+    cols: &'a Columns,
+}
+
+impl Fields<'_> {
+    /// The `i`th required column of the shape (trimmed; empty when blank).
+    pub fn required(&self, i: usize) -> &str {
+        self.cols
+            .required
+            .get(i)
+            .and_then(|&c| self.row.get(c))
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// The `i`th optional column of the shape; `None` when the file has no such column.
+    pub fn optional(&self, i: usize) -> Option<&str> {
+        self.cols
+            .optional
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|c| self.row.get(c).copied())
+    }
+}
+
+/// Turns one row's fields into a value, or says what is wrong with it.
+type ParseRow<T> = Box<dyn FnMut(&Fields<'_>) -> Result<T, String>>;
+
+/// A CSV file read row by row (a million rows need not fit in memory): each item is a
+/// line number and the row's value or what is wrong with the row.
+pub struct CsvReader<R: Read, T> {
     reader: csv::Reader<LineCounter<R>>,
     breaks: Rc<RefCell<LineBreaks>>,
     cols: Columns,
     width: usize,
-    today: NaiveDate,
+    shape: &'static Shape,
+    parse: ParseRow<T>,
     record: csv::ByteRecord,
     /// Header columns that are not used (reported, not fatal: shop exports carry extras).
     pub ignored_columns: Vec<String>,
 }
 
-impl<R: Read> SalesReader<R> {
-    /// Read the header. `today` bounds dispatch dates (none in the future).
-    pub fn new(input: R, today: NaiveDate) -> Result<SalesReader<R>, CsvError> {
+/// The sales export read row by row.
+pub type SalesReader<R> = CsvReader<R, Sale>;
+
+impl<R: Read> CsvReader<R, Sale> {
+    /// Read the sales file's header. `today` bounds dispatch dates (none in the future).
+    pub fn sales(input: R, today: NaiveDate) -> Result<SalesReader<R>, CsvError> {
+        CsvReader::new(input, &SALES, move |f| parse_sale(f, today))
+    }
+}
+
+impl<R: Read, T> CsvReader<R, T> {
+    /// Read the header of a file of `shape`; `parse` makes each row's value.
+    pub fn new(
+        input: R,
+        shape: &'static Shape,
+        parse: impl FnMut(&Fields<'_>) -> Result<T, String> + 'static,
+    ) -> Result<CsvReader<R, T>, CsvError> {
         let breaks = Rc::new(RefCell::new(LineBreaks::default()));
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -466,20 +675,21 @@ impl<R: Read> SalesReader<R> {
             });
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
-            Ok(false) => return Err(CsvError::NoHeader),
+            Ok(false) => return Err(CsvError::NoHeader(shape)),
             Err(e) => return Err(CsvError::Read(e.to_string())),
             Ok(true) => {}
         }
         let header = csv::StringRecord::from_byte_record(header).map_err(|_| {
             CsvError::Read("the header is not UTF-8 text: save the file as UTF-8".into())
         })?;
-        let (cols, ignored_columns) = header_columns(&header)?;
-        Ok(SalesReader {
+        let (cols, ignored_columns) = header_columns(&header, shape)?;
+        Ok(CsvReader {
             reader,
             breaks,
             cols,
             width: header.len(),
-            today,
+            shape,
+            parse: Box::new(parse),
             record: csv::ByteRecord::new(),
             ignored_columns,
         })
@@ -490,8 +700,8 @@ impl<R: Read> SalesReader<R> {
     }
 }
 
-impl<R: Read> Iterator for SalesReader<R> {
-    type Item = (u64, Result<Sale, String>);
+impl<R: Read, T> Iterator for CsvReader<R, T> {
+    type Item = (u64, Result<T, String>);
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -546,13 +756,19 @@ impl<R: Read> Iterator for SalesReader<R> {
             {
                 return Some((
                     line,
-                    Err("a quote opens in this row and never closes, so the lines after it were read into this field (a sales registry has one sale per line): close the quote, or remove it".into()),
+                    Err(format!(
+                        "a quote opens in this row and never closes, so the lines after it were read into this field ({}): close the quote, or remove it",
+                        self.shape.one_per_line
+                    )),
                 ));
             }
             if row.iter().any(|f| f.contains(['\n', '\r'])) {
                 return Some((
                     line,
-                    Err("a field holds a line break: a quote opened and not closed takes the next lines into it; a sales registry has one sale per line, so close the quote or remove the line break".into()),
+                    Err(format!(
+                        "a field holds a line break: a quote opened and not closed takes the next lines into it; {}, so close the quote or remove the line break",
+                        self.shape.one_per_line
+                    )),
                 ));
             }
             // A quote left open before a comma-separated row on the same line holds that row.
@@ -575,14 +791,18 @@ impl<R: Read> Iterator for SalesReader<R> {
                     )),
                 ));
             }
-            return Some((line, parse_row(&row, &self.cols, self.today)));
+            let fields = Fields {
+                row: &row,
+                cols: &self.cols,
+            };
+            return Some((line, (self.parse)(&fields)));
         }
     }
 }
 
-fn parse_row(row: &[&str], cols: &Columns, today: NaiveDate) -> Result<Sale, String> {
-    let get = |i: usize| row.get(i).copied().unwrap_or("");
-    let [imei, order, customer, model, category, dispatched] = cols.required.map(get);
+fn parse_sale(f: &Fields<'_>, today: NaiveDate) -> Result<Sale, String> {
+    let [imei, order, customer, model, category, dispatched] =
+        [0, 1, 2, 3, 4, 5].map(|i| f.required(i));
     let imei = Imei::parse(imei).map_err(|e| format!("imei: {e}"))?;
     let line = |field: &'static str, v: &str, max: usize| {
         text::required_line(field, v, max).map_err(|e| format!("{field}: {e}"))
@@ -597,14 +817,14 @@ fn parse_row(row: &[&str], cols: &Columns, today: NaiveDate) -> Result<Sale, Str
             "dispatched_on: {dispatched_on} is in the future: check the date"
         ));
     }
-    let optional = |i: Option<usize>, max: usize| -> Result<Option<String>, String> {
-        let v = text::clean_line(i.map(get).unwrap_or(""));
+    let optional = |i: usize, max: usize| -> Result<Option<String>, String> {
+        let v = text::clean_line(f.optional(i).unwrap_or(""));
         if v.chars().count() > max {
             return Err(format!("a field is longer than {max} characters"));
         }
         Ok(Some(v).filter(|v| !v.is_empty()))
     };
-    let [name, email, address, country] = cols.optional;
+    let [name, email, address, country, phone] = [0, 1, 2, 3, 4];
     let named =
         |field: &str, r: Result<Option<String>, String>| r.map_err(|e| format!("{field}: {e}"));
     let customer_email = named("customer_email", optional(email, text::MAX_SHORT * 2))?;
@@ -623,10 +843,27 @@ fn parse_row(row: &[&str], cols: &Columns, today: NaiveDate) -> Result<Sale, Str
         customer_email,
         customer_address: named("customer_address", optional(address, text::MAX_SHORT * 4))?,
         country: named("country", optional(country, 60))?,
+        customer_phone: named("customer_phone", optional(phone, 40))?
+            .map(|p| checked_phone(&p))
+            .transpose()?,
         model,
         category,
         dispatched_on,
     })
+}
+
+/// A phone number as a post office prints it: digits, with `+`, spaces, dashes, dots,
+/// slashes and brackets; at least 5 digits.
+fn checked_phone(p: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_digit() || " +-./()".contains(c);
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    if p.chars().all(allowed) && digits >= 5 {
+        Ok(p.to_string())
+    } else {
+        Err(format!(
+            "customer_phone: {p:?} is not a phone number: digits, with + - . / ( ) and spaces only"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -641,7 +878,7 @@ mod tests {
     }
 
     fn read_bytes(b: &[u8]) -> Result<SalesFile, CsvError> {
-        let reader = SalesReader::new(b, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())?;
+        let reader = SalesReader::sales(b, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())?;
         let ignored_columns = reader.ignored_columns.clone();
         let (mut rows, mut rejected) = (Vec::new(), Vec::new());
         for (line, r) in reader {
@@ -815,7 +1052,7 @@ mod tests {
 
     #[test]
     fn header_problems_are_sentences() {
-        assert!(matches!(read(""), Err(CsvError::NoHeader)));
+        assert!(matches!(read(""), Err(CsvError::NoHeader(_))));
         let err = read("imei,model\n").unwrap_err().to_string();
         assert!(err.starts_with("the header lacks the columns order_number, customer_number, category, dispatched_on"), "{err}");
         assert!(matches!(
@@ -827,7 +1064,7 @@ mod tests {
     #[test]
     fn rows_longer_than_the_limit_are_refused_on_their_first_line() {
         let feed = |bytes: &[u8]| {
-            let mut limit = RowLimit::default();
+            let mut limit = RowLimit::new(&SALES);
             // In small chunks, as a pipe delivers them.
             bytes.chunks(7).try_for_each(|c| limit.feed(c))
         };
@@ -907,10 +1144,10 @@ mod row_limit_tests {
         let row = "x".repeat(1000);
         let file: String = (0..200).map(|_| format!("{row}\r")).collect();
         assert!(file.len() as u64 > MAX_ROW_BYTES);
-        let mut limit = RowLimit::default();
+        let mut limit = RowLimit::new(&SALES);
         assert!(limit.feed(file.as_bytes()).is_ok());
         // A line break inside quotes still does not end the row.
-        let mut limit = RowLimit::default();
+        let mut limit = RowLimit::new(&SALES);
         let open = format!("\"{}", "y\r".repeat(MAX_ROW_BYTES as usize));
         assert!(limit.feed(open.as_bytes()).is_err());
     }

@@ -504,7 +504,7 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
     tui_support::press(&mut b, KeyCode::Char('>'));
     tui_support::press(&mut b, KeyCode::Char('p'));
     tui_support::press(&mut b, KeyCode::Char('>'));
-    tui_support::type_text(&mut b, "RR473124829CN");
+    tui_support::type_text(&mut b, "RR123456785CN");
     tui_support::press(&mut b, KeyCode::Enter);
     let said = b
         .app
@@ -519,7 +519,7 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
         said.contains(&format!("Bill {} written to", bill.label())),
         "{said}"
     );
-    assert!(pdf_text(&pdf).contains("RR473124829CN"));
+    assert!(pdf_text(&pdf).contains("RR123456785CN"));
     let notices: Vec<_> = store
         .outbox(true)
         .unwrap()
@@ -529,7 +529,7 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
         })
         .collect();
     assert_eq!(notices.len(), 1);
-    assert!(notices[0].body.contains("RR473124829CN"));
+    assert!(notices[0].body.contains("RR123456785CN"));
 
     // Taken back by mistake and the undo ships it again, in the same parcel: the bill
     // and the customer's notice stand, nothing is issued twice.

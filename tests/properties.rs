@@ -132,7 +132,7 @@ proptest! {
         w.write_record(&fields).unwrap();
         file.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let reader = SalesReader::new(file.as_bytes(), today).unwrap();
+        let reader = SalesReader::sales(file.as_bytes(), today).unwrap();
         for (line, row) in reader {
             prop_assert!(line >= 2);
             match row {

@@ -384,6 +384,7 @@ fn navigation_scrolls_through_a_long_pane_loading_only_its_window() {
                     customer_email: None,
                     customer_address: None,
                     country: None,
+                    customer_phone: None,
                     model: "Bulk".into(),
                     category: rmaboard::domain::Category::Phone,
                     dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),

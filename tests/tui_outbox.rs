@@ -28,6 +28,7 @@ fn shop_with_two_cases(dir: &std::path::Path) -> Store {
                 customer_email: email.map(str::to_string),
                 customer_address: Some("Coolsingel 40, Rotterdam".into()),
                 country: Some("NL".into()),
+                customer_phone: None,
                 model: "CECT P30".into(),
                 category: Category::Phone,
                 dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),

@@ -43,6 +43,7 @@ pub fn sale(i: u64, rng: &mut Rng, today: chrono::NaiveDate) -> Sale {
         customer_email: Some(format!("service@reseller-{customer}.example")),
         customer_address: Some(address.to_string()),
         country: Some(country.to_string()),
+        customer_phone: None,
         model: model.to_string(),
         category,
         dispatched_on: today - Duration::days(rng.range(6, 760) as i64),

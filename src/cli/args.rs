@@ -48,20 +48,33 @@ pub enum Command {
     Sales(SalesCommand),
     /// The warranty verdict for a device.
     Warranty(WarrantyArgs),
-    /// Open a case (in expected) and print its RMA number.
+    /// Open a case (in expected) and print its RMA number; or one per line of a
+    /// reseller's request file with --batch.
     Open(OpenArgs),
+    /// The resellers (customer numbers of the sales registry) with their open, late and
+    /// lately shipped cases.
+    Resellers {
+        /// Print a JSON array of objects with the keys customer_number, name, country,
+        /// open, late, shipped_30d.
+        #[arg(long)]
+        json: bool,
+    },
     /// The parcel arrived: expected -> received.
     Receive {
-        /// The case: RMA number, IMEI or tracking number.
-        key: String,
+        /// The cases: RMA numbers, IMEIs or tracking numbers (several move together, all
+        /// or none).
+        #[arg(value_name = "KEY", required = true, num_args = 1..)]
+        keys: Vec<String>,
         /// The inbound tracking number, if not given when the case was opened.
         #[arg(long, value_name = "NUMBER")]
         tracking_in: Option<String>,
     },
     /// Send to the manufacturer: received -> at_manufacturer.
     Send {
-        /// The case: RMA number, IMEI or tracking number.
-        key: String,
+        /// The cases: RMA numbers, IMEIs or tracking numbers (several move together, all
+        /// or none).
+        #[arg(value_name = "KEY", required = true, num_args = 1..)]
+        keys: Vec<String>,
         /// The manufacturer's reference for this repair (their RMA or ticket number).
         #[arg(long, value_name = "REF")]
         manufacturer_ref: String,
@@ -70,8 +83,10 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Record why the guarantee is void; the device goes back unrepaired.
     Void {
-        /// The case: RMA number, IMEI or tracking number.
-        key: String,
+        /// The cases: RMA numbers, IMEIs or tracking numbers (several move together, all
+        /// or none).
+        #[arg(value_name = "KEY", required = true, num_args = 1..)]
+        keys: Vec<String>,
         /// Why the guarantee is void.
         #[arg(long, value_enum)]
         reason: VoidReasonArg,
@@ -79,18 +94,27 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
-    /// Ship back by China Post: inspected -> shipped.
+    /// Ship back by China Post: inspected -> shipped. Several cases go in one parcel:
+    /// one customer, one bill, one shipping notice.
     Ship {
-        /// The case: RMA number, IMEI or tracking number.
-        key: String,
+        /// The cases: RMA numbers, IMEIs or tracking numbers (several move together, all
+        /// or none).
+        #[arg(value_name = "KEY", required = true, num_args = 1..)]
+        keys: Vec<String>,
         /// The outbound UPU S10 number, e.g. RR123456785CN.
         #[arg(long, value_name = "S10NUMBER")]
         tracking: String,
+        /// Ship under an S10 number an earlier parcel already carried (that parcel opened
+        /// again); without it such a number is refused.
+        #[arg(long)]
+        reuse_tracking: bool,
     },
     /// Any allowed move, backwards included.
     Move {
-        /// The case: RMA number, IMEI or tracking number.
-        key: String,
+        /// The cases: RMA numbers, IMEIs or tracking numbers (several move together, all
+        /// or none).
+        #[arg(value_name = "KEY", required = true, num_args = 1..)]
+        keys: Vec<String>,
         /// The stage to move it to.
         #[arg(long, value_enum)]
         to: StageArg,
@@ -121,6 +145,9 @@ pub enum Command {
         /// Only cases in this stage.
         #[arg(long, value_enum)]
         stage: Option<StageArg>,
+        /// Only the cases of this reseller (customer number of the sales registry).
+        #[arg(long, value_name = "NUMBER")]
+        customer: Option<String>,
         /// Only cases late on their stage's clock.
         #[arg(long)]
         overdue: bool,
@@ -140,6 +167,9 @@ pub enum Command {
         /// names right (scripts usually want it without).
         #[arg(long)]
         bom: bool,
+        /// Only the cases of this reseller (customer number of the sales registry).
+        #[arg(long, value_name = "NUMBER")]
+        customer: Option<String>,
     },
     /// A consistent copy of the database while others keep working.
     Backup {
@@ -321,11 +351,19 @@ pub struct WarrantyArgs {
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The device's IMEI, as scanned (15 digits; spaces and dashes are ignored).
-    #[arg(long)]
-    pub imei: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub imei: Option<String>,
     /// The customer's description of the fault.
-    #[arg(long)]
-    pub fault: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub fault: Option<String>,
+    /// Open one case per line of a reseller's CSV (columns imei, fault; optionally part,
+    /// claimed_at, tracking_in): all or nothing; prints the RMA numbers in file order.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["imei", "fault", "part", "claimed_at", "tracking_in", "override_reason"]
+    )]
+    pub batch: Option<PathBuf>,
     /// The part the customer says is faulty.
     #[arg(long, value_enum, default_value = "device")]
     pub part: PartArg,
@@ -347,8 +385,10 @@ pub struct OpenArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("result").required(true).args(["pass", "fail"]))]
 pub struct InspectArgs {
-    /// The case: RMA number, IMEI or tracking number.
-    pub key: String,
+    /// The cases: RMA numbers, IMEIs or tracking numbers (several are inspected together,
+    /// all or none).
+    #[arg(value_name = "KEY", required = true, num_args = 1..)]
+    pub keys: Vec<String>,
     /// The repair works: at_manufacturer -> inspected.
     #[arg(long)]
     pub pass: bool,

@@ -28,6 +28,10 @@ pub(super) fn sentence(e: &StoreError) -> String {
         StoreError::MessageBeingSent { id, .. } => format!(
             "{problem}: if that sender stopped mid-way, check that it did not reach the customer, `rmaboard outbox release {id}`, then drop it"
         ),
+        StoreError::TrackingUsed { .. } => format!(
+            "{problem}; nothing was shipped: give this parcel its own S10 number, or add --reuse-tracking if it is that parcel opened again"
+        ),
+        StoreError::OfCase { rma, error } => format!("{rma}: {}", sentence(error)),
         StoreError::Case(c) => case(c),
         StoreError::Admit(AdmitError::Open(OpenError::Refused { .. })) => {
             format!("{problem} To open a case anyway as goodwill, add --override REASON.")

@@ -29,8 +29,8 @@ use crate::domain::case::{Case, Change};
 use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
 use crate::files;
-use crate::store::{ListFilter, NewCase, Store, StoreError};
-use crate::workshop::{Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
+use crate::store::{ListFilter, MoveOptions, NewCase, Step, Store, StoreError};
+use crate::workshop::{BillFile, Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
 
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
@@ -39,6 +39,9 @@ pub struct Failure {
     pub message: String,
     /// The exit code: 1 for a refusal or a failure, 3 when someone else changed the case first.
     pub code: u8,
+    /// Said before the sentence, one line each: why each case or row of a command on
+    /// several was refused.
+    pub details: Vec<String>,
 }
 
 impl Failure {
@@ -46,6 +49,7 @@ impl Failure {
         Failure {
             message: message.into(),
             code: 1,
+            details: Vec::new(),
         }
     }
 
@@ -57,10 +61,35 @@ impl Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        Failure {
-            code: if e.is_conflict() { 3 } else { 1 },
-            message: hints::sentence(&e),
+        let code = if e.is_conflict() { 3 } else { 1 };
+        match e {
+            StoreError::Several { refused, total } => Failure {
+                message: several_refused(refused.len(), total, code == 3),
+                code,
+                details: refused.iter().map(hints::sentence).collect(),
+            },
+            e => Failure {
+                code,
+                message: hints::sentence(&e),
+                details: Vec::new(),
+            },
         }
+    }
+}
+
+/// The closing sentence of a command on several cases that was refused.
+fn several_refused(refused: usize, total: usize, all_changed: bool) -> String {
+    let were = if refused == 1 { "was" } else { "were" };
+    if all_changed {
+        format!(
+            "{refused} of {total} cases {were} changed by someone else since (see above), so nothing was saved: look again and retry"
+        )
+    } else {
+        format!(
+            "{refused} of {total} cases {were} refused (see above), so nothing was saved: deal with {}, or leave {} out, and run the command again",
+            if refused == 1 { "it" } else { "them" },
+            if refused == 1 { "it" } else { "them" }
+        )
     }
 }
 
@@ -94,6 +123,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
+            for detail in &f.details {
+                eprintln!("rmaboard: {}", crate::domain::text::clean_line(detail));
+            }
             let msg = crate::domain::text::clean_line(&f.message);
             eprintln!("rmaboard: {msg}");
             ExitCode::from(f.code)
@@ -257,8 +289,12 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
+        Some(Command::Open(o)) if o.batch.is_some() => {
+            open_batch(&cx, o.batch.as_deref().unwrap_or(Path::new("")), o.json)
+        }
         Some(Command::Open(o)) => {
-            let imei = Imei::parse(&o.imei).map_err(|e| Failure::field("--imei", e))?;
+            let imei = Imei::parse(o.imei.as_deref().unwrap_or_default())
+                .map_err(|e| Failure::field("--imei", e))?;
             let claimed_at = o
                 .claimed_at
                 .as_deref()
@@ -277,7 +313,7 @@ pub fn run(cli: Cli) -> Outcome {
             let claimed_at = claimed_at.map_or_else(|| cx.now(), |(at, _)| at);
             let case = ws.open_case(NewCase {
                 imei,
-                fault: o.fault,
+                fault: o.fault.unwrap_or_default(),
                 part: Part::from(o.part),
                 claimed_at,
                 tracking_in,
@@ -290,18 +326,29 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
-        Some(Command::Receive { key, tracking_in }) => {
+        Some(Command::Resellers { json }) => resellers(&cx, json),
+        Some(Command::Receive { keys, tracking_in }) => {
             let tracking_in = tracking_in
                 .as_deref()
                 .map(TrackingNumber::parse)
                 .transpose()
                 .map_err(|e| Failure::field("--tracking-in", e))?;
-            act(&cx, &key, Change::Receive { tracking_in })
+            act(
+                &cx,
+                &keys,
+                Change::Receive { tracking_in },
+                MoveOptions::default(),
+            )
         }
         Some(Command::Send {
-            key,
+            keys,
             manufacturer_ref,
-        }) => act(&cx, &key, Change::Send { manufacturer_ref }),
+        }) => act(
+            &cx,
+            &keys,
+            Change::Send { manufacturer_ref },
+            MoveOptions::default(),
+        ),
         Some(Command::Inspect(i)) => {
             let change = if i.fail {
                 Change::InspectFail {
@@ -327,30 +374,41 @@ pub fn run(cli: Cli) -> Outcome {
                     note,
                 }
             };
-            act(&cx, &i.key, change)
+            act(&cx, &i.keys, change, MoveOptions::default())
         }
-        Some(Command::Void { key, reason, note }) => act(
+        Some(Command::Void { keys, reason, note }) => act(
             &cx,
-            &key,
+            &keys,
             Change::Void {
                 reason: reason.into(),
                 note,
             },
+            MoveOptions::default(),
         ),
-        Some(Command::Ship { key, tracking }) => {
+        Some(Command::Ship {
+            keys,
+            tracking,
+            reuse_tracking,
+        }) => {
             let tracking = S10::parse(&tracking).map_err(|e| Failure::field("--tracking", e))?;
             if let Some(warning) = tracking.untracked_warning() {
                 eprintln!("rmaboard: warning: {warning}");
             }
-            act(&cx, &key, Change::Ship { tracking })
+            act(
+                &cx,
+                &keys,
+                Change::Ship { tracking },
+                MoveOptions { reuse_tracking },
+            )
         }
-        Some(Command::Move { key, to }) => act(
+        Some(Command::Move { keys, to }) => act(
             &cx,
-            &key,
+            &keys,
             Change::Move {
                 to: Stage::from(to),
                 undo: false,
             },
+            MoveOptions::default(),
         ),
         Some(Command::Undo { key }) => undo(&cx, &key),
         Some(Command::Note { key, text }) => add_note(&cx, &key, &text),
@@ -368,6 +426,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Some(Command::List {
             stage,
+            customer,
             overdue,
             json,
         }) => {
@@ -375,6 +434,7 @@ pub fn run(cli: Cli) -> Outcome {
             let store = ws.store();
             let filter = ListFilter {
                 stage: stage.map(Stage::from),
+                customer: known_customer(store, customer)?,
                 overdue: overdue.then(|| (cx.config.clocks, cx.now())),
             };
             if json {
@@ -393,7 +453,12 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
-        Some(Command::Export { format, out, bom }) => export(&cx, format, out.as_deref(), bom),
+        Some(Command::Export {
+            format,
+            out,
+            bom,
+            customer,
+        }) => export(&cx, format, out.as_deref(), bom, customer),
         Some(Command::Report { from, to, json }) => {
             report::run(&cx.workshop()?, from.as_deref(), to.as_deref(), json)
         }
@@ -559,17 +624,142 @@ fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
     }
 }
 
-/// Resolve KEY, then apply the change on the version just read: if anyone else wrote
-/// in between, the store refuses with a conflict.
-fn act(cx: &Context, key: &str, change: Change) -> Outcome {
+/// Resolve the KEYs, then apply the change to each case on the version just read, all in
+/// one transaction: if any case is refused, or anyone else wrote to one in between,
+/// nothing is saved and each refused case is named.
+fn act(cx: &Context, keys: &[String], change: Change, options: MoveOptions) -> Outcome {
     let mut ws = cx.workshop()?;
-    let seen = ws.find(key)?;
-    let moved = ws.apply(seen.id, seen.version, change)?;
-    println!("{}", summary(&moved.before, &moved.case));
-    if let Some(bill) = &moved.bill {
-        paperwork::say_bill(&moved.case, bill);
+    let mut steps: Vec<Step> = Vec::with_capacity(keys.len());
+    let mut named: Vec<(&str, crate::domain::RmaNumber)> = Vec::new();
+    let mut refused = Vec::new();
+    for key in keys {
+        match ws.find(key) {
+            Ok(seen) => {
+                if let Some((first, _)) = named.iter().find(|(_, rma)| *rma == seen.rma) {
+                    refused.push(StoreError::Refused(format!(
+                        "{first} and {} both name {}; a case moves once per command: name it once",
+                        crate::domain::text::clean_line(key),
+                        seen.rma
+                    )));
+                    continue;
+                }
+                named.push((key, seen.rma));
+                steps.push(Step {
+                    id: seen.id,
+                    version: seen.version,
+                    change: change.clone(),
+                });
+            }
+            Err(e) if e.is_refusal() => refused.push(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(match (keys.len(), refused.len()) {
+            (1, 1) => refused.remove(0),
+            (total, _) => StoreError::Several { refused, total },
+        }
+        .into());
+    }
+    let done = ws.apply_many(steps, options)?;
+    for (before, after) in &done.moved {
+        println!("{}", summary(before, after));
+    }
+    for bill in &done.bills {
+        let case = match bill {
+            BillFile::Written { bill, .. } | BillFile::NotWritten { bill, .. } => done
+                .moved
+                .iter()
+                .map(|(_, after)| after)
+                .find(|c| c.id == bill.case_id),
+        };
+        if let Some(case) = case {
+            paperwork::say_bill(case, bill);
+        }
     }
     Ok(())
+}
+
+/// `open --batch FILE`: one case per line of a reseller's request file, all or nothing.
+fn open_batch(cx: &Context, file: &Path, json: bool) -> Outcome {
+    let latest = Utc::now() + chrono::Duration::days(1);
+    let requests = crate::import::read_requests(file, cx.now(), latest)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    if !requests.ignored_columns.is_empty() {
+        eprintln!(
+            "rmaboard: ignoring the column(s) {}",
+            crate::import::describe_ignored(&requests.ignored_columns)
+        );
+    }
+    if requests.rows.is_empty() {
+        return Err(Failure::new(format!(
+            "{} has no requests under its header line, so nothing was opened: one line per device (imei, fault)",
+            file.display()
+        )));
+    }
+    let mut ws = cx.workshop()?;
+    let done = ws.open_batch(requests.rows)?;
+    if !done.rejected.is_empty() {
+        let bad = done.rejected.len();
+        return Err(Failure {
+            message: format!(
+                "{}, so nothing was opened: fix {}, then open the whole file again",
+                crate::domain::text::count(bad as u64, "bad row"),
+                if bad == 1 { "it" } else { "them" }
+            ),
+            code: 1,
+            details: done
+                .rejected
+                .iter()
+                .map(|p| format!("line {}: {}", p.line, p.message))
+                .collect(),
+        });
+    }
+    if json {
+        let all = done
+            .opened
+            .iter()
+            .map(|c| ws.store().detail(c.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        print_json(&all.iter().map(CaseJson::new).collect::<Vec<_>>())
+    } else {
+        let mut out = io::stdout().lock();
+        for case in &done.opened {
+            let _ = writeln!(out, "{}", case.rma);
+        }
+        Ok(())
+    }
+}
+
+/// `resellers`: every customer number of the sales registry with how its cases stand.
+fn resellers(cx: &Context, json: bool) -> Outcome {
+    let ws = cx.workshop()?;
+    let all = ws.resellers()?;
+    if json {
+        return print_json(
+            &all.iter()
+                .map(output::ResellerJson::new)
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut out = io::stdout().lock();
+    let _ = write!(out, "{}", output::resellers_table(&all));
+    Ok(())
+}
+
+/// A `--customer` filter, refused with a sentence when the registry has no such number.
+fn known_customer(store: &Store, customer: Option<String>) -> Result<Option<String>, Failure> {
+    let Some(number) = customer else {
+        return Ok(None);
+    };
+    let number = number.trim().to_string();
+    if !store.is_customer(&number)? {
+        return Err(Failure::new(format!(
+            "the sales registry has no customer number {}: see `rmaboard resellers`",
+            crate::domain::text::clean_line(&number)
+        )));
+    }
+    Ok(Some(number))
 }
 
 fn summary(before: &Case, after: &Case) -> String {
@@ -699,15 +889,26 @@ fn import(cx: &Context, file: &Path, skip_invalid: bool) -> Outcome {
     }
 }
 
-fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> Outcome {
+fn export(
+    cx: &Context,
+    format: ExportFormat,
+    out: Option<&Path>,
+    bom: bool,
+    customer: Option<String>,
+) -> Outcome {
     if bom && matches!(format, ExportFormat::Json) {
         return Err(Failure {
             message: "--bom is for CSV only (JSON is read as UTF-8 without one): drop --bom, or use --format csv".into(),
             code: 2,
+            details: Vec::new(),
         });
     }
     let ws = cx.workshop()?;
     let store = ws.store();
+    let filter = ListFilter {
+        customer: known_customer(store, customer)?,
+        ..ListFilter::default()
+    };
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
     // A file is written beside its target and renamed into place when complete: a
@@ -728,8 +929,11 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
         None => Box::new(io::stdout().lock()),
     };
     let mut sink = BufWriter::new(sink);
-    let total: u64 = store.stage_counts()?.iter().sum();
-    let bar = progress_bar(out.map(|_| total), "exporting");
+    let total: u64 = match &filter.customer {
+        None => store.stage_counts()?.iter().sum(),
+        Some(_) => 0,
+    };
+    let bar = progress_bar(out.filter(|_| total > 0).map(|_| total), "exporting");
     match format {
         ExportFormat::Csv => {
             if bom {
@@ -740,7 +944,7 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
             w.write_record(output::CSV_HEADER)
                 .map_err(|e| write_err(&e))?;
             let mut failed = None;
-            store.for_each_case(ListFilter::default(), &mut |c| {
+            store.for_each_case(filter.clone(), &mut |c| {
                 let notes = store.notes(c.id)?.len();
                 if let Err(e) = w.write_record(output::csv_row(&c, notes)) {
                     failed.get_or_insert(e);
@@ -758,7 +962,7 @@ fn export(cx: &Context, format: ExportFormat, out: Option<&Path>, bom: bool) -> 
             let mut first = true;
             let mut failed: Option<String> = None;
             sink.write_all(b"[\n").map_err(|e| write_err(&e))?;
-            store.for_each_case(ListFilter::default(), &mut |c| {
+            store.for_each_case(filter.clone(), &mut |c| {
                 let detail = store.detail(c.id)?;
                 let sep: &[u8] = if first { b"" } else { b",\n" };
                 first = false;

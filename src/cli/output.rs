@@ -171,6 +171,83 @@ impl AssessmentJson {
     }
 }
 
+/// One reseller of `rmaboard resellers --json`; its keys are a contract.
+#[derive(Debug, Serialize)]
+pub struct ResellerJson {
+    /// The customer number of the sales registry.
+    pub customer_number: String,
+    /// The name on its latest sale; `null` when the registry has none.
+    pub name: Option<String>,
+    /// The country on its latest sale; `null` when the registry has none.
+    pub country: Option<String>,
+    /// Cases not yet shipped.
+    pub open: u64,
+    /// Cases late on their stage's clock.
+    pub late: u64,
+    /// Cases shipped back in the last 30 days.
+    pub shipped_30d: u64,
+}
+
+impl ResellerJson {
+    /// The object for one reseller.
+    pub fn new(r: &crate::store::Reseller) -> ResellerJson {
+        ResellerJson {
+            customer_number: clean_line(&r.customer_number),
+            name: r.name.as_deref().map(clean_line),
+            country: r.country.as_deref().map(clean_line),
+            open: r.open,
+            late: r.late,
+            shipped_30d: r.shipped_30d,
+        }
+    }
+}
+
+/// `rmaboard resellers` for people: a header and one aligned line per reseller.
+pub fn resellers_table(all: &[crate::store::Reseller]) -> String {
+    let cut = |s: &str, n: usize| clean_line(s).chars().take(n).collect::<String>();
+    let rows: Vec<[String; 6]> = all
+        .iter()
+        .map(|r| {
+            [
+                cut(&r.customer_number, 20),
+                cut(r.name.as_deref().unwrap_or("(no name)"), 32),
+                cut(r.country.as_deref().unwrap_or("-"), 12),
+                r.open.to_string(),
+                r.late.to_string(),
+                r.shipped_30d.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "CUSTOMER".to_string(),
+        "NAME".into(),
+        "COUNTRY".into(),
+        "OPEN".into(),
+        "LATE".into(),
+        format!("SHIPPED {}D", crate::store::SHIPPED_DAYS),
+    ];
+    let mut width = [0usize; 6];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(width).enumerate() {
+            let pad = " ".repeat(w - cell.chars().count());
+            match i {
+                0..=2 => line.push_str(&format!("{cell}{pad}  ")),
+                _ => line.push_str(&format!("{pad}{cell}  ")),
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// The CSV export's columns, one row per case.
 pub const CSV_HEADER: [&str; 22] = [
     "rma",

@@ -242,6 +242,9 @@ fn line(m: &OutboxMessage) -> String {
             .map(clean_line)
             .unwrap_or_else(|| "(no address)".into()),
     );
+    if m.rmas.len() > 1 {
+        s.push_str(&format!("  (+{} more)", m.rmas.len() - 1));
+    }
     if m.needs_person() {
         s.push_str("  no address: reach the customer another way, then drop it");
     } else if let Some(d) = &m.dropped {
@@ -262,7 +265,7 @@ fn show(m: &OutboxMessage) -> String {
         "Message {} ({}, {}), {}\n",
         m.id,
         m.kind.title(),
-        m.rma,
+        m.rmas.join(", "),
         m.status.as_str()
     );
     s.push_str(&format!("Created: {}\n", local_minutes(m.created_at)));

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod event;
 pub mod imei;
 pub mod mailbox;
+pub mod parcel;
 pub mod rma;
 pub mod sale;
 pub mod stage;

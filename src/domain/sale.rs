@@ -23,6 +23,9 @@ pub struct Sale {
     /// The customer's country as the registry writes it (it picks the customs wording);
     /// `None` if unknown.
     pub country: Option<String>,
+    /// The customer's phone number, for the parcel's addressee; `None` if the registry has
+    /// none (the sales CSV's `customer_phone` column is optional).
+    pub customer_phone: Option<String>,
     /// The device model.
     pub model: String,
     /// What was sold: phone, tablet, accessory or component.

@@ -66,6 +66,51 @@ impl MessageKind {
         }
     }
 
+    /// The built-in text of the message about several cases at once.
+    fn builtin_many_text(self) -> &'static str {
+        match self {
+            MessageKind::RmaInstructions => {
+                include_str!("../../assets/templates/rma_instructions_many.txt")
+            }
+            MessageKind::ShippingNotice => {
+                include_str!("../../assets/templates/shipping_notice_many.txt")
+            }
+        }
+    }
+
+    /// The placeholders the message about several cases can fill.
+    fn many_placeholders(self) -> &'static [&'static str] {
+        const COMMON: &[&str] = &[
+            "rmas",
+            "count",
+            "devices",
+            "customer_name",
+            "customer_number",
+            "shop_name",
+            "shop_address",
+            "support_email",
+        ];
+        const SHIPPING: &[&str] = &[
+            "rmas",
+            "count",
+            "devices",
+            "customer_name",
+            "customer_number",
+            "shop_name",
+            "shop_address",
+            "support_email",
+            "tracking",
+            "post",
+            "bill_number",
+            "customs_wording",
+            "value",
+        ];
+        match self {
+            MessageKind::RmaInstructions => COMMON,
+            MessageKind::ShippingNotice => SHIPPING,
+        }
+    }
+
     /// The placeholders this kind of message can fill.
     fn placeholders(self) -> &'static [&'static str] {
         const COMMON: &[&str] = &[
@@ -120,24 +165,47 @@ impl Template {
         Template { subject, body }
     }
 
+    /// The built-in template of the message about several cases (a reseller's batch, a
+    /// parcel).
+    pub fn builtin_many(kind: MessageKind) -> Template {
+        let (subject, body) = split_subject(kind.builtin_many_text());
+        Template { subject, body }
+    }
+
     /// `templates/<kind>.txt` in the config folder if present, else the built-in one.
     pub fn load(kind: MessageKind, dir: Option<&Path>) -> Result<Template, PaperworkError> {
-        let Some(path) = dir
-            .map(|d| d.join(format!("{}.txt", kind.as_str())))
-            .filter(|p| p.exists())
-        else {
-            return Ok(Template::builtin(kind));
-        };
-        let text =
-            crate::config::read_settings_file(&path).map_err(|e| PaperworkError::ReadTemplate {
-                path: path.clone(),
-                problem: e.to_string(),
-            })?;
-        Template::parse(kind, &text, &path.display().to_string())
+        let file = format!("{}.txt", kind.as_str());
+        match read_template_file(&file, dir)? {
+            Some((text, name)) => Template::parse(kind, &text, &name),
+            None => Ok(Template::builtin(kind)),
+        }
+    }
+
+    /// `templates/<kind>_many.txt` (the message about several cases) in the config folder
+    /// if present, else the built-in one.
+    pub fn load_many(kind: MessageKind, dir: Option<&Path>) -> Result<Template, PaperworkError> {
+        let file = format!("{}_many.txt", kind.as_str());
+        match read_template_file(&file, dir)? {
+            Some((text, name)) => Template::parse_many(kind, &text, &name),
+            None => Ok(Template::builtin_many(kind)),
+        }
     }
 
     /// Read a template's text; `name` says where it came from, for the messages.
     pub fn parse(kind: MessageKind, text: &str, name: &str) -> Result<Template, PaperworkError> {
+        Template::parse_with(kind.placeholders(), text, name)
+    }
+
+    /// Read the text of a template about several cases.
+    pub fn parse_many(
+        kind: MessageKind,
+        text: &str,
+        name: &str,
+    ) -> Result<Template, PaperworkError> {
+        Template::parse_with(kind.many_placeholders(), text, name)
+    }
+
+    fn parse_with(known: &[&str], text: &str, name: &str) -> Result<Template, PaperworkError> {
         let problem = |p: String| PaperworkError::Template {
             name: name.to_string(),
             problem: p,
@@ -150,10 +218,10 @@ impl Template {
         let (subject, body) = split_subject(text);
         for part in [&subject, &body] {
             for p in placeholders_in(part) {
-                if !kind.placeholders().contains(&p.as_str()) {
+                if !known.contains(&p.as_str()) {
                     return Err(problem(format!(
                         "it uses {{{p}}}, which rmaboard does not fill; the known ones are {}",
-                        kind.placeholders()
+                        known
                             .iter()
                             .map(|k| format!("{{{k}}}"))
                             .collect::<Vec<_>>()
@@ -198,6 +266,22 @@ impl Template {
             clean_text(&fill(&self.body)),
         )
     }
+}
+
+/// A template file's text and its name for messages, if `dir` has a file of that name.
+fn read_template_file(
+    file: &str,
+    dir: Option<&Path>,
+) -> Result<Option<(String, String)>, PaperworkError> {
+    let Some(path) = dir.map(|d| d.join(file)).filter(|p| p.exists()) else {
+        return Ok(None);
+    };
+    let text =
+        crate::config::read_settings_file(&path).map_err(|e| PaperworkError::ReadTemplate {
+            path: path.clone(),
+            problem: e.to_string(),
+        })?;
+    Ok(Some((text, path.display().to_string())))
 }
 
 fn split_subject(text: &str) -> (String, String) {
@@ -342,6 +426,138 @@ pub fn shipping_notice(
     }
 }
 
+/// The RMA instructions for several cases of one reseller opened together: one message
+/// listing every new RMA number with its model and IMEI. `cases` holds each case with
+/// its sale; the first sale's name and address are the reseller's.
+pub fn rma_instructions_many(settings: &Settings, cases: &[(&Case, Option<&Sale>)]) -> Draft {
+    let devices = cases
+        .iter()
+        .map(|(c, _)| {
+            format!(
+                "    {}  {}  IMEI {}  order {}",
+                c.rma,
+                clean_line(&c.model),
+                c.imei,
+                clean_line(&c.order_number)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let values = many_values(settings, cases, devices);
+    let (subject, body) = settings
+        .template_many(MessageKind::RmaInstructions)
+        .fill(&values);
+    Draft {
+        kind: MessageKind::RmaInstructions,
+        to_address: to_address(cases.first().and_then(|(_, s)| *s)),
+        subject,
+        body,
+    }
+}
+
+/// The shipping notice of a parcel of several devices: every RMA number with the one
+/// tracking number, and what became of each device. `bills` are the bills the parcel
+/// carries.
+pub fn shipping_notice_many(
+    settings: &Settings,
+    cases: &[(&Case, Option<&Sale>)],
+    bills: &[Bill],
+) -> Draft {
+    let devices = cases
+        .iter()
+        .map(|(c, _)| {
+            let result = match c.outcome {
+                Some(Outcome::ReturnedUnrepaired) => format!(
+                    "returned unrepaired: {}",
+                    clean_line(&c.verdict_reason).trim_end_matches('.')
+                ),
+                _ => "repaired, passed our inspection".to_string(),
+            };
+            format!(
+                "    {}  {}  IMEI {}  {result}",
+                c.rma,
+                clean_line(&c.model),
+                c.imei
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut values = many_values(settings, cases, devices);
+    let tracking = bills
+        .first()
+        .map(|b| b.tracking_out.clone())
+        .unwrap_or_default();
+    let (customs_wording, value) = bills
+        .first()
+        .map(|b| {
+            (
+                b.description.clone(),
+                format!("{} {}", b.currency, format_amount(b.value_cents)),
+            )
+        })
+        .unwrap_or_default();
+    // Numbered once per parcel; until the bill holds several devices, each device has
+    // its own and the notice names them all.
+    let mut numbers: Vec<String> = bills.iter().map(Bill::label).collect();
+    numbers.dedup();
+    values.extend([
+        (
+            "post",
+            crate::domain::tracking::post_of(tracking.get(11..).unwrap_or_default()),
+        ),
+        ("tracking", tracking),
+        ("bill_number", numbers.join(", ")),
+        ("customs_wording", customs_wording),
+        ("value", value),
+    ]);
+    let (subject, body) = settings
+        .template_many(MessageKind::ShippingNotice)
+        .fill(&values);
+    Draft {
+        kind: MessageKind::ShippingNotice,
+        to_address: to_address(cases.first().and_then(|(_, s)| *s)),
+        subject,
+        body,
+    }
+}
+
+fn many_values(
+    settings: &Settings,
+    cases: &[(&Case, Option<&Sale>)],
+    devices: String,
+) -> Vec<(&'static str, String)> {
+    let Some((first, sale)) = cases.first() else {
+        return Vec::new();
+    };
+    // The values of one case, less those that differ from device to device.
+    let mut values: Vec<(&'static str, String)> = common_values(settings, first, *sale)
+        .into_iter()
+        .filter(|(k, _)| {
+            matches!(
+                *k,
+                "customer_name"
+                    | "customer_number"
+                    | "shop_name"
+                    | "shop_address"
+                    | "support_email"
+            )
+        })
+        .collect();
+    values.extend([
+        (
+            "rmas",
+            cases
+                .iter()
+                .map(|(c, _)| c.rma.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("count", cases.len().to_string()),
+        ("devices", devices),
+    ]);
+    values
+}
+
 pub use crate::domain::mailbox::checked_address;
 
 /// Where a message is in the outbox.
@@ -387,8 +603,11 @@ pub struct OutboxMessage {
     pub id: i64,
     /// The row id of the case it is about.
     pub case_id: i64,
-    /// The RMA number of the case it is about.
+    /// The RMA number of the case it is about (the first, when it is about several).
     pub rma: String,
+    /// Every case it is about, in the order it names them: one for most messages,
+    /// several for a reseller's batch of RMA numbers or a parcel.
+    pub rmas: Vec<String>,
     /// Which message it is.
     pub kind: MessageKind,
     /// The checked address; `None` when the registry had no usable one, and sending fails
@@ -480,6 +699,29 @@ mod tests {
             let (subject, body) = t.fill(&values);
             assert!(!subject.contains('{') && !body.contains('{'), "{body}");
         }
+    }
+
+    #[test]
+    fn the_builtin_templates_for_several_cases_parse_and_fill_everything() {
+        for kind in [MessageKind::RmaInstructions, MessageKind::ShippingNotice] {
+            let t = Template::parse_many(kind, kind.builtin_many_text(), "built-in").unwrap();
+            let values: Vec<(&str, String)> = kind
+                .many_placeholders()
+                .iter()
+                .map(|k| (*k, "X".to_string()))
+                .collect();
+            let (subject, body) = t.fill(&values);
+            assert!(!subject.contains('{') && !body.contains('{'), "{body}");
+        }
+        // A template for one case does not fit a batch: {imei} is per device.
+        assert!(
+            Template::parse_many(
+                MessageKind::RmaInstructions,
+                "Subject: {rma}\n\n{imei}",
+                "t"
+            )
+            .is_err()
+        );
     }
 
     #[test]

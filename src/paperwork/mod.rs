@@ -90,6 +90,10 @@ pub struct Settings {
     pub rma_instructions: Template,
     /// The template of the message sent on shipping.
     pub shipping_notice: Template,
+    /// The RMA instructions for several devices of one reseller opened together.
+    pub rma_instructions_many: Template,
+    /// The shipping notice of a parcel of several devices.
+    pub shipping_notice_many: Template,
 }
 
 impl Default for Settings {
@@ -107,6 +111,8 @@ impl Default for Settings {
             customs_by_country: BTreeMap::new(),
             rma_instructions: Template::builtin(MessageKind::RmaInstructions),
             shipping_notice: Template::builtin(MessageKind::ShippingNotice),
+            rma_instructions_many: Template::builtin_many(MessageKind::RmaInstructions),
+            shipping_notice_many: Template::builtin_many(MessageKind::ShippingNotice),
         }
     }
 }
@@ -158,6 +164,8 @@ impl Settings {
             customs_by_country: by_country,
             rma_instructions: Template::load(MessageKind::RmaInstructions, templates)?,
             shipping_notice: Template::load(MessageKind::ShippingNotice, templates)?,
+            rma_instructions_many: Template::load_many(MessageKind::RmaInstructions, templates)?,
+            shipping_notice_many: Template::load_many(MessageKind::ShippingNotice, templates)?,
         })
     }
 
@@ -174,6 +182,14 @@ impl Settings {
         match kind {
             MessageKind::RmaInstructions => &self.rma_instructions,
             MessageKind::ShippingNotice => &self.shipping_notice,
+        }
+    }
+
+    /// The template of a kind of message about several cases at once.
+    pub fn template_many(&self, kind: MessageKind) -> &Template {
+        match kind {
+            MessageKind::RmaInstructions => &self.rma_instructions_many,
+            MessageKind::ShippingNotice => &self.shipping_notice_many,
         }
     }
 }

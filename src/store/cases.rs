@@ -5,8 +5,12 @@ use chrono::{DateTime, Datelike, Local, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::rows::{self, CASE_COLUMNS, CaseRow};
+use super::sales::RowProblem;
 use super::{Result, Store, StoreError};
-use crate::domain::case::{self, Case, CaseDetail, Change, Event, Note, Plan};
+use crate::domain::case::{
+    self, AdmitError, Case, CaseDetail, Change, Event, Note, OpenError, Plan,
+};
+use crate::domain::parcel;
 use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
 use crate::domain::warranty::{self, Assessment, Part};
@@ -32,6 +36,44 @@ pub struct NewCase {
     pub override_reason: Option<String>,
 }
 
+/// One staff action on one case, as the user saw the case (its version).
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The case's row id.
+    pub id: i64,
+    /// The version the user saw; a case changed since is refused.
+    pub version: i64,
+    /// What to do to it.
+    pub change: Change,
+}
+
+/// Choices that go with a move.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MoveOptions {
+    /// Ship under an S10 number an earlier parcel already carried (the same parcel
+    /// opened again and closed with more in it).
+    pub reuse_tracking: bool,
+}
+
+/// What [`Store::apply_many`] did.
+#[derive(Debug, Clone)]
+pub struct AppliedMany {
+    /// Each case as it was just before (under the write lock) and as it is now, in the
+    /// order given.
+    pub moved: Vec<(Case, Case)>,
+    /// The bills issued for the parcels shipped, to be printed.
+    pub bills: Vec<Bill>,
+}
+
+/// What [`Store::open_batch`] did.
+#[derive(Debug, Clone, Default)]
+pub struct OpenSummary {
+    /// The cases opened, in the order of the rows; empty when any row was bad.
+    pub opened: Vec<Case>,
+    /// Every bad row, in file order; when there is one, nothing was opened.
+    pub rejected: Vec<RowProblem>,
+}
+
 /// What [`Store::apply`] did.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -44,10 +86,12 @@ pub struct Applied {
 }
 
 /// `rmaboard list` filters.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     /// Only cases in this stage; `None` for every stage.
     pub stage: Option<Stage>,
+    /// Only the cases of this customer (reseller) number; `None` for every customer.
+    pub customer: Option<String>,
     /// Only cases late on their stage's clock.
     pub overdue: Option<(Clocks, DateTime<Utc>)>,
 }
@@ -97,84 +141,82 @@ impl Store {
                 stage: open.stage.to_string(),
             });
         }
-        let sale = self.sale(&new.imei)?;
-        let assessment = warranty::assess(
-            sale.as_ref().map(|s| s.sold_item()),
-            local_date(new.claimed_at),
-            new.part,
-            None,
-        )?;
-        let goodwill = case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
-        let fault = text::required_text("fault", &new.fault, text::MAX_FAULT)?;
-        // admit() refuses a missing sale, so the sale is there.
-        let Some(sale) = sale else {
-            return Err(StoreError::NotFound(new.imei.to_string()));
-        };
+        judge(&self.conn, &new)?;
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        // Checked under the write lock: two terminals opening the same device at once
-        // cannot both get through.
-        refuse_if_open(&tx, new.imei.as_str(), None)?;
-        let year = at.with_timezone(&Local).year();
-        let seq: u32 = tx.query_row(
-            "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
-             RETURNING last_seq",
-            [year],
-            |r| r.get(0),
-        )?;
-        let rma = RmaNumber::new(year, seq).to_string();
-        let now = t(at);
-        tx.execute(
-            "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
-                order_number, customer_number, model, fault, part, tracking_in, rounds,
-                claimed_at, opened_at, stage_since, updated_at, version)
-             VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
-                ?13, ?14, ?14, ?14, 1)",
-            params![
-                rma,
-                new.imei.as_str(),
-                assessment.verdict.as_str(),
-                assessment.verdict.detail(),
-                assessment.reason,
-                goodwill,
-                sale.order_number,
-                sale.customer_number,
-                sale.model,
-                fault,
-                new.part.as_str(),
-                new.tracking_in.as_ref().map(|t| t.as_str()),
-                t(new.claimed_at),
-                now,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        let log = |field: EventField, to: Option<String>| {
-            insert_event(
-                &tx,
-                id,
-                &now,
-                author,
-                &EventKind::Open,
-                &field,
-                None,
-                to.as_deref(),
-            )
-        };
-        log(EventField::Stage, Some(Stage::Expected.to_string()))?;
-        log(
-            EventField::Verdict,
-            Some(case::verdict_label(assessment.verdict)),
-        )?;
-        if let Some(g) = &goodwill {
-            log(EventField::Goodwill, Some(g.clone()))?;
-        }
-        if let Some(tr) = &new.tracking_in {
-            log(EventField::TrackingIn, Some(tr.to_string()))?;
-        }
-        let case = read_case(&tx, id)?;
-        super::paperwork::after_open(&tx, paperwork, &case, at)?;
+        let case = insert_case(&tx, new, author, at)?;
+        super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), at)?;
         tx.commit()?;
         Ok(case)
+    }
+
+    /// Open a case for each request of a reseller's batch, in one transaction: all or
+    /// nothing. Each row is a line number and the request, or what is wrong with the row.
+    /// The device rules apply to each line (verdict, one case not yet shipped per device,
+    /// sold by us), and a device named on two lines is a bad row; when any row is bad,
+    /// nothing is opened and every bad row is reported. No goodwill overrides in a batch.
+    ///
+    /// The RMA instructions are drafted once per reseller, listing all of its new cases.
+    pub fn open_batch(
+        &mut self,
+        rows: Vec<(u64, std::result::Result<NewCase, String>)>,
+        author: &str,
+        at: DateTime<Utc>,
+        paperwork: &Settings,
+    ) -> Result<OpenSummary> {
+        let first_sale = self.first_sale_year()?;
+        let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
+        let mut opened = Vec::with_capacity(rows.len());
+        let mut rejected = Vec::new();
+        let mut lines_of: std::collections::HashMap<Imei, u64> = Default::default();
+        for (line, row) in rows {
+            let mut reject = |message: String| rejected.push(RowProblem { line, message });
+            let new = match row {
+                Ok(new) => new,
+                Err(message) => {
+                    reject(message);
+                    continue;
+                }
+            };
+            if let Some(first) = lines_of.insert(new.imei.clone(), line) {
+                lines_of.insert(new.imei.clone(), first);
+                reject(format!(
+                    "imei: {} is on line {first} too: one line per device",
+                    new.imei
+                ));
+                continue;
+            }
+            if let Some(year) = first_sale
+                && local_date(new.claimed_at).year() < year
+            {
+                reject(format!(
+                    "claimed_at: {} is before the shop's first sale (in {year}): give the time it really happened",
+                    local_date(new.claimed_at)
+                ));
+                continue;
+            }
+            match judge(&tx, &new).and_then(|_| insert_case(&tx, new, author, at)) {
+                Ok(case) => opened.push(case),
+                // A batch has no goodwill overrides: such a device is opened on its own.
+                Err(e @ StoreError::Admit(AdmitError::Open(OpenError::Refused { .. }))) => {
+                    reject(format!(
+                        "{}; leave it out of the file, or open it on its own as goodwill with an override reason",
+                        e.problem().trim_end_matches('.')
+                    ))
+                }
+                Err(e) if e.is_refusal() => reject(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
+        if !rejected.is_empty() {
+            tx.rollback()?;
+            return Ok(OpenSummary {
+                opened: Vec::new(),
+                rejected,
+            });
+        }
+        super::paperwork::after_open(&tx, paperwork, &opened, at)?;
+        tx.commit()?;
+        Ok(OpenSummary { opened, rejected })
     }
 
     /// Apply a staff action to a case the caller read at `expected_version`. Refused
@@ -190,25 +232,104 @@ impl Store {
         at: DateTime<Utc>,
         paperwork: &Settings,
     ) -> Result<Applied> {
+        let step = Step {
+            id,
+            version: expected_version,
+            change,
+        };
+        let mut done =
+            self.apply_many(vec![step], MoveOptions::default(), author, at, paperwork)?;
+        let bill = done.bills.pop();
+        let Some((before, case)) = done.moved.pop() else {
+            return Err(StoreError::NotFound(format!("#{id}")));
+        };
+        Ok(Applied { before, case, bill })
+    }
+
+    /// Apply staff actions to several cases, each as the caller read it, in one
+    /// transaction: if any case is refused or was changed by someone else since, nothing
+    /// is saved and the error names every refusal ([`StoreError::Several`]; one step
+    /// fails with its own error). Cases shipped under one S10 number go out as one
+    /// parcel: one customer at one address, one bill and one shipping notice. An S10
+    /// number another case already carries is refused unless `options` allow it or the
+    /// cases are shipped again in the parcel they had (a move back undone).
+    pub fn apply_many(
+        &mut self,
+        steps: Vec<Step>,
+        options: MoveOptions,
+        author: &str,
+        at: DateTime<Utc>,
+        paperwork: &Settings,
+    ) -> Result<AppliedMany> {
+        let total = steps.len();
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        let current = read_case(&tx, id)?;
-        if current.version != expected_version {
-            return Err(conflict(&tx, &current)?);
+        let mut refused = Vec::new();
+        let mut moved: Vec<(Case, Case)> = Vec::with_capacity(total);
+        // New S10 numbers given now, with the cases they ship, in the order given.
+        let mut parcels: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for step in steps {
+            if !seen.insert(step.id) {
+                let rma = read_case(&tx, step.id)?.rma;
+                refused.push(StoreError::Refused(format!(
+                    "{rma} is named twice; a case moves once per command: name it once"
+                )));
+                continue;
+            }
+            let tracking = match &step.change {
+                Change::Ship { tracking } => Some(tracking.to_string()),
+                _ => None,
+            };
+            let id = step.id;
+            match apply_step(&tx, step, author, at) {
+                Ok(pair) => {
+                    if let Some(t) = tracking {
+                        match parcels.iter_mut().find(|(p, _)| *p == t) {
+                            Some((_, members)) => members.push(moved.len()),
+                            None => parcels.push((t, vec![moved.len()])),
+                        }
+                    }
+                    moved.push(pair);
+                }
+                Err(e) if e.is_refusal() && total > 1 => {
+                    let rma = read_case(&tx, id).map(|c| c.rma.to_string());
+                    refused.push(match rma {
+                        Ok(rma) => e.of_case(&rma),
+                        Err(_) => e,
+                    });
+                }
+                Err(e) if e.is_refusal() => refused.push(e),
+                Err(e) => return Err(e),
+            }
         }
-        let plan = case::plan(&current, change, at)?;
-        if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
-            // Taking a shipment back must not give the device a second open case.
-            refuse_if_open(&tx, current.imei.as_str(), Some(&current))?;
+        // A parcel refused as a whole is said alone: no case of it was at fault.
+        let mut whole = Vec::new();
+        if refused.is_empty() {
+            for (tracking, members) in &parcels {
+                let cases: Vec<&Case> = members.iter().map(|&i| &moved[i].1).collect();
+                let before: Vec<&Case> = members.iter().map(|&i| &moved[i].0).collect();
+                if let Err(e) = check_parcel(&tx, tracking, &before, &cases, options) {
+                    if !e.is_refusal() {
+                        return Err(e);
+                    }
+                    whole.push(e);
+                }
+            }
         }
-        write_plan(&tx, &current, &plan, author, at)?;
-        let case = read_case(&tx, id)?;
-        let bill = super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
+        if !refused.is_empty() || !whole.is_empty() {
+            tx.rollback()?;
+            return Err(match (total, refused.len(), whole.len()) {
+                (1, 1, 0) => refused.remove(0),
+                (_, 0, 1) => whole.remove(0),
+                _ => StoreError::Several {
+                    refused: refused.into_iter().chain(whole).collect(),
+                    total,
+                },
+            });
+        }
+        let bills = super::paperwork::after_apply(&tx, paperwork, &moved, at)?;
         tx.commit()?;
-        Ok(Applied {
-            before: current,
-            case,
-            bill,
-        })
+        Ok(AppliedMany { moved, bills })
     }
 
     /// Append a note. Notes never conflict (nothing is overwritten), but they bump the
@@ -376,9 +497,14 @@ impl Store {
         f: &mut dyn FnMut(Case) -> Result<()>,
     ) -> Result<()> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases c WHERE ?1 IS NULL OR c.stage = ?1 ORDER BY c.id"
+            "SELECT {CASE_COLUMNS} FROM cases c
+             WHERE (?1 IS NULL OR c.stage = ?1) AND (?2 IS NULL OR c.customer_number = ?2)
+             ORDER BY c.id"
         ))?;
-        let rows = stmt.query_map([filter.stage.map(Stage::as_str)], CaseRow::read)?;
+        let rows = stmt.query_map(
+            params![filter.stage.map(Stage::as_str), filter.customer],
+            CaseRow::read,
+        )?;
         for row in rows {
             let case = row?.into_case()?;
             if let Some((clocks, now)) = filter.overdue
@@ -712,6 +838,181 @@ impl OwnMove {
             None => format!("took {rma} to {}", self.to.title()),
         }
     }
+}
+
+/// Whether the device may be opened a case for, from the registry: the verdict on the
+/// claim day admits it (or the override does), the fault is there. Says why not.
+fn judge(conn: &rusqlite::Connection, new: &NewCase) -> Result<()> {
+    let sale = super::sales::sale_of(conn, &new.imei)?;
+    let assessment = warranty::assess(
+        sale.as_ref().map(|s| s.sold_item()),
+        local_date(new.claimed_at),
+        new.part,
+        None,
+    )?;
+    case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
+    text::required_text("fault", &new.fault, text::MAX_FAULT)?;
+    Ok(())
+}
+
+/// Insert a new case in `expected` under the write lock, with its RMA number and its
+/// opening events; the case as stored. Checks again what [`judge`] checked, and that the
+/// device has no case not yet shipped.
+fn insert_case(
+    tx: &Transaction<'_>,
+    new: NewCase,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<Case> {
+    // Checked under the write lock: two terminals opening the same device at once
+    // cannot both get through.
+    refuse_if_open(tx, new.imei.as_str(), None)?;
+    let sale = super::sales::sale_of(tx, &new.imei)?;
+    let assessment = warranty::assess(
+        sale.as_ref().map(|s| s.sold_item()),
+        local_date(new.claimed_at),
+        new.part,
+        None,
+    )?;
+    let goodwill = case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
+    let fault = text::required_text("fault", &new.fault, text::MAX_FAULT)?;
+    // admit() refuses a missing sale, so the sale is there.
+    let Some(sale) = sale else {
+        return Err(StoreError::NotFound(new.imei.to_string()));
+    };
+    let year = at.with_timezone(&Local).year();
+    let seq: u32 = tx.query_row(
+        "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
+         RETURNING last_seq",
+        [year],
+        |r| r.get(0),
+    )?;
+    let rma = RmaNumber::new(year, seq).to_string();
+    let now = t(at);
+    tx.execute(
+        "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
+            order_number, customer_number, model, fault, part, tracking_in, rounds,
+            claimed_at, opened_at, stage_since, updated_at, version)
+         VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
+            ?13, ?14, ?14, ?14, 1)",
+        params![
+            rma,
+            new.imei.as_str(),
+            assessment.verdict.as_str(),
+            assessment.verdict.detail(),
+            assessment.reason,
+            goodwill,
+            sale.order_number,
+            sale.customer_number,
+            sale.model,
+            fault,
+            new.part.as_str(),
+            new.tracking_in.as_ref().map(|t| t.as_str()),
+            t(new.claimed_at),
+            now,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let log = |field: EventField, to: Option<String>| {
+        insert_event(
+            tx,
+            id,
+            &now,
+            author,
+            &EventKind::Open,
+            &field,
+            None,
+            to.as_deref(),
+        )
+    };
+    log(EventField::Stage, Some(Stage::Expected.to_string()))?;
+    log(
+        EventField::Verdict,
+        Some(case::verdict_label(assessment.verdict)),
+    )?;
+    if let Some(g) = &goodwill {
+        log(EventField::Goodwill, Some(g.clone()))?;
+    }
+    if let Some(tr) = &new.tracking_in {
+        log(EventField::TrackingIn, Some(tr.to_string()))?;
+    }
+    read_case(tx, id)
+}
+
+/// One step of [`Store::apply_many`], written in its transaction: the case before and
+/// after.
+fn apply_step(
+    tx: &Transaction<'_>,
+    step: Step,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<(Case, Case)> {
+    let current = read_case(tx, step.id)?;
+    if current.version != step.version {
+        return Err(conflict(tx, &current)?);
+    }
+    let plan = case::plan(&current, step.change, at)?;
+    if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
+        // Taking a shipment back must not give the device a second open case.
+        refuse_if_open(tx, current.imei.as_str(), Some(&current))?;
+    }
+    write_plan(tx, &current, &plan, author, at)?;
+    let case = read_case(tx, step.id)?;
+    Ok((current, case))
+}
+
+/// The cases shipped now under `tracking` (each as it was before, and now) are one
+/// parcel: one customer at one address. The S10 number must be new, unless every case
+/// had it already (shipped again after a move back) or `options` allow reuse; with
+/// reuse, the cases that carry it already count as part of the parcel.
+fn check_parcel(
+    tx: &Transaction<'_>,
+    tracking: &str,
+    before: &[&Case],
+    cases: &[&Case],
+    options: MoveOptions,
+) -> Result<()> {
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases c
+         WHERE c.tracking_out = ?1 AND c.id NOT IN (SELECT value FROM json_each(?2))
+         ORDER BY c.id"
+    ))?;
+    let earlier = stmt
+        .query_map(params![tracking, ids_json], CaseRow::read)?
+        .map(|r| r.map_err(StoreError::from).and_then(CaseRow::into_case))
+        .collect::<Result<Vec<Case>>>()?;
+    let same_parcel_again = before
+        .iter()
+        .all(|c| c.tracking_out.as_deref() == Some(tracking));
+    if let Some(first) = earlier.first()
+        && !same_parcel_again
+        && !options.reuse_tracking
+    {
+        return Err(StoreError::TrackingUsed {
+            tracking: tracking.to_string(),
+            rma: first.rma.to_string(),
+            on: if first.stage == Stage::Shipped {
+                local_date(first.stage_since).to_string()
+            } else {
+                format!("{} (it was moved back since)", local_date(first.updated_at))
+            },
+        });
+    }
+    let all: Vec<&Case> = cases.iter().copied().chain(earlier.iter()).collect();
+    let sales = all
+        .iter()
+        .map(|c| super::sales::sale_of(tx, &c.imei))
+        .collect::<Result<Vec<_>>>()?;
+    let items: Vec<(&Case, Option<&crate::domain::Sale>)> = all
+        .iter()
+        .copied()
+        .zip(sales.iter().map(Option::as_ref))
+        .collect();
+    parcel::check(&items)?;
+    Ok(())
 }
 
 /// A device has at most one case not yet shipped: refuse another.

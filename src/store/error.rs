@@ -180,6 +180,40 @@ pub enum StoreError {
         /// The login of the sender that claimed it; `None` if not recorded.
         by: Option<String>,
     },
+    /// An outbound S10 number that an earlier parcel already carried.
+    #[error("{}; nothing was shipped: give this parcel its own S10 number", self.problem())]
+    TrackingUsed {
+        /// The S10 number given.
+        tracking: String,
+        /// A case that went out under it before.
+        rma: String,
+        /// When that case was shipped, as a local date.
+        on: String,
+    },
+    /// The devices cannot travel in one parcel (different customers or addresses).
+    #[error(transparent)]
+    Parcel(#[from] crate::domain::parcel::ParcelError),
+    /// One command on several cases refused whole: each refusal, in the order the cases
+    /// were given. Nothing was saved.
+    #[error(
+        "{} of {total} cases could not be moved, so nothing was saved: {}",
+        refused.len(),
+        refused.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(" ")
+    )]
+    Several {
+        /// Why each refused case was refused (or the parcel, as a whole).
+        refused: Vec<StoreError>,
+        /// How many cases the command named.
+        total: usize,
+    },
+    /// A refusal of one case among several, whose own sentence does not name the case.
+    #[error("{rma}: {error}")]
+    OfCase {
+        /// The case's RMA number.
+        rma: String,
+        /// Why it was refused.
+        error: Box<StoreError>,
+    },
     /// The flow or the case's data refuses the action.
     #[error(transparent)]
     Case(#[from] CaseError),
@@ -349,16 +383,63 @@ impl StoreError {
                     .map(crate::domain::text::clean_line)
                     .unwrap_or_else(|| "someone".into())
             ),
+            StoreError::TrackingUsed { tracking, rma, on } => format!(
+                "{tracking} was already used for an earlier parcel: {rma} was shipped with it on {on}"
+            ),
+            StoreError::OfCase { rma, error } => format!("{rma}: {}", error.problem()),
             StoreError::Case(e) => e.problem(),
             StoreError::Admit(AdmitError::Open(e)) => e.problem(),
             other => other.to_string(),
         }
     }
 
+    /// This refusal of `rma`, named by it when its sentence does not say which case it is
+    /// about.
+    pub(crate) fn of_case(self, rma: &str) -> StoreError {
+        if self.to_string().contains(rma) {
+            self
+        } else {
+            StoreError::OfCase {
+                rma: rma.to_string(),
+                error: Box::new(self),
+            }
+        }
+    }
+
+    /// Whether this refuses the request as given (the rules, the data, a colleague's
+    /// change), rather than a failure of the database or its surroundings: a command on
+    /// several cases or rows names every refusal, but stops at the first failure.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotFound(_)
+                | StoreError::BadKey(_)
+                | StoreError::Refused(_)
+                | StoreError::AlreadyOpen { .. }
+                | StoreError::ReopenWhileOpen { .. }
+                | StoreError::Ambiguous { .. }
+                | StoreError::Conflict { .. }
+                | StoreError::TrackingUsed { .. }
+                | StoreError::Parcel(_)
+                | StoreError::Several { .. }
+                | StoreError::OfCase { .. }
+                | StoreError::Case(_)
+                | StoreError::Admit(_)
+                | StoreError::Text(_)
+                | StoreError::Warranty(_)
+        )
+    }
+
     /// Whether this is a refusal of the user's request (exit code 1) rather than a
     /// conflict (3) or a failure of the surroundings.
     pub fn is_conflict(&self) -> bool {
-        matches!(self, StoreError::Conflict { .. })
+        match self {
+            StoreError::Conflict { .. } => true,
+            // Retrying helps only when every case was merely changed meanwhile.
+            StoreError::Several { refused, .. } => refused.iter().all(StoreError::is_conflict),
+            StoreError::OfCase { error, .. } => error.is_conflict(),
+            _ => false,
+        }
     }
 }
 
@@ -389,6 +470,11 @@ mod tests {
             },
             StoreError::NotFound("RMA-2026-00099".into()),
             StoreError::NoSuchMessage(3),
+            StoreError::TrackingUsed {
+                tracking: "RR123456785CN".into(),
+                rma: "RMA-2026-00001".into(),
+                on: "2026-05-04".into(),
+            },
             StoreError::MessageBeingSent { id: 3, by: None },
             StoreError::Case(CaseError::Missing {
                 rma,

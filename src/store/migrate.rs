@@ -11,6 +11,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
+    // 0008 (the customs document, branch `customs`) goes here when merged.
+    include_str!("../../assets/migrations/0009_resellers_parcels.sql"),
 ];
 
 /// The schema version this build writes.
@@ -73,7 +75,7 @@ impl Store {
         let tx = self.write()?;
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-            tx.execute_batch(sql)?;
+            run_migration(&tx, sql)?;
             tx.execute_batch(&format!(
                 "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
                 i + 1
@@ -81,5 +83,83 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Run one migration file. A database whose version was set back by hand may have parts of
+/// it already, so migrations are written to run again (`IF NOT EXISTS`, `IF EXISTS`).
+/// SQLite has no such clause for `ALTER TABLE ... ADD COLUMN`: a line holding one is run
+/// only when the column is missing.
+fn run_migration(tx: &rusqlite::Transaction<'_>, sql: &str) -> Result<()> {
+    let mut rest = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        match added_column(line) {
+            Some((table, column)) => {
+                tx.execute_batch(&rest)?;
+                rest.clear();
+                let exists: bool = tx.query_row(
+                    "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                    [table, column],
+                    |r| r.get(0),
+                )?;
+                if !exists {
+                    tx.execute_batch(line)?;
+                }
+            }
+            None => {
+                rest.push_str(line);
+                rest.push('\n');
+            }
+        }
+    }
+    tx.execute_batch(&rest)?;
+    Ok(())
+}
+
+/// `ALTER TABLE t ADD COLUMN c ...;` on one line: the table and the column.
+fn added_column(line: &str) -> Option<(&str, &str)> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [alter, table_kw, table, add, column_kw, column, ..]
+            if alter.eq_ignore_ascii_case("alter")
+                && table_kw.eq_ignore_ascii_case("table")
+                && add.eq_ignore_ascii_case("add")
+                && column_kw.eq_ignore_ascii_case("column") =>
+        {
+            Some((table, column.trim_end_matches(';')))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_add_column_line_is_picked_out() {
+        assert_eq!(
+            added_column("ALTER TABLE sales ADD COLUMN customer_phone TEXT;"),
+            Some(("sales", "customer_phone"))
+        );
+        assert_eq!(added_column("-- ALTER TABLE sales ADD COLUMN x"), None);
+        assert_eq!(
+            added_column("ALTER TABLE outbox_new RENAME TO outbox;"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_migration_runs_again_on_a_database_that_has_it() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        for sql in MIGRATIONS {
+            run_migration(&tx, sql).unwrap();
+        }
+        // Set back by hand to before the last few: they run again.
+        for sql in &MIGRATIONS[4..] {
+            run_migration(&tx, sql).unwrap();
+        }
+        tx.commit().unwrap();
     }
 }

@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod paperwork;
 mod report;
+mod resellers;
 mod rows;
 mod sales;
 
@@ -24,10 +25,13 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
+pub use cases::{
+    Applied, AppliedMany, ListFilter, MoveOptions, NewCase, OpenSummary, OwnMove, PaneQuery, Step,
+};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Carried, Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
+pub use resellers::{Reseller, SHIPPED_DAYS};
 pub use sales::{ImportSummary, RowProblem};
 
 /// The store's result: a [`StoreError`] says what went wrong.

@@ -231,51 +231,136 @@ fn no_such_message(id: i64) -> StoreError {
     StoreError::NoSuchMessage(id)
 }
 
-/// Called in the transaction that opened `case`: draft the RMA instructions.
+/// Called in the transaction that opened `cases` (one, or a reseller's batch): draft
+/// the RMA instructions, one message per customer listing all of that customer's new
+/// cases.
 pub(super) fn after_open(
     tx: &Transaction<'_>,
     settings: &Settings,
-    case: &Case,
+    cases: &[Case],
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let sale = sale(tx, case)?;
-    let draft = message::rma_instructions(settings, case, sale.as_ref());
-    insert_message(tx, case.id, &draft, at)
+    for group in by_customer(cases) {
+        let sales = group
+            .iter()
+            .map(|c| sale(tx, c))
+            .collect::<Result<Vec<_>>>()?;
+        let items: Vec<(&Case, Option<&Sale>)> = group
+            .iter()
+            .copied()
+            .zip(sales.iter().map(Option::as_ref))
+            .collect();
+        let draft = match items.as_slice() {
+            [(case, sale)] => message::rma_instructions(settings, case, *sale),
+            _ => message::rma_instructions_many(settings, &items),
+        };
+        insert_message(tx, &group, &draft, at)?;
+    }
+    Ok(())
 }
 
-/// Called in the transaction of every staff action: when it shipped the case, issue
-/// the bill and draft the shipping notice. Returns the bill issued, if one was.
+/// The cases grouped by customer number, in the order each customer first appears.
+fn by_customer(cases: &[Case]) -> Vec<Vec<&Case>> {
+    let mut groups: Vec<Vec<&Case>> = Vec::new();
+    for c in cases {
+        match groups.iter_mut().find(|g| {
+            g.first()
+                .is_some_and(|f| f.customer_number == c.customer_number)
+        }) {
+            Some(g) => g.push(c),
+            None => groups.push(vec![c]),
+        }
+    }
+    groups
+}
+
+/// The outbound tracking number of a case's latest bill, if it has one.
+pub(super) fn last_billed_tracking(conn: &Connection, case_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT tracking_out FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1",
+            [case_id],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Called in the transaction of every staff action, with each case before and after:
+/// the cases it shipped go out in parcels, one per outbound tracking number. Each parcel
+/// gets its bill and one shipping notice listing every device in it. Returns the bills
+/// issued.
 pub(super) fn after_apply(
     tx: &Transaction<'_>,
     settings: &Settings,
-    before: &Case,
-    after: &Case,
+    moved: &[(Case, Case)],
     at: DateTime<Utc>,
-) -> Result<Option<Bill>> {
-    if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
-        return Ok(None);
+) -> Result<Vec<Bill>> {
+    let mut parcels: Vec<(String, Vec<&Case>)> = Vec::new();
+    for (before, after) in moved {
+        if after.stage != Stage::Shipped || before.stage == Stage::Shipped {
+            continue;
+        }
+        let Some(tracking) = after.tracking_out.clone() else {
+            continue;
+        };
+        // Shipped again with the parcel it already had (a move back undone): that
+        // parcel's bill and the customer's notice stand; a second of each would be one
+        // too many.
+        if last_billed_tracking(tx, after.id)?.as_deref() == Some(tracking.as_str()) {
+            continue;
+        }
+        match parcels.iter_mut().find(|(t, _)| *t == tracking) {
+            Some((_, cases)) => cases.push(after),
+            None => parcels.push((tracking, vec![after])),
+        }
     }
-    // Shipped again with the parcel it already had (a move back undone): that parcel's
-    // bill and the customer's notice stand; a second of each would be one too many.
-    let last_tracking: Option<Option<String>> = tx
-        .query_row(
-            "SELECT tracking_out FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1",
-            [after.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if last_tracking.is_some_and(|t| t.is_some() && t == after.tracking_out) {
-        return Ok(None);
+    let mut bills = Vec::new();
+    for (tracking, cases) in parcels {
+        let sales = cases
+            .iter()
+            .map(|c| sale(tx, c))
+            .collect::<Result<Vec<_>>>()?;
+        let items: Vec<(&Case, Option<&Sale>)> = cases
+            .iter()
+            .copied()
+            .zip(sales.iter().map(Option::as_ref))
+            .collect();
+        let issued = issue_bill(tx, settings, &items, &tracking, at)?;
+        let draft = match (items.as_slice(), issued.as_slice()) {
+            ([(case, sale)], [bill]) => message::shipping_notice(settings, case, *sale, bill),
+            _ => message::shipping_notice_many(settings, &items, &issued),
+        };
+        insert_message(tx, &cases, &draft, at)?;
+        bills.extend(issued);
     }
-    let sale = sale(tx, after)?;
-    let mut bill = Bill::draft(settings, after, sale.as_ref(), at);
-    bill.number = insert_bill(tx, &bill)?;
-    let draft = message::shipping_notice(settings, after, sale.as_ref(), &bill);
-    insert_message(tx, after.id, &draft, at)?;
-    Ok(Some(bill))
+    Ok(bills)
 }
 
-fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
+/// Issue the customs bill of one parcel: the devices in `items` (each case with its
+/// sale), all going out under `tracking`. The one place a bill is numbered.
+///
+/// Today's `bills` table holds one device per row, so for now each device gets its own
+/// row and number; the multi-item bill (the customs document) replaces this with one
+/// numbered bill listing every device, without changing the callers.
+pub(super) fn issue_bill(
+    tx: &Transaction<'_>,
+    settings: &Settings,
+    items: &[(&Case, Option<&Sale>)],
+    tracking: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<Bill>> {
+    let mut bills = Vec::with_capacity(items.len());
+    for (case, sale) in items {
+        let mut bill = Bill::draft(settings, case, *sale, at);
+        bill.tracking_out = tracking.to_string();
+        bill.number = insert_bill(tx, &bill)?;
+        bills.push(bill);
+    }
+    Ok(bills)
+}
+
+pub(super) fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
     conn.query_row(
         &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
         [case.imei.as_str()],
@@ -314,22 +399,40 @@ fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-fn insert_message(tx: &Transaction<'_>, case_id: i64, d: &Draft, at: DateTime<Utc>) -> Result<()> {
-    tx.execute(
+/// Put a drafted message in the outbox, about `cases` (the first is the message's own
+/// case; the link table lists them all).
+fn insert_message(
+    tx: &Transaction<'_>,
+    cases: &[&Case],
+    d: &Draft,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let Some(first) = cases.first() else {
+        return Ok(());
+    };
+    let id: i64 = tx.query_row(
         // Past every id issued before a restore too (see `high_water`).
         "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at)
          VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
                      coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
-                 ?1, ?2, ?3, ?4, ?5, ?6)",
+                 ?1, ?2, ?3, ?4, ?5, ?6)
+         RETURNING id",
         params![
-            case_id,
+            first.id,
             d.kind.as_str(),
             d.to_address,
             d.subject,
             d.body,
             rfc3339(at)
         ],
+        |r| r.get(0),
     )?;
+    let mut link = tx.prepare_cached(
+        "INSERT INTO message_cases (message_id, case_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, case) in cases.iter().enumerate() {
+        link.execute(params![id, case.id, position as i64])?;
+    }
     Ok(())
 }
 
@@ -397,7 +500,9 @@ impl BillRow {
 
 const OUTBOX_COLUMNS: &str = "o.id, o.case_id, c.rma, o.kind, o.to_address, o.subject, o.body, \
     o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via, o.dropped_by, \
-    o.dropped_at, o.drop_reason";
+    o.dropped_at, o.drop_reason, \
+    (SELECT group_concat(mc_case.rma, ',' ORDER BY mc.position) FROM message_cases mc \
+       JOIN cases mc_case ON mc_case.id = mc.case_id WHERE mc.message_id = o.id)";
 
 struct OutboxRow {
     id: i64,
@@ -416,6 +521,7 @@ struct OutboxRow {
     dropped_by: Option<String>,
     dropped_at: Option<String>,
     drop_reason: Option<String>,
+    rmas: Option<String>,
 }
 
 impl OutboxRow {
@@ -437,6 +543,7 @@ impl OutboxRow {
             dropped_by: r.get(13)?,
             dropped_at: r.get(14)?,
             drop_reason: r.get(15)?,
+            rmas: r.get(16)?,
         })
     }
 
@@ -444,6 +551,10 @@ impl OutboxRow {
         Ok(OutboxMessage {
             id: self.id,
             case_id: self.case_id,
+            rmas: match self.rmas {
+                Some(all) => all.split(',').map(str::to_string).collect(),
+                None => vec![self.rma.clone()],
+            },
             rma: self.rma,
             kind: MessageKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::bad_value("outbox.kind", &self.kind))?,

@@ -117,13 +117,13 @@ impl CaseRow {
 }
 
 pub(super) const SALE_COLUMNS: &str = "imei, order_number, customer_number, customer_name, \
-    customer_email, customer_address, country, model, category, dispatched_on";
+    customer_email, customer_address, country, model, category, dispatched_on, customer_phone";
 
-pub(super) struct SaleRow([Option<String>; 10]);
+pub(super) struct SaleRow([Option<String>; 11]);
 
 impl SaleRow {
     pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
-        let mut cols: [Option<String>; 10] = Default::default();
+        let mut cols: [Option<String>; 11] = Default::default();
         for (i, col) in cols.iter_mut().enumerate() {
             *col = r.get(i)?;
         }
@@ -142,6 +142,7 @@ impl SaleRow {
             model,
             category,
             dispatched,
+            phone,
         ] = self.0;
         let text = |v: Option<String>| v.unwrap_or_default();
         let imei = text(imei);
@@ -155,6 +156,7 @@ impl SaleRow {
             customer_email: email,
             customer_address: address,
             country,
+            customer_phone: phone,
             model: text(model),
             category: Category::parse(&category)
                 .map_err(|_| StoreError::bad_value("sales.category", &category))?,

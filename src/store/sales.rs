@@ -32,15 +32,7 @@ pub struct ImportSummary {
 impl Store {
     /// The sale of this IMEI; `None` if it is not in the sales registry.
     pub fn sale(&self, imei: &Imei) -> Result<Option<Sale>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
-                [imei.as_str()],
-                SaleRow::read,
-            )
-            .optional()?
-            .map(SaleRow::into_sale)
-            .transpose()
+        sale_of(&self.conn, imei)
     }
 
     /// The year of the earliest dispatch in the registry, if any sale is recorded.
@@ -72,7 +64,7 @@ impl Store {
         let mut summary = ImportSummary::default();
         {
             let mut insert = tx.prepare(&format!(
-                "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (imei) DO NOTHING"
             ))?;
             let mut existing =
@@ -100,6 +92,7 @@ impl Store {
                     sale.model,
                     sale.category.as_str(),
                     dispatched,
+                    sale.customer_phone,
                 ])?;
                 if added == 1 {
                     summary.imported += 1;
@@ -128,6 +121,15 @@ impl Store {
         }
         Ok(summary)
     }
+}
+
+/// The sale of this IMEI on a connection (or in a transaction under way).
+pub(super) fn sale_of(conn: &rusqlite::Connection, imei: &Imei) -> Result<Option<Sale>> {
+    conn.prepare_cached(&format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"))?
+        .query_row([imei.as_str()], SaleRow::read)
+        .optional()?
+        .map(SaleRow::into_sale)
+        .transpose()
 }
 
 fn conflict_message(before: &Sale, now: &Sale) -> String {
@@ -167,6 +169,11 @@ fn conflict_message(before: &Sale, now: &Sale) -> String {
         &opt(&before.customer_address),
     );
     cmp("country", &opt(&now.country), &opt(&before.country));
+    cmp(
+        "customer_phone",
+        &opt(&now.customer_phone),
+        &opt(&before.customer_phone),
+    );
     format!(
         "IMEI {} is already in the registry (or earlier in this file) with different data ({}); it was not overwritten: correct the file or the registry",
         now.imei,

@@ -18,7 +18,7 @@ use crate::domain::mailbox::Mailbox;
 use crate::domain::{Clocks, EventKind, Stage};
 use crate::paperwork::{self, Bill, OutboxMessage};
 use crate::report::{Period, Report};
-use crate::store::{NewCase, OwnMove, Store, StoreError};
+use crate::store::{MoveOptions, NewCase, OpenSummary, OwnMove, Reseller, Step, Store, StoreError};
 
 pub use delivery::{Channel, Report as SendReport};
 
@@ -126,6 +126,17 @@ pub struct Moved {
     /// The bill issued by a ship in a new parcel, and whether its PDF was written; `None`
     /// otherwise.
     pub bill: Option<BillFile>,
+}
+
+/// What a move of several cases did: each case before and after, and the PDFs of the
+/// bills of the parcels it shipped.
+#[derive(Debug, Clone)]
+pub struct MovedMany {
+    /// Each case as it was just before (under the write lock) and as it is now, in the
+    /// order given.
+    pub moved: Vec<(Case, Case)>,
+    /// The bills issued for the parcels shipped, each with what became of its PDF.
+    pub bills: Vec<BillFile>,
 }
 
 /// The PDF of a bill just issued: written, or why not (the ship stands either way).
@@ -292,6 +303,48 @@ impl Workshop {
             case: done.case,
             bill,
         })
+    }
+
+    /// Apply changes to several cases as the user saw them, in one transaction: any
+    /// refusal (or a case changed meanwhile) saves nothing and names every refused case.
+    /// Cases shipped under one S10 number go out as one parcel (one customer, one
+    /// address, one bill, one shipping notice); the bills' PDFs are then written to the
+    /// bills folder.
+    pub fn apply_many(
+        &mut self,
+        steps: Vec<Step>,
+        options: MoveOptions,
+    ) -> Result<MovedMany, StoreError> {
+        let at = self.now();
+        let done = self
+            .store
+            .apply_many(steps, options, &self.setup.user, at, &self.paperwork)?;
+        let bills = done
+            .bills
+            .into_iter()
+            .map(|bill| self.write_bill(bill))
+            .collect();
+        Ok(MovedMany {
+            moved: done.moved,
+            bills,
+        })
+    }
+
+    /// Open a case for every request of a reseller's batch (each with its line in the
+    /// file, or what is wrong with that row): all or nothing. The RMA instructions wait
+    /// in the outbox, one message per reseller.
+    pub fn open_batch(
+        &mut self,
+        rows: Vec<(u64, Result<NewCase, String>)>,
+    ) -> Result<OpenSummary, StoreError> {
+        let at = self.now();
+        self.store
+            .open_batch(rows, &self.setup.user, at, &self.paperwork)
+    }
+
+    /// Every reseller of the sales registry with its open, late and lately shipped cases.
+    pub fn resellers(&self) -> Result<Vec<Reseller>, StoreError> {
+        self.store.resellers(self.clocks(), self.now())
     }
 
     /// The user's own last move that may be undone, on `case` or on any case: `Ok(None)`

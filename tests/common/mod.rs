@@ -13,6 +13,7 @@ pub fn phone(imei: &Imei) -> Sale {
         customer_email: None,
         customer_address: None,
         country: Some("NL".into()),
+        customer_phone: None,
         model: "CECT P30".into(),
         category: Category::Phone,
         dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),

@@ -94,6 +94,7 @@ fn sale(n: usize, dispatched: NaiveDate) -> (u64, Sale) {
             customer_email: None,
             customer_address: None,
             country: None,
+            customer_phone: None,
             model: MODELS[n % MODELS.len()].into(),
             category: Category::Phone,
             dispatched_on: dispatched,

@@ -449,6 +449,7 @@ fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
         id,
         case_id: 2,
         rma: "RMA-2026-0002".into(),
+        rmas: vec!["RMA-2026-0002".into()],
         kind: crate::paperwork::MessageKind::RmaInstructions,
         to_address: Some("service@hub.example".into()),
         subject: "Your RMA".into(),
