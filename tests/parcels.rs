@@ -35,7 +35,19 @@ fn s10(serial: u32) -> String {
 
 // The registry: (serial, customer, name, address, country, model, category, dispatched).
 const GENT: &str = "\"Veldstraat 1, 9000 Gent\"";
-const REGISTRY: &[(u32, &str, &str, &str, &str, &str, &str, &str)] = &[
+/// (serial, customer, name, address, country, model, category, dispatched).
+type Sold = (
+    u32,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const REGISTRY: &[Sold] = &[
     (
         1,
         "C-1",

@@ -30,7 +30,7 @@ use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
 use crate::files;
 use crate::store::{ListFilter, MoveOptions, NewCase, Step, Store, StoreError};
-use crate::workshop::{BillFile, Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
+use crate::workshop::{Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
 
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
@@ -289,9 +289,11 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(())
             }
         }
-        Some(Command::Open(o)) if o.batch.is_some() => {
-            open_batch(&cx, o.batch.as_deref().unwrap_or(Path::new("")), o.json)
-        }
+        Some(Command::Open(args::OpenArgs {
+            batch: Some(file),
+            json,
+            ..
+        })) => open_batch(&cx, &file, json),
         Some(Command::Open(o)) => {
             let imei = Imei::parse(o.imei.as_deref().unwrap_or_default())
                 .map_err(|e| Failure::field("--imei", e))?;
@@ -666,14 +668,8 @@ fn act(cx: &Context, keys: &[String], change: Change, options: MoveOptions) -> O
         println!("{}", summary(before, after));
     }
     for bill in &done.bills {
-        let case = match bill {
-            BillFile::Written { bill, .. } | BillFile::NotWritten { bill, .. } => done
-                .moved
-                .iter()
-                .map(|(_, after)| after)
-                .find(|c| c.id == bill.case_id),
-        };
-        if let Some(case) = case {
+        let mut shipped = done.moved.iter().map(|(_, after)| after);
+        if let Some(case) = shipped.find(|c| c.id == bill.bill().case_id) {
             paperwork::say_bill(case, bill);
         }
     }

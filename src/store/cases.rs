@@ -141,9 +141,12 @@ impl Store {
                 stage: open.stage.to_string(),
             });
         }
-        judge(&self.conn, &new)?;
+        let admitted = judge(&self.conn, &new)?;
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        let case = insert_case(&tx, new, author, at)?;
+        // Checked again under the write lock: two terminals opening the same device at
+        // once cannot both get through.
+        refuse_if_open(&tx, new.imei.as_str(), None)?;
+        let case = insert_case(&tx, new, admitted, author, at)?;
         super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), at)?;
         tx.commit()?;
         Ok(case)
@@ -194,7 +197,10 @@ impl Store {
                 ));
                 continue;
             }
-            match judge(&tx, &new).and_then(|_| insert_case(&tx, new, author, at)) {
+            let opening = refuse_if_open(&tx, new.imei.as_str(), None)
+                .and_then(|()| judge(&tx, &new))
+                .and_then(|admitted| insert_case(&tx, new, admitted, author, at));
+            match opening {
                 Ok(case) => opened.push(case),
                 // A batch has no goodwill overrides: such a device is opened on its own.
                 Err(e @ StoreError::Admit(AdmitError::Open(OpenError::Refused { .. }))) => {
@@ -840,34 +846,18 @@ impl OwnMove {
     }
 }
 
-/// Whether the device may be opened a case for, from the registry: the verdict on the
-/// claim day admits it (or the override does), the fault is there. Says why not.
-fn judge(conn: &rusqlite::Connection, new: &NewCase) -> Result<()> {
-    let sale = super::sales::sale_of(conn, &new.imei)?;
-    let assessment = warranty::assess(
-        sale.as_ref().map(|s| s.sold_item()),
-        local_date(new.claimed_at),
-        new.part,
-        None,
-    )?;
-    case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
-    text::required_text("fault", &new.fault, text::MAX_FAULT)?;
-    Ok(())
+/// What the registry and the verdict give a new case.
+struct Admitted {
+    sale: crate::domain::Sale,
+    assessment: Assessment,
+    goodwill: Option<String>,
+    fault: String,
 }
 
-/// Insert a new case in `expected` under the write lock, with its RMA number and its
-/// opening events; the case as stored. Checks again what [`judge`] checked, and that the
-/// device has no case not yet shipped.
-fn insert_case(
-    tx: &Transaction<'_>,
-    new: NewCase,
-    author: &str,
-    at: DateTime<Utc>,
-) -> Result<Case> {
-    // Checked under the write lock: two terminals opening the same device at once
-    // cannot both get through.
-    refuse_if_open(tx, new.imei.as_str(), None)?;
-    let sale = super::sales::sale_of(tx, &new.imei)?;
+/// Whether the device may be opened a case for, from the registry: the verdict on the
+/// claim day admits it (or the override does), the fault is there. Says why not.
+fn judge(conn: &rusqlite::Connection, new: &NewCase) -> Result<Admitted> {
+    let sale = super::sales::sale_of(conn, &new.imei)?;
     let assessment = warranty::assess(
         sale.as_ref().map(|s| s.sold_item()),
         local_date(new.claimed_at),
@@ -880,6 +870,29 @@ fn insert_case(
     let Some(sale) = sale else {
         return Err(StoreError::NotFound(new.imei.to_string()));
     };
+    Ok(Admitted {
+        sale,
+        assessment,
+        goodwill,
+        fault,
+    })
+}
+
+/// Insert a new case in `expected` under the write lock, with its RMA number and its
+/// opening events; the case as stored.
+fn insert_case(
+    tx: &Transaction<'_>,
+    new: NewCase,
+    admitted: Admitted,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<Case> {
+    let Admitted {
+        sale,
+        assessment,
+        goodwill,
+        fault,
+    } = admitted;
     let year = at.with_timezone(&Local).year();
     let seq: u32 = tx.query_row(
         "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)

@@ -160,6 +160,15 @@ pub enum BillFile {
     },
 }
 
+impl BillFile {
+    /// The bill as issued, written or not.
+    pub fn bill(&self) -> &Bill {
+        match self {
+            BillFile::Written { bill, .. } | BillFile::NotWritten { bill, .. } => bill,
+        }
+    }
+}
+
 /// The board's counts over the whole store.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
