@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::rows::{self, SALE_COLUMNS, SaleRow};
+use super::rows;
+use super::sales::sale_of;
 use super::{Result, Store, StoreError};
 use crate::domain::Stage;
 use crate::domain::case::Case;
@@ -243,7 +244,7 @@ pub(super) fn after_open(
     for group in by_customer(cases) {
         let sales = group
             .iter()
-            .map(|c| sale(tx, c))
+            .map(|c| sale_of(tx, &c.imei))
             .collect::<Result<Vec<_>>>()?;
         let items: Vec<(&Case, Option<&Sale>)> = group
             .iter()
@@ -275,7 +276,7 @@ fn by_customer(cases: &[Case]) -> Vec<Vec<&Case>> {
 }
 
 /// The outbound tracking number of a case's latest bill, if it has one.
-pub(super) fn last_billed_tracking(conn: &Connection, case_id: i64) -> Result<Option<String>> {
+fn last_billed_tracking(conn: &Connection, case_id: i64) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT tracking_out FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1",
@@ -319,7 +320,7 @@ pub(super) fn after_apply(
     for (tracking, cases) in parcels {
         let sales = cases
             .iter()
-            .map(|c| sale(tx, c))
+            .map(|c| sale_of(tx, &c.imei))
             .collect::<Result<Vec<_>>>()?;
         let items: Vec<(&Case, Option<&Sale>)> = cases
             .iter()
@@ -358,17 +359,6 @@ pub(super) fn issue_bill(
         bills.push(bill);
     }
     Ok(bills)
-}
-
-pub(super) fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
-    conn.query_row(
-        &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
-        [case.imei.as_str()],
-        SaleRow::read,
-    )
-    .optional()?
-    .map(SaleRow::into_sale)
-    .transpose()
 }
 
 fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
