@@ -1027,3 +1027,55 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
     }
     board(ws)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(rma: &str) -> StoreError {
+        StoreError::Conflict {
+            rma: rma.into(),
+            by: "ben".into(),
+            at: "2026-05-04 09:00".into(),
+            stage: "received".into(),
+        }
+    }
+
+    /// A command on several cases says each refusal on its own line, then what became of
+    /// the command; exit 3 only when retrying can help (every case was merely changed).
+    #[test]
+    fn several_refusals_are_one_line_each_with_the_right_exit_code() {
+        let all_changed = Failure::from(StoreError::Several {
+            refused: vec![changed("RMA-2026-00001"), changed("RMA-2026-00003")],
+            total: 3,
+        });
+        assert_eq!(all_changed.code, 3);
+        assert_eq!(all_changed.details.len(), 2);
+        assert!(all_changed.details[1].starts_with("RMA-2026-00003 was changed by ben"));
+        assert!(
+            all_changed
+                .message
+                .starts_with("2 of 3 cases were changed by someone else"),
+            "{}",
+            all_changed.message
+        );
+        let mixed = Failure::from(StoreError::Several {
+            refused: vec![
+                changed("RMA-2026-00001"),
+                StoreError::NotFound("RMA-2026-00099".into()),
+            ],
+            total: 2,
+        });
+        assert_eq!(mixed.code, 1);
+        assert!(
+            mixed.details[1].contains("`rmaboard list`"),
+            "{:?}",
+            mixed.details
+        );
+        assert!(
+            mixed.message.contains("nothing was saved"),
+            "{}",
+            mixed.message
+        );
+    }
+}
