@@ -226,17 +226,19 @@ pub fn resellers_table(all: &[crate::store::Reseller]) -> String {
         "LATE".into(),
         format!("SHIPPED {}D", crate::store::SHIPPED_DAYS),
     ];
+    // Columns as a terminal draws them: 张伟 takes four cells, not two.
+    let cells = |s: &str| ratatui::text::Span::raw(s).width();
     let mut width = [0usize; 6];
     for row in std::iter::once(&header).chain(&rows) {
         for (w, cell) in width.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cells(cell));
         }
     }
     let mut out = String::new();
     for row in std::iter::once(&header).chain(&rows) {
         let mut line = String::new();
         for (i, (cell, w)) in row.iter().zip(width).enumerate() {
-            let pad = " ".repeat(w - cell.chars().count());
+            let pad = " ".repeat(w.saturating_sub(cells(cell)));
             match i {
                 0..=2 => line.push_str(&format!("{cell}{pad}  ")),
                 _ => line.push_str(&format!("{pad}{cell}  ")),
@@ -409,4 +411,47 @@ pub fn human_line(c: &Case) -> String {
         clean_line(&c.model).chars().take(20).collect::<String>(),
         local_minutes(c.stage_since)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Reseller;
+
+    fn reseller(number: &str, name: &str) -> Reseller {
+        Reseller {
+            customer_number: number.into(),
+            name: Some(name.into()),
+            email: None,
+            address: None,
+            country: Some("CN".into()),
+            phone: None,
+            open: 12,
+            late: 1,
+            shipped_30d: 3,
+        }
+    }
+
+    /// Columns line up as a terminal draws them, wide CJK letters too.
+    #[test]
+    fn the_resellers_table_lines_up_wide_names() {
+        let table = resellers_table(&[
+            reseller("C-1", "Smart Gent BV"),
+            reseller("C-2", "张伟 Mobile"),
+        ]);
+        let country_at: Vec<usize> = table
+            .lines()
+            .map(|l| {
+                let before = &l[..l.find(" CN").or_else(|| l.find(" COUNTRY")).unwrap()];
+                ratatui::text::Span::raw(before).width()
+            })
+            .collect();
+        assert_eq!(country_at, [country_at[0]; 3], "{table}");
+        assert!(
+            table
+                .lines()
+                .all(|l| l.ends_with('3') || l.ends_with("30D")),
+            "{table}"
+        );
+    }
 }
