@@ -33,142 +33,38 @@ fn s10(serial: u32) -> String {
     rmaboard::demo::make_s10("RR", serial, "CN")
 }
 
-// The registry: (serial, customer, name, address, country, model, category, dispatched).
-const GENT: &str = "\"Veldstraat 1, 9000 Gent\"";
-/// (serial, customer, name, address, country, model, category, dispatched).
-type Sold = (
-    u32,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
-
-const REGISTRY: &[Sold] = &[
-    (
-        1,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT P30 Pro",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        2,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT M10 Mini",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        3,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT Pad 10",
-        "tablet",
-        "2025-03-10",
-    ),
-    (
-        4,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT P30 Pro",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        5,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT P30 Pro",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        6,
-        "C-1",
-        "Smart Gent BV",
-        GENT,
-        "BE",
-        "CECT X5",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        7,
-        "C-2",
-        "张伟 Mobile",
-        "\"Nanjing Rd 5, Shanghai\"",
-        "CN",
-        "CECT P30 Pro",
-        "phone",
-        "2025-03-10",
-    ),
-    (
-        8,
-        "C-2",
-        "张伟 Mobile",
-        "\"Nanjing Rd 5, Shanghai\"",
-        "CN",
-        "CECT M10 Mini",
-        "phone",
-        "2025-03-10",
-    ),
-    // Smart Gent's shop in another town: the same customer, another address.
-    (
-        9,
-        "C-1",
-        "Smart Gent BV",
-        "\"Kouter 9, 2000 Antwerpen\"",
-        "BE",
-        "CECT P30 Pro",
-        "phone",
-        "2025-03-10",
-    ),
-    // Out of guarantee, and a charger sold on its own.
-    (
-        10,
-        "C-3",
-        "Łukasiewicz GSM",
-        "\"ul. Długa 1, Gdańsk\"",
-        "PL",
-        "CECT Note 9",
-        "phone",
-        "2023-01-10",
-    ),
-    (
-        11,
-        "C-3",
-        "Łukasiewicz GSM",
-        "\"ul. Długa 1, Gdańsk\"",
-        "PL",
-        "CECT 30W Charger",
-        "accessory",
-        "2025-03-10",
-    ),
-];
+/// The registry, one sale a line: serial | customer | name | address | country | model |
+/// category | dispatched. Smart Gent (C-1) has a second shop in Antwerp (serial 9);
+/// serial 10 is out of guarantee and 11 a charger sold on its own.
+const REGISTRY: &str = "\
+1|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT P30 Pro|phone|2025-03-10
+2|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT M10 Mini|phone|2025-03-10
+3|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT Pad 10|tablet|2025-03-10
+4|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT P30 Pro|phone|2025-03-10
+5|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT P30 Pro|phone|2025-03-10
+6|C-1|Smart Gent BV|Veldstraat 1, 9000 Gent|BE|CECT X5|phone|2025-03-10
+7|C-2|张伟 Mobile|Nanjing Rd 5, Shanghai|CN|CECT P30 Pro|phone|2025-03-10
+8|C-2|张伟 Mobile|Nanjing Rd 5, Shanghai|CN|CECT M10 Mini|phone|2025-03-10
+9|C-1|Smart Gent BV|Kouter 9, 2000 Antwerpen|BE|CECT P30 Pro|phone|2025-03-10
+10|C-3|Łukasiewicz GSM|ul. Długa 1, Gdańsk|PL|CECT Note 9|phone|2023-01-10
+11|C-3|Łukasiewicz GSM|ul. Długa 1, Gdańsk|PL|CECT 30W Charger|accessory|2025-03-10";
 
 fn registry_csv() -> String {
     let mut s = "imei,order_number,customer_number,customer_name,customer_email,customer_address,country,customer_phone,model,category,dispatched_on\n".to_string();
-    for (serial, customer, name, address, country, model, category, dispatched) in REGISTRY {
+    for line in REGISTRY.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let serial: u32 = f[0].parse().unwrap();
         s.push_str(&format!(
-            "{},SO-{serial},{customer},{name},service@{}.example,{address},{country},+32 9 123 45 6{serial},{model},{category},{dispatched}\n",
-            imei(*serial),
-            customer.to_lowercase()
+            "{},SO-{serial},{},{},service@{}.example,\"{}\",{},+32 9 123 45 6{serial},{},{},{}\n",
+            imei(serial),
+            f[1],
+            f[2],
+            f[1].to_lowercase(),
+            f[3],
+            f[4],
+            f[5],
+            f[6],
+            f[7]
         ));
     }
     s
