@@ -65,6 +65,8 @@ fn bench_generate_and_run_at_a_tiny_size() {
         "find (RMA, IMEI, tracking)",
         "search keystroke",
         "import, sqlite3 shell .import",
+        "open, floor (echo in a pseudo-terminal)",
+        "open above the floor",
         "server, 1 board: CPU per idle minute",
         "server, 2 boards: change shown on every board",
         "server, 2 boards: move, 1 colleague",

@@ -18,17 +18,23 @@ pub struct BoardProcess {
 impl BoardProcess {
     /// Start `exe`'s board on `db` in a `cols` x `rows` pseudo-terminal.
     pub fn spawn(exe: &Path, db: &Path, cols: u16, rows: u16) -> anyhow::Result<BoardProcess> {
+        let mut cmd = Command::new(exe);
+        cmd.arg("--db")
+            .arg(db)
+            .env("TERM", "xterm-256color")
+            .env("RMABOARD_USER", "bench");
+        BoardProcess::spawn_command(cmd, cols, rows)
+    }
+
+    /// Start any command in a `cols` x `rows` pseudo-terminal (`echo`, for the floor
+    /// that every program's start pays).
+    pub fn spawn_command(mut cmd: Command, cols: u16, rows: u16) -> anyhow::Result<BoardProcess> {
         let (master, slave_path) = super::open_pty(cols, rows)?;
         let slave = std::fs::File::options()
             .read(true)
             .write(true)
             .open(&slave_path)?;
-        let mut cmd = Command::new(exe);
-        cmd.arg("--db")
-            .arg(db)
-            .env("TERM", "xterm-256color")
-            .env("RMABOARD_USER", "bench")
-            .stdin(Stdio::from(slave.try_clone()?))
+        cmd.stdin(Stdio::from(slave.try_clone()?))
             .stdout(Stdio::from(slave.try_clone()?))
             .stderr(Stdio::from(slave));
         crate::sys::with_controlling_terminal(&mut cmd);
