@@ -50,6 +50,14 @@ impl Drop for SigpipeIgnored {
     }
 }
 
+/// Clock ticks per second: the unit of the CPU times in `/proc/PID/stat`.
+#[cfg(unix)]
+pub fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf only reads a configuration value and has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
+}
+
 /// The effective user id of this process.
 #[cfg(unix)]
 pub fn effective_uid() -> u32 {

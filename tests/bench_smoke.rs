@@ -42,6 +42,7 @@ fn bench_generate_and_run_at_a_tiny_size() {
     let run = Command::new(bin)
         .args(["--db", db.to_str().unwrap(), "bench", "run"])
         .args(["--import-rows", "2000", "--samples", "20"])
+        .args(["--boards", "1,2", "--idle-secs", "1", "--colleagues", "1"])
         .env("RMABOARD_CONFIG", dir.path().join("none.toml"))
         .output()
         .unwrap();
@@ -63,6 +64,14 @@ fn bench_generate_and_run_at_a_tiny_size() {
         "move, 4 writers",
         "find (RMA, IMEI, tracking)",
         "search keystroke",
+        "import, sqlite3 shell .import",
+        "open, floor (echo in a pseudo-terminal)",
+        "open above the floor",
+        "server, 1 board: CPU per idle minute",
+        "server, 2 boards: change shown on every board",
+        "server, 2 boards: move, 1 colleague",
+        "server, 2 boards: peak RSS of a board",
+        "server, write capacity (p99 <= 50 ms)",
     ] {
         assert!(out.contains(figure), "no {figure:?} in\n{out}");
     }

@@ -360,8 +360,10 @@ fn keys_that_are_not_presses_do_nothing_and_scans_never_run_commands() {
     scan(&mut b, "RMA-2026-00001");
     assert!(b.app.overlay.is_none());
     assert!(matches!(b.app.screen, Screen::Detail(_)));
-    // An unknown number says so, and no case changed.
+    // An unknown number says so, and no case changed; typed by hand too.
     scan(&mut b, "490154203237517");
+    assert!(message(&b).contains("not a valid IMEI"), "{}", message(&b));
+    type_number(&mut b, "490154203237517");
     assert!(is_error(&b));
     assert!(message(&b).contains("not a valid IMEI"), "{}", message(&b));
     press(&mut b, KeyCode::Char('q'));

@@ -126,6 +126,9 @@ fn the_binary_draws_answers_keys_and_restores_the_terminal() {
     screen.send("?");
     screen.wait_for("Scan or type an IMEI");
     screen.send("?");
+    // A person's key and a scan come apart in time, as at a bench: within a few
+    // milliseconds the two would read as one burst.
+    std::thread::sleep(Duration::from_millis(200));
     // A scanner types an RMA number and Enter: the detail view opens.
     screen.send("RMA-2026-00001\r");
     screen.wait_for("In stage since");

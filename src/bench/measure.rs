@@ -23,15 +23,16 @@ pub struct RunOptions {
 }
 
 /// Timings in microseconds, sorted.
-struct Samples(Vec<u128>);
+pub(crate) struct Samples(pub(crate) Vec<u128>);
 
 impl Samples {
-    fn collect(mut v: Vec<u128>) -> Samples {
+    pub(crate) fn collect(mut v: Vec<u128>) -> Samples {
         v.sort_unstable();
         Samples(v)
     }
 
-    fn pct(&self, p: f64) -> f64 {
+    /// The `p` quantile (0.0 to 1.0), in milliseconds.
+    pub(crate) fn pct(&self, p: f64) -> f64 {
         if self.0.is_empty() {
             return f64::NAN;
         }
@@ -44,6 +45,64 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, u128) {
     let start = Instant::now();
     let out = f();
     (out, start.elapsed().as_micros())
+}
+
+/// CPU seconds (user and system) of this process and of its waited-for children, from
+/// `/proc/self/stat` (Linux).
+fn cpu_seconds() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let per_second = crate::sys::clock_ticks_per_second() as f64;
+    // utime, stime, cutime, cstime: fields 14 to 17 of the line, 12 to 15 after ')'.
+    let own = (tick(11)? + tick(12)?) as f64 / per_second;
+    let children = (tick(13)? + tick(14)?) as f64 / per_second;
+    Some((own, children))
+}
+
+/// The same CSV through the sqlite3 shell's `.import` into a table of the same columns
+/// with a unique IMEI index, as a shop would without rmaboard: wall and CPU seconds.
+/// `None` when there is no `sqlite3` to run.
+fn sqlite3_import(csv: &Path, db: &Path) -> Option<std::result::Result<(f64, f64), String>> {
+    let script = format!(
+        "CREATE TABLE sales (imei TEXT NOT NULL, order_number TEXT, customer_number TEXT, \
+         customer_name TEXT, customer_email TEXT, customer_address TEXT, country TEXT, \
+         model TEXT, category TEXT, dispatched_on TEXT);\n\
+         CREATE UNIQUE INDEX sales_imei ON sales (imei);\n\
+         .import --csv --skip 1 '{}' sales\n",
+        csv.display()
+    );
+    let before = cpu_seconds();
+    let started = Instant::now();
+    let child = Command::new("sqlite3")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        if let Err(e) = stdin.write_all(script.as_bytes()) {
+            return Some(Err(e.to_string()));
+        }
+    }
+    let out = match child.wait_with_output() {
+        Ok(o) => o,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let wall = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Some(Err(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+    }
+    let cpu = cpu_seconds()
+        .zip(before)
+        .map_or(f64::NAN, |(a, b)| a.1 - b.1);
+    Some(Ok((wall, cpu)))
 }
 
 /// Peak resident memory of this process, from the kernel (Linux).
@@ -148,40 +207,49 @@ pub fn writer(db: &Path, seed: u64) -> Result<()> {
     }
 }
 
+/// Move a case between at-manufacturer and received, whichever it is not in, with its
+/// event: how long the commit took, in microseconds.
+pub(crate) fn toggle_move(store: &mut Store, id: i64) -> Result<u128> {
+    let case = store.case_by_id(id)?;
+    let to = if case.stage == Stage::AtManufacturer {
+        Stage::Received
+    } else {
+        Stage::AtManufacturer
+    };
+    let (r, t) = timed(|| {
+        store.apply(
+            id,
+            case.version,
+            Change::Move { to, undo: false },
+            "bench",
+            Utc::now(),
+            &crate::paperwork::Settings::default(),
+        )
+    });
+    r.map(|_| t)
+}
+
+/// Ids of up to `n` random cases at the manufacturer: cases a move can go back and forth on.
+pub(crate) fn cases_at_manufacturer(store: &Store, n: usize) -> Result<Vec<i64>> {
+    let mut stmt = store.connection().prepare(
+        "SELECT id FROM cases WHERE stage = 'at_manufacturer' ORDER BY random() LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([n as i64], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Stage moves back and forth on cases at the manufacturer, each with its event; with
 /// the number that gave up waiting for the write lock (the busy timeout).
 fn time_moves(store: &mut Store, n: usize) -> Result<(Samples, usize)> {
-    let ids: Vec<i64> = {
-        let mut stmt = store.connection().prepare(
-            "SELECT id FROM cases WHERE stage = 'at_manufacturer' ORDER BY random() LIMIT 50",
-        )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-    };
+    let ids = cases_at_manufacturer(store, 50)?;
     let mut times = Vec::with_capacity(n);
     let mut timed_out = 0;
     for k in 0..n {
         let Some(&id) = ids.get(k % ids.len().max(1)) else {
             break;
         };
-        let case = store.case_by_id(id)?;
-        let to = if case.stage == Stage::AtManufacturer {
-            Stage::Received
-        } else {
-            Stage::AtManufacturer
-        };
-        let (r, t) = timed(|| {
-            store.apply(
-                id,
-                case.version,
-                Change::Move { to, undo: false },
-                "bench",
-                Utc::now(),
-                &crate::paperwork::Settings::default(),
-            )
-        });
-        match r {
-            Ok(_) => times.push(t),
+        match toggle_move(store, id) {
+            Ok(t) => times.push(t),
             Err(StoreError::Busy(_)) => timed_out += 1,
             Err(e) => return Err(e),
         }
@@ -227,21 +295,52 @@ pub fn run(opts: &RunOptions, frames: &mut dyn FnMut(&Path) -> Vec<Figure>) -> R
             }
         })?;
         let mut fresh = Store::open(&dir.path().join("import.sqlite"))?;
+        let cpu_before = cpu_seconds();
         let (summary, us) = timed(|| {
             crate::import::import_file(&mut fresh, &csv, today, false, &mut |_| {}, &mut |_, _| {})
         });
+        let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a.0 - b.0);
         let summary = summary.map_err(|e| StoreError::BadKey(e.to_string()))?;
         let rate = summary.imported as f64 / (us as f64 / 1e6);
         report.row(
             "import",
             format!(
-                "{:.0} rows/s ({} rows in {:.2} s)",
+                "{:.0} rows/s ({} rows in {:.2} s, CPU {})",
                 rate,
                 summary.imported,
-                us as f64 / 1e6
+                us as f64 / 1e6,
+                cpu.map_or("-".into(), |c| format!("{c:.2} s"))
             ),
             ">= 250000 rows/s",
         );
+        match sqlite3_import(&csv, &dir.path().join("shell.sqlite")) {
+            Some(Ok((wall, shell_cpu))) => {
+                let wall_ratio = us as f64 / 1e6 / wall;
+                report.row(
+                    "import, sqlite3 shell .import",
+                    format!("{wall:.2} s, CPU {shell_cpu:.2} s (unique IMEI index, no checks)"),
+                    "-",
+                );
+                report.row(
+                    "import vs sqlite3 shell",
+                    format!(
+                        "wall {wall_ratio:.2}x, CPU {}",
+                        cpu.map_or("-".into(), |c| format!("{:.2}x", c / shell_cpu.max(1e-9)))
+                    ),
+                    "wall <= 1.0x, CPU <= 1.2x",
+                );
+            }
+            Some(Err(e)) => report.row(
+                "import, sqlite3 shell .import",
+                format!("not measured: {e}"),
+                "-",
+            ),
+            None => report.row(
+                "import, sqlite3 shell .import",
+                "skipped: no sqlite3 on the PATH".into(),
+                "-",
+            ),
+        }
     }
 
     for row in frames(&opts.db) {

@@ -13,6 +13,7 @@ use crate::domain::{Category, Sale};
 use crate::store::{Result, Store, StoreError};
 
 pub use measure::{Figure, RunOptions, peak_rss_kib, run, writer};
+pub(crate) use measure::{Samples, cases_at_manufacturer, toggle_move};
 
 /// What `rmaboard bench generate` builds.
 #[derive(Debug, Clone)]

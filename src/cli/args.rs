@@ -321,6 +321,16 @@ pub enum BenchCommand {
         /// Samples per timed figure.
         #[arg(long, default_value_t = 300)]
         samples: usize,
+        /// Boards to run side by side for what one server holds, comma-separated (each
+        /// the real program in its own pseudo-terminal); 0 skips it.
+        #[arg(long, value_delimiter = ',', default_value = "1,10,30")]
+        boards: Vec<usize>,
+        /// Seconds the boards are left alone for their idle CPU.
+        #[arg(long, default_value_t = 20)]
+        idle_secs: u64,
+        /// Colleagues writing at a shop's pace while the boards run.
+        #[arg(long, default_value_t = 5)]
+        colleagues: usize,
     },
     /// Write notes on the store until killed (the load for "move, 4 writers").
     #[command(hide = true)]

@@ -46,13 +46,27 @@ pub(super) fn run(cx: &Context, command: BenchCommand) -> Outcome {
         BenchCommand::Run {
             import_rows,
             samples,
+            boards,
+            idle_secs,
+            colleagues,
         } => {
             let opts = crate::bench::RunOptions {
                 db,
                 import_rows,
                 samples,
             };
-            crate::bench::run(&opts, &mut |db| crate::tui::bench::figures(db))?;
+            let server = crate::tui::bench::server::ServerOptions {
+                boards: boards.into_iter().filter(|&n| n > 0).collect(),
+                idle: std::time::Duration::from_secs(idle_secs.max(1)),
+                writers: colleagues,
+            };
+            crate::bench::run(&opts, &mut |db| {
+                let mut rows = crate::tui::bench::figures(db);
+                if !server.boards.is_empty() {
+                    rows.extend(crate::tui::bench::server::figures(db, &server));
+                }
+                rows
+            })?;
             Ok(())
         }
         BenchCommand::Writer { seed } => Ok(crate::bench::writer(&db, seed)?),

@@ -78,15 +78,20 @@ impl Mode {
             Mode::Form => Some(
                 "Typing goes into the field: ←/→ Home End Backspace Del edit it, Ctrl-U empties it; in a note Enter starts a new line; on a list ←/→ or Space choose.",
             ),
-            Mode::Choice => Some("The letter in brackets answers at once."),
+            Mode::Choice => Some(
+                "The letter in brackets answers at once. A scan, a digit or a capital letter puts the question aside unanswered and finds its number instead.",
+            ),
             Mode::Search => Some("Typing searches: ←/→ Home End Backspace Del, Ctrl-U empties."),
-            Mode::Report | Mode::Outbox | Mode::Help => Some("Any other key closes."),
+            Mode::Report | Mode::Outbox | Mode::Help => Some(
+                "Any other key closes; a scan, a digit or a capital letter closes and finds its number.",
+            ),
         }
     }
 
-    /// Digits and capital letters type a scan here, so they never run an action.
+    /// Digits and capital letters start a number here (a scan, or one typed by hand), so
+    /// they never run an action: everywhere but where text is typed.
     pub fn scans(self) -> bool {
-        matches!(self, Mode::Board | Mode::Detail)
+        !self.takes_text()
     }
 
     /// Characters typed here are text, so only keys that type nothing run an action.

@@ -2,10 +2,12 @@
 //! work it needs handed back as [`Effect`]s. Nothing here touches the store or the
 //! terminal, so every flow can be tested by feeding messages.
 //!
-//! Keys go to the open overlay if there is one (each in its own file under `overlay`),
-//! else to the scanner or the key map: the detail view's own keys first when it is open,
-//! then the board's. The panes live in `panes`, the detail view in `detail`, and what the
-//! board's actions do in `commands`.
+//! Keys a person typed go to the open overlay if there is one (each in its own file under
+//! `overlay`), else to the scan line or the key map: the detail view's own keys first when
+//! it is open, then the board's. A scan (`scanner` tells it from typing by its speed) is
+//! typed into a form's field, or else closes what is open, puts a question aside, and
+//! finds its case: it never answers or runs anything. The panes live in `panes`, the
+//! detail view in `detail`, and what the board's actions do in `commands`.
 
 mod commands;
 mod detail;
@@ -19,12 +21,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 pub use detail::{DetailState, Screen};
 pub use panes::Pane;
 
-use super::action::{Action, DetailAction};
-use super::keymap::KeyMap;
+use super::action::{Action, DetailAction, FormAction};
+use super::keymap::{Key, KeyMap};
 use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
-use super::protocol::{Effect, Msg, Target};
+use super::protocol::{Effect, Msg, Scan, Target};
 pub use super::protocol::{Message, MessageKind};
 use crate::domain::case::Case;
+use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
 use crate::domain::{Clocks, Stage};
 use crate::store::StoreError;
@@ -95,8 +98,13 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The sentence on the message line, if any.
     pub message: Option<Message>,
-    /// Digits and capitals typed with no form open: a scanner at work.
+    /// A number being typed by hand (a digit or capital letter typed where no text is
+    /// typed starts it), or a scan that came without its Enter: Enter or Tab finds it.
     pub scan: String,
+    /// A question was put aside for the number on the scan line: the RMA it was about.
+    aside: Option<String>,
+    /// The sentence for the question put aside, said with the answer to the scan's search.
+    aside_note: Option<String>,
     /// The user asked to quit.
     pub quit: bool,
     /// Another program upgraded the database past what this board knows (its schema
@@ -137,6 +145,8 @@ impl App {
             overlay: None,
             message: None,
             scan: String::new(),
+            aside: None,
+            aside_note: None,
             quit: false,
             outdated: None,
             saving: None,
@@ -187,7 +197,13 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => {
+                self.aside_note = None;
                 let fx = self.on_key(key);
+                self.one_write_at_a_time(fx)
+            }
+            Msg::Scan(scan) => {
+                self.aside_note = None;
+                let fx = self.on_scan(scan);
                 self.one_write_at_a_time(fx)
             }
             Msg::Act(action) => {
@@ -209,12 +225,20 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::SoldWithoutCase(imei) => self.open_case_for(&imei),
+            Msg::SoldWithoutCase(imei) => {
+                let fx = self.open_case_for(&imei);
+                self.tell_aside();
+                fx
+            }
             Msg::Found {
                 scanned,
                 case,
                 position,
-            } => self.on_found(scanned, *case, position),
+            } => {
+                let fx = self.on_found(scanned, *case, position);
+                self.tell_aside();
+                fx
+            }
             Msg::UndoOffer {
                 case,
                 from,
@@ -327,6 +351,7 @@ impl App {
             }
             Msg::Error(text) => {
                 self.complain(text);
+                self.tell_aside();
                 Vec::new()
             }
             Msg::Info(text) => {
@@ -380,41 +405,46 @@ impl App {
             self.quit = true;
             return Vec::new();
         }
-        let (today, read_only) = (self.today(), self.read_only_reason());
-        if let Some(overlay) = &mut self.overlay {
-            let cx = Ctx {
-                keys: &self.settings.keymap,
-                now: self.now,
-                today,
-                read_only,
-            };
-            let outcome = overlay.on_key(&key, &cx);
-            return self.follow(outcome);
+        let scanner_key = Key::from_event(&key).is_scanner_key();
+        match &self.overlay {
+            // A digit or capital letter is never an answer nor a way out: typed by hand
+            // (or by a scanner too slow to be told from a person) it puts the question or
+            // view aside and starts a number, as on the board.
+            Some(overlay) if scanner_key && overlay.mode().scans() => self.put_aside(),
+            Some(_) => return self.overlay_key(key),
+            None => {}
         }
         let plain = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
         if let KeyCode::Char(c) = key.code
             && plain
-            && (!self.scan.is_empty() || c.is_ascii_digit() || c.is_ascii_uppercase())
+            && (!self.scan.is_empty() || scanner_key)
         {
             self.message = None;
             self.scan.push(c);
             return Vec::new();
         }
         if !self.scan.is_empty() {
+            let line_feed = ctrl && key.code == KeyCode::Char('j');
             match key.code {
-                KeyCode::Enter => {
-                    let scanned = std::mem::take(&mut self.scan);
-                    return vec![Effect::Find(scanned)];
-                }
+                // Enter, Tab or a line feed: what scanners end a number with.
+                KeyCode::Enter | KeyCode::Tab => return self.find_scan_line(),
+                _ if line_feed => return self.find_scan_line(),
                 KeyCode::Backspace => {
                     self.scan.pop();
+                    if self.scan.is_empty() {
+                        self.forget_aside();
+                    }
                     return Vec::new();
                 }
                 KeyCode::Esc => {
                     self.scan.clear();
+                    self.forget_aside();
                     return Vec::new();
                 }
-                _ => self.scan.clear(),
+                _ => {
+                    self.scan.clear();
+                    self.forget_aside();
+                }
             }
         }
         if let Screen::Detail(d) = &mut self.screen
@@ -432,6 +462,120 @@ impl App {
                 self.perform(action)
             }
             None => Vec::new(),
+        }
+    }
+
+    /// A key for the open overlay, read in its mode.
+    fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let (today, read_only) = (self.today(), self.read_only_reason());
+        let Some(overlay) = &mut self.overlay else {
+            return Vec::new();
+        };
+        let cx = Ctx {
+            keys: &self.settings.keymap,
+            now: self.now,
+            today,
+            read_only,
+        };
+        let outcome = overlay.on_key(&key, &cx);
+        self.follow(outcome)
+    }
+
+    /// A scan, whole. In a form's text field it is typed there, and its Enter or Tab is
+    /// the form's own key (the S10 when shipping, the manufacturer reference, the IMEI of
+    /// a new case); in search, one without its end is typed into the query. Anywhere else
+    /// it closes what is open, puts a question aside unanswered, and finds its case, or
+    /// waits on the scan line for Enter when it came without one.
+    fn on_scan(&mut self, scan: Scan) -> Vec<Effect> {
+        let Scan { text, end } = scan;
+        let type_in = match &self.overlay {
+            Some(Overlay::Form(form)) => match form.focused() {
+                Some(field) if field.takes_text() => true,
+                _ => {
+                    let next = self.settings.keymap.first_key(FormAction::NextField);
+                    self.complain(format!(
+                        "The scan {} was not used: the field in use is a list. Move to a text field ({next}) and scan again.",
+                        clean_line(&text)
+                    ));
+                    return Vec::new();
+                }
+            },
+            Some(Overlay::Search(_)) => end.is_none(),
+            _ => false,
+        };
+        if type_in {
+            let mut fx = Vec::new();
+            for c in text.chars() {
+                fx.extend(self.overlay_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            }
+            if let Some(end) = end {
+                fx.extend(self.overlay_key(end.key()));
+            }
+            // Each character asked again for the search or the verdict: the whole
+            // number's is the one that counts.
+            let last_search = fx.iter().rposition(|e| matches!(e, Effect::Search(_)));
+            let last_assess = fx.iter().rposition(|e| matches!(e, Effect::Assess { .. }));
+            return fx
+                .into_iter()
+                .enumerate()
+                .filter(|(i, e)| match e {
+                    Effect::Search(_) => Some(*i) == last_search,
+                    Effect::Assess { .. } => Some(*i) == last_assess,
+                    _ => true,
+                })
+                .map(|(_, e)| e)
+                .collect();
+        }
+        self.put_aside();
+        self.message = None;
+        self.scan = text;
+        match end {
+            Some(_) => self.find_scan_line(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Close what is open for a number: a question is left unanswered and remembered, to
+    /// be told with the number's case.
+    fn put_aside(&mut self) {
+        if let Some(Overlay::Choice(choice)) = self.overlay.take() {
+            self.aside = Some(choice.target.rma);
+        }
+    }
+
+    /// Find the number on the scan line.
+    fn find_scan_line(&mut self) -> Vec<Effect> {
+        let scanned = std::mem::take(&mut self.scan);
+        self.aside_note = self.aside.take().map(|rma| {
+            format!(
+                "Put the question about {rma} aside for the scan of {}: nothing was answered.",
+                clean_line(&scanned)
+            )
+        });
+        vec![Effect::Find(scanned)]
+    }
+
+    /// The scan line was cleared: say that the question it put aside was left unanswered.
+    fn forget_aside(&mut self) {
+        if let Some(rma) = self.aside.take() {
+            self.say(format!(
+                "The question about {rma} was put aside: nothing was answered."
+            ));
+        }
+    }
+
+    /// Say, before what the scan found, that a question was put aside for it.
+    fn tell_aside(&mut self) {
+        let Some(note) = self.aside_note.take() else {
+            return;
+        };
+        match &mut self.message {
+            Some(m) => {
+                let mut rest = m.text.chars();
+                let first = rest.next().map(|c| c.to_uppercase().to_string());
+                m.text = format!("{note} {}{}", first.unwrap_or_default(), rest.as_str());
+            }
+            None => self.say(note),
         }
     }
 

@@ -74,6 +74,11 @@ impl Field {
         self
     }
 
+    /// Whether characters are typed into it (not a list): a scan goes here.
+    pub fn takes_text(&self) -> bool {
+        !matches!(self.kind, FieldKind::Choice { .. })
+    }
+
     /// Whether Enter starts a new line here rather than submitting.
     pub fn multiline(&self) -> bool {
         matches!(self.kind, FieldKind::Text { .. })

@@ -577,6 +577,21 @@ mod tests {
             .merge_user("[[keymap]]\nrun = \"back\"\nmode = \"detail\"\non = [\"B\"]\n")
             .unwrap_err();
         assert!(e.to_string().contains("barcode scanner"), "{e}");
+        // And in questions and the views that any other key closes: typed there, they
+        // start a number.
+        for (mode, run) in [
+            ("choice", "down"),
+            ("report", "scroll_down"),
+            ("outbox", "down"),
+            ("help", "scroll_down"),
+        ] {
+            let e = map
+                .merge_user(&format!(
+                    "[[keymap]]\nrun = \"{run}\"\nmode = \"{mode}\"\non = [\"J\"]\n"
+                ))
+                .unwrap_err();
+            assert!(e.to_string().contains("barcode scanner"), "{mode}: {e}");
+        }
         assert_eq!(
             map.action::<FormAction>(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             Some(FormAction::Save)

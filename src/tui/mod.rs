@@ -20,6 +20,7 @@ pub mod layout;
 pub mod overlay;
 pub mod protocol;
 pub mod runtime;
+pub mod scanner;
 pub mod theme;
 pub mod views;
 
@@ -67,20 +68,39 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> anyhow::Result<()> {
     let mut last_tick = Instant::now();
+    let mut scanner = scanner::ScanDetector::new();
+    let mut changed = true;
     loop {
-        board.pump();
-        terminal.draw(|frame| board.draw(frame))?;
-        // While the worker has answers to come, look for them often.
+        // Characters held back to be told apart change nothing on screen yet.
+        if board.pump() || changed {
+            terminal.draw(|frame| board.draw(frame))?;
+        }
+        changed = false;
+        // While the worker has answers to come, look for them often; while characters are
+        // held back, wake when they are known to be typed.
         let wait = if board.waiting() { POLL_BUSY } else { TICK };
-        if event::poll(wait.min(TICK.saturating_sub(last_tick.elapsed())))? {
+        let mut wait = wait.min(TICK.saturating_sub(last_tick.elapsed()));
+        if let Some(deadline) = scanner.deadline() {
+            wait = wait.min(deadline.saturating_duration_since(Instant::now()));
+        }
+        if event::poll(wait)? {
             // Take everything already typed before drawing again: a scanner types a
-            // whole number at once.
+            // whole number at once. Each key is stamped as it is read, for the scanner
+            // detector to tell a burst from a person.
             loop {
                 match event::read()? {
                     // Over SSH and in tmux only presses are reliable; releases and
                     // repeats would act twice.
-                    Event::Key(key) if key.kind == KeyEventKind::Press => board.send(Msg::Key(key)),
-                    Event::Resize(w, h) => board.send(Msg::Resize(w, h)),
+                    Event::Key(key) if key.kind == KeyEventKind::Press => {
+                        for msg in scanner.feed(key, Instant::now()) {
+                            board.send(msg);
+                            changed = true;
+                        }
+                    }
+                    Event::Resize(w, h) => {
+                        board.send(Msg::Resize(w, h));
+                        changed = true;
+                    }
                     _ => {}
                 }
                 if board.app.quit || !event::poll(Duration::ZERO)? {
@@ -88,12 +108,17 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> any
                 }
             }
         }
+        for msg in scanner.expire(Instant::now()) {
+            board.send(msg);
+            changed = true;
+        }
         if board.app.quit {
             return Ok(());
         }
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
             board.send(Msg::Tick(Utc::now()));
+            changed = true;
         }
     }
 }

@@ -139,8 +139,11 @@ pub struct BoardData {
 /// Everything that happens to the board: keys, ticks and answers from the store.
 #[derive(Debug, Clone)]
 pub enum Msg {
-    /// A key press from the terminal.
+    /// A key press typed by a person (the event loop tells scans apart by their speed; a
+    /// key with no timing, as in tests, is a person's).
     Key(KeyEvent),
+    /// A barcode scanner's burst: characters that came faster than anyone types.
+    Scan(Scan),
     /// Run a board action as if its key had been pressed.
     Act(Action),
     /// The clock moved on: ages and late flags are redrawn.
@@ -231,6 +234,35 @@ pub enum Msg {
     Waiting(bool),
     /// The outbox was sent: how it went (Ok) or what went wrong (Err).
     OutboxSent(Result<String, String>),
+}
+
+/// A number a barcode scanner typed, whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The characters scanned, without the key that ended them.
+    pub text: String,
+    /// The key that ended the scan; `None` when the burst stopped without one.
+    pub end: Option<ScanEnd>,
+}
+
+/// The key a scanner sends after the number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanEnd {
+    /// Enter, CR-LF or a line feed.
+    Enter,
+    /// Tab.
+    Tab,
+}
+
+impl ScanEnd {
+    /// The key as a form reads it.
+    pub fn key(self) -> KeyEvent {
+        let code = match self {
+            ScanEnd::Enter => crossterm::event::KeyCode::Enter,
+            ScanEnd::Tab => crossterm::event::KeyCode::Tab,
+        };
+        KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
+    }
 }
 
 /// Whether the message line reports something done or something wrong.

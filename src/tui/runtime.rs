@@ -211,7 +211,8 @@ impl Board {
         self.run(fx);
     }
 
-    /// Feed the worker's answers to the app. True when there were any.
+    /// Feed the worker's answers to the app. True when there were any, or the save under
+    /// way started or stopped waiting: the screen needs drawing.
     pub fn pump(&mut self) -> bool {
         let Executor::Worker(w) = &mut self.executor else {
             return false;
@@ -237,6 +238,7 @@ impl Board {
             .is_some_and(|s| s.waiting != waiting)
         {
             self.send(Msg::Waiting(waiting));
+            return true;
         }
         any
     }

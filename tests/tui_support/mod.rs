@@ -14,6 +14,7 @@ use rmaboard::domain::warranty::Part;
 use rmaboard::domain::{Case, Category, Imei, S10, Sale, Stage, TrackingNumber, VoidReason};
 use rmaboard::store::{NewCase, Store};
 use rmaboard::tui::keymap::KeyMap;
+use rmaboard::tui::protocol::{Scan, ScanEnd};
 use rmaboard::tui::theme::Theme;
 use rmaboard::tui::{Board, Msg};
 use rmaboard::workshop::{Setup, Workshop};
@@ -298,7 +299,16 @@ pub fn type_text(b: &mut Board, text: &str) {
     }
 }
 
+/// A barcode scanner: the number and Enter, as the event loop hands a burst to the board.
 pub fn scan(b: &mut Board, text: &str) {
+    b.send(Msg::Scan(Scan {
+        text: text.into(),
+        end: Some(ScanEnd::Enter),
+    }));
+}
+
+/// A number typed by hand, key by key, and Enter.
+pub fn type_number(b: &mut Board, text: &str) {
     type_text(b, text);
     press(b, KeyCode::Enter);
 }

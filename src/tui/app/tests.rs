@@ -12,7 +12,7 @@ use crate::domain::warranty::{Part, Verdict};
 use crate::domain::{Clocks, Imei, Stage};
 use crate::tui::keymap::KeyMap;
 use crate::tui::overlay::{ChoiceKind, Outbox, Overlay};
-use crate::tui::protocol::{BoardData, Effect, Msg};
+use crate::tui::protocol::{BoardData, Effect, Msg, Scan, ScanEnd};
 use crate::tui::theme::Theme;
 use crate::workshop::Counts;
 
@@ -553,4 +553,219 @@ fn the_outbox_marks_a_message_with_no_address_for_a_person() {
     let shown = screen(&app, 160, 45);
     assert!(shown.contains("no address: drop it"), "{shown}");
     assert!(!shown.contains("failed 1x"), "{shown}");
+}
+
+fn scan(app: &mut App, text: &str, end: Option<ScanEnd>) -> Vec<Effect> {
+    app.update(Msg::Scan(Scan {
+        text: text.into(),
+        end,
+    }))
+}
+
+fn finds(fx: &[Effect]) -> Option<&str> {
+    match fx {
+        [Effect::Find(k)] => Some(k.as_str()),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_scan_into_the_inspection_question_answers_nothing_and_says_so() {
+    let mut app = board_with(settings(), case(3, Stage::AtManufacturer));
+    key(&mut app, KeyCode::Char('>'));
+    assert!(matches!(&app.overlay, Some(Overlay::Choice(c)) if c.kind == ChoiceKind::Inspect));
+    // Its P and its Enter were "Passed" and "the marked answer".
+    let fx = scan(&mut app, "RP123456785CN", Some(ScanEnd::Enter));
+    assert_eq!(finds(&fx), Some("RP123456785CN"), "{fx:?}");
+    assert!(app.overlay.is_none());
+    assert!(app.saving.is_none());
+    // What the scan found is said after the question put aside.
+    app.update(Msg::Error("no case has RP123456785CN".into()));
+    assert_eq!(
+        message(&app),
+        "Put the question about RMA-2026-00003 aside for the scan of RP123456785CN: nothing was answered. No case has RP123456785CN"
+    );
+    // Only once: the next answer is told alone.
+    app.update(Msg::Error("again".into()));
+    assert_eq!(message(&app), "again");
+    // Put aside for a case that is found: both said.
+    key(&mut app, KeyCode::Char('>'));
+    let fx = scan(&mut app, "RMA-2026-00007", Some(ScanEnd::Enter));
+    assert_eq!(finds(&fx), Some("RMA-2026-00007"));
+    app.update(Msg::Found {
+        scanned: Some("RMA-2026-00007".into()),
+        case: Box::new(case(7, Stage::Received)),
+        position: Some(0),
+    });
+    assert!(
+        message(&app).starts_with("Put the question about RMA-2026-00003 aside for the scan of RMA-2026-00007: nothing was answered. RMA-2026-00007: "),
+        "{}",
+        message(&app)
+    );
+}
+
+#[test]
+fn a_scan_into_the_next_stage_menu_opens_no_form() {
+    let mut app = board_with(settings(), case(4, Stage::Received));
+    key(&mut app, KeyCode::Char('>'));
+    let fx = scan(&mut app, "SI0000000001", Some(ScanEnd::Enter));
+    assert_eq!(finds(&fx), Some("SI0000000001"));
+    assert!(app.overlay.is_none(), "{:?}", app.overlay);
+}
+
+#[test]
+fn scanning_parcel_b_while_asked_about_parcel_a_leaves_a_unanswered() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    let mut a = case(5, Stage::Expected);
+    a.tracking_in = Some("RR123456785CN".into());
+    app.update(Msg::Found {
+        scanned: Some("RR123456785CN".into()),
+        case: Box::new(a),
+        position: Some(0),
+    });
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Choice(c)) if c.kind == ChoiceKind::ReceiveScanned)
+    );
+    let fx = scan(&mut app, "RR987654321DE", Some(ScanEnd::Enter));
+    assert_eq!(finds(&fx), Some("RR987654321DE"), "{fx:?}");
+    assert!(app.overlay.is_none());
+    assert!(app.saving.is_none());
+    app.update(Msg::Error("no case has RR987654321DE".into()));
+    assert!(
+        message(&app).starts_with(
+            "Put the question about RMA-2026-00005 aside for the scan of RR987654321DE"
+        ),
+        "{}",
+        message(&app)
+    );
+}
+
+#[test]
+fn digits_and_capitals_typed_into_a_question_start_a_number_and_never_answer() {
+    // A scanner too slow to be told from a person, or a number typed by hand.
+    let mut app = board_with(settings(), case(3, Stage::AtManufacturer));
+    key(&mut app, KeyCode::Char('>'));
+    assert!(type_text(&mut app, "RP123456785CN").is_empty());
+    assert!(app.overlay.is_none());
+    assert_eq!(app.scan, "RP123456785CN");
+    let fx = key(&mut app, KeyCode::Enter);
+    assert_eq!(finds(&fx), Some("RP123456785CN"), "{fx:?}");
+    app.update(Msg::Error("no case".into()));
+    assert!(message(&app).starts_with("Put the question about RMA-2026-00003 aside"));
+    // Cleared with Esc instead: the question is said to be left unanswered.
+    key(&mut app, KeyCode::Char('>'));
+    type_text(&mut app, "42");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.scan.is_empty());
+    assert_eq!(
+        message(&app),
+        "The question about RMA-2026-00003 was put aside: nothing was answered."
+    );
+    // Its own letters, typed by a person, still answer.
+    key(&mut app, KeyCode::Char('>'));
+    let fx = key(&mut app, KeyCode::Char('p'));
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Apply {
+                change: Change::InspectPass {
+                    in_house: false,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_scan_ended_by_tab_finds_its_case_as_enter_does() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    let fx = scan(&mut app, "RMA-2026-00002", Some(ScanEnd::Tab));
+    assert_eq!(finds(&fx), Some("RMA-2026-00002"));
+    // Typed by hand (or by a slow scanner) and ended by Tab or a line feed: the same.
+    type_text(&mut app, "RMA-2026-00002");
+    let fx = key(&mut app, KeyCode::Tab);
+    assert_eq!(finds(&fx), Some("RMA-2026-00002"), "{fx:?}");
+    assert!(app.scan.is_empty());
+    type_text(&mut app, "490154203237518");
+    let fx = ctrl(&mut app, 'j');
+    assert_eq!(finds(&fx), Some("490154203237518"), "{fx:?}");
+}
+
+#[test]
+fn a_scan_closes_help_report_outbox_and_search_and_is_found_whole() {
+    for open in ['?', 'r', 'o', '/'] {
+        let mut app = board_with(settings(), case(2, Stage::Received));
+        key(&mut app, KeyCode::Char(open));
+        assert!(app.overlay.is_some(), "{open}");
+        let fx = scan(&mut app, "490154203237518", Some(ScanEnd::Enter));
+        assert_eq!(finds(&fx), Some("490154203237518"), "{open}: {fx:?}");
+        assert!(app.overlay.is_none(), "{open}");
+    }
+    // A digit typed by hand there closes it and starts the number rather than being lost.
+    for open in ['?', 'r', 'o'] {
+        let mut app = board_with(settings(), case(2, Stage::Received));
+        key(&mut app, KeyCode::Char(open));
+        type_text(&mut app, "4901");
+        assert!(app.overlay.is_none(), "{open}");
+        assert_eq!(app.scan, "4901", "{open}");
+    }
+}
+
+#[test]
+fn a_scan_without_its_end_waits_on_the_scan_line_or_is_typed_into_search() {
+    let mut app = board_with(settings(), case(2, Stage::Received));
+    assert!(scan(&mut app, "RMA-2026-00002", None).is_empty());
+    assert_eq!(app.scan, "RMA-2026-00002");
+    assert!(screen(&app, 80, 24).contains("Scan: RMA-2026-00002"));
+    let fx = key(&mut app, KeyCode::Enter);
+    assert_eq!(finds(&fx), Some("RMA-2026-00002"));
+    // In search, text pasted or scanned without Enter is the query.
+    key(&mut app, KeyCode::Char('/'));
+    let fx = scan(&mut app, "Müller", None);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Search(q)] if q == "Müller"),
+        "{fx:?}"
+    );
+    assert!(matches!(&app.overlay, Some(Overlay::Search(s)) if s.input.text() == "Müller"));
+}
+
+#[test]
+fn a_scan_into_a_forms_text_field_is_typed_there_with_its_enter_or_tab() {
+    // The S10 when shipping: typed, and its Enter saves as the form's Enter does.
+    let mut app = board_with(settings(), case(7, Stage::Inspected));
+    key(&mut app, KeyCode::Char('>'));
+    let fx = scan(&mut app, "RR123456785CN", Some(ScanEnd::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Apply { change: Change::Ship { tracking }, .. }] if tracking.as_str() == "RR123456785CN"),
+        "{fx:?}"
+    );
+    // The manufacturer reference: typed, Tab moves on as it does in the form.
+    let mut app = board_with(settings(), case(4, Stage::Received));
+    key(&mut app, KeyCode::Char('>'));
+    key(&mut app, KeyCode::Char('s'));
+    assert!(scan(&mut app, "CECT-SR-8812", Some(ScanEnd::Tab)).is_empty());
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(form.fields[0].value(), "CECT-SR-8812");
+    // The IMEI of a new case: typed, and Tab goes on to the part.
+    let mut app = board_with(settings(), case(4, Stage::Received));
+    key(&mut app, KeyCode::Char('n'));
+    let fx = scan(&mut app, "490154203237518", Some(ScanEnd::Tab));
+    assert!(matches!(fx.as_slice(), [Effect::Assess { .. }]), "{fx:?}");
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(form.fields[0].value(), "490154203237518");
+    assert_eq!(form.focused().unwrap().label, "Faulty part");
+    // On the list a scan is not typed anywhere, and says so; the form stays.
+    assert!(scan(&mut app, "490154203237518", Some(ScanEnd::Enter)).is_empty());
+    assert!(message(&app).contains("was not used"), "{}", message(&app));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(form.focused().unwrap().label, "Faulty part");
 }

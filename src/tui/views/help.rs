@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: &Theme
             theme.title(),
         ),
         Line::raw(clip(
-            "Digits and capital letters never run commands: scanning is safe.",
+            "A scan never runs a command or answers a question: scanning is safe.",
             inner_w,
         )),
         Line::raw(""),
