@@ -322,6 +322,7 @@ fn the_detail_view_scrolls_with_its_own_keys_and_runs_the_boards_commands() {
             sale: None,
             notes: Vec::new(),
             events: Vec::new(),
+            attachments: Vec::new(),
         },
     )));
     key(&mut app, KeyCode::Char('j'));
@@ -447,8 +448,11 @@ fn a_dropped_message_goes_back_to_the_outbox_only_if_nothing_else_was_opened() {
 fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
     crate::paperwork::OutboxMessage {
         id,
-        case_id: 2,
+        case_id: Some(2),
+        request_id: None,
         rma: "RMA-2026-0002".into(),
+        in_reply_to: None,
+        references: Vec::new(),
         kind: crate::paperwork::MessageKind::RmaInstructions,
         to_address: Some("service@hub.example".into()),
         subject: "Your RMA".into(),
