@@ -47,6 +47,9 @@ pub struct BoardConfig {
     pub shipped_days: u32,
     /// Start with the Expected pane shown.
     pub show_expected: bool,
+    /// Show the Requests pane (customers' mail waiting for an answer) while there are
+    /// open requests.
+    pub show_requests: bool,
 }
 
 impl Default for BoardConfig {
@@ -54,6 +57,7 @@ impl Default for BoardConfig {
         BoardConfig {
             shipped_days: 14,
             show_expected: true,
+            show_requests: true,
         }
     }
 }

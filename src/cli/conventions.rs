@@ -265,6 +265,11 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
         c.board.show_expected,
         loaded,
     ));
+    out.push(Setting::file(
+        "board.show_requests",
+        c.board.show_requests,
+        loaded,
+    ));
     out
 }
 

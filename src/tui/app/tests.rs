@@ -28,6 +28,8 @@ fn settings() -> Settings {
         clocks: Clocks::default(),
         shipped_days: 14,
         show_expected: true,
+        show_requests: true,
+        attachments_dir: "/srv/rmaboard/attachments".into(),
         keymap: KeyMap::default_keys(),
         zone: FixedOffset::east_opt(0).unwrap().into(),
     }
@@ -74,6 +76,7 @@ fn board_with(settings: Settings, case: Case) -> App {
             ..Counts::default()
         },
         windows: vec![(stage, 0, vec![case])],
+        requests: Vec::new(),
     })));
     assert!(fx.is_empty(), "{fx:?}");
     app.focus = stage;
