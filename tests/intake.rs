@@ -721,3 +721,36 @@ fn the_rebuilt_outbox_keeps_its_indexes_and_refuses_unknown_kinds() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_report_shows_answer_times_and_refusals_per_week() {
+    let shop = Shop::new("");
+    for (name, id) in [("a.eml", "a@handy.example"), ("b.eml", "b@handy.example")] {
+        let m = shop.mail(
+            name,
+            &bytes(message(("", "info@handy.example"), "defective device", id).text_body(imei(2))),
+        );
+        shop.import(received(), &[&m]);
+    }
+    shop.ok(&[
+        "--at",
+        &at(received() + chrono::Duration::hours(3)),
+        "answer",
+        "1",
+        "--refuse",
+        "expired",
+    ]);
+    let when = at(received() + chrono::Duration::days(5));
+    let r = shop.json(&["--at", &when, "report", "--json"]);
+    let a = &r["answers"];
+    assert_eq!(a["clock_hours"], 48);
+    assert_eq!(a["total"]["requests"], 2);
+    assert_eq!(a["total"]["answered"], 1);
+    assert_eq!(a["total"]["median_hours"], 3.0);
+    assert_eq!(a["total"]["within_clock_share"], 0.5);
+    assert_eq!(a["total"]["refusals"]["expired"], 1);
+    assert_eq!(a["weeks"][0]["week"], "2026-05-04");
+    let text = shop.ok(&["--at", &when, "report"]);
+    assert!(text.contains("Answers to customers' mail"), "{text}");
+    assert!(text.contains("expired 1"), "{text}");
+}
