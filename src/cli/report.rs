@@ -135,8 +135,7 @@ pub fn human(r: &Report) -> String {
             .map(|(reason, n)| format!("{reason} {n}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = writeln!(
-            o,
+        let line = format!(
             "  {week:<17} {:>6} {:>8} {:>8} {:>9} {:>8}  {refusals}",
             w.requests,
             w.answered,
@@ -145,6 +144,7 @@ pub fn human(r: &Report) -> String {
             w.within_clock_share
                 .map_or_else(|| "-".to_string(), show_share),
         );
+        let _ = writeln!(o, "{}", line.trim_end());
     }
 
     let _ = writeln!(o, "\nOverdue now: {}", r.overdue.len());
