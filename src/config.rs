@@ -617,6 +617,10 @@ mod tests {
                 "[clocks] received_days",
             ),
             ("[clocks]\nmanufacturer_months = 5000\n", "from 0 to 120"),
+            (
+                "[clocks]\nrequest_hours = 100000\n",
+                "[clocks] request_hours = 100000 is out of range: give a number of hours from 0 to 87600",
+            ),
             ("db = \"\"\n", "db = \"\" names no file"),
             ("db = \"  \"\n", "names no file"),
         ] {

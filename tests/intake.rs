@@ -754,3 +754,50 @@ fn the_report_shows_answer_times_and_refusals_per_week() {
     assert!(text.contains("Answers to customers' mail"), "{text}");
     assert!(text.contains("expired 1"), "{text}");
 }
+
+#[test]
+fn a_mail_dated_ahead_starts_its_clock_when_imported() {
+    let shop = Shop::new("");
+    let m = shop.mail(
+        "future.eml",
+        &bytes(
+            message(
+                ("", "info@handy.example"),
+                "defective device",
+                "future@handy.example",
+            )
+            .date((received() + chrono::Duration::days(30)).timestamp())
+            .text_body(imei(2)),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    assert_eq!(
+        requests(&shop, received(), false)[0]["received_at"],
+        "2026-05-04T09:30:00Z"
+    );
+}
+
+#[test]
+fn opening_another_customers_device_is_warned_about() {
+    let shop = Shop::new("");
+    // Handy Shop (C-2) names a device sold to Mobile Hub (C-1).
+    let m = shop.mail(
+        "m.eml",
+        &bytes(
+            message(
+                ("", "info@handy.example"),
+                "defective device",
+                "other@handy.example",
+            )
+            .text_body(format!("customer C-2, device {}", imei(1))),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    let out = shop.run(&["--at", &at(received()), "answer", "1", "--open"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("was sold to customer C-1, but the mail came from customer C-2"),
+        "{err}"
+    );
+}

@@ -233,6 +233,19 @@ pub(super) fn answer(cx: &Context, a: AnswerArgs) -> Outcome {
     for c in &opened {
         println!("{}", c.rma);
     }
+    // A reseller's mail naming another customer's device: opened (the registry decides
+    // the guarantee), but worth a look before the parcel comes.
+    if let Some(customer) = &after.customer_number {
+        for c in opened.iter().filter(|c| &c.customer_number != customer) {
+            eprintln!(
+                "rmaboard: warning: {} ({}) was sold to customer {}, but the mail came from customer {}: check who is sending it",
+                c.rma,
+                c.imei,
+                clean_line(&c.customer_number),
+                clean_line(customer)
+            );
+        }
+    }
     let what = if a.open {
         "the RMA instructions"
     } else if a.refuse.is_some() {

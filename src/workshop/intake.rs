@@ -71,6 +71,18 @@ impl Workshop {
             return Ok(());
         }
         let at = self.now();
+        // A Date ahead of the import (a sender's clock set wrong) would start the answer
+        // clock in the future: the mail was here by now at the latest.
+        let clamped;
+        let mail = if mail.received_at > at {
+            clamped = Mail {
+                received_at: at,
+                ..mail.clone()
+            };
+            &clamped
+        } else {
+            mail
+        };
         if let MailKind::Confirmation { rma, tracking } = mail.kind() {
             match self
                 .store
