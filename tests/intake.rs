@@ -801,3 +801,64 @@ fn opening_another_customers_device_is_warned_about() {
         "{err}"
     );
 }
+
+#[test]
+fn control_characters_in_a_mail_never_reach_the_terminal() {
+    let shop = Shop::new("");
+    let m = shop.mail(
+        "evil.eml",
+        &bytes(
+            message(
+                ("Evil\u{1b}[2J Corp\u{202e}", "info@handy.example"),
+                "defective\u{1b}]0;owned\u{7} device\u{202e}",
+                "evil@handy.example",
+            )
+            .text_body(format!("{}\u{1b}[31m red\u{9b}", imei(2)))
+            .attachment("image/png", "a\u{1b}[1mb.png", PNG),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    for args in [
+        vec!["requests"],
+        vec!["requests", "--json"],
+        vec!["answer", "1", "--ask", "Which charger?"],
+        vec!["outbox", "list"],
+        vec!["outbox", "show", "1"],
+    ] {
+        let mut all = vec!["--at".to_string(), at(received())];
+        all.extend(args.iter().map(|a| a.to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = shop.run(&all);
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!text.contains(bad), "{args:?} printed {bad:?}: {text:?}");
+        }
+    }
+}
+
+#[test]
+fn a_photo_half_saved_by_a_killed_import_is_reported_and_removed_by_the_next() {
+    let shop = Shop::new("");
+    let dir = shop.path("attachments");
+    std::fs::create_dir_all(&dir).unwrap();
+    let litter = dir.join(".rmaboard-attachment-a1B2c3");
+    std::fs::write(&litter, "half a photo").unwrap();
+    let f = std::fs::File::options().write(true).open(&litter).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+    drop(f);
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&litter.display().to_string()), "{said}");
+
+    let m = shop.mail(
+        "m.eml",
+        &bytes(message(("", "info@handy.example"), "x", "m@handy.example").text_body(imei(2))),
+    );
+    shop.import(received(), &[&m]);
+    assert!(!litter.exists());
+    shop.ok(&["doctor"]);
+}

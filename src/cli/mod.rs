@@ -488,7 +488,11 @@ pub fn run(cli: Cli) -> Outcome {
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
             print!("{}", check.report());
-            let files = paperwork::check_files(&store, &cx.config.bills_dir(&path))?;
+            let files = paperwork::check_files(
+                &store,
+                &cx.config.bills_dir(&path),
+                &cx.config.attachments_dir(&path),
+            )?;
             print!("{}", files.report());
             if !check.healthy() {
                 Err(Failure::new(

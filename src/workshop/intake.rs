@@ -54,6 +54,8 @@ impl Workshop {
         for p in paths {
             files_to_read.extend(crate::inbox::mail_files(p).map_err(super::WorkshopError::Mail)?);
         }
+        // What an import killed while saving a photo left behind.
+        files::remove_stale(&self.attachments_dir(), files::Kind::Attachment);
         let mut report = InboxReport::default();
         for file in files_to_read {
             match crate::inbox::read_mail(&file) {
