@@ -862,3 +862,56 @@ fn a_photo_half_saved_by_a_killed_import_is_reported_and_removed_by_the_next() {
     assert!(!litter.exists());
     shop.ok(&["doctor"]);
 }
+
+#[test]
+fn a_request_shows_its_mail_with_each_device_and_its_verdict() {
+    let shop = Shop::new("");
+    let stranger = rmaboard::demo::make_imei(35_209_611, 99)
+        .as_str()
+        .to_string();
+    let m = shop.mail(
+        "r.eml",
+        &bytes(
+            message(
+                ("Mobile Hub", "service@hub.example"),
+                "defective device",
+                "show@hub.example",
+            )
+            .text_body(format!(
+                "Dear shop,\r\n{} has no sound,\r\n{stranger} does not start.\r\n",
+                imei(1)
+            ))
+            .attachment("image/jpeg", "photo.jpg", JPEG),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    let text = shop.ok(&["--at", &at(received()), "request", "1"]);
+    assert!(
+        text.contains("From         Mobile Hub <service@hub.example>"),
+        "{text}"
+    );
+    assert!(text.contains("Customer     C-1"), "{text}");
+    assert!(
+        text.contains(&format!("{} CECT P30 Pro - covered", imei(1))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{stranger} (not in the registry) - not_sold_by_us"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("photo.jpg (image/jpeg"), "{text}");
+    assert!(text.contains("  Dear shop,"), "{text}");
+
+    let j = shop.json(&["--at", &at(received()), "request", "request-1", "--json"]);
+    assert_eq!(j["id"], 1);
+    assert!(j["body"].as_str().unwrap().contains("has no sound"));
+    assert_eq!(j["devices"][0]["verdict"], "covered");
+    assert_eq!(j["devices"][0]["customer_number"], "C-1");
+    assert_eq!(j["devices"][1]["verdict"], "not_sold_by_us");
+    assert_eq!(j["devices"][1]["model"], Value::Null);
+
+    let err = shop.refuse(&["request", "2"]);
+    assert!(err.contains("no request 2"), "{err}");
+}

@@ -191,6 +191,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One request: the mail's text, its devices with their warranty verdicts on the
+    /// mail's day, its attachments and its answer.
+    Request {
+        /// The request's number, as `rmaboard requests` shows it.
+        #[arg(value_name = "REQ")]
+        request: String,
+        /// Print the request as JSON, with `body` and `devices`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Answer a request: --open its cases, --refuse it, or --ask a question.
     Answer(AnswerArgs),
     /// Fill a database with a realistic demo shop and open the board on it.

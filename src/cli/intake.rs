@@ -99,6 +99,128 @@ impl RequestJson {
     }
 }
 
+/// A device named in a request, with its verdict on the mail's day.
+#[derive(Debug, Serialize)]
+pub struct DeviceJson {
+    /// The IMEI.
+    pub imei: String,
+    /// The model, from the sales registry; `null` when not sold by us.
+    pub model: Option<String>,
+    /// The buyer's customer number, from the sales registry.
+    pub customer_number: Option<String>,
+    /// The warranty verdict's name on the mail's day, for the device itself.
+    pub verdict: &'static str,
+    /// The verdict in a sentence.
+    pub reason: String,
+    /// The device's case not yet shipped, if it has one.
+    pub open_case: Option<String>,
+}
+
+/// `rmaboard request REQ [--json]`: the request object with `body` and `devices`.
+#[derive(Debug, Serialize)]
+struct RequestDetailJson {
+    #[serde(flatten)]
+    request: RequestJson,
+    body: String,
+    devices: Vec<DeviceJson>,
+}
+
+/// `rmaboard request REQ [--json]`
+pub(super) fn show(cx: &Context, typed: &str, json: bool) -> Outcome {
+    let id = request_number(typed)?;
+    let ws = cx.workshop()?;
+    let store = ws.store();
+    let r = store.request(id)?;
+    let day = crate::domain::time::local_date(r.received_at);
+    let mut devices = Vec::new();
+    for imei in &r.imeis {
+        let sale = store.sale(imei)?;
+        let a = store.assess(imei, day, crate::domain::Part::Device)?;
+        devices.push(DeviceJson {
+            imei: imei.to_string(),
+            model: sale.as_ref().map(|s| s.model.clone()),
+            customer_number: sale.as_ref().map(|s| s.customer_number.clone()),
+            verdict: a.verdict.as_str(),
+            reason: a.reason,
+            open_case: store.open_case_of(imei)?.map(|c| c.rma.to_string()),
+        });
+    }
+    let dir = ws.attachments_dir();
+    let hours = ws.clocks().request_hours;
+    let now = ws.now();
+    if json {
+        return print_json(&RequestDetailJson {
+            request: RequestJson::new(&r, &dir, hours, now),
+            body: r.body.clone(),
+            devices,
+        });
+    }
+    let mut out = std::io::stdout().lock();
+    let mut line = |label: &str, value: &str| {
+        let _ = writeln!(out, "{label:<13}{}", clean_line(value));
+    };
+    line("Request", &r.id.to_string());
+    line("Received", &local_minutes(r.received_at));
+    let from = match (&r.from_name, &r.from_address) {
+        (Some(n), Some(a)) => format!("{n} <{a}>"),
+        (None, Some(a)) => a.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => "-".into(),
+    };
+    line("From", &from);
+    line(
+        "Customer",
+        r.customer_number.as_deref().unwrap_or("not matched"),
+    );
+    line("Subject", &r.subject);
+    let state = match &r.answered {
+        Some(a) => format!("{} by {} {}", a.answer.label(), a.by, local_minutes(a.at)),
+        None => format!("open for {}", short_age(r.received_at, now)),
+    };
+    let late = if r.is_late(hours, now) { " (late)" } else { "" };
+    line("Answer", &format!("{state}{late}"));
+    for d in &devices {
+        let case = d
+            .open_case
+            .as_deref()
+            .map(|c| format!("; open case {c}"))
+            .unwrap_or_default();
+        line(
+            "Device",
+            &format!(
+                "{} {} - {}: {}{case}",
+                d.imei,
+                d.model.as_deref().unwrap_or("(not in the registry)"),
+                d.verdict,
+                d.reason
+            ),
+        );
+    }
+    if devices.is_empty() {
+        line(
+            "Devices",
+            "none found (give them with `answer --open --imei`)",
+        );
+    }
+    for a in &r.attachments {
+        line(
+            "Attachment",
+            &format!(
+                "{} ({}, {} bytes) {}",
+                a.name,
+                a.content_type,
+                a.size,
+                dir.join(&a.file).display()
+            ),
+        );
+    }
+    let _ = writeln!(out);
+    for l in crate::domain::text::clean_text(&r.body).lines() {
+        let _ = writeln!(out, "  {l}");
+    }
+    Ok(())
+}
+
 /// `rmaboard inbox ...`
 pub(super) fn inbox(cx: &Context, command: InboxCommand) -> Outcome {
     match command {

@@ -462,6 +462,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Inbox(i)) => intake::inbox(&cx, i),
         Some(Command::Requests { open, json }) => intake::requests(&cx, open, json),
         Some(Command::Answer(a)) => intake::answer(&cx, a),
+        Some(Command::Request { request, json }) => intake::show(&cx, &request, json),
         Some(Command::Doctor) => {
             // Look only: checking a backup must not change it.
             let path = cx.path()?;
