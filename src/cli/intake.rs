@@ -192,7 +192,7 @@ pub(super) fn show(cx: &Context, typed: &str, json: bool) -> Outcome {
                 d.imei,
                 d.model.as_deref().unwrap_or("(not in the registry)"),
                 d.verdict,
-                d.reason
+                d.reason.trim_end_matches('.')
             ),
         );
     }
