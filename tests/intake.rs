@@ -915,3 +915,42 @@ fn a_request_shows_its_mail_with_each_device_and_its_verdict() {
     let err = shop.refuse(&["request", "2"]);
     assert!(err.contains("no request 2"), "{err}");
 }
+
+#[test]
+fn one_parcel_for_several_cases_is_confirmed_on_each() {
+    let shop = Shop::new("");
+    let opened = at(received() - chrono::Duration::days(1));
+    let open = |n: u32| {
+        shop.ok(&[
+            "--at",
+            &opened,
+            "open",
+            "--imei",
+            &imei(n),
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string()
+    };
+    let (a, b) = (open(1), open(3));
+    let m = shop.mail(
+        "parcel.eml",
+        &bytes(
+            message(("Mobile Hub", "service@hub.example"), "parcel sent", "parcel@hub.example")
+                .text_body(format!(
+                    "Both devices ({a} and {b}) and RMA-2026-00099 are in one parcel,\r\ntracking number RR123456785CN\r\n"
+                )),
+        ),
+    );
+    let (out, err) = shop.import(received(), &[&m]);
+    assert!(out.contains("1 confirmation"), "{out}");
+    assert!(err.contains("RMA-2026-00099, which no case has"), "{err}");
+    for rma in [&a, &b] {
+        let case = shop.json(&["show", rma, "--json"]);
+        assert_eq!(case["tracking_in"], "RR123456785CN", "{rma}");
+        assert_eq!(case["notes"].as_array().unwrap().len(), 1);
+    }
+    let (out, _) = shop.import(received(), &[&m]);
+    assert!(out.contains("1 duplicate"), "{out}");
+}

@@ -56,16 +56,18 @@ CREATE TABLE IF NOT EXISTS attachments (
     UNIQUE (request_id, sha256)
 );
 
--- A customer's mail naming an RMA number and the tracking number of the parcel.
+-- A customer's mail naming RMA numbers and the tracking number of the parcel: a row per
+-- case it names (a reseller sends several devices in one parcel).
 CREATE TABLE IF NOT EXISTS confirmations (
     id          INTEGER PRIMARY KEY,
-    message_id  TEXT NOT NULL UNIQUE,
+    message_id  TEXT NOT NULL,
     case_id     INTEGER NOT NULL REFERENCES cases (id),
     received_at TEXT NOT NULL,
     tracking    TEXT NOT NULL,
     source      TEXT NOT NULL,
     imported_at TEXT NOT NULL,
-    imported_by TEXT NOT NULL
+    imported_by TEXT NOT NULL,
+    UNIQUE (message_id, case_id)
 );
 CREATE INDEX IF NOT EXISTS confirmations_case ON confirmations (case_id);
 

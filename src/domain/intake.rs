@@ -351,15 +351,15 @@ impl Mail {
         format!("{}\n{}", self.subject, self.body)
     }
 
-    /// What the mail is: a confirmation of a parcel (it names an RMA number and a
-    /// tracking number), else a request.
+    /// What the mail is: a confirmation of a parcel (it names RMA numbers and a
+    /// tracking number; the first tracking number counts), else a request.
     pub fn kind(&self) -> MailKind {
         let text = self.text();
         let rmas = find_rma_numbers(&text);
         let tracking = find_tracking_numbers(&text);
-        match (rmas.first(), tracking.first()) {
-            (Some(rma), Some(t)) => MailKind::Confirmation {
-                rma: *rma,
+        match (rmas.is_empty(), tracking.first()) {
+            (false, Some(t)) => MailKind::Confirmation {
+                rmas,
                 tracking: t.clone(),
             },
             _ => MailKind::Request {
@@ -377,10 +377,10 @@ pub enum MailKind {
         /// The devices, in the order written.
         imeis: Vec<Imei>,
     },
-    /// The customer confirms the parcel of a case.
+    /// The customer confirms the parcel of one case or several (a reseller's parcel).
     Confirmation {
-        /// The case's RMA number.
-        rma: RmaNumber,
+        /// The cases' RMA numbers, in the order written.
+        rmas: Vec<RmaNumber>,
         /// The parcel's tracking number.
         tracking: TrackingNumber,
     },

@@ -25,11 +25,25 @@ pub use crate::domain::intake::SYNTHETIC_ID_PREFIX;
 /// and the content's SHA-256 (hex); returns the file's name in the folder.
 pub type SaveAttachment<'a> = &'a mut dyn FnMut(i64, &MailAttachment, &str) -> Result<String>;
 
-/// What a confirmation did to its case.
+/// What a confirmation mail did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirmed {
+pub enum Confirmation {
     /// The mail was imported before: nothing changed.
     Duplicate,
+    /// None of the RMA numbers it names is a case (they are listed): nothing changed.
+    NoSuchCase(Vec<String>),
+    /// Recorded on these cases; the RMA numbers no case has are listed.
+    Recorded {
+        /// What it did to each case.
+        cases: Vec<Confirmed>,
+        /// RMA numbers it names that no case has.
+        unknown: Vec<String>,
+    },
+}
+
+/// What a confirmation did to one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
     /// The case's inbound tracking number was recorded.
     TrackingSet {
         /// The case.
@@ -199,96 +213,51 @@ impl Store {
         Ok(Some(id))
     }
 
-    /// Record a customer's confirmation of the parcel of case `rma`: the tracking number
-    /// goes on the case when it has none (a different one already there is kept, and the
-    /// customer's goes into a note), and the mail is added as a note. Refused with
-    /// [`StoreError::NotFound`] when no case has the RMA number.
+    /// Record a customer's confirmation of the parcel of the cases `rmas`: the tracking
+    /// number goes on each case that has none (a different one already there is kept,
+    /// and the customer's goes into the note), and the mail is added to each as a note;
+    /// all in one transaction. RMA numbers no case has are handed back; when none of
+    /// them is a case, nothing is recorded and they all are.
     pub fn record_confirmation(
         &mut self,
         mail: &Mail,
-        rma: RmaNumber,
+        rmas: &[RmaNumber],
         tracking: &TrackingNumber,
         author: &str,
         at: DateTime<Utc>,
-    ) -> Result<Confirmed> {
+    ) -> Result<Confirmation> {
         let tx = self.write()?;
         if known(&tx, &mail.message_id)? {
-            return Ok(Confirmed::Duplicate);
+            return Ok(Confirmation::Duplicate);
         }
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM cases WHERE rma = ?1",
-                [rma.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else {
-            return Err(StoreError::NotFound(rma.to_string()));
-        };
-        let current = read_case(&tx, id)?;
-        let outcome = match &current.tracking_in {
-            None => {
-                let plan = case::plan(
-                    &current,
-                    Change::Edit(Edit {
-                        fault: None,
-                        tracking_in: Patch::Set(tracking.clone()),
-                        manufacturer_ref: None,
-                    }),
-                    at,
-                )?;
-                write_plan(&tx, &current, &plan, author, at)?;
-                Confirmed::TrackingSet {
-                    rma: current.rma.to_string(),
-                }
+        let mut cases = Vec::new();
+        let mut unknown = Vec::new();
+        for rma in rmas {
+            let id: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM cases WHERE rma = ?1",
+                    [rma.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match id {
+                Some(id) if !cases.contains(&id) => cases.push(id),
+                Some(_) => {}
+                None => unknown.push(rma.to_string()),
             }
-            Some(t) if t == tracking.as_str() => Confirmed::AlreadySet {
-                rma: current.rma.to_string(),
-            },
-            Some(t) => Confirmed::Differs {
-                rma: current.rma.to_string(),
-                kept: t.to_string(),
-            },
-        };
-        let from = mail.from_address.as_deref().unwrap_or("an unknown sender");
-        let mut note = format!(
-            "The customer confirmed the parcel by mail ({from}, {}), tracking number {tracking}.",
-            crate::domain::time::local_minutes(mail.received_at)
-        );
-        if let Confirmed::Differs { kept, .. } = &outcome {
-            note.push_str(&format!(
-                " The case already had {kept}, which was kept: check which number the parcel has."
-            ));
         }
-        note.push_str(&format!("\n\nSubject: {}\n\n{}", mail.subject, mail.body));
-        let note: String = text::clean_text(&note)
-            .chars()
-            .take(text::MAX_NOTE)
-            .collect();
-        tx.execute(
-            "INSERT INTO notes (case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
-            params![id, rfc3339(at), author, note.trim_end()],
-        )?;
-        tx.execute(
-            "UPDATE cases SET version = version + 1, updated_at = ?2 WHERE id = ?1",
-            params![id, rfc3339(at)],
-        )?;
-        tx.execute(
-            "INSERT INTO confirmations (message_id, case_id, received_at, tracking, source,
-                imported_at, imported_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                mail.message_id,
-                id,
-                rfc3339(mail.received_at),
-                tracking.as_str(),
-                mail.source,
-                rfc3339(at),
-                author,
-            ],
-        )?;
+        if cases.is_empty() {
+            return Ok(Confirmation::NoSuchCase(unknown));
+        }
+        let mut done = Vec::new();
+        for id in cases {
+            done.push(confirm_case(&tx, id, mail, tracking, author, at)?);
+        }
         tx.commit()?;
-        Ok(outcome)
+        Ok(Confirmation::Recorded {
+            cases: done,
+            unknown,
+        })
     }
 
     /// Requests, oldest first: all, or only the open ones (not answered, or only
@@ -438,6 +407,78 @@ impl Store {
         tx.commit()?;
         Ok((request, opened))
     }
+}
+
+/// One case of a confirmation: the tracking number when the case has none, the note,
+/// the row that makes the mail known.
+fn confirm_case(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    mail: &Mail,
+    tracking: &TrackingNumber,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<Confirmed> {
+    let current = read_case(tx, id)?;
+    let rma = current.rma.to_string();
+    let outcome = match &current.tracking_in {
+        None => {
+            let plan = case::plan(
+                &current,
+                Change::Edit(Edit {
+                    fault: None,
+                    tracking_in: Patch::Set(tracking.clone()),
+                    manufacturer_ref: None,
+                }),
+                at,
+            )?;
+            write_plan(tx, &current, &plan, author, at)?;
+            Confirmed::TrackingSet { rma }
+        }
+        Some(t) if t == tracking.as_str() => Confirmed::AlreadySet { rma },
+        Some(t) => Confirmed::Differs {
+            rma,
+            kept: t.to_string(),
+        },
+    };
+    let from = mail.from_address.as_deref().unwrap_or("an unknown sender");
+    let mut note = format!(
+        "The customer confirmed the parcel by mail ({from}, {}), tracking number {tracking}.",
+        crate::domain::time::local_minutes(mail.received_at)
+    );
+    if let Confirmed::Differs { kept, .. } = &outcome {
+        note.push_str(&format!(
+            " The case already had {kept}, which was kept: check which number the parcel has."
+        ));
+    }
+    note.push_str(&format!("\n\nSubject: {}\n\n{}", mail.subject, mail.body));
+    let note: String = text::clean_text(&note)
+        .chars()
+        .take(text::MAX_NOTE)
+        .collect();
+    tx.execute(
+        "INSERT INTO notes (case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+        params![id, rfc3339(at), author, note.trim_end()],
+    )?;
+    tx.execute(
+        "UPDATE cases SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, rfc3339(at)],
+    )?;
+    tx.execute(
+        "INSERT INTO confirmations (message_id, case_id, received_at, tracking, source,
+            imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            mail.message_id,
+            id,
+            rfc3339(mail.received_at),
+            tracking.as_str(),
+            mail.source,
+            rfc3339(at),
+            author,
+        ],
+    )?;
+    Ok(outcome)
 }
 
 fn read_request(conn: &Connection, id: i64) -> Result<Request> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::case::Case;
 use crate::domain::intake::{Mail, MailKind, Request, customer_number_candidates};
 use crate::files;
-use crate::store::{Confirmed, Reply, StoreError};
+use crate::store::{Confirmation, Confirmed, Reply, StoreError};
 
 use super::Workshop;
 
@@ -15,8 +15,8 @@ use super::Workshop;
 pub struct InboxReport {
     /// New requests: their numbers and the files they came from.
     pub new_requests: Vec<(i64, String)>,
-    /// Confirmations recorded on cases.
-    pub confirmations: Vec<Confirmed>,
+    /// Confirmation mails recorded: what each did to the cases it names.
+    pub confirmations: Vec<Vec<Confirmed>>,
     /// Mails imported before (same Message-ID).
     pub duplicates: u64,
     /// Files that are not mail rmaboard can read: one sentence each, naming the file.
@@ -85,29 +85,38 @@ impl Workshop {
         } else {
             mail
         };
-        if let MailKind::Confirmation { rma, tracking } = mail.kind() {
+        if let MailKind::Confirmation { rmas, tracking } = mail.kind() {
             match self
                 .store
-                .record_confirmation(mail, rma, &tracking, &self.setup.user, at)
+                .record_confirmation(mail, &rmas, &tracking, &self.setup.user, at)?
             {
-                Ok(Confirmed::Duplicate) => report.duplicates += 1,
-                Ok(done) => {
-                    if let Confirmed::Differs { rma, kept } = &done {
+                Confirmation::Duplicate => report.duplicates += 1,
+                Confirmation::Recorded { cases, unknown } => {
+                    for done in &cases {
+                        if let Confirmed::Differs { rma, kept } = done {
+                            report.notes.push(format!(
+                                "{}: the customer confirmed tracking number {tracking}, but {rma} already has {kept}; it was kept and the mail added as a note",
+                                mail.source
+                            ));
+                        }
+                    }
+                    if !unknown.is_empty() {
                         report.notes.push(format!(
-                            "{}: the customer confirmed tracking number {tracking}, but {rma} already has {kept}; it was kept and the mail added as a note",
-                            mail.source
+                            "{}: it also names {}, which no case has",
+                            mail.source,
+                            unknown.join(", ")
                         ));
                     }
-                    report.confirmations.push(done);
+                    report.confirmations.push(cases);
                 }
-                Err(StoreError::NotFound(_)) => {
+                Confirmation::NoSuchCase(unknown) => {
                     report.notes.push(format!(
-                        "{}: it names {rma} with a tracking number, but no case has that RMA number; it was imported as a request",
-                        mail.source
+                        "{}: it names {} with a tracking number, but no case has that RMA number; it was imported as a request",
+                        mail.source,
+                        unknown.join(", ")
                     ));
                     self.import_request(mail, report)?;
                 }
-                Err(e) => return Err(e),
             }
             return Ok(());
         }
