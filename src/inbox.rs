@@ -167,7 +167,22 @@ pub fn parse_mail(
         body: body.trim().to_string(),
         attachments,
         source: source.to_string(),
+        replies_to: replies_to(&msg),
     })
+}
+
+/// The Message-IDs a mail answers: `In-Reply-To` first, then `References` newest first.
+fn replies_to(msg: &mail_parser::Message<'_>) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let in_reply_to = msg.in_reply_to().as_text_list().unwrap_or_default();
+    let references = msg.references().as_text_list().unwrap_or_default();
+    for id in in_reply_to.iter().chain(references.iter().rev()) {
+        let id = clean_line(id.trim().trim_start_matches('<').trim_end_matches('>'));
+        if !id.is_empty() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 /// The file name an attachment is kept under: the request, the start of the content's

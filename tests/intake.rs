@@ -954,3 +954,59 @@ fn one_parcel_for_several_cases_is_confirmed_on_each() {
     let (out, _) = shop.import(received(), &[&m]);
     assert!(out.contains("1 duplicate"), "{out}");
 }
+
+#[test]
+fn the_customers_reply_to_a_question_follows_its_request() {
+    let shop = Shop::new("");
+    let m = shop.mail(
+        "q.eml",
+        &bytes(
+            message(
+                ("", "info@handy.example"),
+                "phone does not charge",
+                "first@handy.example",
+            )
+            .text_body(imei(2)),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    let asked = at(received() + chrono::Duration::hours(2));
+    shop.ok(&[
+        "--at",
+        &asked,
+        "answer",
+        "1",
+        "--ask",
+        "Please try another charger.",
+    ]);
+    // The customer's mail program answers our question: In-Reply-To names our message.
+    let ours = mail_parser::MessageParser::default()
+        .parse(&drafted(&shop))
+        .unwrap()
+        .message_id()
+        .unwrap()
+        .to_string();
+    let reply = shop.mail(
+        "reply.eml",
+        &bytes(
+            message(
+                ("", "info@handy.example"),
+                "Re: phone does not charge",
+                "reply@handy.example",
+            )
+            .in_reply_to(ours.clone())
+            .references(vec!["first@handy.example".to_string(), ours])
+            .text_body("Tried two chargers, still dead."),
+        ),
+    );
+    let later = received() + chrono::Duration::hours(20);
+    shop.import(later, &[&reply]);
+    let all = requests(&shop, later, false);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["follows"], Value::Null);
+    assert_eq!(all[1]["follows"], 1);
+    let line = shop.ok(&["--at", &at(later), "requests"]);
+    assert!(line.contains("(re #1) Re: phone does not charge"), "{line}");
+    let shown = shop.ok(&["--at", &at(later), "request", "2"]);
+    assert!(shown.contains("Replies to   request 1"), "{shown}");
+}

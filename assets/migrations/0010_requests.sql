@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS requests (
     answered_by     TEXT,
     refusal_reason  TEXT
                     CHECK (refusal_reason IN ('not_sold_by_us', 'expired', 'not_covered', 'void', 'not_a_defect')),
+    -- the earlier request this mail replies to (the customer answering a question)
+    follows         INTEGER REFERENCES requests (id),
     CHECK ((answer IS NULL) = (answered_at IS NULL) AND (answer IS NULL) = (answered_by IS NULL)),
     CHECK (refusal_reason IS NULL OR answer = 'refused')
 );

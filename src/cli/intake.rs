@@ -43,6 +43,8 @@ pub struct RequestJson {
     pub refusal_reason: Option<&'static str>,
     /// Answered after the clock's hours, or still open past them.
     pub late: bool,
+    /// The earlier request this mail replies to; `null` for a new one.
+    pub follows: Option<i64>,
 }
 
 /// An attachment in the request and case objects.
@@ -95,6 +97,7 @@ impl RequestJson {
                 _ => None,
             }),
             late: r.is_late(hours, now),
+            follows: r.follows,
         }
     }
 }
@@ -173,6 +176,9 @@ pub(super) fn show(cx: &Context, typed: &str, json: bool) -> Outcome {
         r.customer_number.as_deref().unwrap_or("not matched"),
     );
     line("Subject", &r.subject);
+    if let Some(n) = r.follows {
+        line("Replies to", &format!("request {n}"));
+    }
     let state = match &r.answered {
         Some(a) => format!("{} by {} {}", a.answer.label(), a.by, local_minutes(a.at)),
         None => format!("open for {}", short_age(r.received_at, now)),
@@ -279,8 +285,9 @@ fn human_line(r: &Request, hours: u32, now: chrono::DateTime<chrono::Utc>) -> St
         None => format!("open {}", short_age(r.received_at, now)),
     };
     let devices = crate::domain::text::count(r.imeis.len() as u64, "device");
+    let follows = r.follows.map(|n| format!("(re #{n}) ")).unwrap_or_default();
     format!(
-        "{late}{:>5}  {}  {:<30}  {:<10}  {:<10}  {}  {}",
+        "{late}{:>5}  {}  {:<30}  {:<10}  {:<10}  {}  {follows}{}",
         r.id,
         local_minutes(r.received_at),
         clean_line(&r.sender()).chars().take(30).collect::<String>(),

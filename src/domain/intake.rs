@@ -329,6 +329,9 @@ pub struct Mail {
     pub attachments: Vec<MailAttachment>,
     /// The file the mail was read from.
     pub source: String,
+    /// The Message-IDs it answers (`In-Reply-To`, then `References`), without angle
+    /// brackets.
+    pub replies_to: Vec<String>,
 }
 
 /// A file attached to a mail, as read.
@@ -411,6 +414,9 @@ pub struct Request {
     pub attachments: Vec<Attachment>,
     /// The first answer, who gave it and when.
     pub answered: Option<Answered>,
+    /// The earlier request this mail replies to (the customer answering the shop's
+    /// question, say), if any.
+    pub follows: Option<i64>,
 }
 
 /// The first answer to a request.
@@ -524,6 +530,7 @@ mod tests {
             imeis: vec![],
             attachments: vec![],
             answered: None,
+            follows: None,
         };
         assert!(!r.is_late(48, at + Duration::hours(48)));
         assert!(r.is_late(48, at + Duration::hours(48) + Duration::seconds(1)));

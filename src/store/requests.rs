@@ -81,7 +81,7 @@ pub enum Reply {
 }
 
 const REQUEST_COLUMNS: &str = "id, message_id, received_at, from_address, from_name, subject, \
-    body, customer_number, answer, answered_at, answered_by, refusal_reason";
+    body, customer_number, answer, answered_at, answered_by, refusal_reason, follows";
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -167,10 +167,11 @@ impl Store {
         if known(&tx, &mail.message_id)? {
             return Ok(None);
         }
+        let follows = follows(&tx, &mail.replies_to)?;
         tx.execute(
             "INSERT INTO requests (message_id, received_at, from_address, from_name, subject,
-                body, customer_number, source, imported_at, imported_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                body, customer_number, source, imported_at, imported_by, follows)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 mail.message_id,
                 rfc3339(mail.received_at),
@@ -182,6 +183,7 @@ impl Store {
                 mail.source,
                 rfc3339(at),
                 author,
+                follows,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -481,6 +483,38 @@ fn confirm_case(
     Ok(outcome)
 }
 
+/// The request a mail replies to: one whose mail it names, or one whose answer it names
+/// (the answers' Message-IDs are `rmaboard.MESSAGE.LABEL@domain`).
+fn follows(conn: &Connection, replies_to: &[String]) -> Result<Option<i64>> {
+    for id in replies_to {
+        let by_mail: Option<i64> = conn
+            .query_row("SELECT id FROM requests WHERE message_id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if by_mail.is_some() {
+            return Ok(by_mail);
+        }
+        let outbox_id = id
+            .strip_prefix("rmaboard.")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|n| n.parse::<i64>().ok());
+        if let Some(outbox_id) = outbox_id {
+            let by_answer: Option<Option<i64>> = conn
+                .query_row(
+                    "SELECT request_id FROM outbox WHERE id = ?1",
+                    [outbox_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(Some(request)) = by_answer {
+                return Ok(Some(request));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn read_request(conn: &Connection, id: i64) -> Result<Request> {
     conn.query_row(
         &format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1"),
@@ -520,6 +554,7 @@ struct RequestRow {
     answered_at: Option<String>,
     answered_by: Option<String>,
     refusal_reason: Option<String>,
+    follows: Option<i64>,
 }
 
 impl RequestRow {
@@ -537,6 +572,7 @@ impl RequestRow {
             answered_at: r.get(9)?,
             answered_by: r.get(10)?,
             refusal_reason: r.get(11)?,
+            follows: r.get(12)?,
         })
     }
 
@@ -588,6 +624,7 @@ impl RequestRow {
             imeis,
             attachments: attachments_where(conn, "request_id = ?1", self.id)?,
             answered,
+            follows: self.follows,
         })
     }
 }
