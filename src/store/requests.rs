@@ -342,11 +342,19 @@ impl Store {
                         tracking_in: None,
                         override_reason: None,
                     };
-                    let case = insert_case(&tx, &new, author, at).map_err(|e| {
-                        StoreError::Refused(format!(
+                    // A device the rules refuse names itself; the database's own
+                    // failures (busy, disk full) pass through as they are.
+                    let case = insert_case(&tx, &new, author, at).map_err(|e| match e {
+                        StoreError::Admit(_)
+                        | StoreError::AlreadyOpen { .. }
+                        | StoreError::Warranty(_)
+                        | StoreError::Text(_)
+                        | StoreError::Case(_)
+                        | StoreError::NotFound(_) => StoreError::Refused(format!(
                             "{imei}: {}; no case was opened for request {id} (open the others with --imei, and refuse or ask about this one)",
                             crate::domain::text::clean_line(&e.to_string()).trim_end_matches('.')
-                        ))
+                        )),
+                        other => other,
                     })?;
                     tx.execute(
                         "INSERT INTO request_cases (case_id, request_id) VALUES (?1, ?2)",
