@@ -890,7 +890,7 @@ fn a_request_shows_its_mail_with_each_device_and_its_verdict() {
         text.contains("From         Mobile Hub <service@hub.example>"),
         "{text}"
     );
-    assert!(text.contains("Customer     C-1"), "{text}");
+    assert!(text.contains("Customer     C-1 Mobile Hub"), "{text}");
     assert!(
         text.contains(&format!("{} CECT P30 Pro - covered", imei(1))),
         "{text}"
@@ -906,6 +906,7 @@ fn a_request_shows_its_mail_with_each_device_and_its_verdict() {
 
     let j = shop.json(&["--at", &at(received()), "request", "request-1", "--json"]);
     assert_eq!(j["id"], 1);
+    assert_eq!(j["customer_name"], "Mobile Hub");
     assert!(j["body"].as_str().unwrap().contains("has no sound"));
     assert_eq!(j["devices"][0]["verdict"], "covered");
     assert_eq!(j["devices"][0]["customer_number"], "C-1");

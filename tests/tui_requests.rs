@@ -83,7 +83,7 @@ fn the_requests_pane_marks_the_late_and_can_be_hidden() {
     let text = screen(&mut b, 160, 45);
     assert!(text.contains("Req (3) ! 1 late"), "{text}");
     assert!(text.contains("!#1 Handy Hub"), "{text}");
-    assert!(text.contains("?#2 sav@corne"), "{text}");
+    assert!(text.contains("?#2 Phone Cor"), "{text}");
     assert!(text.contains("3 devices  C-1000"), "{text}");
 
     b.app.settings.show_requests = false;

@@ -27,6 +27,8 @@ pub struct RequestJson {
     pub from_name: Option<String>,
     /// The customer number matched against the registry; `null` when none matched.
     pub customer_number: Option<String>,
+    /// That customer's name in the registry.
+    pub customer_name: Option<String>,
     /// The subject.
     pub subject: String,
     /// The IMEIs found in the mail.
@@ -82,6 +84,7 @@ impl RequestJson {
             from: r.from_address.clone(),
             from_name: r.from_name.clone(),
             customer_number: r.customer_number.clone(),
+            customer_name: r.customer_name.clone(),
             subject: r.subject.clone(),
             imeis: r.imeis.iter().map(|i| i.to_string()).collect(),
             attachments: r
@@ -171,10 +174,12 @@ pub(super) fn show(cx: &Context, typed: &str, json: bool) -> Outcome {
         (None, None) => "-".into(),
     };
     line("From", &from);
-    line(
-        "Customer",
-        r.customer_number.as_deref().unwrap_or("not matched"),
-    );
+    let customer = match (&r.customer_number, &r.customer_name) {
+        (Some(n), Some(name)) => format!("{n} {name}"),
+        (Some(n), None) => n.clone(),
+        _ => "not matched".into(),
+    };
+    line("Customer", &customer);
     line("Subject", &r.subject);
     if let Some(n) = r.follows {
         line("Replies to", &format!("request {n}"));

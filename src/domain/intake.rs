@@ -408,6 +408,8 @@ pub struct Request {
     pub body: String,
     /// The customer number matched against the registry.
     pub customer_number: Option<String>,
+    /// That customer's name in the registry, if it has one.
+    pub customer_name: Option<String>,
     /// The IMEIs found in the text.
     pub imeis: Vec<Imei>,
     /// The attachments kept.
@@ -446,6 +448,15 @@ impl Request {
             Some(a) => a.at > limit,
             None => now > limit,
         }
+    }
+
+    /// Who it is from, as the board shows it: the reseller's name in the registry, else
+    /// who wrote.
+    pub fn customer_or_sender(&self) -> String {
+        self.customer_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| self.sender())
     }
 
     /// Who wrote: the display name, else the address.
@@ -527,6 +538,7 @@ mod tests {
             subject: String::new(),
             body: String::new(),
             customer_number: None,
+            customer_name: None,
             imeis: vec![],
             attachments: vec![],
             answered: None,

@@ -620,6 +620,16 @@ impl RequestRow {
             }
             _ => None,
         };
+        let customer_name = match &self.customer_number {
+            Some(n) => conn
+                .prepare_cached(
+                    "SELECT customer_name FROM sales
+                     WHERE customer_number = ?1 AND customer_name IS NOT NULL LIMIT 1",
+                )?
+                .query_row([n], |r| r.get::<_, String>(0))
+                .optional()?,
+            None => None,
+        };
         Ok(Request {
             id: self.id,
             message_id: self.message_id,
@@ -629,6 +639,7 @@ impl RequestRow {
             subject: self.subject,
             body: self.body,
             customer_number: self.customer_number,
+            customer_name,
             imeis,
             attachments: attachments_where(conn, "request_id = ?1", self.id)?,
             answered,

@@ -100,8 +100,8 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The Requests pane: customers' mail waiting for an answer, oldest first, each with who
-/// wrote, how many devices it names and its age; `!` and the late colour past the answer
+/// The Requests pane: customers' mail waiting for an answer, oldest first, each with the
+/// reseller (or who wrote), how many devices it names and its age; `!` and the late colour past the answer
 /// clock, `?` when a question was asked (the clock stopped). It only shows; requests are
 /// answered with `rmaboard answer`.
 fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -143,7 +143,7 @@ fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let age = short_age(r.received_at, app.now);
         let number = format!("{flag}#{} ", r.id);
         let lw = w.saturating_sub(width(&age) + 1);
-        let sender = fit(&r.sender(), lw.saturating_sub(width(&number)));
+        let sender = fit(&r.customer_or_sender(), lw.saturating_sub(width(&number)));
         lines.push(Line::styled(
             format!("{} {age}", pad(&format!("{number}{sender}"), lw)),
             style,
