@@ -1011,3 +1011,36 @@ fn the_customers_reply_to_a_question_follows_its_request() {
     let shown = shop.ok(&["--at", &at(later), "request", "2"]);
     assert!(shown.contains("Replies to   request 1"), "{shown}");
 }
+
+#[test]
+fn answering_open_for_a_device_already_open_names_its_case() {
+    let shop = Shop::new("");
+    let rma = shop
+        .ok(&[
+            "--at",
+            &at(received()),
+            "open",
+            "--imei",
+            &imei(2),
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    let m = shop.mail(
+        "again.eml",
+        &bytes(
+            message(
+                ("", "info@handy.example"),
+                "still broken",
+                "again@handy.example",
+            )
+            .text_body(imei(2)),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    let err = shop.refuse(&["--at", &at(received()), "answer", "1", "--open"]);
+    assert!(err.contains(&imei(2)) && err.contains(&rma), "{err}");
+    // The request is still waiting for its answer.
+    assert_eq!(requests(&shop, received(), true).len(), 1);
+}
