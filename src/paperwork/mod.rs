@@ -90,6 +90,10 @@ pub struct Settings {
     pub rma_instructions: Template,
     /// The template of the message sent on shipping.
     pub shipping_notice: Template,
+    /// The template of the refusal of a customer's request.
+    pub request_refusal: Template,
+    /// The template of a question answering a customer's request.
+    pub request_question: Template,
 }
 
 impl Default for Settings {
@@ -107,6 +111,8 @@ impl Default for Settings {
             customs_by_country: BTreeMap::new(),
             rma_instructions: Template::builtin(MessageKind::RmaInstructions),
             shipping_notice: Template::builtin(MessageKind::ShippingNotice),
+            request_refusal: Template::builtin(MessageKind::RequestRefusal),
+            request_question: Template::builtin(MessageKind::RequestQuestion),
         }
     }
 }
@@ -158,6 +164,8 @@ impl Settings {
             customs_by_country: by_country,
             rma_instructions: Template::load(MessageKind::RmaInstructions, templates)?,
             shipping_notice: Template::load(MessageKind::ShippingNotice, templates)?,
+            request_refusal: Template::load(MessageKind::RequestRefusal, templates)?,
+            request_question: Template::load(MessageKind::RequestQuestion, templates)?,
         })
     }
 
@@ -174,6 +182,8 @@ impl Settings {
         match kind {
             MessageKind::RmaInstructions => &self.rma_instructions,
             MessageKind::ShippingNotice => &self.shipping_notice,
+            MessageKind::RequestRefusal => &self.request_refusal,
+            MessageKind::RequestQuestion => &self.request_question,
         }
     }
 }

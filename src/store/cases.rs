@@ -97,81 +97,8 @@ impl Store {
                 stage: open.stage.to_string(),
             });
         }
-        let sale = self.sale(&new.imei)?;
-        let assessment = warranty::assess(
-            sale.as_ref().map(|s| s.sold_item()),
-            local_date(new.claimed_at),
-            new.part,
-            None,
-        )?;
-        let goodwill = case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
-        let fault = text::required_text("fault", &new.fault, text::MAX_FAULT)?;
-        // admit() refuses a missing sale, so the sale is there.
-        let Some(sale) = sale else {
-            return Err(StoreError::NotFound(new.imei.to_string()));
-        };
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        // Checked under the write lock: two terminals opening the same device at once
-        // cannot both get through.
-        refuse_if_open(&tx, new.imei.as_str(), None)?;
-        let year = at.with_timezone(&Local).year();
-        let seq: u32 = tx.query_row(
-            "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
-             RETURNING last_seq",
-            [year],
-            |r| r.get(0),
-        )?;
-        let rma = RmaNumber::new(year, seq).to_string();
-        let now = t(at);
-        tx.execute(
-            "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
-                order_number, customer_number, model, fault, part, tracking_in, rounds,
-                claimed_at, opened_at, stage_since, updated_at, version)
-             VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
-                ?13, ?14, ?14, ?14, 1)",
-            params![
-                rma,
-                new.imei.as_str(),
-                assessment.verdict.as_str(),
-                assessment.verdict.detail(),
-                assessment.reason,
-                goodwill,
-                sale.order_number,
-                sale.customer_number,
-                sale.model,
-                fault,
-                new.part.as_str(),
-                new.tracking_in.as_ref().map(|t| t.as_str()),
-                t(new.claimed_at),
-                now,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        let log = |field: EventField, to: Option<String>| {
-            insert_event(
-                &tx,
-                id,
-                &now,
-                author,
-                &EventKind::Open,
-                &field,
-                None,
-                to.as_deref(),
-            )
-        };
-        log(EventField::Stage, Some(Stage::Expected.to_string()))?;
-        log(
-            EventField::Verdict,
-            Some(case::verdict_label(assessment.verdict)),
-        )?;
-        if let Some(g) = &goodwill {
-            log(EventField::Goodwill, Some(g.clone()))?;
-        }
-        if let Some(tr) = &new.tracking_in {
-            log(EventField::TrackingIn, Some(tr.to_string()))?;
-        }
-        let case = read_case(&tx, id)?;
+        let case = insert_case(&tx, &new, author, at)?;
         super::paperwork::after_open(&tx, paperwork, &case, at)?;
         tx.commit()?;
         Ok(case)
@@ -333,6 +260,7 @@ impl Store {
         Ok(CaseDetail {
             notes: self.notes(id)?,
             events: self.events(id)?,
+            attachments: self.case_attachments(id)?,
             case,
             sale,
         })
@@ -714,6 +642,99 @@ impl OwnMove {
     }
 }
 
+/// Open a case in `expected` inside the caller's write transaction: every check (open
+/// already, sold by us, the verdict at the claim date, the fault) is made under the
+/// write lock. Drafts no message: the caller decides which one goes out.
+pub(super) fn insert_case(
+    tx: &Transaction<'_>,
+    new: &NewCase,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<Case> {
+    let sale = tx
+        .query_row(
+            &format!("SELECT {} FROM sales WHERE imei = ?1", rows::SALE_COLUMNS),
+            [new.imei.as_str()],
+            rows::SaleRow::read,
+        )
+        .optional()?
+        .map(rows::SaleRow::into_sale)
+        .transpose()?;
+    let assessment = warranty::assess(
+        sale.as_ref().map(|s| s.sold_item()),
+        local_date(new.claimed_at),
+        new.part,
+        None,
+    )?;
+    let goodwill = case::admit(&new.imei, &assessment, new.override_reason.as_deref())?;
+    let fault = text::required_text("fault", &new.fault, text::MAX_FAULT)?;
+    // admit() refuses a missing sale, so the sale is there.
+    let Some(sale) = sale else {
+        return Err(StoreError::NotFound(new.imei.to_string()));
+    };
+    // Checked under the write lock: two terminals opening the same device at once
+    // cannot both get through.
+    refuse_if_open(tx, new.imei.as_str(), None)?;
+    let year = at.with_timezone(&Local).year();
+    let seq: u32 = tx.query_row(
+        "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
+             RETURNING last_seq",
+        [year],
+        |r| r.get(0),
+    )?;
+    let rma = RmaNumber::new(year, seq).to_string();
+    let now = t(at);
+    tx.execute(
+        "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
+                order_number, customer_number, model, fault, part, tracking_in, rounds,
+                claimed_at, opened_at, stage_since, updated_at, version)
+             VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
+                ?13, ?14, ?14, ?14, 1)",
+        params![
+            rma,
+            new.imei.as_str(),
+            assessment.verdict.as_str(),
+            assessment.verdict.detail(),
+            assessment.reason,
+            goodwill,
+            sale.order_number,
+            sale.customer_number,
+            sale.model,
+            fault,
+            new.part.as_str(),
+            new.tracking_in.as_ref().map(|t| t.as_str()),
+            t(new.claimed_at),
+            now,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let log = |field: EventField, to: Option<String>| {
+        insert_event(
+            tx,
+            id,
+            &now,
+            author,
+            &EventKind::Open,
+            &field,
+            None,
+            to.as_deref(),
+        )
+    };
+    log(EventField::Stage, Some(Stage::Expected.to_string()))?;
+    log(
+        EventField::Verdict,
+        Some(case::verdict_label(assessment.verdict)),
+    )?;
+    if let Some(g) = &goodwill {
+        log(EventField::Goodwill, Some(g.clone()))?;
+    }
+    if let Some(tr) = &new.tracking_in {
+        log(EventField::TrackingIn, Some(tr.to_string()))?;
+    }
+    read_case(tx, id)
+}
+
 /// A device has at most one case not yet shipped: refuse another.
 fn refuse_if_open(tx: &Transaction<'_>, imei: &str, leaving: Option<&Case>) -> Result<()> {
     let open: Option<(String, String)> = tx
@@ -748,7 +769,7 @@ fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreErr
     }
 }
 
-fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
+pub(super) fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
     conn.prepare_cached(&format!(
         "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"
     ))?
@@ -779,7 +800,7 @@ fn conflict(tx: &Transaction<'_>, current: &Case) -> Result<StoreError> {
     })
 }
 
-fn write_plan(
+pub(super) fn write_plan(
     tx: &Transaction<'_>,
     before: &Case,
     plan: &Plan,
@@ -836,7 +857,7 @@ fn write_plan(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_event(
+pub(super) fn insert_event(
     tx: &Transaction<'_>,
     case_id: i64,
     at: &str,

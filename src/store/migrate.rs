@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
+    include_str!("../../assets/migrations/0010_requests.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod paperwork;
 mod report;
+mod requests;
 mod rows;
 mod sales;
 
@@ -28,6 +29,7 @@ pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Carried, Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
+pub use requests::{Confirmation, Confirmed, Reply, SaveAttachment};
 pub use sales::{ImportSummary, RowProblem};
 
 /// The store's result: a [`StoreError`] says what went wrong.

@@ -46,7 +46,7 @@ impl Store {
     /// Messages, oldest first; with `all` false only those waiting (not sent, not dropped).
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
              WHERE ?1 OR o.status IN ('pending', 'sending') ORDER BY o.id"
         ))?;
         let rows = stmt.query_map([all], OutboxRow::read)?;
@@ -62,7 +62,7 @@ impl Store {
         self.conn
             .query_row(
                 &format!(
-                    "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.id = ?1"
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id WHERE o.id = ?1"
                 ),
                 [id],
                 OutboxRow::read,
@@ -275,7 +275,7 @@ pub(super) fn after_apply(
     Ok(Some(bill))
 }
 
-fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
+pub(super) fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
     conn.query_row(
         &format!("SELECT {SALE_COLUMNS} FROM sales WHERE imei = ?1"),
         [case.imei.as_str()],
@@ -315,19 +315,46 @@ fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
 }
 
 fn insert_message(tx: &Transaction<'_>, case_id: i64, d: &Draft, at: DateTime<Utc>) -> Result<()> {
+    insert_draft(tx, Some(case_id), None, d, at)
+}
+
+/// The customer's mail an answer is threaded under: the request, its Message-ID
+/// (`In-Reply-To`) and the thread before it (`References`).
+pub(super) struct Thread<'a> {
+    /// The request answered.
+    pub request_id: i64,
+    /// The customer's Message-ID.
+    pub message_id: &'a str,
+}
+
+/// Put a draft in the outbox: about a case, a request, or both.
+pub(super) fn insert_draft(
+    tx: &Transaction<'_>,
+    case_id: Option<i64>,
+    thread: Option<&Thread<'_>>,
+    d: &Draft,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    // A Message-ID made up from a mail's hash (it had none) is nobody's to reply to.
+    let parent = thread
+        .map(|t| t.message_id)
+        .filter(|m| !m.starts_with(super::requests::SYNTHETIC_ID_PREFIX));
     tx.execute(
         // Past every id issued before a restore too (see `high_water`).
-        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at)
+        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at,
+                             request_id, in_reply_to, reply_references)
          VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
                      coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
-                 ?1, ?2, ?3, ?4, ?5, ?6)",
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         params![
             case_id,
             d.kind.as_str(),
             d.to_address,
             d.subject,
             d.body,
-            rfc3339(at)
+            rfc3339(at),
+            thread.map(|t| t.request_id),
+            parent,
         ],
     )?;
     Ok(())
@@ -395,13 +422,14 @@ impl BillRow {
     }
 }
 
-const OUTBOX_COLUMNS: &str = "o.id, o.case_id, c.rma, o.kind, o.to_address, o.subject, o.body, \
-    o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via, o.dropped_by, \
-    o.dropped_at, o.drop_reason";
+const OUTBOX_COLUMNS: &str = "o.id, o.case_id, coalesce(c.rma, 'request-' || o.request_id), \
+    o.kind, o.to_address, o.subject, o.body, o.created_at, o.status, o.attempts, o.last_error, \
+    o.sent_at, o.sent_via, o.dropped_by, o.dropped_at, o.drop_reason, o.request_id, \
+    o.in_reply_to, o.reply_references";
 
 struct OutboxRow {
     id: i64,
-    case_id: i64,
+    case_id: Option<i64>,
     rma: String,
     kind: String,
     to_address: Option<String>,
@@ -416,6 +444,9 @@ struct OutboxRow {
     dropped_by: Option<String>,
     dropped_at: Option<String>,
     drop_reason: Option<String>,
+    request_id: Option<i64>,
+    in_reply_to: Option<String>,
+    references: Option<String>,
 }
 
 impl OutboxRow {
@@ -437,6 +468,9 @@ impl OutboxRow {
             dropped_by: r.get(13)?,
             dropped_at: r.get(14)?,
             drop_reason: r.get(15)?,
+            request_id: r.get(16)?,
+            in_reply_to: r.get(17)?,
+            references: r.get(18)?,
         })
     }
 
@@ -444,7 +478,16 @@ impl OutboxRow {
         Ok(OutboxMessage {
             id: self.id,
             case_id: self.case_id,
+            request_id: self.request_id,
             rma: self.rma,
+            in_reply_to: self.in_reply_to,
+            references: self
+                .references
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
             kind: MessageKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::bad_value("outbox.kind", &self.kind))?,
             to_address: self.to_address,
