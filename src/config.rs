@@ -47,6 +47,9 @@ pub struct BoardConfig {
     pub shipped_days: u32,
     /// Start with the Expected pane shown.
     pub show_expected: bool,
+    /// Show the Requests pane (customers' mail waiting for an answer) while there are
+    /// open requests.
+    pub show_requests: bool,
 }
 
 impl Default for BoardConfig {
@@ -54,6 +57,7 @@ impl Default for BoardConfig {
         BoardConfig {
             shipped_days: 14,
             show_expected: true,
+            show_requests: true,
         }
     }
 }
@@ -148,6 +152,9 @@ impl Default for MailConfig {
 pub struct PaperworkConfig {
     /// Folder for the bills written on shipping; default: `bills` beside the database.
     pub bills_dir: Option<PathBuf>,
+    /// Folder for the photos and other files that come with customers' mail; default:
+    /// `attachments` beside the database.
+    pub attachments_dir: Option<PathBuf>,
 }
 
 /// A config file that cannot be used, or no place for the database.
@@ -426,6 +433,13 @@ impl Config {
                 ));
             }
         }
+        const MAX_HOURS: u32 = MAX_DAYS * 24;
+        if self.clocks.request_hours > MAX_HOURS {
+            return Some(format!(
+                "[clocks] request_hours = {} is out of range: give a number of hours from 0 to {MAX_HOURS}",
+                self.clocks.request_hours
+            ));
+        }
         if self.clocks.manufacturer_months > MAX_MONTHS {
             return Some(format!(
                 "[clocks] manufacturer_months = {} is out of range: give a number of months from 0 to {MAX_MONTHS}",
@@ -483,6 +497,19 @@ impl Config {
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."))
                 .join("bills"),
+        }
+    }
+
+    /// Where the attachments of customers' mail are kept: `[paperwork] attachments_dir`,
+    /// else `attachments` beside the database at `db`.
+    pub fn attachments_dir(&self, db: &Path) -> PathBuf {
+        match &self.paperwork.attachments_dir {
+            Some(dir) => dir.clone(),
+            None => db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("attachments"),
         }
     }
 
@@ -590,6 +617,10 @@ mod tests {
                 "[clocks] received_days",
             ),
             ("[clocks]\nmanufacturer_months = 5000\n", "from 0 to 120"),
+            (
+                "[clocks]\nrequest_hours = 100000\n",
+                "[clocks] request_hours = 100000 is out of range: give a number of hours from 0 to 87600",
+            ),
             ("db = \"\"\n", "db = \"\" names no file"),
             ("db = \"  \"\n", "names no file"),
         ] {

@@ -31,6 +31,8 @@ pub enum Kind {
     Eml,
     /// A backup brought up to date before it replaces the database.
     Restore,
+    /// A photo or other file that came with a customer's mail.
+    Attachment,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Export => ".rmaboard-export-",
             Kind::Eml => ".rmaboard-eml-",
             Kind::Restore => ".rmaboard-restore-",
+            Kind::Attachment => ".rmaboard-attachment-",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod files;
 pub mod import;
+pub mod inbox;
 pub mod paperwork;
 pub mod report;
 pub mod store;

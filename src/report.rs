@@ -229,6 +229,101 @@ pub struct Report {
     pub verdicts: Vec<VerdictCount>,
     /// Cases late on their stage's clock now, most overdue first.
     pub overdue: Vec<Overdue>,
+    /// How fast customers' mail was answered: the requests received in the period.
+    pub answers: AnswerTimes,
+}
+
+/// How fast customers' mail (requests) got its first answer, per week of the mail and
+/// over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerTimes {
+    /// The answer clock, in hours (`[clocks] request_hours`).
+    pub clock_hours: u32,
+    /// The whole period.
+    pub total: AnswerWeek,
+    /// One entry per week (starting Monday) in which requests came in.
+    pub weeks: Vec<AnswerWeek>,
+}
+
+/// The requests received in one week (or the whole period) and their first answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerWeek {
+    /// The week's Monday; `None` for the whole period.
+    pub week: Option<NaiveDate>,
+    /// Requests received.
+    pub requests: u64,
+    /// Of them, answered.
+    pub answered: u64,
+    /// Median hours from the mail to its first answer.
+    pub median_hours: Option<f64>,
+    /// 90th percentile of the same.
+    pub p90_hours: Option<f64>,
+    /// Answered within the clock, of the requests answered or whose clock ran out: the
+    /// share of the promise kept (`null` when none is decided yet).
+    pub within_clock_share: Option<f64>,
+    /// Refusals by reason, by name (`expired`, `not_sold_by_us`, ...).
+    pub refusals: BTreeMap<String, u64>,
+}
+
+/// One request for [`answer_times`]: when it came in, and its first answer (when, and the
+/// refusal reason if it was refused).
+pub type RequestTimes = (DateTime<Utc>, Option<(DateTime<Utc>, Option<String>)>);
+
+/// The answer times of `requests` (those received in the period), weeks read in `tz`,
+/// against a clock of `clock_hours` at `now`.
+pub fn answer_times<Tz: TimeZone>(
+    requests: &[RequestTimes],
+    tz: &Tz,
+    clock_hours: u32,
+    now: DateTime<Utc>,
+) -> AnswerTimes {
+    let clock = chrono::Duration::hours(i64::from(clock_hours));
+    let summarise = |week: Option<NaiveDate>, items: &[&RequestTimes]| {
+        let mut secs: Vec<i64> = Vec::new();
+        let mut decided = 0u64;
+        let mut kept = 0u64;
+        let mut refusals = BTreeMap::new();
+        for (received, answer) in items {
+            match answer {
+                Some((at, refusal)) => {
+                    secs.push((*at - *received).num_seconds().max(0));
+                    decided += 1;
+                    if *at - *received <= clock {
+                        kept += 1;
+                    }
+                    if let Some(r) = refusal {
+                        *refusals.entry(r.clone()).or_insert(0) += 1;
+                    }
+                }
+                None if now - *received > clock => decided += 1,
+                None => {}
+            }
+        }
+        secs.sort_unstable();
+        AnswerWeek {
+            week,
+            requests: items.len() as u64,
+            answered: secs.len() as u64,
+            median_hours: percentile(&secs, 50).map(hours),
+            p90_hours: percentile(&secs, 90).map(hours),
+            within_clock_share: (decided > 0).then(|| kept as f64 / decided as f64),
+            refusals,
+        }
+    };
+    let mut by_week: BTreeMap<NaiveDate, Vec<&RequestTimes>> = BTreeMap::new();
+    for r in requests {
+        let day = r.0.with_timezone(tz).date_naive();
+        by_week.entry(monday(day)).or_default().push(r);
+    }
+    let all: Vec<&RequestTimes> = requests.iter().collect();
+    AnswerTimes {
+        clock_hours,
+        total: summarise(None, &all),
+        weeks: by_week
+            .iter()
+            .map(|(week, items)| summarise(Some(*week), items))
+            .collect(),
+    }
 }
 
 /// One stage's cases now.
@@ -646,5 +741,35 @@ mod tests {
         let (_, times, _, _) = h.finish(t(5, 4, 12));
         assert_eq!(times[0].intervals, 0);
         assert_eq!(times[0].median_hours, None);
+    }
+
+    #[test]
+    fn answer_times_per_week_of_the_mail() {
+        let t = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 5, d, h, 0, 0).unwrap();
+        let now = t(20, 12);
+        let requests: Vec<RequestTimes> = vec![
+            // Week of Monday 4 May: answered after 2 h, after 48 h exactly (in time),
+            // after 50 h (late, refused).
+            (t(4, 9), Some((t(4, 11), None))),
+            (t(5, 9), Some((t(7, 9), None))),
+            (t(6, 9), Some((t(8, 11), Some("expired".into())))),
+            // Week of 11 May: one never answered (late by now).
+            (t(12, 9), None),
+            // Today: not answered, but its clock has not run out.
+            (t(20, 10), None),
+        ];
+        let a = answer_times(&requests, &Utc, 48, now);
+        assert_eq!(a.weeks.len(), 3);
+        let first = &a.weeks[0];
+        assert_eq!(first.week, NaiveDate::from_ymd_opt(2026, 5, 4));
+        assert_eq!((first.requests, first.answered), (3, 3));
+        assert_eq!(first.median_hours, Some(48.0));
+        assert_eq!(first.p90_hours, Some(50.0));
+        assert_eq!(first.within_clock_share, Some(2.0 / 3.0));
+        assert_eq!(first.refusals.get("expired"), Some(&1));
+        assert_eq!(a.weeks[1].within_clock_share, Some(0.0));
+        assert_eq!(a.weeks[2].within_clock_share, None);
+        assert_eq!((a.total.requests, a.total.answered), (5, 3));
+        assert_eq!(a.total.within_clock_share, Some(2.0 / 4.0));
     }
 }

@@ -525,7 +525,7 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
         .unwrap()
         .into_iter()
         .filter(|m| {
-            m.case_id == case.id && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
+            m.case_id == Some(case.id) && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
         })
         .collect();
     assert_eq!(notices.len(), 1);
@@ -546,7 +546,7 @@ fn shipping_on_the_board_writes_the_bill_and_drafts_the_notice() {
         .unwrap()
         .into_iter()
         .filter(|m| {
-            m.case_id == case.id && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
+            m.case_id == Some(case.id) && m.kind == rmaboard::paperwork::MessageKind::ShippingNotice
         })
         .count();
     assert_eq!(notices, 1);

@@ -5,9 +5,8 @@
 -- skips an ADD COLUMN whose column is there already: SQLite has no IF NOT EXISTS for it.)
 ALTER TABLE sales ADD COLUMN customer_phone TEXT;
 
--- A reseller is a customer number of the sales registry: its sales and its cases are
--- found by that number.
-CREATE INDEX IF NOT EXISTS sales_customer ON sales (customer_number, dispatched_on);
+-- A reseller is a customer number of the sales registry: its cases are found by that
+-- number (its sales by the index 0010 made).
 CREATE INDEX IF NOT EXISTS cases_customer ON cases (customer_number, stage);
 
 -- One message may be about several cases: the RMA instructions of a batch of devices
@@ -23,4 +22,4 @@ CREATE TABLE IF NOT EXISTS message_cases (
 CREATE INDEX IF NOT EXISTS message_cases_case ON message_cases (case_id);
 
 INSERT OR IGNORE INTO message_cases (message_id, case_id, position)
-SELECT id, case_id, 0 FROM outbox;
+SELECT id, case_id, 0 FROM outbox WHERE case_id IS NOT NULL;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::domain::intake::RefusalReason;
 use crate::domain::{Part, Stage, VoidReason};
 
 /// The command line: options every command takes, and the staff action to run.
@@ -208,6 +209,30 @@ pub enum Command {
     /// Customer messages: list, show, send.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Customers' mail: import requests and parcel confirmations.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+    /// Requests from customers' mail, oldest first, with their answer clock.
+    Requests {
+        /// Only open requests: not answered, or only asked a question.
+        #[arg(long)]
+        open: bool,
+        /// Print a JSON array of request objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One request: the mail's text, its devices with their warranty verdicts on the
+    /// mail's day, its attachments and its answer.
+    Request {
+        /// The request's number, as `rmaboard requests` shows it.
+        #[arg(value_name = "REQ")]
+        request: String,
+        /// Print the request as JSON, with `body` and `devices`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a request: --open its cases, --refuse it, or --ask a question.
+    Answer(AnswerArgs),
     /// Fill a database with a realistic demo shop and open the board on it.
     Demo {
         /// Only fill the database; do not open the board.
@@ -292,6 +317,46 @@ pub enum OutboxCommand {
         #[arg(long)]
         reason: String,
     },
+}
+
+/// What can be done with customers' mail.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Read mail into requests and confirmations: .eml files, folders of them, and
+    /// Maildir folders (cur/ and new/). A mail imported before is left alone.
+    Import {
+        /// .eml files, folders of .eml files, or Maildir folders.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// What `rmaboard answer` takes: the request and one answer.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("reply").required(true).args(["open", "refuse", "ask"]))]
+pub struct AnswerArgs {
+    /// The request's number, as `rmaboard requests` shows it.
+    #[arg(value_name = "REQ")]
+    pub request: String,
+    /// Open a case for each device the mail names (or those given with --imei), claimed
+    /// when the mail came in, and draft one RMA-instructions message to the sender.
+    #[arg(long)]
+    pub open: bool,
+    /// With --open: only these devices (15 digits; spaces and dashes are ignored).
+    #[arg(long, value_name = "IMEI", requires = "open", num_args = 1..)]
+    pub imei: Vec<String>,
+    /// With --open: the fault recorded on the cases (default: the mail's subject and text).
+    #[arg(long, requires = "open")]
+    pub fault: Option<String>,
+    /// Draft a refusal quoting the policy's clause behind the reason.
+    #[arg(long, value_enum, value_name = "REASON")]
+    pub refuse: Option<RefusalArg>,
+    /// Draft a question to the sender; the request stays open, answered in time.
+    #[arg(long, value_name = "TEXT")]
+    pub ask: Option<String>,
+    /// Print the request as JSON afterwards.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The benchmark's steps: build a large store, then measure on it.
@@ -434,6 +499,9 @@ macro_rules! value_enum {
 value_enum!(StageArg => Stage { Expected, Received, AtManufacturer, Inspected, Shipped });
 value_enum!(PartArg => Part {
     Device, Battery, Charger, Cable, Headphones, Accessory, Component, Software,
+});
+value_enum!(RefusalArg => RefusalReason {
+    NotSoldByUs, Expired, NotCovered, Void, NotADefect,
 });
 value_enum!(VoidReasonArg => VoidReason {
     Dropped, WaterDamage, UnauthorisedSoftware, WillfulDamage, Theft,

@@ -213,6 +213,16 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
             s = s.note("bills/ beside the database");
         }
         out.push(s);
+        let attachments = c.attachments_dir(db);
+        let mut s = Setting::file(
+            "paperwork.attachments_dir",
+            attachments.display().to_string(),
+            loaded,
+        );
+        if s.source == "default" {
+            s = s.note("attachments/ beside the database");
+        }
+        out.push(s);
     }
     out.push(Setting::file(
         "mail.command",
@@ -245,6 +255,7 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
         ("clocks.received_days", clocks.received_days),
         ("clocks.manufacturer_months", clocks.manufacturer_months),
         ("clocks.inspected_days", clocks.inspected_days),
+        ("clocks.request_hours", clocks.request_hours),
         ("board.shipped_days", c.board.shipped_days),
     ] {
         out.push(Setting::file(key, value, loaded));
@@ -252,6 +263,11 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
     out.push(Setting::file(
         "board.show_expected",
         c.board.show_expected,
+        loaded,
+    ));
+    out.push(Setting::file(
+        "board.show_requests",
+        c.board.show_requests,
         loaded,
     ));
     out

@@ -7,6 +7,7 @@ mod args;
 mod bench;
 mod conventions;
 mod hints;
+mod intake;
 mod output;
 mod paperwork;
 mod report;
@@ -322,7 +323,10 @@ pub fn run(cli: Cli) -> Outcome {
                 override_reason: o.override_reason,
             })?;
             if o.json {
-                print_json(&CaseJson::new(&ws.store().detail(case.id)?))
+                print_json(&CaseJson::new(
+                    &ws.store().detail(case.id)?,
+                    &ws.attachments_dir(),
+                ))
             } else {
                 println!("{}", case.rma);
                 Ok(())
@@ -419,10 +423,12 @@ pub fn run(cli: Cli) -> Outcome {
             let store = ws.store();
             let case = store.find(&key)?;
             let detail = store.detail(case.id)?;
+            let dir = ws.attachments_dir();
             if json {
-                print_json(&CaseJson::new(&detail))
+                print_json(&CaseJson::new(&detail, &dir))
             } else {
-                print!("{}", output::human_detail(&detail));
+                let attachments = output::human_attachments(&detail.attachments, &dir);
+                print!("{}", output::human_detail(&detail, &attachments));
                 Ok(())
             }
         }
@@ -434,6 +440,7 @@ pub fn run(cli: Cli) -> Outcome {
         }) => {
             let ws = cx.workshop()?;
             let store = ws.store();
+            let dir = ws.attachments_dir();
             let filter = ListFilter {
                 stage: stage.map(Stage::from),
                 customer: known_customer(store, customer)?,
@@ -442,7 +449,7 @@ pub fn run(cli: Cli) -> Outcome {
             if json {
                 let mut all = Vec::new();
                 store.for_each_case(filter, &mut |c| {
-                    all.push(CaseJson::new(&store.detail(c.id)?));
+                    all.push(CaseJson::new(&store.detail(c.id)?, &dir));
                     Ok(())
                 })?;
                 print_json(&all)
@@ -519,6 +526,10 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Some(Command::Bill(b)) => paperwork::bill(&cx, b),
         Some(Command::Outbox(o)) => paperwork::outbox(&cx, o),
+        Some(Command::Inbox(i)) => intake::inbox(&cx, i),
+        Some(Command::Requests { open, json }) => intake::requests(&cx, open, json),
+        Some(Command::Answer(a)) => intake::answer(&cx, a),
+        Some(Command::Request { request, json }) => intake::show(&cx, &request, json),
         Some(Command::Doctor) => {
             // Look only: checking a backup must not change it.
             let path = cx.path()?;
@@ -545,7 +556,11 @@ pub fn run(cli: Cli) -> Outcome {
             let store = Store::open_read_only(&path)?;
             let check = store.checkup()?;
             print!("{}", check.report());
-            let files = paperwork::check_files(&store, &cx.config.bills_dir(&path))?;
+            let files = paperwork::check_files(
+                &store,
+                &cx.config.bills_dir(&path),
+                &cx.config.attachments_dir(&path),
+            )?;
             print!("{}", files.report());
             if !check.healthy() {
                 Err(Failure::new(
@@ -717,7 +732,12 @@ fn open_batch(cx: &Context, file: &Path, json: bool) -> Outcome {
             .iter()
             .map(|c| ws.store().detail(c.id))
             .collect::<Result<Vec<_>, _>>()?;
-        print_json(&all.iter().map(CaseJson::new).collect::<Vec<_>>())
+        let dir = ws.attachments_dir();
+        print_json(
+            &all.iter()
+                .map(|d| CaseJson::new(d, &dir))
+                .collect::<Vec<_>>(),
+        )
     } else {
         let mut out = io::stdout().lock();
         for case in &done.opened {
@@ -905,6 +925,7 @@ fn export(
         customer: known_customer(store, customer)?,
         ..ListFilter::default()
     };
+    let dir = ws.attachments_dir();
     let write_err =
         |e: &dyn std::fmt::Display| Failure::new(format!("could not write the export: {e}"));
     // A file is written beside its target and renamed into place when complete: a
@@ -966,7 +987,7 @@ fn export(
                     .write_all(sep)
                     .map_err(|e| e.to_string())
                     .and_then(|()| {
-                        serde_json::to_writer(&mut sink, &CaseJson::new(&detail))
+                        serde_json::to_writer(&mut sink, &CaseJson::new(&detail, &dir))
                             .map_err(|e| e.to_string())
                     });
                 if let Err(e) = r {

@@ -60,6 +60,8 @@ pub struct CaseJson {
     pub notes: Vec<NoteJson>,
     /// The history, oldest first.
     pub events: Vec<EventJson>,
+    /// The photos and other files of the customer's mail the case was opened from.
+    pub attachments: Vec<super::intake::AttachmentJson>,
 }
 
 /// A repair note in the case object.
@@ -91,8 +93,9 @@ pub struct EventJson {
 }
 
 impl CaseJson {
-    /// The case object for a case with its notes and history.
-    pub fn new(d: &CaseDetail) -> CaseJson {
+    /// The case object for a case with its notes, history and attachments (kept in
+    /// `attachments_dir`).
+    pub fn new(d: &CaseDetail, attachments_dir: &std::path::Path) -> CaseJson {
         let c = &d.case;
         CaseJson {
             rma: c.rma.to_string(),
@@ -138,8 +141,33 @@ impl CaseJson {
                     to: e.to.clone(),
                 })
                 .collect(),
+            attachments: d
+                .attachments
+                .iter()
+                .map(|a| super::intake::AttachmentJson::new(a, attachments_dir))
+                .collect(),
         }
     }
+}
+
+/// The attachments of a case, a line each: name, type, size and where it is kept. (The
+/// terminal shows no images; the path opens them.)
+pub fn human_attachments(
+    attachments: &[crate::domain::intake::Attachment],
+    dir: &std::path::Path,
+) -> String {
+    let mut out = String::new();
+    for a in attachments {
+        out.push_str(&format!(
+            "{:<17}{} ({}, {} bytes) {}\n",
+            "Attachment",
+            clean_line(&a.name),
+            clean_line(&a.content_type),
+            a.size,
+            clean_line(&dir.join(&a.file).display().to_string())
+        ));
+    }
+    out
 }
 
 /// The verdict object of `rmaboard warranty --json`.
@@ -316,7 +344,7 @@ pub fn csv_row(c: &Case, notes: usize) -> Vec<String> {
 }
 
 /// `rmaboard show` for people.
-pub fn human_detail(d: &CaseDetail) -> String {
+pub fn human_detail(d: &CaseDetail, attachments: &str) -> String {
     let c = &d.case;
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
@@ -364,6 +392,7 @@ pub fn human_detail(d: &CaseDetail) -> String {
         "Updated",
         &format!("{} (version {})", local_minutes(c.updated_at), c.version),
     );
+    out.push_str(attachments);
     if !d.notes.is_empty() {
         out.push_str("\nNotes\n");
         for n in &d.notes {

@@ -112,7 +112,11 @@ fn first_of(items: &[String]) -> String {
     s
 }
 
-pub(super) fn check_files(store: &Store, bills_dir: &Path) -> Result<FileCheck, Failure> {
+pub(super) fn check_files(
+    store: &Store,
+    bills_dir: &Path,
+    attachments_dir: &Path,
+) -> Result<FileCheck, Failure> {
     let bills_dir_exists = bills_dir.is_dir();
     let missing_pdfs = if bills_dir_exists {
         store
@@ -131,6 +135,10 @@ pub(super) fn check_files(store: &Store, bills_dir: &Path) -> Result<FileCheck, 
     let db_dir = files::folder_of(store.path());
     if db_dir != bills_dir {
         stale.extend(files::stale_temporaries(db_dir, None));
+    }
+    // An import killed while saving a customer's photo leaves its temporary file.
+    if attachments_dir != bills_dir && attachments_dir != db_dir {
+        stale.extend(files::stale_temporaries(attachments_dir, None));
     }
     Ok(FileCheck {
         bills_dir_exists,

@@ -116,6 +116,37 @@ pub fn human(r: &Report) -> String {
         let _ = writeln!(o, "  {:<33} {:>6}", v.verdict, v.cases);
     }
 
+    let a = &r.answers;
+    let _ = writeln!(
+        o,
+        "\nAnswers to customers' mail (first answer; clock {} h)",
+        a.clock_hours
+    );
+    let _ = writeln!(
+        o,
+        "  week of the mail   mails answered   median  90th pct  in time  refusals"
+    );
+    let rows = a.weeks.iter().chain(std::iter::once(&a.total));
+    for w in rows {
+        let week = w.week.map_or_else(|| "all".to_string(), |d| d.to_string());
+        let refusals = w
+            .refusals
+            .iter()
+            .map(|(reason, n)| format!("{reason} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let line = format!(
+            "  {week:<17} {:>6} {:>8} {:>8} {:>9} {:>8}  {refusals}",
+            w.requests,
+            w.answered,
+            show_hours(w.median_hours),
+            show_hours(w.p90_hours),
+            w.within_clock_share
+                .map_or_else(|| "-".to_string(), show_share),
+        );
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+
     let _ = writeln!(o, "\nOverdue now: {}", r.overdue.len());
     for c in &r.overdue {
         let _ = writeln!(

@@ -195,6 +195,8 @@ pub struct CaseDetail {
     pub notes: Vec<Note>,
     /// The case's history, oldest first.
     pub events: Vec<Event>,
+    /// The photos and other files of the customer's mail the case was opened from.
+    pub attachments: Vec<super::intake::Attachment>,
 }
 
 /// A field change decided by [`plan`], before it has an author and a time.

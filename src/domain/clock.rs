@@ -17,6 +17,9 @@ pub struct Clocks {
     pub manufacturer_months: u32,
     /// Inspected but not yet shipped back after this many days.
     pub inspected_days: u32,
+    /// A customer's request mail is answered late after this many hours (policy:
+    /// "typically within 48 hours").
+    pub request_hours: u32,
 }
 
 impl Default for Clocks {
@@ -26,6 +29,7 @@ impl Default for Clocks {
             received_days: 2,
             manufacturer_months: 1,
             inspected_days: 2,
+            request_hours: 48,
         }
     }
 }

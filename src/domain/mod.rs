@@ -4,6 +4,7 @@ pub mod case;
 pub mod clock;
 pub mod event;
 pub mod imei;
+pub mod intake;
 pub mod mailbox;
 pub mod parcel;
 pub mod rma;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::bill::Bill;
 use super::{PaperworkError, Settings, customer_line, format_amount};
 use crate::domain::case::Case;
+use crate::domain::intake::{RefusalReason, Request};
 use crate::domain::mailbox::Mailbox;
 use crate::domain::sale::Sale;
 use crate::domain::text::{clean_line, clean_text};
@@ -19,7 +20,8 @@ use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address;
 use mail_builder::headers::date::Date;
 
-/// The two customer messages the policy promises.
+/// The customer messages: the two the policy promises, and the answers to a request
+/// that open no case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
@@ -27,6 +29,10 @@ pub enum MessageKind {
     RmaInstructions,
     /// On shipping: the outbound tracking number.
     ShippingNotice,
+    /// A request refused, quoting the policy's clause.
+    RequestRefusal,
+    /// A question about a request (the policy's troubleshooting, missing details).
+    RequestQuestion,
 }
 
 impl MessageKind {
@@ -35,6 +41,8 @@ impl MessageKind {
         match self {
             MessageKind::RmaInstructions => "rma_instructions",
             MessageKind::ShippingNotice => "shipping_notice",
+            MessageKind::RequestRefusal => "request_refusal",
+            MessageKind::RequestQuestion => "request_question",
         }
     }
 
@@ -43,6 +51,8 @@ impl MessageKind {
         match s {
             "rma_instructions" => Some(MessageKind::RmaInstructions),
             "shipping_notice" => Some(MessageKind::ShippingNotice),
+            "request_refusal" => Some(MessageKind::RequestRefusal),
+            "request_question" => Some(MessageKind::RequestQuestion),
             _ => None,
         }
     }
@@ -52,6 +62,8 @@ impl MessageKind {
         match self {
             MessageKind::RmaInstructions => "RMA instructions",
             MessageKind::ShippingNotice => "shipping notice",
+            MessageKind::RequestRefusal => "refusal",
+            MessageKind::RequestQuestion => "question",
         }
     }
 
@@ -63,10 +75,17 @@ impl MessageKind {
             MessageKind::ShippingNotice => {
                 include_str!("../../assets/templates/shipping_notice.txt")
             }
+            MessageKind::RequestRefusal => {
+                include_str!("../../assets/templates/request_refusal.txt")
+            }
+            MessageKind::RequestQuestion => {
+                include_str!("../../assets/templates/request_question.txt")
+            }
         }
     }
 
-    /// The built-in text of the message about several cases at once.
+    /// The built-in text of the message about several cases at once (an answer to a
+    /// request is about the request, whatever it opened).
     fn builtin_many_text(self) -> &'static str {
         match self {
             MessageKind::RmaInstructions => {
@@ -75,6 +94,7 @@ impl MessageKind {
             MessageKind::ShippingNotice => {
                 include_str!("../../assets/templates/shipping_notice_many.txt")
             }
+            MessageKind::RequestRefusal | MessageKind::RequestQuestion => self.builtin_text(),
         }
     }
 
@@ -108,6 +128,7 @@ impl MessageKind {
         match self {
             MessageKind::RmaInstructions => COMMON,
             MessageKind::ShippingNotice => SHIPPING,
+            MessageKind::RequestRefusal | MessageKind::RequestQuestion => self.placeholders(),
         }
     }
 
@@ -141,9 +162,28 @@ impl MessageKind {
             "value",
             "result",
         ];
+        const REFUSAL: &[&str] = &[
+            "customer_name",
+            "customer_number",
+            "subject",
+            "shop_name",
+            "support_email",
+            "reason",
+            "clause",
+        ];
+        const QUESTION: &[&str] = &[
+            "customer_name",
+            "customer_number",
+            "subject",
+            "shop_name",
+            "support_email",
+            "question",
+        ];
         match self {
             MessageKind::RmaInstructions => COMMON,
             MessageKind::ShippingNotice => SHIPPING,
+            MessageKind::RequestRefusal => REFUSAL,
+            MessageKind::RequestQuestion => QUESTION,
         }
     }
 }
@@ -521,6 +561,192 @@ pub fn shipping_notice_many(
     }
 }
 
+/// A reply's subject: the customer's, without the `Re:` prefixes it may already have.
+fn reply_subject(subject: &str) -> String {
+    let mut s = clean_line(subject);
+    loop {
+        let t = s.trim_start();
+        match t.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("re:") => s = t[3..].to_string(),
+            _ => break,
+        }
+    }
+    let s = s.trim().to_string();
+    if s.is_empty() {
+        "your request".into()
+    } else {
+        s
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters, each indented by `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines.join("\n")
+}
+
+fn request_values(settings: &Settings, request: &Request) -> Vec<(&'static str, String)> {
+    let support = if settings.shop_email.is_empty() {
+        "by replying to this message".to_string()
+    } else {
+        settings.shop_email.clone()
+    };
+    vec![
+        (
+            "customer_name",
+            request
+                .from_name
+                .as_deref()
+                .map(clean_line)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "customer".into()),
+        ),
+        (
+            "customer_number",
+            request
+                .customer_number
+                .as_deref()
+                .map(clean_line)
+                .unwrap_or_default(),
+        ),
+        ("subject", reply_subject(&request.subject)),
+        ("shop_name", settings.shop_name.clone()),
+        ("support_email", support),
+    ]
+}
+
+/// The refusal of a request, quoting the policy's clause behind `reason`.
+pub fn request_refusal(settings: &Settings, request: &Request, reason: RefusalReason) -> Draft {
+    let mut values = request_values(settings, request);
+    values.push(("reason", reason.describe().to_string()));
+    values.push(("clause", wrap(reason.clause(), 72, "    ")));
+    let (subject, body) = settings.template(MessageKind::RequestRefusal).fill(&values);
+    Draft {
+        kind: MessageKind::RequestRefusal,
+        to_address: request.from_address.as_deref().and_then(checked_address),
+        subject,
+        body,
+    }
+}
+
+/// A question about a request.
+pub fn request_question(settings: &Settings, request: &Request, question: &str) -> Draft {
+    let mut values = request_values(settings, request);
+    values.push(("question", clean_text(question).trim().to_string()));
+    let (subject, body) = settings
+        .template(MessageKind::RequestQuestion)
+        .fill(&values);
+    Draft {
+        kind: MessageKind::RequestQuestion,
+        to_address: request.from_address.as_deref().and_then(checked_address),
+        subject,
+        body,
+    }
+}
+
+/// One RMA-instructions message to the sender of a request for all the cases opened
+/// from it: the RMA instructions template, its device fields listing every case
+/// (`RMA-2026-00007 (IMEI ...)`) when there are several.
+pub fn request_rma_instructions(
+    settings: &Settings,
+    request: &Request,
+    cases: &[(Case, Option<Sale>)],
+) -> Draft {
+    let Some((first, first_sale)) = cases.first() else {
+        return Draft {
+            kind: MessageKind::RmaInstructions,
+            to_address: None,
+            subject: String::new(),
+            body: String::new(),
+        };
+    };
+    let mut values = common_values(settings, first, first_sale.as_ref());
+    // The registry's name for the customer first; else the name the mail was signed with.
+    let registry_name = first_sale.as_ref().and_then(|s| s.customer_name.as_deref());
+    if let Some(name) = request
+        .from_name
+        .as_deref()
+        .map(clean_line)
+        .filter(|n| !n.is_empty() && registry_name.is_none())
+    {
+        values.retain(|(k, _)| *k != "customer_name");
+        values.push(("customer_name", name));
+    }
+    if cases.len() > 1 {
+        let joined = |f: &dyn Fn(&Case) -> String| {
+            let mut seen: Vec<String> = Vec::new();
+            for (c, _) in cases {
+                let v = f(c);
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+            }
+            seen.join(", ")
+        };
+        let rmas = cases
+            .iter()
+            .map(|(c, _)| c.rma.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let set = |values: &mut Vec<(&'static str, String)>, key: &'static str, v: String| {
+            values.retain(|(k, _)| *k != key);
+            values.push((key, v));
+        };
+        set(&mut values, "rma", rmas);
+        set(&mut values, "imei", joined(&|c| c.imei.to_string()));
+        set(&mut values, "model", joined(&|c| clean_line(&c.model)));
+        set(
+            &mut values,
+            "order_number",
+            joined(&|c| clean_line(&c.order_number)),
+        );
+    }
+    let (subject, mut body) = settings
+        .template(MessageKind::RmaInstructions)
+        .fill(&values);
+    if cases.len() > 1 {
+        // Which number goes with which device: each parcel's note names its own.
+        body.push_str("\nYour devices and their RMA numbers:\n\n");
+        for (c, _) in cases {
+            body.push_str(&format!(
+                "    {}  IMEI {}  {} (order {})\n",
+                c.rma,
+                c.imei,
+                clean_line(&c.model),
+                clean_line(&c.order_number)
+            ));
+        }
+    }
+    Draft {
+        kind: MessageKind::RmaInstructions,
+        to_address: request.from_address.as_deref().and_then(checked_address),
+        subject: if cases.len() > 1 {
+            format!(
+                "Re: {} - {} return authorisations",
+                reply_subject(&request.subject),
+                cases.len()
+            )
+        } else {
+            subject
+        },
+        body,
+    }
+}
+
 fn many_values(
     settings: &Settings,
     cases: &[(&Case, Option<&Sale>)],
@@ -601,13 +827,21 @@ impl OutboxStatus {
 pub struct OutboxMessage {
     /// The message's number, as staff give it to drop or release it.
     pub id: i64,
-    /// The row id of the case it is about.
-    pub case_id: i64,
-    /// The RMA number of the case it is about (the first, when it is about several).
+    /// The row id of the case it is about; `None` for an answer to a request.
+    pub case_id: Option<i64>,
+    /// The request it answers, if it answers one.
+    pub request_id: Option<i64>,
+    /// What it is about, for staff and in its Message-ID: the case's RMA number (the
+    /// first, when it is about several), else `request-N`.
     pub rma: String,
     /// Every case it is about, in the order it names them: one for most messages,
-    /// several for a reseller's batch of RMA numbers or a parcel.
+    /// several for a reseller's batch of RMA numbers or a parcel; for an answer to a
+    /// request that opened no case, `rma` alone.
     pub rmas: Vec<String>,
+    /// The customer's Message-ID it answers (`In-Reply-To`), without angle brackets.
+    pub in_reply_to: Option<String>,
+    /// The thread it continues (`References`), oldest first, without angle brackets.
+    pub references: Vec<String>,
     /// Which message it is.
     pub kind: MessageKind,
     /// The checked address; `None` when the registry had no usable one, and sending fails
@@ -677,6 +911,18 @@ impl OutboxMessage {
             .date(Date::new(now.timestamp()))
             .message_id(format!("rmaboard.{}.{}@{domain}", self.id, self.rma))
             .text_body(clean_text(&self.body));
+        // Threaded under the customer's mail, so their mail program shows the answer
+        // with the question.
+        let mail = match &self.in_reply_to {
+            Some(parent) => mail.in_reply_to(parent.clone()).references(
+                self.references
+                    .iter()
+                    .cloned()
+                    .chain((!self.references.contains(parent)).then(|| parent.clone()))
+                    .collect::<Vec<String>>(),
+            ),
+            None => mail,
+        };
         mail.write_to_string()
             .map_err(|e| format!("could not build message {}: {e}", self.id))
     }
@@ -688,7 +934,12 @@ mod tests {
 
     #[test]
     fn the_builtin_templates_parse_and_fill_everything() {
-        for kind in [MessageKind::RmaInstructions, MessageKind::ShippingNotice] {
+        for kind in [
+            MessageKind::RmaInstructions,
+            MessageKind::ShippingNotice,
+            MessageKind::RequestRefusal,
+            MessageKind::RequestQuestion,
+        ] {
             let t = Template::parse(kind, kind.builtin_text(), "built-in").unwrap();
             assert!(!t.subject.is_empty());
             let values: Vec<(&str, String)> = kind

@@ -94,6 +94,10 @@ pub struct Settings {
     pub rma_instructions_many: Template,
     /// The shipping notice of a parcel of several devices.
     pub shipping_notice_many: Template,
+    /// The template of the refusal of a customer's request.
+    pub request_refusal: Template,
+    /// The template of a question answering a customer's request.
+    pub request_question: Template,
 }
 
 impl Default for Settings {
@@ -113,6 +117,8 @@ impl Default for Settings {
             shipping_notice: Template::builtin(MessageKind::ShippingNotice),
             rma_instructions_many: Template::builtin_many(MessageKind::RmaInstructions),
             shipping_notice_many: Template::builtin_many(MessageKind::ShippingNotice),
+            request_refusal: Template::builtin(MessageKind::RequestRefusal),
+            request_question: Template::builtin(MessageKind::RequestQuestion),
         }
     }
 }
@@ -166,6 +172,8 @@ impl Settings {
             shipping_notice: Template::load(MessageKind::ShippingNotice, templates)?,
             rma_instructions_many: Template::load_many(MessageKind::RmaInstructions, templates)?,
             shipping_notice_many: Template::load_many(MessageKind::ShippingNotice, templates)?,
+            request_refusal: Template::load(MessageKind::RequestRefusal, templates)?,
+            request_question: Template::load(MessageKind::RequestQuestion, templates)?,
         })
     }
 
@@ -182,6 +190,8 @@ impl Settings {
         match kind {
             MessageKind::RmaInstructions => &self.rma_instructions,
             MessageKind::ShippingNotice => &self.shipping_notice,
+            MessageKind::RequestRefusal => &self.request_refusal,
+            MessageKind::RequestQuestion => &self.request_question,
         }
     }
 
@@ -190,6 +200,7 @@ impl Settings {
         match kind {
             MessageKind::RmaInstructions => &self.rma_instructions_many,
             MessageKind::ShippingNotice => &self.shipping_notice_many,
+            MessageKind::RequestRefusal | MessageKind::RequestQuestion => self.template(kind),
         }
     }
 }

@@ -141,12 +141,8 @@ impl Store {
                 stage: open.stage.to_string(),
             });
         }
-        let admitted = judge(&self.conn, &new)?;
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        // Checked again under the write lock: two terminals opening the same device at
-        // once cannot both get through.
-        refuse_if_open(&tx, new.imei.as_str(), None)?;
-        let case = insert_case(&tx, new, admitted, author, at)?;
+        let case = insert_case(&tx, &new, author, at)?;
         super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), at)?;
         tx.commit()?;
         Ok(case)
@@ -197,10 +193,7 @@ impl Store {
                 ));
                 continue;
             }
-            let opening = refuse_if_open(&tx, new.imei.as_str(), None)
-                .and_then(|()| judge(&tx, &new))
-                .and_then(|admitted| insert_case(&tx, new, admitted, author, at));
-            match opening {
+            match insert_case(&tx, &new, author, at) {
                 Ok(case) => opened.push(case),
                 // A batch has no goodwill overrides: such a device is opened on its own.
                 Err(e @ StoreError::Admit(AdmitError::Open(OpenError::Refused { .. }))) => {
@@ -460,6 +453,7 @@ impl Store {
         Ok(CaseDetail {
             notes: self.notes(id)?,
             events: self.events(id)?,
+            attachments: self.case_attachments(id)?,
             case,
             sale,
         })
@@ -846,18 +840,24 @@ impl OwnMove {
     }
 }
 
-/// What the registry and the verdict give a new case.
-struct Admitted {
-    sale: crate::domain::Sale,
-    assessment: Assessment,
-    goodwill: Option<String>,
-    fault: String,
-}
-
-/// Whether the device may be opened a case for, from the registry: the verdict on the
-/// claim day admits it (or the override does), the fault is there. Says why not.
-fn judge(conn: &rusqlite::Connection, new: &NewCase) -> Result<Admitted> {
-    let sale = super::sales::sale_of(conn, &new.imei)?;
+/// Open a case in `expected` inside the caller's write transaction: every check (open
+/// already, sold by us, the verdict at the claim date, the fault) is made under the
+/// write lock. Drafts no message: the caller decides which one goes out.
+pub(super) fn insert_case(
+    tx: &Transaction<'_>,
+    new: &NewCase,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Result<Case> {
+    let sale = tx
+        .query_row(
+            &format!("SELECT {} FROM sales WHERE imei = ?1", rows::SALE_COLUMNS),
+            [new.imei.as_str()],
+            rows::SaleRow::read,
+        )
+        .optional()?
+        .map(rows::SaleRow::into_sale)
+        .transpose()?;
     let assessment = warranty::assess(
         sale.as_ref().map(|s| s.sold_item()),
         local_date(new.claimed_at),
@@ -870,34 +870,14 @@ fn judge(conn: &rusqlite::Connection, new: &NewCase) -> Result<Admitted> {
     let Some(sale) = sale else {
         return Err(StoreError::NotFound(new.imei.to_string()));
     };
-    Ok(Admitted {
-        sale,
-        assessment,
-        goodwill,
-        fault,
-    })
-}
-
-/// Insert a new case in `expected` under the write lock, with its RMA number and its
-/// opening events; the case as stored.
-fn insert_case(
-    tx: &Transaction<'_>,
-    new: NewCase,
-    admitted: Admitted,
-    author: &str,
-    at: DateTime<Utc>,
-) -> Result<Case> {
-    let Admitted {
-        sale,
-        assessment,
-        goodwill,
-        fault,
-    } = admitted;
+    // Checked under the write lock: two terminals opening the same device at once
+    // cannot both get through.
+    refuse_if_open(tx, new.imei.as_str(), None)?;
     let year = at.with_timezone(&Local).year();
     let seq: u32 = tx.query_row(
         "INSERT INTO rma_counters (year, last_seq) VALUES (?1, 1)
-         ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
-         RETURNING last_seq",
+             ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
+             RETURNING last_seq",
         [year],
         |r| r.get(0),
     )?;
@@ -905,10 +885,10 @@ fn insert_case(
     let now = t(at);
     tx.execute(
         "INSERT INTO cases (rma, imei, stage, verdict, verdict_detail, verdict_reason, goodwill,
-            order_number, customer_number, model, fault, part, tracking_in, rounds,
-            claimed_at, opened_at, stage_since, updated_at, version)
-         VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
-            ?13, ?14, ?14, ?14, 1)",
+                order_number, customer_number, model, fault, part, tracking_in, rounds,
+                claimed_at, opened_at, stage_since, updated_at, version)
+             VALUES (?1, ?2, 'expected', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,
+                ?13, ?14, ?14, ?14, 1)",
         params![
             rma,
             new.imei.as_str(),
@@ -1062,7 +1042,7 @@ fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreErr
     }
 }
 
-fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
+pub(super) fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
     conn.prepare_cached(&format!(
         "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"
     ))?
@@ -1093,7 +1073,7 @@ fn conflict(tx: &Transaction<'_>, current: &Case) -> Result<StoreError> {
     })
 }
 
-fn write_plan(
+pub(super) fn write_plan(
     tx: &Transaction<'_>,
     before: &Case,
     plan: &Plan,
@@ -1150,7 +1130,7 @@ fn write_plan(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_event(
+pub(super) fn insert_event(
     tx: &Transaction<'_>,
     case_id: i64,
     at: &str,

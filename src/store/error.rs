@@ -169,6 +169,9 @@ pub enum StoreError {
     /// No message in the outbox has this number.
     #[error("{}: check the message number", self.problem())]
     NoSuchMessage(i64),
+    /// No request has this number.
+    #[error("there is no request {0}: `rmaboard requests` lists them with their numbers")]
+    NoSuchRequest(i64),
     /// A message claimed by a sender that has not finished (or was killed mid-way).
     #[error(
         "{}: if that sender stopped mid-way, check that it did not reach the customer, release the message, then drop it",

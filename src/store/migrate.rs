@@ -11,7 +11,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
-    // 0008 (the customs document, branch `customs`) goes here when merged.
+    include_str!("../../assets/migrations/0010_requests.sql"),
+    // Applied in the order listed, and a database's version counts the entries, so a new
+    // migration goes last whatever its number: databases already at 0010 then run it.
     include_str!("../../assets/migrations/0009_resellers_parcels.sql"),
 ];
 

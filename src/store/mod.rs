@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod paperwork;
 mod report;
+mod requests;
 mod resellers;
 mod rows;
 mod sales;
@@ -31,6 +32,7 @@ pub use cases::{
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Carried, Checkup, wal_path};
 pub use migrate::SCHEMA_VERSION;
+pub use requests::{Confirmation, Confirmed, Reply, SaveAttachment};
 pub use resellers::{Reseller, SHIPPED_DAYS};
 pub use sales::{ImportSummary, RowProblem};
 

@@ -47,7 +47,7 @@ impl Store {
     /// Messages, oldest first; with `all` false only those waiting (not sent, not dropped).
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
              WHERE ?1 OR o.status IN ('pending', 'sending') ORDER BY o.id"
         ))?;
         let rows = stmt.query_map([all], OutboxRow::read)?;
@@ -63,7 +63,7 @@ impl Store {
         self.conn
             .query_row(
                 &format!(
-                    "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.id = ?1"
+                    "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id WHERE o.id = ?1"
                 ),
                 [id],
                 OutboxRow::read,
@@ -361,6 +361,11 @@ pub(super) fn issue_bill(
     Ok(bills)
 }
 
+/// The sale of a case's device, read in the transaction under way.
+pub(super) fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
+    sale_of(conn, &case.imei)
+}
+
 fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
     tx.execute(
         "INSERT INTO bills (case_id, issued_at, rma, order_number, model, imei, tracking_out,
@@ -400,30 +405,68 @@ fn insert_message(
     let Some(first) = cases.first() else {
         return Ok(());
     };
-    let id: i64 = tx.query_row(
+    let id = insert_draft(tx, Some(first.id), None, d, at)?;
+    link_cases(tx, id, cases.iter().map(|c| c.id))
+}
+
+/// Record every case a message is about, in the order it names them.
+pub(super) fn link_cases(
+    tx: &Transaction<'_>,
+    message_id: i64,
+    cases: impl IntoIterator<Item = i64>,
+) -> Result<()> {
+    let mut link = tx.prepare_cached(
+        "INSERT INTO message_cases (message_id, case_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, case_id) in cases.into_iter().enumerate() {
+        link.execute(params![message_id, case_id, position as i64])?;
+    }
+    Ok(())
+}
+
+/// The customer's mail an answer is threaded under: the request, its Message-ID
+/// (`In-Reply-To`) and the thread before it (`References`).
+pub(super) struct Thread<'a> {
+    /// The request answered.
+    pub request_id: i64,
+    /// The customer's Message-ID.
+    pub message_id: &'a str,
+}
+
+/// Put a draft in the outbox: about a case, a request, or both; its id. The caller links
+/// the cases it is about ([`link_cases`]).
+pub(super) fn insert_draft(
+    tx: &Transaction<'_>,
+    case_id: Option<i64>,
+    thread: Option<&Thread<'_>>,
+    d: &Draft,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    // A Message-ID made up from a mail's hash (it had none) is nobody's to reply to.
+    let parent = thread
+        .map(|t| t.message_id)
+        .filter(|m| !m.starts_with(super::requests::SYNTHETIC_ID_PREFIX));
+    let id = tx.query_row(
         // Past every id issued before a restore too (see `high_water`).
-        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at)
+        "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at,
+                             request_id, in_reply_to, reply_references)
          VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
                      coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
-                 ?1, ?2, ?3, ?4, ?5, ?6)
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
          RETURNING id",
         params![
-            first.id,
+            case_id,
             d.kind.as_str(),
             d.to_address,
             d.subject,
             d.body,
-            rfc3339(at)
+            rfc3339(at),
+            thread.map(|t| t.request_id),
+            parent,
         ],
         |r| r.get(0),
     )?;
-    let mut link = tx.prepare_cached(
-        "INSERT INTO message_cases (message_id, case_id, position) VALUES (?1, ?2, ?3)",
-    )?;
-    for (position, case) in cases.iter().enumerate() {
-        link.execute(params![id, case.id, position as i64])?;
-    }
-    Ok(())
+    Ok(id)
 }
 
 const BILL_COLUMNS: &str = "number, case_id, issued_at, rma, order_number, model, imei, \
@@ -488,15 +531,16 @@ impl BillRow {
     }
 }
 
-const OUTBOX_COLUMNS: &str = "o.id, o.case_id, c.rma, o.kind, o.to_address, o.subject, o.body, \
-    o.created_at, o.status, o.attempts, o.last_error, o.sent_at, o.sent_via, o.dropped_by, \
-    o.dropped_at, o.drop_reason, \
+const OUTBOX_COLUMNS: &str = "o.id, o.case_id, coalesce(c.rma, 'request-' || o.request_id), \
+    o.kind, o.to_address, o.subject, o.body, o.created_at, o.status, o.attempts, o.last_error, \
+    o.sent_at, o.sent_via, o.dropped_by, o.dropped_at, o.drop_reason, o.request_id, \
+    o.in_reply_to, o.reply_references, \
     (SELECT group_concat(mc_case.rma, ',' ORDER BY mc.position) FROM message_cases mc \
        JOIN cases mc_case ON mc_case.id = mc.case_id WHERE mc.message_id = o.id)";
 
 struct OutboxRow {
     id: i64,
-    case_id: i64,
+    case_id: Option<i64>,
     rma: String,
     kind: String,
     to_address: Option<String>,
@@ -511,6 +555,9 @@ struct OutboxRow {
     dropped_by: Option<String>,
     dropped_at: Option<String>,
     drop_reason: Option<String>,
+    request_id: Option<i64>,
+    in_reply_to: Option<String>,
+    references: Option<String>,
     rmas: Option<String>,
 }
 
@@ -533,7 +580,10 @@ impl OutboxRow {
             dropped_by: r.get(13)?,
             dropped_at: r.get(14)?,
             drop_reason: r.get(15)?,
-            rmas: r.get(16)?,
+            request_id: r.get(16)?,
+            in_reply_to: r.get(17)?,
+            references: r.get(18)?,
+            rmas: r.get(19)?,
         })
     }
 
@@ -541,11 +591,20 @@ impl OutboxRow {
         Ok(OutboxMessage {
             id: self.id,
             case_id: self.case_id,
+            request_id: self.request_id,
             rmas: match self.rmas {
                 Some(all) => all.split(',').map(str::to_string).collect(),
                 None => vec![self.rma.clone()],
             },
             rma: self.rma,
+            in_reply_to: self.in_reply_to,
+            references: self
+                .references
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
             kind: MessageKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::bad_value("outbox.kind", &self.kind))?,
             to_address: self.to_address,

@@ -56,7 +56,7 @@ impl Store {
         }
 
         let (weeks, time_in_stage, turnaround, inspections) = {
-            let mut history = History::new(period, tz);
+            let mut history = History::new(period, tz.clone());
             let total: u64 = self
                 .conn
                 .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| {
@@ -164,6 +164,31 @@ impl Store {
         }
         overdue.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.rma.cmp(&b.rma)));
 
+        let answers = {
+            let mut stmt = self.conn.prepare(
+                "SELECT received_at, answered_at, refusal_reason FROM requests
+                 WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at",
+            )?;
+            let rows =
+                stmt.query_map(params![rfc3339(period.start), rfc3339(period.end)], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+            let mut requests = Vec::new();
+            for row in rows {
+                let (received, answered, refusal) = row?;
+                let received = rows::time("requests.received_at", &received)?;
+                let answered = answered
+                    .map(|a| rows::time("requests.answered_at", &a))
+                    .transpose()?;
+                requests.push((received, answered.map(|at| (at, refusal))));
+            }
+            crate::report::answer_times(&requests, &tz, clocks.request_hours, now)
+        };
+
         Ok(Report {
             generated_at: now,
             period,
@@ -174,6 +199,7 @@ impl Store {
             inspections,
             verdicts,
             overdue,
+            answers,
         })
     }
 }

@@ -59,6 +59,11 @@ pub struct Settings {
     pub shipped_days: u32,
     /// Start with the Expected pane shown.
     pub show_expected: bool,
+    /// Show the Requests pane while there are open requests.
+    pub show_requests: bool,
+    /// Where the attachments of customers' mail are kept, shown with each in the detail
+    /// view.
+    pub attachments_dir: String,
     /// The key map in effect.
     pub keymap: KeyMap,
     /// Times are shown in this zone, each at the offset in force at that instant.
@@ -90,6 +95,8 @@ pub struct App {
     pub late: [u64; 5],
     /// Shipped cases older than the Shipped pane's window.
     pub shipped_older: u64,
+    /// The open requests from customers' mail, oldest first.
+    pub requests: Vec<crate::domain::intake::Request>,
     /// How many people have a board open on this database.
     pub people: u64,
     /// The board, or one case's details.
@@ -140,6 +147,7 @@ impl App {
             counts: [0; 5],
             late: [0; 5],
             shipped_older: 0,
+            requests: Vec::new(),
             people: 0,
             screen: Screen::Board,
             overlay: None,

@@ -5,6 +5,10 @@ use ratatui::layout::Rect;
 
 /// Narrowest a pane may be before the board switches to one focused pane with tabs.
 pub const MIN_PANE_WIDTH: u16 = 28;
+/// The Requests pane is shown beside the stages' panes from this width...
+pub const MIN_REQUESTS_WIDTH: u16 = 20;
+/// ...and is never wider than this.
+pub const MAX_REQUESTS_WIDTH: u16 = 32;
 /// Inner width from which a card fits on one line.
 pub const ONE_LINE_CARD: u16 = 46;
 /// Below this the board asks for a larger terminal instead of drawing.

@@ -134,6 +134,8 @@ pub struct BoardData {
     pub counts: crate::workshop::Counts,
     /// (stage, offset, cases) for each window asked for.
     pub windows: Vec<(Stage, usize, Vec<Case>)>,
+    /// The open requests from customers' mail, oldest first.
+    pub requests: Vec<crate::domain::intake::Request>,
 }
 
 /// Everything that happens to the board: keys, ticks and answers from the store.

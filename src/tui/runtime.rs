@@ -153,6 +153,8 @@ impl Board {
             clocks: config.clocks,
             shipped_days: config.board.shipped_days,
             show_expected: config.board.show_expected,
+            show_requests: config.board.show_requests,
+            attachments_dir: ws.attachments_dir().display().to_string(),
             keymap,
             zone: zone.into(),
         };
@@ -444,7 +446,12 @@ impl Board {
             .iter()
             .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Msg::Loaded(Box::new(BoardData { counts, windows })))
+        let requests = s.requests(true)?;
+        Ok(Msg::Loaded(Box::new(BoardData {
+            counts,
+            windows,
+            requests,
+        })))
     }
 
     fn found(&self, scanned: Option<String>, case: Case) -> Msg {

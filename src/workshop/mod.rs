@@ -5,6 +5,7 @@
 //! and its bill in one transaction in the store, then the bill's PDF in the bills folder.
 
 pub mod delivery;
+pub mod intake;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::report::{Period, Report};
 use crate::store::{MoveOptions, NewCase, OpenSummary, OwnMove, Reseller, Step, Store, StoreError};
 
 pub use delivery::{Channel, Report as SendReport};
+pub use intake::InboxReport;
 
 /// "Now", as the workshop sees it: the wall clock, or a fixed time in tests and for
 /// `--at`.

@@ -47,9 +47,41 @@ impl App {
             .collect()
     }
 
-    /// How the panes fit the terminal now.
+    /// How the panes fit the terminal now (beside the Requests pane, if it is shown).
     pub fn geometry(&self) -> BoardGeometry {
-        board_geometry(self.size.0, self.size.1, self.visible_stages().len())
+        board_geometry(
+            self.size.0.saturating_sub(self.requests_width()),
+            self.size.1,
+            self.visible_stages().len(),
+        )
+    }
+
+    /// The width of the Requests pane left of the others: 0 when it is hidden (by
+    /// `[board] show_requests`, no open request, or a terminal too narrow for it beside
+    /// the stages' panes; the tabs then count the requests).
+    pub fn requests_width(&self) -> u16 {
+        if !self.settings.show_requests || self.requests.is_empty() {
+            return 0;
+        }
+        let panes = self.visible_stages().len() as u16;
+        let room = self
+            .size
+            .0
+            .saturating_sub(crate::tui::layout::MIN_PANE_WIDTH * panes);
+        if room >= crate::tui::layout::MIN_REQUESTS_WIDTH {
+            room.min(crate::tui::layout::MAX_REQUESTS_WIDTH)
+        } else {
+            0
+        }
+    }
+
+    /// The open requests that are late on the answer clock now.
+    pub fn late_requests(&self) -> usize {
+        let hours = self.settings.clocks.request_hours;
+        self.requests
+            .iter()
+            .filter(|r| r.is_late(hours, self.now))
+            .count()
     }
 
     /// The pane of `stage`.
@@ -116,6 +148,7 @@ impl App {
         self.late = data.counts.late;
         self.shipped_older = data.counts.shipped_older;
         self.people = data.counts.people;
+        self.requests = data.requests;
         for (stage, offset, cases) in data.windows {
             let pane = self.pane_mut(stage);
             if pane.offset != offset {

@@ -28,6 +28,8 @@ fn settings() -> Settings {
         clocks: Clocks::default(),
         shipped_days: 14,
         show_expected: true,
+        show_requests: true,
+        attachments_dir: "/srv/rmaboard/attachments".into(),
         keymap: KeyMap::default_keys(),
         zone: FixedOffset::east_opt(0).unwrap().into(),
     }
@@ -74,6 +76,7 @@ fn board_with(settings: Settings, case: Case) -> App {
             ..Counts::default()
         },
         windows: vec![(stage, 0, vec![case])],
+        requests: Vec::new(),
     })));
     assert!(fx.is_empty(), "{fx:?}");
     app.focus = stage;
@@ -322,6 +325,7 @@ fn the_detail_view_scrolls_with_its_own_keys_and_runs_the_boards_commands() {
             sale: None,
             notes: Vec::new(),
             events: Vec::new(),
+            attachments: Vec::new(),
         },
     )));
     key(&mut app, KeyCode::Char('j'));
@@ -447,9 +451,12 @@ fn a_dropped_message_goes_back_to_the_outbox_only_if_nothing_else_was_opened() {
 fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
     crate::paperwork::OutboxMessage {
         id,
-        case_id: 2,
+        case_id: Some(2),
+        request_id: None,
         rma: "RMA-2026-0002".into(),
         rmas: vec!["RMA-2026-0002".into()],
+        in_reply_to: None,
+        references: Vec::new(),
         kind: crate::paperwork::MessageKind::RmaInstructions,
         to_address: Some("service@hub.example".into()),
         subject: "Your RMA".into(),

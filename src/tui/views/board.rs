@@ -17,6 +17,15 @@ use crate::tui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let geo = app.geometry();
     let stages = app.visible_stages();
+    let requests = app.requests_width();
+    let area = if requests > 0 && !geo.tabs {
+        let [left, rest] =
+            Layout::horizontal([Constraint::Length(requests), Constraint::Min(0)]).areas(area);
+        draw_requests(frame, left, app, theme);
+        rest
+    } else {
+        area
+    };
     if geo.tabs {
         let [tabs, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
@@ -58,8 +67,23 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
             .map(|&s| width(&label(s, short)) + 1)
             .sum::<usize>()
     };
-    let short = total(false) > usize::from(area.width);
+    // The open requests, counted ahead of the tabs when their pane has no room.
+    let requests = (app.settings.show_requests && !app.requests.is_empty()).then(|| {
+        let late = if app.late_requests() > 0 { "!" } else { "" };
+        (
+            format!(" Req {}{late} ", app.requests.len()),
+            app.late_requests() > 0,
+        )
+    });
+    let room = usize::from(area.width)
+        .saturating_sub(requests.as_ref().map_or(0, |(label, _)| width(label) + 1));
+    let short = total(false) > room;
     let mut spans = Vec::new();
+    if let Some((label, late)) = requests {
+        let style = if late { theme.attention() } else { theme.dim() };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::styled("│", theme.border()));
+    }
     for (i, &stage) in stages.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled("│", theme.border()));
@@ -74,6 +98,73 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
         spans.push(Span::styled(label(stage, short), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The Requests pane: customers' mail waiting for an answer, oldest first, each with the
+/// reseller (or who wrote), how many devices it names and its age; `!` and the late colour past the answer
+/// clock, `?` when a question was asked (the clock stopped). It only shows; requests are
+/// answered with `rmaboard answer`.
+fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let late = app.late_requests();
+    let late_label = (late > 0).then(|| format!("! {late} late "));
+    let room = usize::from(area.width.saturating_sub(2))
+        .saturating_sub(late_label.as_deref().map_or(0, width));
+    let long = format!(" Requests ({}) ", app.requests.len());
+    let name = if width(&long) <= room {
+        long
+    } else {
+        format!(" Req ({}) ", app.requests.len())
+    };
+    let mut title = vec![Span::styled(name, theme.title())];
+    if let Some(label) = late_label {
+        title.push(Span::styled(label, theme.late()));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let hours = app.settings.clocks.request_hours;
+    // Two lines a card; as many as fit in the height the stages' cards have.
+    let fit_cards = (usize::from(inner.height) / 2).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for r in app.requests.iter().take(fit_cards) {
+        let is_late = r.is_late(hours, app.now);
+        let style = if is_late { theme.late() } else { theme.base() };
+        let flag = if is_late {
+            "!"
+        } else if r.answered.is_some() {
+            "?"
+        } else {
+            " "
+        };
+        let age = short_age(r.received_at, app.now);
+        let number = format!("{flag}#{} ", r.id);
+        let lw = w.saturating_sub(width(&age) + 1);
+        let sender = fit(&r.customer_or_sender(), lw.saturating_sub(width(&number)));
+        lines.push(Line::styled(
+            format!("{} {age}", pad(&format!("{number}{sender}"), lw)),
+            style,
+        ));
+        let devices = crate::domain::text::count(r.imeis.len() as u64, "device");
+        let customer = r
+            .customer_number
+            .as_deref()
+            .map(fit_any)
+            .unwrap_or_default();
+        lines.push(Line::styled(
+            pad(&format!(" {devices}  {customer}"), w),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
+}
+
+/// Database text made safe for one line, uncut (the line is cut as a whole).
+fn fit_any(s: &str) -> String {
+    crate::domain::text::clean_line(s)
 }
 
 /// What a card flags, as short symbols that read without colour.

@@ -50,13 +50,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, state: &DetailState, theme
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .spacing(2)
                 .areas(inner);
-        let l = fields(d, zone, usize::from(left.width), theme);
+        let mut l = fields(d, zone, usize::from(left.width), theme);
+        l.extend(attachments(d, app, usize::from(left.width), theme));
         let r = notes_and_history(d, zone, usize::from(right.width), theme);
         frame.render_widget(Paragraph::new(l).scroll((state.scroll, 0)), left);
         frame.render_widget(Paragraph::new(r).scroll((state.scroll, 0)), right);
     } else {
         let w = usize::from(inner.width);
         let mut all = fields(d, zone, w, theme);
+        all.extend(attachments(d, app, w, theme));
         all.push(Line::raw(""));
         all.extend(notes_and_history(d, zone, w, theme));
         frame.render_widget(Paragraph::new(all).scroll((state.scroll, 0)), inner);
@@ -146,6 +148,40 @@ fn fields<'a>(d: &CaseDetail, zone: &Zone, w: usize, theme: &Theme) -> Vec<Line<
             );
         }
         None => field(&mut out, "Sale", "not in the sales registry", w, theme),
+    }
+    out
+}
+
+/// The files of the customer's mail the case was opened from: name, type, size and where
+/// the file is (the board does not display images).
+fn attachments<'a>(d: &CaseDetail, app: &App, w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    if d.attachments.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![
+        Line::raw(""),
+        heading(&format!("Attachments ({})", d.attachments.len()), theme),
+    ];
+    let dir = std::path::Path::new(&app.settings.attachments_dir);
+    for a in &d.attachments {
+        let size = if a.size >= 1024 * 1024 {
+            format!("{:.1} MB", a.size as f64 / (1024.0 * 1024.0))
+        } else if a.size >= 1024 {
+            format!("{} kB", a.size / 1024)
+        } else {
+            format!("{} bytes", a.size)
+        };
+        field(
+            &mut out,
+            &fit(&a.name, 17),
+            &format!(
+                "{}, {size}: {}",
+                fit(&a.content_type, 60),
+                fit(&dir.join(&a.file).display().to_string(), 400)
+            ),
+            w,
+            theme,
+        );
     }
     out
 }
