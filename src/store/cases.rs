@@ -748,7 +748,7 @@ fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreErr
     }
 }
 
-fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
+pub(super) fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
     conn.prepare_cached(&format!(
         "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"
     ))?
