@@ -1413,3 +1413,53 @@ fn a_letter_no_font_has_is_named_and_the_bill_is_still_written() {
         "{said}"
     );
 }
+
+#[test]
+fn a_void_device_goes_back_declared_unrepaired_never_as_a_repair() {
+    let shop = Shop::new();
+    let rma = shop
+        .ok(&[
+            "--at",
+            "2025-03-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    shop.ok(&["--at", "2025-03-05", "receive", &rma]);
+    shop.ok(&[
+        "--at",
+        "2025-03-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    shop.ok(&[
+        "--at",
+        "2025-03-06",
+        "ship",
+        &rma,
+        "--tracking",
+        "RR123456785CN",
+    ]);
+    let plain = shop.ok(&["bill", &rma]);
+    assert!(
+        plain.contains("Explanation:             Returned unrepaired, no commercial value"),
+        "{plain}"
+    );
+    let text = pdf_text(&shop.path("bills").join(format!("B-000001-{rma}.pdf")));
+    assert!(
+        text.contains("Returned unrepaired, no commercial value"),
+        "{text}"
+    );
+    for said in [&plain, &text] {
+        assert!(!said.to_lowercase().contains("repair,"), "{said}");
+        assert!(!said.contains("Warranty repair"), "{said}");
+    }
+}
