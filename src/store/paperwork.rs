@@ -704,6 +704,17 @@ mod tests {
             "the registry has no phone column"
         );
         assert!(bill.file_name().ends_with("+1.pdf"), "{}", bill.file_name());
+        // `doctor` looks for that one file for both cases.
+        store
+            .conn
+            .execute("UPDATE cases SET stage = 'shipped'", [])
+            .unwrap();
+        let files = store.shipped_bills().unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(
+            files.iter().all(|(_, f)| *f == bill.file_name()),
+            "{files:?}"
+        );
 
         // The next parcel gets the next number; a parcel of one is still a bill of one.
         let next = issue(&mut store, &ids[1..]);
