@@ -317,6 +317,11 @@ pub(crate) fn issue_bill(
     cases: &[Case],
     at: DateTime<Utc>,
 ) -> Result<Bill> {
+    if cases.is_empty() {
+        return Err(StoreError::Refused(
+            "a bill lists at least one device: no case was given".into(),
+        ));
+    }
     let sales = cases
         .iter()
         .map(|c| sale(tx, c))
