@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bill::Bill;
-use super::{PaperworkError, Settings, customer_line, format_amount};
+use super::{PaperworkError, Settings, customer_line};
 use crate::domain::case::Case;
 use crate::domain::intake::{RefusalReason, Request};
 use crate::domain::mailbox::Mailbox;
@@ -363,11 +363,8 @@ pub fn shipping_notice(
             crate::domain::tracking::post_of(bill.tracking_out.get(11..).unwrap_or_default()),
         ),
         ("bill_number", bill.label()),
-        ("customs_wording", bill.description.clone()),
-        (
-            "value",
-            format!("{} {}", bill.currency, format_amount(bill.value_cents)),
-        ),
+        ("customs_wording", bill.explanation()),
+        ("value", bill.money(bill.total_value_cents())),
         ("result", result),
     ]);
     let (subject, body) = settings.template(MessageKind::ShippingNotice).fill(&values);

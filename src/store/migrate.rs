@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
+    include_str!("../../assets/migrations/0008_bill_items.sql"),
     include_str!("../../assets/migrations/0010_requests.sql"),
 ];
 
@@ -74,7 +75,9 @@ impl Store {
         let tx = self.write()?;
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-            tx.execute_batch(sql)?;
+            if !already_applied(&tx, i)? {
+                tx.execute_batch(sql)?;
+            }
             tx.execute_batch(&format!(
                 "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
                 i + 1
@@ -82,5 +85,23 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Whether the change of migration `index` (0-based) is in the file already although its
+/// version says otherwise (a version set back by hand): the migrations that rebuild a
+/// table cannot run twice, so they are skipped then. The others can run again.
+fn already_applied(tx: &rusqlite::Transaction<'_>, index: usize) -> Result<bool> {
+    let table = |name: &str| -> Result<bool> {
+        Ok(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    };
+    match index {
+        // 0008: bills split into bills and bill_items.
+        7 => table("bill_items"),
+        _ => Ok(false),
     }
 }
