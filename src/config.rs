@@ -72,6 +72,8 @@ pub struct ShopConfig {
     pub address: Vec<String>,
     /// Where customers write to support (quoted in the RMA instructions).
     pub email: String,
+    /// The shop's telephone number, printed as the sender's on the customs declaration.
+    pub phone: String,
 }
 
 impl Default for ShopConfig {
@@ -80,22 +82,39 @@ impl Default for ShopConfig {
             name: "CECT-SHOP".into(),
             address: Vec::new(),
             email: String::new(),
+            phone: String::new(),
         }
     }
 }
 
-/// `[customs]`: the declaration on the repair bill. Some customs offices want the repair
-/// value rather than EUR 0.00, so `[customs.country.XX]` overrides it per destination
-/// (matched against the sales registry's country, ignoring case).
+/// `[customs]`: the customs declaration (CN 23) that goes with every parcel. Some customs
+/// offices want the repair value rather than EUR 0.00, so `[customs.country.XX]`
+/// overrides it per destination (matched against the sales registry's country, ignoring
+/// case). What a device is declared as (HS tariff number, origin, weight) comes from
+/// `[customs.phone]` / `[customs.tablet]`, and from `[customs.model."MODEL"]` for one model.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomsConfig {
-    /// Declared value, e.g. "0.00".
+    /// Declared value per device, e.g. "0.00".
     pub value: String,
     /// The 3-letter currency code, e.g. "EUR".
     pub currency: String,
-    /// How the goods are described on the bill.
+    /// The reason given for a repaired device ("Warranty repair, no commercial value").
     pub wording: String,
+    /// The reason given for a device returned unrepaired (void, not covered): never the
+    /// word repair.
+    pub wording_unrepaired: String,
+    /// Where the declaration is signed; empty: the last line of `[shop] address`.
+    pub place: String,
+    /// The weight of the box and padding of a parcel, in grams, added to the devices'
+    /// net weight for the gross weight.
+    pub packaging_g: u32,
+    /// How a smartphone is declared.
+    pub phone: CustomsGoods,
+    /// How a tablet is declared.
+    pub tablet: CustomsGoods,
+    /// Per model, as the sales registry writes it (ignoring case): what differs.
+    pub model: std::collections::BTreeMap<String, CustomsModel>,
     /// Exceptions by destination country, keyed as the sales registry writes it.
     pub country: std::collections::BTreeMap<String, CustomsOverride>,
 }
@@ -105,22 +124,58 @@ impl Default for CustomsConfig {
         CustomsConfig {
             value: "0.00".into(),
             currency: "EUR".into(),
-            wording: "Warranty repair \u{2014} returned goods, no commercial value".into(),
+            wording: "Warranty repair, no commercial value".into(),
+            wording_unrepaired: "Returned unrepaired, no commercial value".into(),
+            place: String::new(),
+            packaging_g: 250,
+            phone: CustomsGoods::default(),
+            tablet: CustomsGoods::default(),
+            model: Default::default(),
             country: Default::default(),
         }
     }
+}
+
+/// `[customs.phone]`, `[customs.tablet]`: how one kind of device is declared; unset keys
+/// keep the built-in declaration (smartphones HS 8517.13, 200 g; tablets HS 8471.30,
+/// 500 g; both of origin CN).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomsGoods {
+    /// The HS tariff number, e.g. "8517.13".
+    pub hs_code: Option<String>,
+    /// The ISO country code of the country of origin, e.g. "CN".
+    pub origin: Option<String>,
+    /// The net weight of one device, in grams.
+    pub net_weight_g: Option<u32>,
+}
+
+/// `[customs.model."MODEL"]`: what differs for one model; unset keys come from its kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomsModel {
+    /// "phone" or "tablet": what the model is, whatever its name or the registry say.
+    pub category: Option<String>,
+    /// The HS tariff number.
+    pub hs_code: Option<String>,
+    /// The ISO country code of origin.
+    pub origin: Option<String>,
+    /// The net weight of one device, in grams.
+    pub net_weight_g: Option<u32>,
 }
 
 /// `[customs.country.XX]`: what differs for one destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomsOverride {
-    /// Declared value, e.g. "35.00"; `None` keeps the general one.
+    /// Declared value per device, e.g. "35.00"; `None` keeps the general one.
     pub value: Option<String>,
     /// The currency code; `None` keeps the general one.
     pub currency: Option<String>,
-    /// How the goods are described; `None` keeps the general wording.
+    /// The reason for a repaired device; `None` keeps the general one.
     pub wording: Option<String>,
+    /// The reason for a device returned unrepaired; `None` keeps the general one.
+    pub wording_unrepaired: Option<String>,
 }
 
 /// `[mail]`: how the outbox is sent.
@@ -146,8 +201,8 @@ impl Default for MailConfig {
     }
 }
 
-/// `[paperwork]`: where documents are written.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// `[paperwork]`: where documents are written, and the fonts they are printed with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PaperworkConfig {
     /// Folder for the bills written on shipping; default: `bills` beside the database.
@@ -155,6 +210,23 @@ pub struct PaperworkConfig {
     /// Folder for the photos and other files that come with customers' mail; default:
     /// `attachments` beside the database.
     pub attachments_dir: Option<PathBuf>,
+    /// Font files tried, in order, for characters the built-in DejaVu Sans lacks (a
+    /// reseller named 张伟), before the machine's fonts.
+    pub fonts: Vec<PathBuf>,
+    /// Ask fontconfig (`fc-match`) for the machine's fonts when no other font has a
+    /// character; default true.
+    pub system_fonts: bool,
+}
+
+impl Default for PaperworkConfig {
+    fn default() -> Self {
+        PaperworkConfig {
+            bills_dir: None,
+            attachments_dir: None,
+            fonts: Vec::new(),
+            system_fonts: true,
+        }
+    }
 }
 
 /// A config file that cannot be used, or no place for the database.
@@ -439,6 +511,37 @@ impl Config {
                 "[clocks] request_hours = {} is out of range: give a number of hours from 0 to {MAX_HOURS}",
                 self.clocks.request_hours
             ));
+        }
+        const MAX_GRAMS: u32 = 100_000;
+        let mut grams = vec![
+            (
+                "[customs] packaging_g".to_string(),
+                Some(self.customs.packaging_g),
+            ),
+            (
+                "[customs.phone] net_weight_g".into(),
+                self.customs.phone.net_weight_g,
+            ),
+            (
+                "[customs.tablet] net_weight_g".into(),
+                self.customs.tablet.net_weight_g,
+            ),
+        ];
+        for (model, m) in &self.customs.model {
+            grams.push((
+                format!(
+                    "[customs.model.{:?}] net_weight_g",
+                    crate::domain::text::clean_line(model)
+                ),
+                m.net_weight_g,
+            ));
+        }
+        for (key, value) in grams {
+            if let Some(value) = value.filter(|v| *v > MAX_GRAMS) {
+                return Some(format!(
+                    "{key} = {value} is out of range: give a weight in grams from 0 to {MAX_GRAMS}"
+                ));
+            }
         }
         if self.clocks.manufacturer_months > MAX_MONTHS {
             return Some(format!(

@@ -46,7 +46,9 @@ impl Shop {
             shop.path("config.toml"),
             format!(
                 "[shop]\nname = \"CECT-SHOP\"\naddress = [\"Unit 5, 12 Example Road\", \"518000 Shenzhen\", \"China\"]\n\
-                 email = \"support@cect-shop.example\"\n\
+                 email = \"support@cect-shop.example\"\nphone = \"+86 755 1234 5678\"\n\
+                 [customs]\nplace = \"Shenzhen\"\n\
+                 [paperwork]\nsystem_fonts = false\n\
                  [customs.country.CH]\nvalue = \"35.00\"\nwording = \"Warranty repair, repair value declared\"\n\
                  [mail]\ncommand = \"{} -t -i\"\n",
                 script.display()
@@ -226,13 +228,18 @@ fn shipping_writes_the_customs_bill() {
         "B-000001",
         "2025-03-21",
         rma.as_str(),
-        "SO-1001",
-        "CECT P30 Pro",
+        "CUSTOMS DECLARATION CN 23",
+        "Tel. +86 755 1234 5678",
+        "X Returned goods",
+        "CECT P30 Pro mobile phone",
         IMEI_NL,
-        "Warranty repair — returned goods, no commercial value",
-        "Quantity 1",
-        "EUR 0.00",
+        "1 0.200 EUR 0.00 8517.13 CN",
+        "Warranty repair, no commercial value",
+        "Total pieces 1",
+        "Total gross weight (kg) 0.450",
+        "Total value EUR 0.00",
         "RR123456785CN",
+        "Place and date: Shenzhen, 2025-03-21",
     ] {
         assert!(
             text.contains(expected),
@@ -254,6 +261,7 @@ fn shipping_writes_the_customs_bill() {
     let again = shop.path("again.pdf");
     shop.ok(&["bill", &rma, "--out", &again.display().to_string()]);
     assert_eq!(pdf_text(&again), text);
+    assert!(!text.contains("unrepaired"), "{text}");
 }
 
 #[test]
@@ -629,18 +637,42 @@ fn the_outbox_migration_keeps_every_message() {
     let rma = shop.inspected(IMEI_NL);
     shop.ok(&["outbox", "send"]);
     shop.ok(&["ship", &rma, "--tracking", "RR123456785CN"]);
-    shop.inspected(IMEI_CH);
+    let rma_ch = shop.inspected(IMEI_CH);
     let before = shop.ok(&["outbox", "list", "--all"]);
     assert_eq!(before.lines().count(), 3, "{before}");
 
-    // Put the outbox back the way schema version 3 had it.
+    // Put the outbox and the bills back the way schema version 3 had them (one device
+    // per bill, no items table).
     let v3 = include_str!("../assets/migrations/0003_paperwork.sql");
-    let start = v3.find("CREATE TABLE outbox (").unwrap();
-    let end = start + v3[start..].find(");").unwrap() + 2;
-    let old_table = v3[start..end].replace("CREATE TABLE outbox (", "CREATE TABLE outbox_v3 (");
+    let table = |name: &str| {
+        let start = v3.find(&format!("CREATE TABLE {name} (")).unwrap();
+        let end = start + v3[start..].find(");").unwrap() + 2;
+        v3[start..end].replace(
+            &format!("CREATE TABLE {name} ("),
+            &format!("CREATE TABLE {name}_v3 ("),
+        )
+    };
+    let (old_table, old_bills) = (table("outbox"), table("bills"));
+    let bill_before = shop.ok(&["bill", &rma]);
     shop.sql()
         .execute_batch(&format!(
             "BEGIN;
+             {old_bills};
+             INSERT INTO bills_v3 SELECT b.number, i.case_id, b.issued_at, i.rma,
+                i.order_number, i.model, i.imei, b.tracking_out, b.customer_name,
+                b.customer_address, b.country, b.shop_name, b.shop_address,
+                'Warranty repair — returned goods, no commercial value', i.quantity,
+                i.value_cents, b.currency
+                FROM bills b JOIN bill_items i ON i.bill_number = b.number;
+             DROP TABLE bill_items;
+             DROP TABLE bills;
+             ALTER TABLE bills_v3 RENAME TO bills;
+             CREATE INDEX bills_case ON bills (case_id);
+             CREATE TRIGGER bills_append_only_update BEFORE UPDATE ON bills
+             BEGIN SELECT RAISE(ABORT, 'bills are append-only'); END;
+             CREATE TRIGGER bills_append_only_delete BEFORE DELETE ON bills
+             BEGIN SELECT RAISE(ABORT, 'bills are append-only'); END;
+             UPDATE sqlite_sequence SET seq = 41 WHERE name = 'bills';
              {old_table};
              INSERT INTO outbox_v3 SELECT id, case_id, kind, to_address, subject, body,
                 created_at, status, attempts, last_error, claimed_by, claimed_at, sent_at,
@@ -664,6 +696,35 @@ fn the_outbox_migration_keeps_every_message() {
     let conn = shop.sql();
     let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
     assert_eq!(fk.query_map([], |_| Ok(())).unwrap().count(), 0);
+
+    // The bill of version 3 reads as a declaration with its one device, worded as it
+    // was issued; what was not declared then shows as "-".
+    let bill_after = shop.ok(&["bill", &rma]);
+    assert!(
+        bill_after.contains("Warranty repair — returned goods, no commercial value"),
+        "{bill_after}"
+    );
+    for same in [
+        "B-000001",
+        IMEI_NL,
+        "RR123456785CN",
+        "Mobile Hub Rotterdam",
+        "EUR 0.00",
+    ] {
+        assert!(
+            bill_before.contains(same) && bill_after.contains(same),
+            "{same}: {bill_after}"
+        );
+    }
+    assert!(
+        bill_after.contains("Total gross weight (kg): -"),
+        "{bill_after}"
+    );
+    // Still append-only, and numbering goes on after the highest number ever issued.
+    assert!(conn.execute("DELETE FROM bill_items", []).is_err());
+    assert!(conn.execute("UPDATE bills SET place = 'x'", []).is_err());
+    shop.ok(&["ship", &rma_ch, "--tracking", "RR473124829CN"]);
+    assert!(shop.ok(&["bill", &rma_ch]).contains("B-000042"));
 }
 
 #[test]
@@ -1223,4 +1284,182 @@ fn a_message_with_no_address_fails_once_then_waits_for_a_person() {
         .unwrap();
     assert_eq!(attempts, 1, "tried once only");
     assert!(shop.ok(&["outbox", "list"]).contains(&rma));
+}
+
+/// A shop whose sales registry also has resellers named in Chinese and in Polish, and a
+/// private-use character in a name (in no font at all).
+fn resellers_shop(fonts: &str) -> Shop {
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.path("config.toml")).unwrap();
+    std::fs::write(
+        shop.path("config.toml"),
+        config.replace(
+            "[paperwork]\nsystem_fonts = false\n",
+            &format!("[paperwork]\nsystem_fonts = false\nfonts = [{fonts}]\n"),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        shop.path("resellers.csv"),
+        "imei,order_number,customer_number,model,category,dispatched_on,customer_name,customer_email,customer_address,country\n\
+         352099001761481,SO-2001,C-7,CECT P30 Pro,phone,2025-01-10,张伟,zhang@example.cn,北京市朝阳区建国路88号 | 100022 北京,CN\n\
+         352099001761499,SO-2002,C-8,CECT Tab 8,tablet,2025-01-10,Łukasiewicz Sp. z o.o.,serwis@example.pl,ul. Żółkiewskiego 12 | 00-001 Warszawa,PL\n\
+         352099001761507,SO-2003,C-9,CECT P30 Pro,phone,2025-01-10,Shop \u{10FFFD} One,one@example.com,Main Street 1,NL\n",
+    )
+    .unwrap();
+    shop.ok(&[
+        "sales",
+        "import",
+        &shop.path("resellers.csv").display().to_string(),
+    ]);
+    shop
+}
+
+/// The base names of the fonts a PDF embeds.
+fn pdf_fonts(path: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(path).unwrap();
+    let mut names: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor"))
+        .map(|d| {
+            String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap()).into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_chinese_and_a_polish_reseller_print_with_the_fonts_that_have_their_letters() {
+    let font = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fonts/NotoSansCJKsc-subset.otf");
+    let shop = resellers_shop(&format!("{:?}", font.display().to_string()));
+    for (imei, tracking) in [
+        ("352099001761481", "RR123456785CN"),
+        ("352099001761499", "RR473124829CN"),
+    ] {
+        let rma = shop.inspected(imei);
+        let out = shop.run(&["ship", &rma, "--tracking", tracking]);
+        assert!(out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!said.contains("warning"), "{said}");
+    }
+    let bills = shop.path("bills");
+    let zhang = bills.join("B-000001-RMA-2025-00001.pdf");
+    let text = pdf_text(&zhang);
+    // (A change of font splits the line into words for lopdf: "建国路 88 号".)
+    for expected in [
+        "张伟",
+        "北京市朝阳区建国路",
+        "100022 北京",
+        "CN",
+        "CECT P30 Pro mobile phone",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing: {text}");
+    }
+    // Only the fonts the page uses, each cut down to its glyphs (a subset tag).
+    let fonts = pdf_fonts(&zhang);
+    assert_eq!(fonts.len(), 3, "{fonts:?}");
+    assert!(
+        fonts.iter().any(|f| f.ends_with("+NotoSansCJKsc-Regular")),
+        "{fonts:?}"
+    );
+    assert!(fonts.iter().all(|f| f.as_bytes()[6] == b'+'), "{fonts:?}");
+    let size = std::fs::metadata(&zhang).unwrap().len();
+    assert!(size < 60_000, "{size} bytes: the fonts are not subset");
+
+    let luk = bills.join("B-000002-RMA-2025-00002.pdf");
+    let text = pdf_text(&luk);
+    assert!(
+        text.contains("Łukasiewicz Sp. z o.o.") && text.contains("ul. Żółkiewskiego 12"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CECT Tab 8 tablet") && text.contains("8471.30"),
+        "{text}"
+    );
+    assert!(pdf_fonts(&luk).iter().all(|f| f.contains("DejaVu")));
+}
+
+#[test]
+fn a_letter_no_font_has_is_named_and_the_bill_is_still_written() {
+    // No font configured: the Chinese reseller's name has no font either.
+    let shop = resellers_shop("");
+    let rma = shop.inspected("352099001761507");
+    let out = shop.run(&["ship", &rma, "--tracking", "RR123456785CN"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("bill B-000001 written to"), "{said}");
+    assert!(
+        said.contains("warning: bill B-000001: no font has the character '\u{10FFFD}' (U+10FFFD): it was printed as '?'"),
+        "{said}"
+    );
+    let pdf = shop.path("bills").join(format!("B-000001-{rma}.pdf"));
+    assert!(pdf_text(&pdf).contains("Shop ? One"));
+    // The plain text keeps the name as it is; a reprint says the same warning.
+    assert!(shop.ok(&["bill", &rma]).contains("Shop \u{10FFFD} One"));
+    let again = shop.path("again.pdf");
+    let out = shop.run(&["bill", &rma, "--out", &again.display().to_string()]);
+    assert!(out.status.success() && again.exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("U+10FFFD"));
+
+    let zhang = shop.inspected("352099001761481");
+    let out = shop.run(&["ship", &zhang, "--tracking", "RR473124829CN"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("'张' (U+5F20)") && said.contains("'伟' (U+4F1F)"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_void_device_goes_back_declared_unrepaired_never_as_a_repair() {
+    let shop = Shop::new();
+    let rma = shop
+        .ok(&[
+            "--at",
+            "2025-03-01",
+            "open",
+            "--imei",
+            IMEI_NL,
+            "--fault",
+            "no sound",
+        ])
+        .trim()
+        .to_string();
+    shop.ok(&["--at", "2025-03-05", "receive", &rma]);
+    shop.ok(&[
+        "--at",
+        "2025-03-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    shop.ok(&[
+        "--at",
+        "2025-03-06",
+        "ship",
+        &rma,
+        "--tracking",
+        "RR123456785CN",
+    ]);
+    let plain = shop.ok(&["bill", &rma]);
+    assert!(
+        plain.contains("Explanation:             Returned unrepaired, no commercial value"),
+        "{plain}"
+    );
+    let text = pdf_text(&shop.path("bills").join(format!("B-000001-{rma}.pdf")));
+    assert!(
+        text.contains("Returned unrepaired, no commercial value"),
+        "{text}"
+    );
+    for said in [&plain, &text] {
+        assert!(!said.to_lowercase().contains("repair,"), "{said}");
+        assert!(!said.contains("Warranty repair"), "{said}");
+    }
 }

@@ -152,6 +152,7 @@ impl Shop {
             "notes",
             "events",
             "bills",
+            "bill_items",
             "outbox",
             "message_cases",
             "sqlite_sequence",
@@ -686,21 +687,40 @@ fn a_parcel_ships_several_cases_with_one_notice_and_one_tracking_number() {
             "{stdout}"
         );
     }
-    // Today's bill holds one device: one per device, numbered in one go, all with the
-    // parcel's S10 number (the multi-device customs document makes it one).
-    let bills: Vec<(i64, String, String)> = {
+    // One bill, numbered once, listing every device of the parcel with its S10 number.
+    let items: Vec<(i64, String, String)> = {
         let conn = shop.sql();
         let mut stmt = conn
-            .prepare("SELECT number, rma, tracking_out FROM bills ORDER BY number")
+            .prepare(
+                "SELECT b.number, i.rma, b.tracking_out FROM bills b
+                 JOIN bill_items i ON i.bill_number = b.number ORDER BY i.line",
+            )
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .map(Result::unwrap)
             .collect()
     };
-    assert_eq!(bills.iter().map(|b| b.0).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(bills.iter().all(|b| b.2 == tracking), "{bills:?}");
-    assert_eq!(shop.bill_files().len(), 3);
+    assert_eq!(shop.count("SELECT count(*) FROM bills"), 1);
+    assert_eq!(
+        items.iter().map(|i| i.1.as_str()).collect::<Vec<_>>(),
+        rmas.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(
+        items.iter().all(|i| i.0 == 1 && i.2 == tracking),
+        "{items:?}"
+    );
+    assert_eq!(shop.bill_files().len(), 1, "{:?}", shop.bill_files());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.matches("bill B-000001 written").count(),
+        1,
+        "{stderr}"
+    );
+    for rma in &rmas {
+        let text = shop.ok(&["bill", rma]);
+        assert!(rmas.iter().all(|r| text.contains(r.as_str())), "{text}");
+    }
     // One shipping notice for the parcel, naming every RMA number and the one S10.
     let notices = shop.count("SELECT count(*) FROM outbox WHERE kind = 'shipping_notice'");
     assert_eq!(notices, 1);
@@ -718,6 +738,7 @@ fn a_parcel_ships_several_cases_with_one_notice_and_one_tracking_number() {
     }
     assert_eq!(notice.matches(&tracking).count(), 2, "{notice}");
     assert!(notice.contains("3 devices"), "{notice}");
+    assert_eq!(notice.matches("B-000001").count(), 1, "{notice}");
     assert_eq!(
         shop.count(&format!(
             "SELECT count(*) FROM message_cases WHERE message_id = {id}"
@@ -851,8 +872,8 @@ fn an_s10_number_of_an_earlier_parcel_is_refused_unless_reused_on_purpose() {
     assert_eq!(shop.stage(&more[0]), "shipped");
 }
 
-/// Two processes shipping parcels at the same moment: every bill number is used once,
-/// with no gap, and each parcel's devices are numbered together.
+/// Two processes shipping parcels at the same moment: one bill per parcel listing all of
+/// its devices, every bill number used once, with no gap.
 #[test]
 fn bill_numbers_stay_unique_and_gapless_under_concurrent_parcels() {
     const PARCELS: u32 = 5;
@@ -948,23 +969,28 @@ fn bill_numbers_stay_unique_and_gapless_under_concurrent_parcels() {
     }
     let conn = Connection::open(&db).unwrap();
     let mut stmt = conn
-        .prepare("SELECT number, tracking_out FROM bills ORDER BY number")
+        .prepare(
+            "SELECT b.number, b.tracking_out, count(i.line) FROM bills b
+             JOIN bill_items i ON i.bill_number = b.number GROUP BY b.number ORDER BY b.number",
+        )
         .unwrap();
-    let bills: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    let bills: Vec<(i64, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let total = i64::from(2 * PARCELS * PER_PARCEL);
+    // One bill per parcel, numbered once, gapless, each listing all of its devices.
+    let total = i64::from(2 * PARCELS);
     assert_eq!(
         bills.iter().map(|b| b.0).collect::<Vec<_>>(),
         (1..=total).collect::<Vec<_>>()
     );
-    // A parcel's bills are numbered in one transaction: together, never interleaved
-    // with another parcel's.
-    for chunk in bills.chunks(PER_PARCEL as usize) {
-        assert!(chunk.iter().all(|b| b.1 == chunk[0].1), "{bills:?}");
-    }
+    assert!(
+        bills.iter().all(|b| b.2 == i64::from(PER_PARCEL)),
+        "{bills:?}"
+    );
+    let parcels_shipped: BTreeSet<&str> = bills.iter().map(|b| b.1.as_str()).collect();
+    assert_eq!(parcels_shipped.len() as i64, total, "{bills:?}");
     let notices: i64 = conn
         .query_row(
             "SELECT count(*) FROM outbox WHERE kind = 'shipping_notice'",

@@ -204,7 +204,7 @@ pub enum Command {
     #[cfg(feature = "bench")]
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// The customs repair bill of a shipped case: plain text, or a PDF with --out.
+    /// The customs declaration (CN 23) of a shipped case's parcel: plain text, or a PDF with --out.
     Bill(BillArgs),
     /// Customer messages: list, show, send.
     #[command(subcommand)]

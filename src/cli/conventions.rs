@@ -224,6 +224,35 @@ fn gather(loaded: &Loaded, db_flag: Option<&Path>, user_flag: Option<&str>) -> V
         }
         out.push(s);
     }
+    let fonts: Vec<String> = c
+        .paperwork
+        .fonts
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let missing: Vec<&String> = fonts
+        .iter()
+        .filter(|p| !std::path::Path::new(p.as_str()).is_file())
+        .collect();
+    let mut s = Setting::file("paperwork.fonts", fonts.join(", "), loaded);
+    if fonts.is_empty() {
+        s = s.note("none: letters DejaVu Sans lacks are looked for in the machine's fonts");
+    } else if !missing.is_empty() {
+        s = s.note(format!(
+            "not found: {}",
+            missing
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out.push(s);
+    out.push(Setting::file(
+        "paperwork.system_fonts",
+        c.paperwork.system_fonts,
+        loaded,
+    ));
     out.push(Setting::file(
         "mail.command",
         c.mail.command.clone(),

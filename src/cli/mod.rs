@@ -683,8 +683,10 @@ fn act(cx: &Context, keys: &[String], change: Change, options: MoveOptions) -> O
         println!("{}", summary(before, after));
     }
     for bill in &done.bills {
+        // Said of the parcel's first device, as its bill is named.
+        let first = bill.bill().items.first().map(|i| i.case_id);
         let mut shipped = done.moved.iter().map(|(_, after)| after);
-        if let Some(case) = shipped.find(|c| c.id == bill.bill().case_id) {
+        if let Some(case) = shipped.find(|c| Some(c.id) == first) {
             paperwork::say_bill(case, bill);
         }
     }

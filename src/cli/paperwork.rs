@@ -11,17 +11,24 @@ use crate::domain::time::local_minutes;
 use crate::files;
 use crate::paperwork::OutboxMessage;
 use crate::store::Store;
-use crate::workshop::{BillFile, delivery};
+use crate::workshop::BillFile;
 
 /// Say where the bill of a case just shipped went, or that it could not be written and
 /// how to make it again (the ship stands either way).
 pub(super) fn say_bill(case: &Case, bill: &BillFile) {
     match bill {
-        BillFile::Written { bill, path } => eprintln!(
-            "rmaboard: bill {} written to {}",
-            bill.label(),
-            path.display()
-        ),
+        BillFile::Written {
+            bill,
+            path,
+            warnings,
+        } => {
+            eprintln!(
+                "rmaboard: bill {} written to {}",
+                bill.label(),
+                path.display()
+            );
+            say_font_warnings(bill, warnings);
+        }
         BillFile::NotWritten { dir, reason, .. } => eprintln!(
             "rmaboard: warning: {} is shipped, but its bill could not be written to {} ({}): print it with `rmaboard bill {} --out FILE`",
             case.rma,
@@ -29,6 +36,17 @@ pub(super) fn say_bill(case: &Case, bill: &BillFile) {
             clean_line(reason),
             case.rma
         ),
+    }
+}
+
+/// Each font warning of a bill's PDF, on its own line.
+fn say_font_warnings(bill: &crate::paperwork::Bill, warnings: &[String]) {
+    for w in warnings {
+        eprintln!(
+            "rmaboard: warning: bill {}: {} (set [paperwork] fonts in config.toml to a font that has it)",
+            bill.label(),
+            clean_line(w)
+        );
     }
 }
 
@@ -159,7 +177,8 @@ pub(super) fn bill(cx: &Context, args: BillArgs) -> Outcome {
     };
     match args.out {
         Some(path) => {
-            delivery::write_pdf(&bill, &path, true).map_err(Failure::new)?;
+            let warnings = ws.write_bill_to(&bill, &path).map_err(Failure::new)?;
+            say_font_warnings(&bill, &warnings);
             println!("{}", path.display());
         }
         None => {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bill::Bill;
-use super::{PaperworkError, Settings, customer_line, format_amount};
+use super::{PaperworkError, Settings, customer_line};
 use crate::domain::case::Case;
 use crate::domain::intake::{RefusalReason, Request};
 use crate::domain::mailbox::Mailbox;
@@ -450,11 +450,8 @@ pub fn shipping_notice(
             crate::domain::tracking::post_of(bill.tracking_out.get(11..).unwrap_or_default()),
         ),
         ("bill_number", bill.label()),
-        ("customs_wording", bill.description.clone()),
-        (
-            "value",
-            format!("{} {}", bill.currency, format_amount(bill.value_cents)),
-        ),
+        ("customs_wording", bill.explanation()),
+        ("value", bill.money(bill.total_value_cents())),
         ("result", result),
     ]);
     let (subject, body) = settings.template(MessageKind::ShippingNotice).fill(&values);
@@ -496,12 +493,11 @@ pub fn rma_instructions_many(settings: &Settings, cases: &[(&Case, Option<&Sale>
 }
 
 /// The shipping notice of a parcel of several devices: every RMA number with the one
-/// tracking number, and what became of each device. `bills` are the bills the parcel
-/// carries.
+/// tracking number, and what became of each device. `bill` is the parcel's one bill.
 pub fn shipping_notice_many(
     settings: &Settings,
     cases: &[(&Case, Option<&Sale>)],
-    bills: &[Bill],
+    bill: &Bill,
 ) -> Draft {
     let devices = cases
         .iter()
@@ -523,32 +519,15 @@ pub fn shipping_notice_many(
         .collect::<Vec<_>>()
         .join("\n");
     let mut values = many_values(settings, cases, devices);
-    let tracking = bills
-        .first()
-        .map(|b| b.tracking_out.clone())
-        .unwrap_or_default();
-    let (customs_wording, value) = bills
-        .first()
-        .map(|b| {
-            (
-                b.description.clone(),
-                format!("{} {}", b.currency, format_amount(b.value_cents)),
-            )
-        })
-        .unwrap_or_default();
-    // Numbered once per parcel; until the bill holds several devices, each device has
-    // its own and the notice names them all.
-    let mut numbers: Vec<String> = bills.iter().map(Bill::label).collect();
-    numbers.dedup();
     values.extend([
         (
             "post",
-            crate::domain::tracking::post_of(tracking.get(11..).unwrap_or_default()),
+            crate::domain::tracking::post_of(bill.tracking_out.get(11..).unwrap_or_default()),
         ),
-        ("tracking", tracking),
-        ("bill_number", numbers.join(", ")),
-        ("customs_wording", customs_wording),
-        ("value", value),
+        ("tracking", bill.tracking_out.clone()),
+        ("bill_number", bill.label()),
+        ("customs_wording", bill.explanation()),
+        ("value", bill.money(bill.total_value_cents())),
     ]);
     let (subject, body) = settings
         .template_many(MessageKind::ShippingNotice)

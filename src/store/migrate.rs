@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0005_note_search.sql"),
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
+    include_str!("../../assets/migrations/0008_bill_items.sql"),
     include_str!("../../assets/migrations/0010_requests.sql"),
     // Applied in the order listed, and a database's version counts the entries, so a new
     // migration goes last whatever its number: databases already at 0010 then run it.
@@ -77,7 +78,9 @@ impl Store {
         let tx = self.write()?;
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-            run_migration(&tx, sql)?;
+            if !already_applied(&tx, i)? {
+                run_migration(&tx, sql)?;
+            }
             tx.execute_batch(&format!(
                 "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
                 i + 1
@@ -134,6 +137,24 @@ fn added_column(line: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// Whether the change of migration `index` (0-based) is in the file already although its
+/// version says otherwise (a version set back by hand): the migrations that rebuild a
+/// table cannot run twice, so they are skipped then. The others can run again.
+fn already_applied(tx: &rusqlite::Transaction<'_>, index: usize) -> Result<bool> {
+    let table = |name: &str| -> Result<bool> {
+        Ok(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    };
+    match index {
+        // 0008: bills split into bills and bill_items.
+        7 => table("bill_items"),
+        _ => Ok(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,9 +179,11 @@ mod tests {
         for sql in MIGRATIONS {
             run_migration(&tx, sql).unwrap();
         }
-        // Set back by hand to before the last few: they run again.
-        for sql in &MIGRATIONS[4..] {
-            run_migration(&tx, sql).unwrap();
+        // Set back by hand to before the last few: they run again, as migrate() runs them.
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(4) {
+            if !already_applied(&tx, i).unwrap() {
+                run_migration(&tx, sql).unwrap();
+            }
         }
         tx.commit().unwrap();
     }

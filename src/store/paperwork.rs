@@ -13,33 +13,58 @@ use crate::domain::case::Case;
 use crate::domain::sale::Sale;
 use crate::domain::time::rfc3339;
 use crate::paperwork::message::{self, Draft};
-use crate::paperwork::{Bill, Dropped, MessageKind, OutboxMessage, OutboxStatus, Settings};
+use crate::paperwork::{
+    Bill, BillItem, DeviceKind, Dropped, MessageKind, OutboxMessage, OutboxStatus, Party, Settings,
+};
 
 impl Store {
-    /// The latest bill of a case (a case shipped twice has two).
+    /// The latest bill of a case (a case shipped twice has two), with every device of
+    /// its parcel.
     pub fn latest_bill(&self, case_id: i64) -> Result<Option<Bill>> {
-        let row = self
+        let number: Option<i64> = self
             .conn
             .query_row(
-                &format!("SELECT {BILL_COLUMNS} FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1"),
+                "SELECT max(bill_number) FROM bill_items WHERE case_id = ?1",
                 [case_id],
-                BillRow::read,
+                |r| r.get(0),
             )
-            .optional()?;
-        row.map(BillRow::into_bill).transpose()
+            .optional()?
+            .flatten();
+        number.map(|n| read_bill(&self.conn, n)).transpose()
+    }
+
+    /// A bill by its number, with every device it lists; `None` when there is none.
+    pub fn bill(&self, number: i64) -> Result<Option<Bill>> {
+        let exists: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM bills WHERE number = ?1)",
+            [number],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(None);
+        }
+        read_bill(&self.conn, number).map(Some)
     }
 
     /// The latest bill of every shipped case: (RMA, the file name of its PDF).
     pub fn shipped_bills(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT b.number, b.rma FROM bills b JOIN cases c ON c.id = b.case_id
+            "SELECT i.rma, i.bill_number,
+                    (SELECT f.rma FROM bill_items f WHERE f.bill_number = i.bill_number
+                     ORDER BY f.line LIMIT 1),
+                    (SELECT count(*) FROM bill_items n WHERE n.bill_number = i.bill_number)
+             FROM bill_items i JOIN cases c ON c.id = i.case_id
              WHERE c.stage = 'shipped'
-               AND b.number = (SELECT max(number) FROM bills WHERE case_id = b.case_id)
-             ORDER BY b.number",
+               AND i.bill_number = (SELECT max(bill_number) FROM bill_items WHERE case_id = i.case_id)
+             ORDER BY i.bill_number, i.line",
         )?;
         let rows = stmt.query_map([], |r| {
-            let (number, rma): (i64, String) = (r.get(0)?, r.get(1)?);
-            Ok((rma.clone(), Bill::file_name_of(number, &rma)))
+            let (rma, number, first, count): (String, i64, String, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            Ok((
+                rma,
+                Bill::file_name_of(number, &first, usize::try_from(count).unwrap_or(1)),
+            ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -275,18 +300,6 @@ fn by_customer(cases: &[Case]) -> Vec<Vec<&Case>> {
     groups
 }
 
-/// The outbound tracking number of a case's latest bill, if it has one.
-fn last_billed_tracking(conn: &Connection, case_id: i64) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT tracking_out FROM bills WHERE case_id = ?1 ORDER BY number DESC LIMIT 1",
-            [case_id],
-            |r| r.get::<_, Option<String>>(0),
-        )
-        .optional()?
-        .flatten())
-}
-
 /// Called in the transaction of every staff action, with each case before and after:
 /// the cases it shipped go out in parcels, one per outbound tracking number. Each parcel
 /// gets its bill and one shipping notice listing every device in it. Returns the bills
@@ -308,7 +321,7 @@ pub(super) fn after_apply(
         // Shipped again with the parcel it already had (a move back undone): that
         // parcel's bill and the customer's notice stand; a second of each would be one
         // too many.
-        if last_billed_tracking(tx, after.id)?.as_deref() == Some(tracking.as_str()) {
+        if shipped_before_in(tx, after)? {
             continue;
         }
         match parcels.iter_mut().find(|(t, _)| *t == tracking) {
@@ -317,7 +330,7 @@ pub(super) fn after_apply(
         }
     }
     let mut bills = Vec::new();
-    for (tracking, cases) in parcels {
+    for (_, cases) in parcels {
         let sales = cases
             .iter()
             .map(|c| sale_of(tx, &c.imei))
@@ -327,38 +340,55 @@ pub(super) fn after_apply(
             .copied()
             .zip(sales.iter().map(Option::as_ref))
             .collect();
-        let issued = issue_bill(tx, settings, &items, &tracking, at)?;
-        let draft = match (items.as_slice(), issued.as_slice()) {
-            ([(case, sale)], [bill]) => message::shipping_notice(settings, case, *sale, bill),
-            _ => message::shipping_notice_many(settings, &items, &issued),
+        let bill = issue_bill(tx, settings, &items, at)?;
+        let draft = match items.as_slice() {
+            [(case, sale)] => message::shipping_notice(settings, case, *sale, &bill),
+            _ => message::shipping_notice_many(settings, &items, &bill),
         };
         insert_message(tx, &cases, &draft, at)?;
-        bills.extend(issued);
+        bills.push(bill);
     }
     Ok(bills)
 }
 
-/// Issue the customs bill of one parcel: the devices in `items` (each case with its
-/// sale), all going out under `tracking`. The one place a bill is numbered.
-///
-/// Today's `bills` table holds one device per row, so for now each device gets its own
-/// row and number; the multi-item bill (the customs document) replaces this with one
-/// numbered bill listing every device, without changing the callers.
-pub(super) fn issue_bill(
+/// Whether `case`'s latest bill is for the parcel it is in now (`tracking_out`): a ship
+/// undone and done again with the same S10 number, whose bill stands.
+pub(super) fn shipped_before_in(tx: &Transaction<'_>, case: &Case) -> Result<bool> {
+    let last_tracking: Option<String> = tx
+        .query_row(
+            "SELECT b.tracking_out FROM bill_items i JOIN bills b ON b.number = i.bill_number
+             WHERE i.case_id = ?1 ORDER BY i.bill_number DESC LIMIT 1",
+            [case.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(last_tracking.is_some() && last_tracking == case.tracking_out)
+}
+
+/// Issue one bill, numbered once, for the devices going out together in one parcel
+/// (each case with its sale), inside the caller's transaction (the ship's). The cases
+/// are as they are after the move (shipped, with their `tracking_out`); the first one's
+/// customer is the addressee, so the caller checks first that they all go to one
+/// customer at one address (`domain::parcel::check`).
+pub(crate) fn issue_bill(
     tx: &Transaction<'_>,
     settings: &Settings,
     items: &[(&Case, Option<&Sale>)],
-    tracking: &str,
     at: DateTime<Utc>,
-) -> Result<Vec<Bill>> {
-    let mut bills = Vec::with_capacity(items.len());
-    for (case, sale) in items {
-        let mut bill = Bill::draft(settings, case, *sale, at);
-        bill.tracking_out = tracking.to_string();
-        bill.number = insert_bill(tx, &bill)?;
-        bills.push(bill);
+) -> Result<Bill> {
+    if items.is_empty() {
+        return Err(StoreError::Refused(
+            "a bill lists at least one device: no case was given".into(),
+        ));
     }
-    Ok(bills)
+    let phone = items
+        .iter()
+        .find_map(|(_, sale)| sale.and_then(|s| s.customer_phone.as_deref()))
+        .map(crate::domain::text::clean_line)
+        .filter(|p| !p.is_empty());
+    let mut bill = Bill::draft(settings, items, phone.as_deref(), at);
+    bill.number = insert_bill(tx, &bill)?;
+    Ok(bill)
 }
 
 /// The sale of a case's device, read in the transaction under way.
@@ -367,31 +397,140 @@ pub(super) fn sale(conn: &Connection, case: &Case) -> Result<Option<Sale>> {
 }
 
 fn insert_bill(tx: &Transaction<'_>, b: &Bill) -> Result<i64> {
+    let joined = |lines: &[String]| (!lines.is_empty()).then(|| lines.join("\n"));
     tx.execute(
-        "INSERT INTO bills (case_id, issued_at, rma, order_number, model, imei, tracking_out,
-            customer_name, customer_address, country, shop_name, shop_address, description,
-            quantity, value_cents, currency)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO bills (issued_at, tracking_out, shop_name, shop_address, shop_phone,
+            customer_name, customer_address, country, customer_phone, currency, place,
+            packaging_g)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
-            b.case_id,
             rfc3339(b.issued_at),
-            b.rma,
-            b.order_number,
-            b.model,
-            b.imei,
             b.tracking_out,
-            b.customer_name,
-            b.customer_address,
-            b.country,
-            b.shop_name,
-            b.shop_address.join("\n"),
-            b.description,
-            b.quantity,
-            b.value_cents,
+            b.sender.name.clone().unwrap_or_default(),
+            b.sender.address.join("\n"),
+            b.sender.phone,
+            b.addressee.name,
+            joined(&b.addressee.address),
+            b.addressee.country,
+            b.addressee.phone,
             b.currency,
+            b.place,
+            b.packaging_g,
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    let number = tx.last_insert_rowid();
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO bill_items (bill_number, line, case_id, rma, order_number, model, kind,
+            imei, quantity, net_weight_g, value_cents, hs_code, origin, reason, unrepaired)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    for (line, i) in b.items.iter().enumerate() {
+        stmt.execute(params![
+            number,
+            i64::try_from(line).unwrap_or(i64::MAX - 1) + 1,
+            i.case_id,
+            i.rma,
+            i.order_number,
+            i.model,
+            i.kind.map(DeviceKind::as_str),
+            i.imei,
+            i.quantity,
+            i.net_weight_g,
+            i.value_cents,
+            i.hs_code,
+            i.origin,
+            i.reason,
+            i.unrepaired,
+        ])?;
+    }
+    Ok(number)
+}
+
+/// Bill `number` with its devices, as issued.
+fn read_bill(conn: &Connection, number: i64) -> Result<Bill> {
+    let lines = |s: Option<String>| -> Vec<String> {
+        s.unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (mut bill, issued_at) = conn.query_row(
+        "SELECT issued_at, tracking_out, shop_name, shop_address, shop_phone, customer_name,
+                customer_address, country, customer_phone, currency, place, packaging_g
+         FROM bills WHERE number = ?1",
+        [number],
+        |r| {
+            let issued_at: String = r.get(0)?;
+            let shop_name: String = r.get(2)?;
+            Ok((
+                Bill {
+                    number,
+                    issued_at: DateTime::<Utc>::MIN_UTC,
+                    tracking_out: r.get(1)?,
+                    sender: Party {
+                        name: Some(shop_name),
+                        address: lines(r.get(3)?),
+                        country: None,
+                        phone: r.get(4)?,
+                    },
+                    addressee: Party {
+                        name: r.get(5)?,
+                        address: lines(r.get(6)?),
+                        country: r.get(7)?,
+                        phone: r.get(8)?,
+                    },
+                    currency: r.get(9)?,
+                    place: r.get(10)?,
+                    packaging_g: r.get(11)?,
+                    items: Vec::new(),
+                },
+                issued_at,
+            ))
+        },
+    )?;
+    bill.issued_at = rows::time("bills.issued_at", &issued_at)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT case_id, rma, order_number, model, kind, imei, quantity, net_weight_g,
+                value_cents, hs_code, origin, reason, unrepaired
+         FROM bill_items WHERE bill_number = ?1 ORDER BY line",
+    )?;
+    let rows = stmt.query_map([number], |r| {
+        Ok((
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, i64>(6)?,
+            BillItem {
+                case_id: r.get(0)?,
+                rma: r.get(1)?,
+                order_number: r.get(2)?,
+                model: r.get(3)?,
+                kind: None,
+                imei: r.get(5)?,
+                quantity: 1,
+                net_weight_g: r.get(7)?,
+                value_cents: r.get(8)?,
+                hs_code: r.get(9)?,
+                origin: r.get(10)?,
+                reason: r.get(11)?,
+                unrepaired: r.get(12)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (kind, quantity, mut item) = row?;
+        item.kind = match kind {
+            Some(k) => Some(
+                DeviceKind::parse(&k)
+                    .ok_or_else(|| StoreError::bad_value("bill_items.kind", &k))?,
+            ),
+            None => None,
+        };
+        item.quantity = u32::try_from(quantity)
+            .map_err(|_| StoreError::bad_value("bill_items.quantity", &quantity.to_string()))?;
+        bill.items.push(item);
+    }
+    Ok(bill)
 }
 
 /// Put a drafted message in the outbox, about `cases` (the first is the message's own
@@ -467,68 +606,6 @@ pub(super) fn insert_draft(
         |r| r.get(0),
     )?;
     Ok(id)
-}
-
-const BILL_COLUMNS: &str = "number, case_id, issued_at, rma, order_number, model, imei, \
-    tracking_out, customer_name, customer_address, country, shop_name, shop_address, \
-    description, quantity, value_cents, currency";
-
-struct BillRow {
-    number: i64,
-    case_id: i64,
-    issued_at: String,
-    text: [String; 5],
-    customer: [Option<String>; 3],
-    shop: [String; 3],
-    quantity: i64,
-    value_cents: i64,
-    currency: String,
-}
-
-impl BillRow {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<BillRow> {
-        Ok(BillRow {
-            number: r.get(0)?,
-            case_id: r.get(1)?,
-            issued_at: r.get(2)?,
-            text: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
-            customer: [r.get(8)?, r.get(9)?, r.get(10)?],
-            shop: [r.get(11)?, r.get(12)?, r.get(13)?],
-            quantity: r.get(14)?,
-            value_cents: r.get(15)?,
-            currency: r.get(16)?,
-        })
-    }
-
-    fn into_bill(self) -> Result<Bill> {
-        let [rma, order_number, model, imei, tracking_out] = self.text;
-        let [customer_name, customer_address, country] = self.customer;
-        let [shop_name, shop_address, description] = self.shop;
-        Ok(Bill {
-            number: self.number,
-            case_id: self.case_id,
-            issued_at: rows::time("bills.issued_at", &self.issued_at)?,
-            rma,
-            order_number,
-            model,
-            imei,
-            tracking_out,
-            customer_name,
-            customer_address,
-            country,
-            shop_name,
-            shop_address: shop_address
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
-            description,
-            quantity: u32::try_from(self.quantity)
-                .map_err(|_| StoreError::bad_value("bills.quantity", &self.quantity.to_string()))?,
-            value_cents: self.value_cents,
-            currency: self.currency,
-        })
-    }
 }
 
 const OUTBOX_COLUMNS: &str = "o.id, o.case_id, coalesce(c.rma, 'request-' || o.request_id), \
@@ -630,5 +707,146 @@ impl OutboxRow {
                 None => None,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+    use crate::domain::warranty::{Category, Part};
+    use crate::store::NewCase;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, 10, 0, 0).unwrap()
+    }
+
+    /// A store with one reseller's phone and tablet, each with an open case.
+    fn parcel() -> (tempfile::TempDir, Store, Vec<i64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("shop.sqlite")).unwrap();
+        let sold = [
+            ("CECT P30", Category::Phone),
+            ("CECT Tab 8", Category::Tablet),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (model, category))| {
+            let imei = crate::demo::make_imei(35_209_611, i as u32);
+            Sale {
+                imei,
+                order_number: format!("SO-{i}"),
+                customer_number: "C-7".into(),
+                customer_name: Some("张伟".into()),
+                customer_email: None,
+                customer_address: Some("北京市朝阳区建国路88号 | 100022 北京".into()),
+                country: Some("CN".into()),
+                customer_phone: None,
+                model: model.into(),
+                category,
+                dispatched_on: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+            }
+        })
+        .collect::<Vec<_>>();
+        let rows = sold
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u64 + 2, Ok(s.clone())));
+        store.import_sales(rows, false, &mut |_| {}).unwrap();
+        let ids = sold
+            .iter()
+            .map(|s| {
+                let new = NewCase {
+                    imei: s.imei.clone(),
+                    fault: "no power".into(),
+                    part: Part::Device,
+                    claimed_at: at(1),
+                    tracking_in: None,
+                    override_reason: None,
+                };
+                store
+                    .open_case(new, "anna", at(1), &Settings::default())
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        (dir, store, ids)
+    }
+
+    fn issue(store: &mut Store, ids: &[i64]) -> Bill {
+        let tx = store.write().unwrap();
+        let cases: Vec<Case> = ids
+            .iter()
+            .map(|id| super::super::cases::read_case(&tx, *id).unwrap())
+            .collect();
+        let sales: Vec<Option<Sale>> = cases
+            .iter()
+            .map(|c| sale_of(&tx, &c.imei).unwrap())
+            .collect();
+        let items: Vec<(&Case, Option<&Sale>)> =
+            cases.iter().zip(sales.iter().map(Option::as_ref)).collect();
+        let bill = issue_bill(&tx, &Settings::default(), &items, at(20)).unwrap();
+        tx.commit().unwrap();
+        bill
+    }
+
+    #[test]
+    fn one_bill_numbered_once_lists_every_device_of_a_parcel() {
+        let (_dir, mut store, ids) = parcel();
+        let bill = issue(&mut store, &ids);
+        assert_eq!(bill.number, 1);
+        assert_eq!(bill.items.len(), 2);
+        // Read back whole from either case, as issued.
+        for id in &ids {
+            assert_eq!(store.latest_bill(*id).unwrap().as_ref(), Some(&bill));
+        }
+        assert_eq!(store.bill(1).unwrap().as_ref(), Some(&bill));
+        assert_eq!(store.bill(2).unwrap(), None);
+        let [phone, tablet] = [&bill.items[0], &bill.items[1]];
+        assert_eq!(
+            (phone.kind, phone.hs_code.as_deref(), phone.net_weight_g),
+            (Some(DeviceKind::Phone), Some("8517.13"), Some(200))
+        );
+        assert_eq!(
+            (tablet.kind, tablet.hs_code.as_deref(), tablet.net_weight_g),
+            (Some(DeviceKind::Tablet), Some("8471.30"), Some(500))
+        );
+        assert_eq!(bill.gross_weight_g(), Some(200 + 500 + 250));
+        assert_eq!(
+            bill.addressee.address,
+            ["北京市朝阳区建国路88号", "100022 北京"]
+        );
+        assert_eq!(bill.addressee.phone, None, "the registry has no phone");
+        assert!(bill.file_name().ends_with("+1.pdf"), "{}", bill.file_name());
+        // `doctor` looks for that one file for both cases.
+        store
+            .conn
+            .execute("UPDATE cases SET stage = 'shipped'", [])
+            .unwrap();
+        let files = store.shipped_bills().unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(
+            files.iter().all(|(_, f)| *f == bill.file_name()),
+            "{files:?}"
+        );
+
+        // The next parcel gets the next number; a parcel of one is still a bill of one.
+        let next = issue(&mut store, &ids[1..]);
+        assert_eq!((next.number, next.items.len()), (2, 1));
+        assert_eq!(store.latest_bill(ids[0]).unwrap().unwrap().number, 1);
+        assert_eq!(store.latest_bill(ids[1]).unwrap().unwrap().number, 2);
+    }
+
+    #[test]
+    fn the_registry_phone_is_printed() {
+        let (_dir, mut store, ids) = parcel();
+        store
+            .conn
+            .execute_batch("UPDATE sales SET customer_phone = '+86 10 1234 5678';")
+            .unwrap();
+        let bill = issue(&mut store, &ids);
+        assert_eq!(bill.addressee.phone.as_deref(), Some("+86 10 1234 5678"));
+        assert!(bill.text().contains("Tel. +86 10 1234 5678"));
     }
 }

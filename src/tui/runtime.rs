@@ -551,8 +551,16 @@ impl Board {
 
 fn say_bill(case: &Case, bill: &BillFile) -> String {
     match bill {
-        BillFile::Written { bill, path } => {
-            format!("Bill {} written to {}.", bill.label(), path.display())
+        BillFile::Written {
+            bill,
+            path,
+            warnings,
+        } => {
+            let mut said = format!("Bill {} written to {}.", bill.label(), path.display());
+            for w in warnings {
+                said.push_str(&format!(" Warning: {}.", clean_line(w)));
+            }
+            said
         }
         BillFile::NotWritten { reason, .. } => format!(
             "Its bill could not be written ({}): print it with `rmaboard bill {} --out FILE`.",

@@ -241,8 +241,17 @@ fn write_eml(dir: &Path, msg: &OutboxMessage, mail: &str) -> Result<PathBuf, Str
 /// never picks up half a file. Readable by the staff group only, like the database: it
 /// carries a customer's name and address. With `replace` false an existing file is
 /// kept and the write refused: a PDF that went with a parcel is never overwritten.
-pub fn write_pdf(bill: &Bill, path: &Path, replace: bool) -> Result<(), String> {
-    let bytes = pdf::render(bill).map_err(|e| e.to_string())?;
+/// `fonts` are those the PDF may use besides the built-in one; `at` is its creation
+/// date. Returns what the reader should know about the fonts (a character no font has,
+/// printed as `?`).
+pub fn write_pdf(
+    bill: &Bill,
+    path: &Path,
+    replace: bool,
+    fonts: &pdf::FontChoice,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, String> {
+    let pdf::Rendered { bytes, warnings } = pdf::render(bill, fonts, at);
     let dir = files::folder_of(path);
     files::create_dir(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     files::remove_stale(dir, Kind::Bill);
@@ -255,5 +264,6 @@ pub fn write_pdf(bill: &Bill, path: &Path, replace: bool) -> Result<(), String> 
         } else {
             format!("could not write {}: {e}", path.display())
         }
-    })
+    })?;
+    Ok(warnings)
 }

@@ -150,6 +150,9 @@ pub enum BillFile {
         bill: Bill,
         /// The PDF file written.
         path: PathBuf,
+        /// What the person printing it should know: a character no font has (printed
+        /// as `?`), a configured font that could not be read.
+        warnings: Vec<String>,
     },
     /// The PDF could not be written; the bill is stored and can be printed again.
     NotWritten {
@@ -394,8 +397,12 @@ impl Workshop {
     fn write_bill(&self, bill: Bill) -> BillFile {
         let dir = self.setup.bills_dir();
         let path = self.bill_path(&bill);
-        match delivery::write_pdf(&bill, &path, false) {
-            Ok(()) => BillFile::Written { bill, path },
+        match delivery::write_pdf(&bill, &path, false, &self.paperwork.fonts, self.now()) {
+            Ok(warnings) => BillFile::Written {
+                bill,
+                path,
+                warnings,
+            },
             Err(reason) => BillFile::NotWritten { bill, dir, reason },
         }
     }
@@ -413,6 +420,16 @@ impl Workshop {
             return None;
         }
         Some(self.write_bill(bill))
+    }
+
+    /// Write a bill's PDF to `path` (a reprint), replacing a file there; the font
+    /// warnings.
+    pub fn write_bill_to(
+        &self,
+        bill: &Bill,
+        path: &std::path::Path,
+    ) -> Result<Vec<String>, String> {
+        delivery::write_pdf(bill, path, true, &self.paperwork.fonts, self.now())
     }
 
     /// The latest bill of a case, if it was ever shipped.
