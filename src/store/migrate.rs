@@ -12,10 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0006_high_water.sql"),
     include_str!("../../assets/migrations/0007_search_folds.sql"),
     include_str!("../../assets/migrations/0008_bill_items.sql"),
-    include_str!("../../assets/migrations/0010_requests.sql"),
-    // Applied in the order listed, and a database's version counts the entries, so a new
-    // migration goes last whatever its number: databases already at 0010 then run it.
-    include_str!("../../assets/migrations/0009_resellers_parcels.sql"),
+    include_str!("../../assets/migrations/0009_requests.sql"),
+    include_str!("../../assets/migrations/0010_resellers_parcels.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,3 +1,4 @@
+-- rmaboard schema, version 9.
 -- Customers' mail, brought in by `inbox import`: requests (the policy's "defective
 -- device" e-mail, waiting for the shop's answer within 48 hours) and the customers'
 -- confirmations of the parcel they sent, with its tracking number.

@@ -1,5 +1,4 @@
--- Resellers and parcels. Written against the schema of 0001-0007 only: it reads and
--- changes nothing of the bills table, whose shape another migration may change.
+-- rmaboard schema, version 10: resellers and parcels.
 
 -- The reseller's phone, when the sales CSV has a `customer_phone` column. (The runner
 -- skips an ADD COLUMN whose column is there already: SQLite has no IF NOT EXISTS for it.)
