@@ -191,24 +191,9 @@ impl Store {
         paperwork: &Settings,
     ) -> Result<Applied> {
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
-        let current = read_case(&tx, id)?;
-        if current.version != expected_version {
-            return Err(conflict(&tx, &current)?);
-        }
-        let plan = case::plan(&current, change, at)?;
-        if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
-            // Taking a shipment back must not give the device a second open case.
-            refuse_if_open(&tx, current.imei.as_str(), Some(&current))?;
-        }
-        write_plan(&tx, &current, &plan, author, at)?;
-        let case = read_case(&tx, id)?;
-        let bill = super::paperwork::after_apply(&tx, paperwork, &current, &case, at)?;
+        let done = apply_in(&tx, id, expected_version, change, author, at, paperwork)?;
         tx.commit()?;
-        Ok(Applied {
-            before: current,
-            case,
-            bill,
-        })
+        Ok(done)
     }
 
     /// Append a note. Notes never conflict (nothing is overwritten), but they bump the
@@ -714,6 +699,36 @@ impl OwnMove {
     }
 }
 
+/// The inside of [`Store::apply`], in the caller's write transaction (a move on several
+/// cases runs it once per case in one transaction). Nothing is written when it refuses.
+pub(super) fn apply_in(
+    tx: &Transaction<'_>,
+    id: i64,
+    expected_version: i64,
+    change: Change,
+    author: &str,
+    at: DateTime<Utc>,
+    paperwork: &Settings,
+) -> Result<Applied> {
+    let current = read_case(tx, id)?;
+    if current.version != expected_version {
+        return Err(conflict(tx, &current)?);
+    }
+    let plan = case::plan(&current, change, at)?;
+    if current.stage == Stage::Shipped && plan.case.stage != Stage::Shipped {
+        // Taking a shipment back must not give the device a second open case.
+        refuse_if_open(tx, current.imei.as_str(), Some(&current))?;
+    }
+    write_plan(tx, &current, &plan, author, at)?;
+    let case = read_case(tx, id)?;
+    let bill = super::paperwork::after_apply(tx, paperwork, &current, &case, at)?;
+    Ok(Applied {
+        before: current,
+        case,
+        bill,
+    })
+}
+
 /// A device has at most one case not yet shipped: refuse another.
 fn refuse_if_open(tx: &Transaction<'_>, imei: &str, leaving: Option<&Case>) -> Result<()> {
     let open: Option<(String, String)> = tx
@@ -748,7 +763,7 @@ fn ambiguous<'a>(key: String, cases: impl Iterator<Item = &'a Case>) -> StoreErr
     }
 }
 
-fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
+pub(super) fn read_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
     conn.prepare_cached(&format!(
         "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?1"
     ))?

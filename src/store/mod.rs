@@ -9,6 +9,7 @@ mod board;
 mod cases;
 mod error;
 mod maintenance;
+mod many;
 mod migrate;
 mod paperwork;
 mod report;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use maintenance::{Carried, Checkup, wal_path};
+pub use many::{ManyError, Refusal};
 pub use migrate::SCHEMA_VERSION;
 pub use sales::{ImportSummary, RowProblem};
 

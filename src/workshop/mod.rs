@@ -5,6 +5,7 @@
 //! and its bill in one transaction in the store, then the bill's PDF in the bills folder.
 
 pub mod delivery;
+mod many;
 
 use std::path::PathBuf;
 use std::sync::Arc;
