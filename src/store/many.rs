@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use super::cases::{Applied, apply_in, read_case};
 use super::{Store, StoreError};
-use crate::domain::case::Change;
+use crate::domain::case::{Case, Change};
 use crate::paperwork::Settings;
 
 /// One case that refused a move on several, and why.
@@ -24,7 +24,7 @@ pub struct Refusal {
 #[derive(Debug, Error)]
 pub enum ManyError {
     /// These cases refused; the others could have moved, but nothing was saved.
-    #[error("{}", refused_sentence(.0, &|e| e.to_string()))]
+    #[error("{}", refused_sentence(.0.iter().map(|r| (r.rma.clone(), r.error.to_string()))))]
     Refused(Vec<Refusal>),
     /// A parcel goes to one customer: the cases belong to several. Each RMA number with
     /// its customer number.
@@ -46,33 +46,33 @@ impl ManyError {
     }
 
     /// The sentence, with each store error worded by `word` (a front end's own way out).
-    pub fn sentence(&self, word: &dyn Fn(&StoreError) -> String) -> String {
+    pub fn into_sentence(self, word: &dyn Fn(StoreError) -> String) -> String {
         match self {
-            ManyError::Refused(r) => refused_sentence(r, word),
+            ManyError::Refused(r) => {
+                refused_sentence(r.into_iter().map(|r| (r.rma, word(r.error))))
+            }
             ManyError::Store(e) => word(e),
             other => other.to_string(),
         }
     }
 }
 
-/// "Nothing was saved, the other N cases did not move either: RMA-…: why. RMA-…: why."
-fn refused_sentence(refusals: &[Refusal], word: &dyn Fn(&StoreError) -> String) -> String {
+/// "2 cases refused, so nothing was saved for any case: RMA-… why. RMA-…: why."
+fn refused_sentence(refusals: impl Iterator<Item = (String, String)>) -> String {
     let each: Vec<String> = refusals
-        .iter()
-        .map(|r| {
-            let why = word(&r.error);
+        .map(|(rma, why)| {
             let why = why.trim_end_matches('.');
             // Most reasons already name the case.
-            if why.contains(&r.rma) {
+            if why.contains(&rma) {
                 format!("{why}.")
             } else {
-                format!("{}: {why}.", r.rma)
+                format!("{rma}: {why}.")
             }
         })
         .collect();
     format!(
         "{} refused, so nothing was saved for any case: {}",
-        crate::domain::text::count(refusals.len() as u64, "case"),
+        crate::domain::text::count(each.len() as u64, "case"),
         each.join(" ")
     )
 }
@@ -89,6 +89,16 @@ fn mixed_sentence(cases: &[(String, String)]) -> String {
 }
 
 impl Store {
+    /// The cases with these row ids, as they are now; ids with no case are left out.
+    pub fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+        ids.iter()
+            .filter_map(|&id| match read_case(&self.conn, id) {
+                Err(StoreError::NotFound(_)) => None,
+                other => Some(other),
+            })
+            .collect()
+    }
+
     /// Apply the same change to every case in `cases` (row id, version as the caller saw
     /// it) in one transaction: all move, or none does and each refusing case is named.
     /// A ship sends every case in one parcel, so all must belong to one customer. The

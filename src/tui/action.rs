@@ -199,8 +199,10 @@ actions! {
         Last = "last", "last";
         /// Open the selected case's details, notes and history.
         Details = "details", "details";
-        /// Leave the detail view, back to the board.
+        /// Leave the detail view, back to the board; on the board, clear the marks.
         Back = "back", "back";
+        /// Mark or unmark the selected card: the next moves act on all marked cards.
+        Mark = "mark", "mark";
         /// Move the case to its next stage, asking only what that move needs.
         MoveForward = "move_forward", "next stage";
         /// Move the case one stage back (recorded as its own event).

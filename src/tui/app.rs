@@ -9,6 +9,9 @@
 
 mod commands;
 mod detail;
+mod marks;
+#[cfg(test)]
+mod marks_tests;
 mod panes;
 #[cfg(test)]
 mod tests;
@@ -17,6 +20,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use detail::{DetailState, Screen};
+pub use marks::Batch;
 pub use panes::Pane;
 
 use super::action::{Action, DetailAction};
@@ -104,6 +108,8 @@ pub struct App {
     pub outdated: Option<i64>,
     /// The write under way, if one is.
     pub saving: Option<Saving>,
+    /// The marked cards the open question or form is for, if it is for them.
+    pub batch: Option<Batch>,
     last_heartbeat: Option<DateTime<Utc>>,
     last_reload: Option<DateTime<Utc>>,
 }
@@ -140,6 +146,7 @@ impl App {
             quit: false,
             outdated: None,
             saving: None,
+            batch: None,
             last_heartbeat: None,
             last_reload: None,
         }
@@ -228,6 +235,7 @@ impl App {
             Msg::Applied { case, done, locate } => {
                 // The form or question it came from closed when it was sent.
                 self.saving = None;
+                self.unmark_moved(&case);
                 self.say(done);
                 let mut fx = self.refresh();
                 if locate {
@@ -235,6 +243,8 @@ impl App {
                 }
                 fx
             }
+            Msg::AppliedMany { ids, done } => self.on_applied_many(&ids, done),
+            Msg::MarkedLoaded(cases) => self.on_marked_loaded(&cases),
             Msg::Refused { error, conflict } => {
                 let from = self.saving.take().and_then(|s| s.from);
                 if conflict {
@@ -473,7 +483,7 @@ impl App {
         if let Some(message) = outcome.message {
             self.message = Some(message);
         }
-        outcome.effects
+        self.batch_effects(outcome.effects)
     }
 
     /// Why nothing can be saved now, if so.

@@ -31,6 +31,18 @@ pub enum Effect {
         /// Said to the user when it worked.
         done: String,
     },
+    /// Apply one staff action to several cases (the marked cards), all or nothing.
+    ApplyMany {
+        /// The cases, as the user saw them.
+        targets: Vec<Target>,
+        /// The action, the same for each.
+        change: Change,
+        /// Said to the user when it worked.
+        done: String,
+    },
+    /// The current state of the marked cases (by row id), to unmark those that left
+    /// their pane.
+    LoadMarked(Vec<i64>),
     /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
     /// Add a repair note to a case.
@@ -107,6 +119,9 @@ impl Effect {
     pub fn saves(&self) -> Option<String> {
         match self {
             Effect::Apply { target, .. } => Some(target.rma.clone()),
+            Effect::ApplyMany { targets, .. } => {
+                Some(format!("the {} marked cases", targets.len()))
+            }
             Effect::OpenCase(_) => Some("the new case".into()),
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
@@ -182,6 +197,15 @@ pub enum Msg {
         /// A new case: show it.
         locate: bool,
     },
+    /// A move on several cases worked: every one of them moved.
+    AppliedMany {
+        /// The cases' row ids.
+        ids: Vec<i64>,
+        /// The sentence to say, naming every case.
+        done: String,
+    },
+    /// The marked cases as they are now (those that no longer exist are left out).
+    MarkedLoaded(Vec<Case>),
     /// A write was refused; the sentence says why.
     Refused {
         /// The sentence to show.

@@ -17,13 +17,14 @@ use ratatui::Frame;
 use super::app::{App, Settings};
 use super::hints;
 use super::keymap::KeyMap;
-use super::protocol::{BoardData, Effect, Msg, Reload};
+use super::protocol::{BoardData, Effect, Msg, Reload, Target};
 use super::theme::Theme;
 use super::views;
+use crate::domain::case::Change;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
 use crate::domain::{Case, Imei};
-use crate::store::{StoreError, WriteGate};
+use crate::store::{ManyError, StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
 /// A guard against effects that keep asking for more.
@@ -335,6 +336,7 @@ impl Board {
         match effect {
             // Writes and long jobs: never on the UI thread's time.
             job @ (Effect::Apply { .. }
+            | Effect::ApplyMany { .. }
             | Effect::OpenCase(_)
             | Effect::AddNote { .. }
             | Effect::SendOutbox
@@ -342,6 +344,10 @@ impl Board {
             | Effect::LoadReport { .. }) => self.submit(job),
             Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
+            Effect::LoadMarked(ids) => Some(match self.ws.store().cases_by_ids(&ids) {
+                Ok(cases) => Msg::MarkedLoaded(cases),
+                Err(e) => failed(e),
+            }),
             Effect::LoadDetail(id) => Some(match self.ws.store().detail(id) {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
                 Err(e) => failed(e),
@@ -481,6 +487,11 @@ fn background(
             },
             Err(e) => refused(e),
         }),
+        Effect::ApplyMany {
+            targets,
+            change,
+            done,
+        } => Some(apply_many(ws, &targets, &change, done, refused)),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
                 done: format!(
@@ -550,6 +561,58 @@ fn say_bill(case: &Case, bill: &BillFile) -> String {
             clean_line(reason),
             case.rma
         ),
+    }
+}
+
+/// One move on the marked cases, all or nothing; the bills of a ship are said together.
+fn apply_many(
+    ws: &mut Workshop,
+    targets: &[Target],
+    change: &Change,
+    done: String,
+    refused: &dyn Fn(StoreError) -> Msg,
+) -> Msg {
+    let seen: Vec<(i64, i64)> = targets.iter().map(|t| (t.id, t.version)).collect();
+    match ws.apply_many(&seen, change) {
+        Ok(moved) => {
+            let mut written = Vec::new();
+            let mut said = vec![done];
+            for m in &moved {
+                match &m.bill {
+                    Some(BillFile::Written { path, .. }) => written.push(path),
+                    Some(bill) => said.push(say_bill(&m.case, bill)),
+                    None => {}
+                }
+            }
+            if let Some(dir) = written.first().and_then(|p| p.parent()) {
+                said.insert(
+                    1,
+                    format!(
+                        "{} written to {}.",
+                        crate::domain::text::count(written.len() as u64, "bill"),
+                        dir.display()
+                    ),
+                );
+            }
+            Msg::AppliedMany {
+                ids: moved.iter().map(|m| m.case.id).collect(),
+                done: said.join(" "),
+            }
+        }
+        // Busy, read-only...: worded as for one case.
+        Err(ManyError::Store(e)) => refused(e),
+        Err(e) => {
+            // Each refusal in the board's words; what the sentence is made of comes
+            // from the store.
+            let word = |e: StoreError| match refused(e) {
+                Msg::Refused { error, .. } | Msg::Error(error) => error,
+                _ => String::new(),
+            };
+            Msg::Refused {
+                conflict: e.is_conflict(),
+                error: e.into_sentence(&word),
+            }
+        }
     }
 }
 

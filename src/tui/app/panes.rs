@@ -23,6 +23,8 @@ pub struct Pane {
     pub cases: Vec<Case>,
     /// Where the loaded window starts, as an index in the whole pane.
     pub loaded_at: usize,
+    /// The marked cases, in the order they were marked, as last seen.
+    pub marked: Vec<Target>,
 }
 
 impl Pane {
@@ -57,7 +59,7 @@ impl App {
         &self.panes[idx(stage)]
     }
 
-    fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
+    pub(super) fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
         &mut self.panes[idx(stage)]
     }
 
@@ -132,7 +134,7 @@ impl App {
         if self.keep_selection_visible() {
             return vec![self.reload()];
         }
-        Vec::new()
+        self.check_marks().into_iter().collect()
     }
 
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved

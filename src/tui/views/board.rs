@@ -156,20 +156,36 @@ fn draw_pane(
     for (i, case) in pane.cases.iter().take(rows).enumerate() {
         let selected = focused && pane.loaded_at + i == pane.selected;
         let is_late = app.is_late(case);
+        let marked = pane.is_marked(case.id);
         let mut style = if is_late { theme.late() } else { theme.base() };
+        if marked {
+            style = style.patch(theme.title());
+        }
         if selected {
             style = style.patch(theme.selected());
         }
-        for text in card(app, case, is_late, w, geo.card_lines) {
+        for text in card(app, case, (is_late, marked), w, geo.card_lines) {
             lines.push(Line::styled(text, style));
         }
     }
     frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
 }
 
-/// A card as `lines` strings of exactly `w` cells.
-fn card(app: &App, case: &Case, is_late: bool, w: usize, lines: u16) -> Vec<String> {
-    let flag = if is_late { "! " } else { "  " };
+/// A card as `lines` strings of exactly `w` cells. Its first two cells say late (`!`) and
+/// marked (`*`), which read without colour.
+fn card(
+    app: &App,
+    case: &Case,
+    (is_late, marked): (bool, bool),
+    w: usize,
+    lines: u16,
+) -> Vec<String> {
+    let flag = match (is_late, marked) {
+        (false, false) => "  ",
+        (true, false) => "! ",
+        (false, true) => "* ",
+        (true, true) => "!*",
+    };
     let rma = case.rma.to_string();
     let age = short_age(case.stage_since, app.now);
     let tail = case.imei.tail(6);

@@ -15,6 +15,7 @@ use crate::tui::theme::Theme;
 const BOARD_HINTS: &[Action] = &[
     Action::MoveForward,
     Action::MoveBack,
+    Action::Mark,
     Action::Details,
     Action::NewCase,
     Action::AddNote,
@@ -135,7 +136,11 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
         clean_line(&app.settings.user),
         app.people
     );
-    let right = format!(" {} help ", app.settings.keymap.first_key(Action::Help));
+    let right = format!(
+        "{} {} help ",
+        marked(app),
+        app.settings.keymap.first_key(Action::Help)
+    );
     let read_only = " READ-ONLY: look only, changes are refused ";
     let looks_only = app.settings.read_only || app.outdated.is_some();
     let ro_w = if looks_only { width(read_only) } else { 0 };
@@ -151,6 +156,17 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
         Paragraph::new(Line::from(spans)).style(theme.status()),
         status_line,
     );
+}
+
+/// " 3 marked · Esc clears │" while cards are marked; "" otherwise.
+fn marked(app: &App) -> String {
+    match app.marked_count() {
+        0 => String::new(),
+        n => format!(
+            " {n} marked · {} clears │",
+            app.settings.keymap.first_key(Action::Back)
+        ),
+    }
 }
 
 fn draw_message_box(
