@@ -307,3 +307,46 @@ fn a_case_given_twice_or_none_at_all_is_refused() {
     assert!(err.to_string().contains("#999"), "{err}");
     assert_eq!(dump(&path), before);
 }
+
+#[test]
+fn the_reseller_list_holds_only_resellers_with_cases_on_the_board() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-2", "C-1"], Stage::Inspected);
+    // A reseller who bought but has no case, and one whose case was shipped long ago.
+    let mut idle = common::phone(&make_imei(35_209_611, 900));
+    idle.customer_number = "C-3".into();
+    store
+        .import_sales([(99, Ok(idle))], false, &mut |_| {})
+        .unwrap();
+    let c2 = store.case_by_id(ids[1]).unwrap();
+    store
+        .apply(
+            c2.id,
+            c2.version,
+            ship(),
+            "anna",
+            at(3, 9),
+            &Settings::default(),
+        )
+        .unwrap();
+    let listed = |store: &Store, after| -> Vec<(String, u64)> {
+        store
+            .resellers_on_board(after)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.customer_number, r.cases))
+            .collect()
+    };
+    assert_eq!(
+        listed(&store, at(3, 8)),
+        [("C-1".to_string(), 2), ("C-2".to_string(), 1)]
+    );
+    assert_eq!(listed(&store, at(3, 10)), [("C-1".to_string(), 2)]);
+    let ready: Vec<(String, u64)> = store
+        .ready_to_ship()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.customer_number, r.cases))
+        .collect();
+    assert_eq!(ready, [("C-1".to_string(), 2)]);
+}

@@ -8,6 +8,7 @@
 mod board;
 mod cases;
 mod error;
+mod filter;
 mod maintenance;
 mod many;
 mod migrate;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use cases::{Applied, ListFilter, NewCase, OwnMove, PaneQuery};
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
+pub use filter::{ResellerCounts, ResellerOnBoard};
 pub use maintenance::{Carried, Checkup, wal_path};
 pub use many::{ManyError, Refusal};
 pub use migrate::SCHEMA_VERSION;

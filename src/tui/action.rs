@@ -203,6 +203,10 @@ actions! {
         Back = "back", "back";
         /// Mark or unmark the selected card: the next moves act on all marked cards.
         Mark = "mark", "mark";
+        /// Show only one reseller's cases, picked from a list; again: everyone's.
+        Reseller = "reseller", "reseller";
+        /// Mark every inspected case of the selected card's reseller, to ship together.
+        MarkReady = "mark_ready", "ready to ship";
         /// Move the case to its next stage, asking only what that move needs.
         MoveForward = "move_forward", "next stage";
         /// Move the case one stage back (recorded as its own event).

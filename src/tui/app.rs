@@ -13,6 +13,7 @@ mod marks;
 #[cfg(test)]
 mod marks_tests;
 mod panes;
+mod reseller;
 #[cfg(test)]
 mod tests;
 
@@ -31,7 +32,7 @@ pub use super::protocol::{Message, MessageKind};
 use crate::domain::case::Case;
 use crate::domain::time::Zone;
 use crate::domain::{Clocks, Stage};
-use crate::store::StoreError;
+use crate::store::{ResellerOnBoard, StoreError};
 
 /// A write the user asked for, not yet answered. One at a time: the board says so rather
 /// than queue a second behind it.
@@ -110,6 +111,10 @@ pub struct App {
     pub saving: Option<Saving>,
     /// The marked cards the open question or form is for, if it is for them.
     pub batch: Option<Batch>,
+    /// The reseller whose cases alone the panes show, if one was picked.
+    pub reseller: Option<ResellerOnBoard>,
+    /// Inspected cases per reseller (ready to ship), the most first.
+    pub ready: Vec<ResellerOnBoard>,
     last_heartbeat: Option<DateTime<Utc>>,
     last_reload: Option<DateTime<Utc>>,
 }
@@ -147,6 +152,8 @@ impl App {
             outdated: None,
             saving: None,
             batch: None,
+            reseller: None,
+            ready: Vec::new(),
             last_heartbeat: None,
             last_reload: None,
         }
@@ -245,6 +252,9 @@ impl App {
             }
             Msg::AppliedMany { ids, done } => self.on_applied_many(&ids, done),
             Msg::MarkedLoaded(cases) => self.on_marked_loaded(&cases),
+            Msg::ResellersLoaded(list) => self.on_resellers_loaded(list),
+            Msg::ReadyLoaded(list) => self.on_ready_loaded(list),
+            Msg::ReadyCases { customer, cases } => self.on_ready_cases(&customer, cases),
             Msg::Refused { error, conflict } => {
                 let from = self.saving.take().and_then(|s| s.from);
                 if conflict {
@@ -483,7 +493,8 @@ impl App {
         if let Some(message) = outcome.message {
             self.message = Some(message);
         }
-        self.batch_effects(outcome.effects)
+        let fx = self.batch_effects(outcome.effects);
+        self.filter_effects(fx)
     }
 
     /// Why nothing can be saved now, if so.

@@ -9,7 +9,7 @@ use super::action::Action;
 use crate::domain::case::{BeforeFail, Case, CaseDetail, Change};
 use crate::domain::warranty::{Assessment, Part};
 use crate::domain::{Imei, Stage};
-use crate::store::{NewCase, PaneQuery};
+use crate::store::{NewCase, PaneQuery, ResellerOnBoard};
 
 /// What the board asks the store to do.
 #[derive(Debug, Clone)]
@@ -43,6 +43,16 @@ pub enum Effect {
     /// The current state of the marked cases (by row id), to unmark those that left
     /// their pane.
     LoadMarked(Vec<i64>),
+    /// The resellers with cases on the board (shipped after this instant, or not shipped),
+    /// for the reseller filter.
+    LoadResellers(DateTime<Utc>),
+    /// Show only this reseller's cases on every pane (`None`: every reseller's). Done by
+    /// the app itself.
+    FilterReseller(Option<ResellerOnBoard>),
+    /// How many inspected cases are ready to ship to each reseller.
+    LoadReady,
+    /// Every inspected case of this reseller (customer number), to mark them.
+    MarkReady(String),
     /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
     /// Add a repair note to a case.
@@ -100,6 +110,8 @@ pub struct Reload {
     pub shipped_cutoff: DateTime<Utc>,
     /// The board's clock, for the late counts.
     pub now: DateTime<Utc>,
+    /// Only this reseller's cases (customer number); `None` for everyone's.
+    pub customer: Option<String>,
 }
 
 /// The case a write is about, as the user saw it (the version guards against lost updates).
@@ -206,6 +218,17 @@ pub enum Msg {
     },
     /// The marked cases as they are now (those that no longer exist are left out).
     MarkedLoaded(Vec<Case>),
+    /// The resellers with cases on the board, for the reseller filter.
+    ResellersLoaded(Vec<ResellerOnBoard>),
+    /// Inspected cases per reseller, the most first.
+    ReadyLoaded(Vec<ResellerOnBoard>),
+    /// Every inspected case of a reseller, to mark.
+    ReadyCases {
+        /// The reseller's customer number.
+        customer: String,
+        /// Its inspected cases.
+        cases: Vec<Case>,
+    },
     /// A write was refused; the sentence says why.
     Refused {
         /// The sentence to show.

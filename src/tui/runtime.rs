@@ -31,6 +31,8 @@ use crate::workshop::{BillFile, Counts, Workshop};
 const MAX_STEPS: usize = 64;
 /// Search results shown at most.
 const SEARCH_LIMIT: usize = 50;
+/// Inspected cases of one reseller marked at most by one key (a parcel's worth).
+const MARK_READY_LIMIT: usize = 500;
 
 /// The running board: the app's state, the workshop it works on, and where its writes run.
 pub struct Board {
@@ -344,6 +346,28 @@ impl Board {
             | Effect::LoadReport { .. }) => self.submit(job),
             Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
+            Effect::LoadResellers(after) => Some(match self.ws.store().resellers_on_board(after) {
+                Ok(list) => Msg::ResellersLoaded(list),
+                Err(e) => failed(e),
+            }),
+            Effect::LoadReady => Some(match self.ws.store().ready_to_ship() {
+                Ok(list) => Msg::ReadyLoaded(list),
+                Err(e) => failed(e),
+            }),
+            Effect::MarkReady(customer) => {
+                let q = crate::store::PaneQuery {
+                    stage: crate::domain::Stage::Inspected,
+                    shipped_after: None,
+                    offset: 0,
+                    limit: MARK_READY_LIMIT,
+                };
+                Some(match self.ws.store().reseller_pane(q, &customer) {
+                    Ok(cases) => Msg::ReadyCases { customer, cases },
+                    Err(e) => failed(e),
+                })
+            }
+            // The app carries it out itself.
+            Effect::FilterReseller(_) => None,
             Effect::LoadMarked(ids) => Some(match self.ws.store().cases_by_ids(&ids) {
                 Ok(cases) => Msg::MarkedLoaded(cases),
                 Err(e) => failed(e),
@@ -434,9 +458,23 @@ impl Board {
             minute: r.now.timestamp() / 60,
             shipped_cutoff: r.shipped_cutoff.timestamp(),
         };
-        let counts = match self.counts {
-            Some((k, c)) if k == key => c,
-            _ => {
+        let counts = match (&r.customer, self.counts) {
+            (Some(customer), _) => {
+                let c = self.ws.store().reseller_counts(
+                    customer,
+                    self.ws.clocks(),
+                    r.now,
+                    r.shipped_cutoff,
+                )?;
+                Counts {
+                    counts: c.counts,
+                    late: c.late,
+                    shipped_older: c.shipped_older,
+                    people: self.ws.people_working()?,
+                }
+            }
+            (None, Some((k, c))) if k == key => c,
+            (None, _) => {
                 let c = self.ws.counts(r.shipped_cutoff)?;
                 self.counts = Some((key, c));
                 c
@@ -446,14 +484,29 @@ impl Board {
         let windows = r
             .windows
             .iter()
-            .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
+            .map(|q| {
+                let cases = match &r.customer {
+                    Some(customer) => s.reseller_pane(*q, customer)?,
+                    None => s.pane(*q)?,
+                };
+                Ok((q.stage, q.offset, cases))
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Msg::Loaded(Box::new(BoardData { counts, windows })))
     }
 
     fn found(&self, scanned: Option<String>, case: Case) -> Msg {
         let cutoff = self.app.shipped_cutoff();
-        match self.ws.store().pane_position(&case, cutoff) {
+        // Within the reseller's panes when the board shows only theirs (a case of
+        // another reseller lifts the filter).
+        let position = match &self.app.reseller {
+            Some(r) if r.customer_number == case.customer_number => self
+                .ws
+                .store()
+                .reseller_pane_position(&case, cutoff, &r.customer_number),
+            _ => self.ws.store().pane_position(&case, cutoff),
+        };
+        match position {
             Ok(position) => Msg::Found {
                 scanned,
                 case: Box::new(case),

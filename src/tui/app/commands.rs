@@ -150,6 +150,8 @@ impl App {
                 vec![Effect::LoadOutbox]
             }
             Action::Mark => self.toggle_mark(),
+            Action::Reseller => self.pick_reseller(),
+            Action::MarkReady => self.mark_ready(),
             Action::Back => {
                 self.clear_marks();
                 Vec::new()

@@ -85,7 +85,7 @@ fn marks_survive_a_refresh_and_a_case_moved_elsewhere_is_unmarked_and_named() {
     mark(&mut app, 2);
     // Another terminal wrote: the board reloads, then asks how the marked cases are.
     let fx = load(&mut app, Stage::Received, vec![case(1, Stage::Received)]);
-    let [Effect::LoadMarked(asked)] = fx.as_slice() else {
+    let [Effect::LoadMarked(asked), Effect::LoadReady] = fx.as_slice() else {
         panic!("{fx:?}")
     };
     assert_eq!(asked, &[1, 2]);
@@ -252,4 +252,80 @@ fn my_own_move_of_a_marked_card_unmarks_it_without_a_word() {
     });
     assert_eq!(ids(&app.pane(Stage::Received).marked), [2]);
     assert_eq!(message(&app), "RMA-2026-00001 sent to the manufacturer.");
+}
+
+fn reseller(number: &str, name: &str, cases: u64) -> crate::store::ResellerOnBoard {
+    crate::store::ResellerOnBoard {
+        customer_number: number.into(),
+        name: Some(name.into()),
+        cases,
+    }
+}
+
+#[test]
+fn c_filters_every_pane_to_the_picked_reseller_and_c_again_clears() {
+    let mut app = board_of(Stage::Received, &[1, 2]);
+    mark(&mut app, 1);
+    let fx = key(&mut app, KeyCode::Char('c'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::LoadResellers(_)]),
+        "{fx:?}"
+    );
+    app.update(Msg::ResellersLoaded(vec![
+        reseller("C-7", "Smart Gent BV", 5),
+        reseller("C-8", "Movil Sur SL", 2),
+    ]));
+    type_text(&mut app, "gent");
+    let Some(Overlay::Resellers(picker)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(picker.shown().len(), 1);
+    let fx = key(&mut app, KeyCode::Enter);
+    let [Effect::Reload(r)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(r.customer.as_deref(), Some("C-7"));
+    assert!(r.windows.iter().all(|q| q.offset == 0));
+    assert_eq!(app.marked_count(), 0);
+    assert_eq!(
+        message(&app),
+        "Only the cases of Smart Gent BV (C-7) are shown: c shows every reseller's again. The marks were cleared."
+    );
+    assert!(screen(&app, 160, 45).contains("Smart Gent BV only · c clears"));
+    // Every reload keeps to that reseller until c clears it.
+    let fx = key(&mut app, KeyCode::Char('x'));
+    assert!(matches!(fx.as_slice(), [Effect::Reload(r)] if r.customer.as_deref() == Some("C-7")));
+    let fx = key(&mut app, KeyCode::Char('c'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Reload(r)] if r.customer.is_none()),
+        "{fx:?}"
+    );
+    assert!(app.reseller.is_none());
+    assert!(!screen(&app, 160, 45).contains("only"));
+}
+
+#[test]
+fn the_inspected_pane_names_what_is_ready_for_the_selected_cards_reseller() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    app.show_expected = false;
+    app.update(Msg::ReadyLoaded(vec![reseller("C-1", "Smart Gent BV", 5)]));
+    assert!(screen(&app, 160, 45).contains("└ 5 ready for Smart Gent BV ─"));
+    // One pane on a small screen: room for the key too.
+    app.size = (80, 24);
+    assert!(screen(&app, 80, 24).contains("└ 5 ready for Smart Gent BV · p marks them ─"));
+    let fx = key(&mut app, KeyCode::Char('p'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::MarkReady(c)] if c == "C-1"),
+        "{fx:?}"
+    );
+    app.update(Msg::ReadyCases {
+        customer: "C-1".into(),
+        cases: vec![case(7, Stage::Inspected), case(8, Stage::Inspected)],
+    });
+    assert_eq!(ids(&app.pane(Stage::Inspected).marked), [7, 8]);
+    key(&mut app, KeyCode::Char('>'));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("one S10 for the parcel: {:?}", app.overlay)
+    };
+    assert_eq!(form.title(), "Ship 2 marked cases back to the customer");
 }

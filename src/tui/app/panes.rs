@@ -110,6 +110,7 @@ impl App {
                 .collect(),
             shipped_cutoff: cutoff,
             now: self.now,
+            customer: self.reseller.as_ref().map(|r| r.customer_number.clone()),
         })
     }
 
@@ -134,7 +135,9 @@ impl App {
         if self.keep_selection_visible() {
             return vec![self.reload()];
         }
-        self.check_marks().into_iter().collect()
+        let mut fx: Vec<Effect> = self.check_marks().into_iter().collect();
+        fx.push(Effect::LoadReady);
+        fx
     }
 
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved
@@ -218,6 +221,7 @@ impl App {
         position: Option<usize>,
     ) -> Vec<Effect> {
         self.overlay = None;
+        let lifted = self.filter_follows(&case);
         if case.stage == Stage::Expected {
             self.show_expected = true;
         }
@@ -238,6 +242,9 @@ impl App {
                 case.rma,
                 crate::domain::text::count(self.settings.shipped_days, "day")
             )),
+        }
+        if let (Some(note), Some(m)) = (lifted, &mut self.message) {
+            m.text = format!("{} {note}", m.text);
         }
         fx.push(self.reload());
         self.screen = Screen::Detail(Box::new(DetailState::loading(case.id)));

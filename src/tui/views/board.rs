@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, pad, width};
+use crate::domain::text::clean_line;
 use crate::domain::time::short_age;
 use crate::domain::{Case, Outcome, Stage, Verdict};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::layout::BoardGeometry;
 use crate::tui::theme::Theme;
@@ -136,6 +138,23 @@ fn draw_pane(
         let short = format!(" +{} older ", app.shipped_older);
         if let Some(text) = [long, short].into_iter().find(|t| width(t) <= room) {
             block = block.title_bottom(Line::styled(text, theme.dim()));
+        }
+    }
+    if stage == Stage::Inspected
+        && let Some(ready) = app.ready_for_selected()
+    {
+        let room = usize::from(area.width.saturating_sub(3))
+            .saturating_sub(position.as_deref().map_or(0, width));
+        let key = app.settings.keymap.first_key(Action::MarkReady);
+        let name = clean_line(ready.label());
+        let long = format!(" {} ready for {name} · {key} marks them ", ready.cases);
+        let short = format!(" {} ready for {name} ", ready.cases);
+        let shortest = format!(" {} ready ", ready.cases);
+        if let Some(text) = [long, short, shortest]
+            .into_iter()
+            .find(|t| width(t) <= room)
+        {
+            block = block.title_bottom(Line::styled(text, theme.ok()));
         }
     }
     if let Some(p) = position {

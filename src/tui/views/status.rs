@@ -158,15 +158,26 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
     );
 }
 
-/// " 3 marked · Esc clears │" while cards are marked; "" otherwise.
+/// " Smart Gent BV only · c clears │ 3 marked · Esc clears │" while one reseller is
+/// shown and cards are marked; "" when neither.
 fn marked(app: &App) -> String {
-    match app.marked_count() {
-        0 => String::new(),
-        n => format!(
-            " {n} marked · {} clears │",
-            app.settings.keymap.first_key(Action::Back)
-        ),
+    let keys = &app.settings.keymap;
+    let mut out = String::new();
+    if let Some(only) = app.filter_label() {
+        out.push_str(&format!(
+            " {} · {} clears │",
+            clean_line(&crate::tui::views::fit(&only, 30)),
+            keys.first_key(Action::Reseller)
+        ));
     }
+    match app.marked_count() {
+        0 => {}
+        n => out.push_str(&format!(
+            " {n} marked · {} clears │",
+            keys.first_key(Action::Back)
+        )),
+    }
+    out
 }
 
 fn draw_message_box(
