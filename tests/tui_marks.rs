@@ -5,10 +5,15 @@
 
 mod tui_support;
 
+use std::time::{Duration, Instant};
+
+use chrono::FixedOffset;
 use crossterm::event::KeyCode;
+use rmaboard::config::Config;
 use rmaboard::domain::Stage;
 use rmaboard::domain::case::Change;
 use rmaboard::tui::Board;
+use rmaboard::tui::keymap::KeyMap;
 use tui_support::*;
 
 fn board(shop: &Shop, size: (u16, u16)) -> Board {
@@ -127,4 +132,51 @@ fn a_parcel_for_two_customers_is_refused_and_nothing_moves() {
     assert_eq!(stage_of(&store, "RMA-2026-00007"), Stage::Inspected);
     assert_eq!(stage_of(&store, "RMA-2026-00008"), Stage::Inspected);
     assert_eq!(b.app.marked_count(), 2);
+}
+
+#[test]
+fn marked_cards_are_saved_on_the_worker_and_wait_for_a_colleagues_lock_together() {
+    let shop = workshop();
+    let ws = workshop_on(shop.store(), "anna", Config::default());
+    let mut b = Board::new(
+        ws,
+        KeyMap::default_keys(),
+        FixedOffset::east_opt(0).unwrap(),
+        (160, 45),
+    )
+    .with_worker()
+    .unwrap();
+    b.start();
+    mark_two_received(&mut b);
+    let lock = rusqlite::Connection::open(&shop.path).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    press(&mut b, KeyCode::Char('<'));
+    let started = Instant::now();
+    loop {
+        b.pump();
+        let shown = screen(&mut b, 160, 45);
+        if shown.contains("saving the 2 marked cases (waiting for the database") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{shown}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Nothing moved while the lock is held; the board still answers keys.
+    assert_eq!(stage_of(&shop.store(), "RMA-2026-00003"), Stage::Received);
+    lock.execute_batch("COMMIT").unwrap();
+    let started = Instant::now();
+    while b.waiting() {
+        b.pump();
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    b.pump();
+    assert_eq!(
+        message(&b),
+        "RMA-2026-00003, RMA-2026-00011 moved back to Expected."
+    );
+    let store = shop.store();
+    assert_eq!(stage_of(&store, "RMA-2026-00003"), Stage::Expected);
+    assert_eq!(stage_of(&store, "RMA-2026-00011"), Stage::Expected);
+    assert_eq!(b.app.marked_count(), 0);
 }
