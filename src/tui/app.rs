@@ -4,8 +4,9 @@
 //!
 //! Keys go to the open overlay if there is one (each in its own file under `overlay`),
 //! else to the scanner or the key map: the detail view's own keys first when it is open,
-//! then the board's. The panes live in `panes`, the detail view in `detail`, and what the
-//! board's actions do in `commands`.
+//! then the board's. The panes live in `panes`, the detail view in `detail`, what the
+//! board's actions do in `commands`, marked cards and moves on all of them in `marks`,
+//! and the reseller filter with its "ready to ship" count in `reseller`.
 
 mod commands;
 mod detail;
