@@ -65,6 +65,7 @@ fn c_picks_a_reseller_by_typing_and_every_pane_shows_only_theirs() {
     assert!(cases.iter().all(|(_, c)| c == "C-1001"));
     // Counts, late markers and titles follow the filter.
     assert_eq!(b.app.counts, [1, 0, 1, 1, 0]);
+    assert_eq!(b.app.late, [1, 0, 1, 1, 0]);
     let text = screen(&mut b, 160, 45);
     assert!(text.contains("Phone Corner Lyon only · c clears"), "{text}");
     assert!(text.contains("Received (0)"), "{text}");
@@ -109,6 +110,9 @@ fn a_scanned_case_of_the_reseller_shown_is_found_in_their_pane() {
     press(&mut b, KeyCode::Char('c'));
     type_text(&mut b, "movil");
     press(&mut b, KeyCode::Enter);
+    // RMA-9 was shipped two days ago, inside the Shipped pane's window; RMA-3 is late.
+    assert_eq!(b.app.counts, [0, 2, 1, 0, 1]);
+    assert_eq!(b.app.late, [0, 1, 0, 0, 0]);
     // Received holds RMA-3 and RMA-11 of Movil Sur: the second is the second row.
     scan(&mut b, "RMA-2026-00011");
     assert!(b.app.reseller.is_some());

@@ -58,13 +58,19 @@ impl Store {
     /// Resellers with cases on the board, by name: cases not shipped, or shipped after
     /// `shipped_after`.
     pub fn resellers_on_board(&self, shipped_after: DateTime<Utc>) -> Result<Vec<ResellerOnBoard>> {
+        // Two ranges of the stage index (an OR would read every case), then the name
+        // from one of each reseller's sales, by its primary key.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.customer_number, max(s.customer_name), count(*)
-             FROM cases c LEFT JOIN sales s ON s.imei = c.imei
-             WHERE c.stage IN ('expected', 'received', 'at_manufacturer', 'inspected')
-                OR (c.stage = 'shipped' AND c.stage_since >= ?1)
-             GROUP BY c.customer_number
-             ORDER BY lower(coalesce(max(s.customer_name), c.customer_number)), c.customer_number",
+            "SELECT g.customer_number, s.customer_name, g.n
+             FROM (SELECT customer_number, max(imei) AS imei, count(*) AS n
+                   FROM (SELECT imei, customer_number FROM cases
+                         WHERE stage IN ('expected', 'received', 'at_manufacturer', 'inspected')
+                         UNION ALL
+                         SELECT imei, customer_number FROM cases
+                         WHERE stage = 'shipped' AND stage_since >= ?1)
+                   GROUP BY customer_number) g
+             LEFT JOIN sales s ON s.imei = g.imei
+             ORDER BY lower(coalesce(s.customer_name, g.customer_number)), g.customer_number",
         )?;
         let rows = stmt.query_map([rfc3339(shipped_after)], read_reseller)?;
         rows.map(|r| r.map_err(StoreError::from)).collect()
@@ -112,7 +118,9 @@ impl Store {
             .collect()
     }
 
-    /// One reseller's counts, as the board shows them.
+    /// One reseller's counts, as the board shows them. Shipped counts only the Shipped
+    /// pane's window, and `shipped_older` stays 0: counting a reseller's older shipments
+    /// would read every shipment ever made (no index by customer), on every reload.
     pub fn reseller_counts(
         &self,
         customer: &str,
@@ -121,26 +129,54 @@ impl Store {
         shipped_cutoff: DateTime<Utc>,
     ) -> Result<ResellerCounts> {
         let mut out = ResellerCounts::default();
-        let mut count = self.conn.prepare_cached(
-            "SELECT count(*) FROM cases
-             WHERE stage = ?1 AND customer_number = ?2 AND stage_since < ?3",
-        )?;
-        let mut n = |stage: Stage, before: String| -> Result<u64> {
-            Ok(count
-                .query_row(params![stage.as_str(), customer, before], |r| {
-                    r.get::<_, i64>(0)
-                })?
-                .max(0) as u64)
+        // One pass over the reseller's cases on the board (two ranges of the stage
+        // index), late ones counted on the way.
+        let late = |stage| {
+            clocks
+                .late_before(stage, now)
+                .map(rfc3339)
+                .unwrap_or_default()
         };
-        // Every case's stage_since sorts before this.
-        let always = "9999".to_string();
-        for (i, stage) in Stage::ALL.into_iter().enumerate() {
-            out.counts[i] = n(stage, always.clone())?;
-            if let Some(cutoff) = clocks.late_before(stage, now) {
-                out.late[i] = n(stage, rfc3339(cutoff))?;
-            }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT stage, count(*),
+                    sum(CASE stage WHEN 'expected' THEN stage_since < ?2
+                                   WHEN 'received' THEN stage_since < ?3
+                                   WHEN 'at_manufacturer' THEN stage_since < ?4
+                                   WHEN 'inspected' THEN stage_since < ?5
+                                   ELSE 0 END)
+             FROM (SELECT stage, stage_since FROM cases
+                   WHERE stage IN ('expected', 'received', 'at_manufacturer', 'inspected')
+                     AND customer_number = ?1
+                   UNION ALL
+                   SELECT stage, stage_since FROM cases
+                   WHERE stage = 'shipped' AND stage_since >= ?6 AND customer_number = ?1)
+             GROUP BY stage",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                customer,
+                late(Stage::Expected),
+                late(Stage::Received),
+                late(Stage::AtManufacturer),
+                late(Stage::Inspected),
+                rfc3339(shipped_cutoff)
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )?;
+        for row in rows {
+            let (stage, n, late) = row?;
+            let stage =
+                Stage::parse(&stage).map_err(|_| StoreError::bad_value("cases.stage", &stage))?;
+            let i = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
+            out.counts[i] = n.max(0) as u64;
+            out.late[i] = late.max(0) as u64;
         }
-        out.shipped_older = n(Stage::Shipped, rfc3339(shipped_cutoff))?;
         Ok(out)
     }
 
