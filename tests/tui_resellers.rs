@@ -218,3 +218,18 @@ fn ready_needs_a_selected_inspected_case() {
     );
     assert_eq!(b.app.marked_count(), 0);
 }
+
+#[test]
+fn the_picker_and_one_resellers_board() {
+    let shop = workshop();
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        b.app.settings.db = "/srv/rmaboard/rma.sqlite".into();
+        press(&mut b, KeyCode::Char('c'));
+        type_text(&mut b, "o");
+        insta::assert_snapshot!(format!("picker_{w}x{h}"), screen(&mut b, w, h));
+        press(&mut b, KeyCode::Down);
+        press(&mut b, KeyCode::Enter);
+        insta::assert_snapshot!(format!("one_reseller_{w}x{h}"), screen(&mut b, w, h));
+    }
+}

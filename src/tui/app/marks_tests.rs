@@ -289,7 +289,7 @@ fn c_filters_every_pane_to_the_picked_reseller_and_c_again_clears() {
     assert_eq!(app.marked_count(), 0);
     assert_eq!(
         message(&app),
-        "Only the cases of Smart Gent BV (C-7) are shown: c shows every reseller's again. The marks were cleared."
+        "Showing only Smart Gent BV (C-7): c shows every reseller again. The marks were cleared."
     );
     assert!(screen(&app, 160, 45).contains("Smart Gent BV only · c clears"));
     // Every reload keeps to that reseller until c clears it.

@@ -62,7 +62,7 @@ impl App {
         let key = self.settings.keymap.first_key(Action::Reseller);
         let mut text = match &r {
             Some(r) => format!(
-                "Only the cases of {} are shown: {key} shows every reseller's again.",
+                "Showing only {}: {key} shows every reseller again.",
                 named(r)
             ),
             None => "Every reseller's cases are shown again.".to_string(),
