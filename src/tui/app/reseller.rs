@@ -4,6 +4,7 @@
 //! key marks them all, so `>` ships them together in one parcel.
 
 use super::App;
+use crate::domain::text::clean_line;
 use crate::domain::{Case, Stage};
 use crate::store::ResellerOnBoard;
 use crate::tui::action::Action;
@@ -11,10 +12,12 @@ use crate::tui::overlay::{Overlay, ResellerPicker};
 use crate::tui::protocol::{Effect, Target};
 
 /// "Smart Gent BV (C-1001)", or the number alone when the registry has no name.
+/// Cleaned of control characters: it is shown on the message line.
 fn named(r: &ResellerOnBoard) -> String {
+    let number = clean_line(&r.customer_number);
     match r.label() {
-        label if label == r.customer_number => label.to_string(),
-        label => format!("{label} ({})", r.customer_number),
+        label if label == r.customer_number => number,
+        label => format!("{} ({number})", clean_line(label)),
     }
 }
 
@@ -84,7 +87,7 @@ impl App {
         }
         let note = format!(
             "(It is a case of {}, not of {}: every reseller's cases are shown again.)",
-            case.customer_number,
+            clean_line(&case.customer_number),
             named(shown)
         );
         self.reseller = None;
@@ -95,7 +98,7 @@ impl App {
     pub fn filter_label(&self) -> Option<String> {
         self.reseller
             .as_ref()
-            .map(|r| format!("{} only", r.label()))
+            .map(|r| format!("{} only", clean_line(r.label())))
     }
 
     /// How many inspected cases are ready to ship to each reseller.
