@@ -8,7 +8,9 @@
 mod board;
 mod cases;
 mod error;
+mod filter;
 mod maintenance;
+mod many;
 mod migrate;
 mod paperwork;
 mod report;
@@ -30,7 +32,9 @@ pub use cases::{
     Applied, AppliedMany, ListFilter, MoveOptions, NewCase, OpenSummary, OwnMove, PaneQuery, Step,
 };
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
+pub use filter::{ResellerCounts, ResellerOnBoard};
 pub use maintenance::{Carried, Checkup, wal_path};
+
 pub use migrate::SCHEMA_VERSION;
 pub use requests::{Confirmation, Confirmed, Reply, SaveAttachment};
 pub use resellers::{Reseller, SHIPPED_DAYS};

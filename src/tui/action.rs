@@ -204,8 +204,14 @@ actions! {
         Last = "last", "last";
         /// Open the selected case's details, notes and history.
         Details = "details", "details";
-        /// Leave the detail view, back to the board.
+        /// Leave the detail view, back to the board; on the board, clear the marks.
         Back = "back", "back";
+        /// Mark or unmark the selected card: the next moves act on all marked cards.
+        Mark = "mark", "mark";
+        /// Show only one reseller's cases, picked from a list; again: everyone's.
+        Reseller = "reseller", "reseller";
+        /// Mark every inspected case of the selected card's reseller, to ship together.
+        MarkReady = "mark_ready", "ready to ship";
         /// Move the case to its next stage, asking only what that move needs.
         MoveForward = "move_forward", "next stage";
         /// Move the case one stage back (recorded as its own event).

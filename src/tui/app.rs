@@ -7,11 +7,17 @@
 //! it is open, then the board's. A scan (`scanner` tells it from typing by its speed) is
 //! typed into a form's field, or else closes what is open, puts a question aside, and
 //! finds its case: it never answers or runs anything. The panes live in `panes`, the
-//! detail view in `detail`, and what the board's actions do in `commands`.
+//! detail view in `detail`, what the board's actions do in `commands`, marked cards
+//! and moves on all of them in `marks`, and the reseller filter with its "ready to ship"
+//! count in `reseller`.
 
 mod commands;
 mod detail;
+mod marks;
+#[cfg(test)]
+mod marks_tests;
 mod panes;
+mod reseller;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +25,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use detail::{DetailState, Screen};
+pub use marks::Batch;
 pub use panes::Pane;
 
 use super::action::{Action, DetailAction, FormAction};
@@ -30,7 +37,7 @@ use crate::domain::case::Case;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
 use crate::domain::{Clocks, Stage};
-use crate::store::StoreError;
+use crate::store::{ResellerOnBoard, StoreError};
 
 /// A write the user asked for, not yet answered. One at a time: the board says so rather
 /// than queue a second behind it.
@@ -119,6 +126,12 @@ pub struct App {
     pub outdated: Option<i64>,
     /// The write under way, if one is.
     pub saving: Option<Saving>,
+    /// The marked cards the open question or form is for, if it is for them.
+    pub batch: Option<Batch>,
+    /// The reseller whose cases alone the panes show, if one was picked.
+    pub reseller: Option<ResellerOnBoard>,
+    /// Inspected cases per reseller (ready to ship), the most first.
+    pub ready: Vec<ResellerOnBoard>,
     last_heartbeat: Option<DateTime<Utc>>,
     last_reload: Option<DateTime<Utc>>,
 }
@@ -158,6 +171,9 @@ impl App {
             quit: false,
             outdated: None,
             saving: None,
+            batch: None,
+            reseller: None,
+            ready: Vec::new(),
             last_heartbeat: None,
             last_reload: None,
         }
@@ -260,6 +276,7 @@ impl App {
             Msg::Applied { case, done, locate } => {
                 // The form or question it came from closed when it was sent.
                 self.saving = None;
+                self.unmark_moved(&case);
                 self.say(done);
                 let mut fx = self.refresh();
                 if locate {
@@ -267,6 +284,11 @@ impl App {
                 }
                 fx
             }
+            Msg::AppliedMany { ids, done } => self.on_applied_many(&ids, done),
+            Msg::MarkedLoaded(cases) => self.on_marked_loaded(&cases),
+            Msg::ResellersLoaded(list) => self.on_resellers_loaded(list),
+            Msg::ReadyLoaded(list) => self.on_ready_loaded(list),
+            Msg::ReadyCases { customer, cases } => self.on_ready_cases(&customer, cases),
             Msg::Refused { error, conflict } => {
                 let from = self.saving.take().and_then(|s| s.from);
                 if conflict {
@@ -625,7 +647,8 @@ impl App {
         if let Some(message) = outcome.message {
             self.message = Some(message);
         }
-        outcome.effects
+        let fx = self.batch_effects(outcome.effects);
+        self.filter_effects(fx)
     }
 
     /// Why nothing can be saved now, if so.

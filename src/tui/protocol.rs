@@ -9,7 +9,7 @@ use super::action::Action;
 use crate::domain::case::{BeforeFail, Case, CaseDetail, Change};
 use crate::domain::warranty::{Assessment, Part};
 use crate::domain::{Imei, Stage};
-use crate::store::{NewCase, PaneQuery};
+use crate::store::{NewCase, PaneQuery, ResellerOnBoard};
 
 /// What the board asks the store to do.
 #[derive(Debug, Clone)]
@@ -31,6 +31,28 @@ pub enum Effect {
         /// Said to the user when it worked.
         done: String,
     },
+    /// Apply one staff action to several cases (the marked cards), all or nothing.
+    ApplyMany {
+        /// The cases, as the user saw them.
+        targets: Vec<Target>,
+        /// The action, the same for each.
+        change: Change,
+        /// Said to the user when it worked.
+        done: String,
+    },
+    /// The current state of the marked cases (by row id), to unmark those that left
+    /// their pane.
+    LoadMarked(Vec<i64>),
+    /// The resellers with cases on the board (shipped after this instant, or not shipped),
+    /// for the reseller filter.
+    LoadResellers(DateTime<Utc>),
+    /// Show only this reseller's cases on every pane (`None`: every reseller's). Done by
+    /// the app itself.
+    FilterReseller(Option<ResellerOnBoard>),
+    /// How many inspected cases are ready to ship to each reseller.
+    LoadReady,
+    /// Every inspected case of this reseller (customer number), to mark them.
+    MarkReady(String),
     /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
     /// Add a repair note to a case.
@@ -88,6 +110,8 @@ pub struct Reload {
     pub shipped_cutoff: DateTime<Utc>,
     /// The board's clock, for the late counts.
     pub now: DateTime<Utc>,
+    /// Only this reseller's cases (customer number); `None` for everyone's.
+    pub customer: Option<String>,
 }
 
 /// The case a write is about, as the user saw it (the version guards against lost updates).
@@ -107,6 +131,9 @@ impl Effect {
     pub fn saves(&self) -> Option<String> {
         match self {
             Effect::Apply { target, .. } => Some(target.rma.clone()),
+            Effect::ApplyMany { targets, .. } => {
+                Some(format!("the {} marked cases", targets.len()))
+            }
             Effect::OpenCase(_) => Some("the new case".into()),
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
@@ -186,6 +213,26 @@ pub enum Msg {
         done: String,
         /// A new case: show it.
         locate: bool,
+    },
+    /// A move on several cases worked: every one of them moved.
+    AppliedMany {
+        /// The cases' row ids.
+        ids: Vec<i64>,
+        /// The sentence to say, naming every case.
+        done: String,
+    },
+    /// The marked cases as they are now (those that no longer exist are left out).
+    MarkedLoaded(Vec<Case>),
+    /// The resellers with cases on the board, for the reseller filter.
+    ResellersLoaded(Vec<ResellerOnBoard>),
+    /// Inspected cases per reseller, the most first.
+    ReadyLoaded(Vec<ResellerOnBoard>),
+    /// Every inspected case of a reseller, to mark.
+    ReadyCases {
+        /// The reseller's customer number.
+        customer: String,
+        /// Its inspected cases.
+        cases: Vec<Case>,
     },
     /// A write was refused; the sentence says why.
     Refused {

@@ -17,19 +17,22 @@ use ratatui::Frame;
 use super::app::{App, Settings};
 use super::hints;
 use super::keymap::KeyMap;
-use super::protocol::{BoardData, Effect, Msg, Reload};
+use super::protocol::{BoardData, Effect, Msg, Reload, Target};
 use super::theme::Theme;
 use super::views;
+use crate::domain::case::Change;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
 use crate::domain::{Case, Imei};
-use crate::store::{StoreError, WriteGate};
+use crate::store::{MoveOptions, Step, StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
 /// A guard against effects that keep asking for more.
 const MAX_STEPS: usize = 64;
 /// Search results shown at most.
 const SEARCH_LIMIT: usize = 50;
+/// Inspected cases of one reseller marked at most by one key (a parcel's worth).
+const MARK_READY_LIMIT: usize = 500;
 
 /// The running board: the app's state, the workshop it works on, and where its writes run.
 pub struct Board {
@@ -339,6 +342,7 @@ impl Board {
         match effect {
             // Writes and long jobs: never on the UI thread's time.
             job @ (Effect::Apply { .. }
+            | Effect::ApplyMany { .. }
             | Effect::OpenCase(_)
             | Effect::AddNote { .. }
             | Effect::SendOutbox
@@ -346,6 +350,32 @@ impl Board {
             | Effect::LoadReport { .. }) => self.submit(job),
             Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
+            Effect::LoadResellers(after) => Some(match self.ws.store().resellers_on_board(after) {
+                Ok(list) => Msg::ResellersLoaded(list),
+                Err(e) => failed(e),
+            }),
+            Effect::LoadReady => Some(match self.ws.store().ready_to_ship() {
+                Ok(list) => Msg::ReadyLoaded(list),
+                Err(e) => failed(e),
+            }),
+            Effect::MarkReady(customer) => {
+                let q = crate::store::PaneQuery {
+                    stage: crate::domain::Stage::Inspected,
+                    shipped_after: None,
+                    offset: 0,
+                    limit: MARK_READY_LIMIT,
+                };
+                Some(match self.ws.store().reseller_pane(q, &customer) {
+                    Ok(cases) => Msg::ReadyCases { customer, cases },
+                    Err(e) => failed(e),
+                })
+            }
+            // The app carries it out itself.
+            Effect::FilterReseller(_) => None,
+            Effect::LoadMarked(ids) => Some(match self.ws.store().cases_by_ids(&ids) {
+                Ok(cases) => Msg::MarkedLoaded(cases),
+                Err(e) => failed(e),
+            }),
             Effect::LoadDetail(id) => Some(match self.ws.store().detail(id) {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
                 Err(e) => failed(e),
@@ -432,9 +462,23 @@ impl Board {
             minute: r.now.timestamp() / 60,
             shipped_cutoff: r.shipped_cutoff.timestamp(),
         };
-        let counts = match self.counts {
-            Some((k, c)) if k == key => c,
-            _ => {
+        let counts = match (&r.customer, self.counts) {
+            (Some(customer), _) => {
+                let c = self.ws.store().reseller_counts(
+                    customer,
+                    self.ws.clocks(),
+                    r.now,
+                    r.shipped_cutoff,
+                )?;
+                Counts {
+                    counts: c.counts,
+                    late: c.late,
+                    shipped_older: c.shipped_older,
+                    people: self.ws.people_working()?,
+                }
+            }
+            (None, Some((k, c))) if k == key => c,
+            (None, _) => {
                 let c = self.ws.counts(r.shipped_cutoff)?;
                 self.counts = Some((key, c));
                 c
@@ -444,7 +488,13 @@ impl Board {
         let windows = r
             .windows
             .iter()
-            .map(|q| Ok((q.stage, q.offset, s.pane(*q)?)))
+            .map(|q| {
+                let cases = match &r.customer {
+                    Some(customer) => s.reseller_pane(*q, customer)?,
+                    None => s.pane(*q)?,
+                };
+                Ok((q.stage, q.offset, cases))
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let requests = s.requests(true)?;
         Ok(Msg::Loaded(Box::new(BoardData {
@@ -456,7 +506,16 @@ impl Board {
 
     fn found(&self, scanned: Option<String>, case: Case) -> Msg {
         let cutoff = self.app.shipped_cutoff();
-        match self.ws.store().pane_position(&case, cutoff) {
+        // Within the reseller's panes when the board shows only theirs (a case of
+        // another reseller lifts the filter).
+        let position = match &self.app.reseller {
+            Some(r) if r.customer_number == case.customer_number => self
+                .ws
+                .store()
+                .reseller_pane_position(&case, cutoff, &r.customer_number),
+            _ => self.ws.store().pane_position(&case, cutoff),
+        };
+        match position {
             Ok(position) => Msg::Found {
                 scanned,
                 case: Box::new(case),
@@ -490,6 +549,11 @@ fn background(
             },
             Err(e) => refused(e),
         }),
+        Effect::ApplyMany {
+            targets,
+            change,
+            done,
+        } => Some(apply_many(ws, &targets, &change, done, refused)),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
                 done: format!(
@@ -567,6 +631,42 @@ fn say_bill(case: &Case, bill: &BillFile) -> String {
             clean_line(reason),
             case.rma
         ),
+    }
+}
+
+/// One move on the marked cards, all or nothing, through the same verb as the command
+/// line's moves on several keys: a ship is one parcel, with one bill.
+fn apply_many(
+    ws: &mut Workshop,
+    targets: &[Target],
+    change: &Change,
+    done: String,
+    refused: &dyn Fn(StoreError) -> Msg,
+) -> Msg {
+    let steps = targets
+        .iter()
+        .map(|t| Step {
+            id: t.id,
+            version: t.version,
+            change: change.clone(),
+        })
+        .collect();
+    match ws.apply_many(steps, MoveOptions::default()) {
+        Ok(many) => {
+            let mut said = vec![done];
+            if let Some((_, case)) = many.moved.first() {
+                for bill in &many.bills {
+                    said.push(say_bill(case, bill));
+                }
+            }
+            Msg::AppliedMany {
+                ids: many.moved.iter().map(|(_, case)| case.id).collect(),
+                done: said.join(" "),
+            }
+        }
+        // Each refused case is named in the store's sentence; busy, read-only...: worded
+        // as for one case.
+        Err(e) => refused(e),
     }
 }
 

@@ -38,7 +38,7 @@ impl App {
     }
 
     /// The case a command needs, or a sentence saying to pick one.
-    fn target(&mut self) -> Option<Case> {
+    pub(super) fn target(&mut self) -> Option<Case> {
         let case = self.selected_case().cloned();
         if case.is_none() {
             let keys = format!(
@@ -149,6 +149,13 @@ impl App {
                 self.overlay = Some(Overlay::Outbox(Outbox::loading()));
                 vec![Effect::LoadOutbox]
             }
+            Action::Mark => self.toggle_mark(),
+            Action::Reseller => self.pick_reseller(),
+            Action::MarkReady => self.mark_ready(),
+            Action::Back => {
+                self.clear_marks();
+                Vec::new()
+            }
             Action::Undo if self.writable() => vec![Effect::OfferUndo],
             Action::NewCase if self.writable() => self.open(Overlay::form(Form::new_case())),
             Action::MoveForward
@@ -158,6 +165,9 @@ impl App {
             | Action::Void
                 if self.writable() =>
             {
+                if let Some(fx) = self.marked_command(action) {
+                    return fx;
+                }
                 match self.target() {
                     Some(case) => self.case_command(action, &case),
                     None => Vec::new(),

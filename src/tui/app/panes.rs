@@ -23,6 +23,8 @@ pub struct Pane {
     pub cases: Vec<Case>,
     /// Where the loaded window starts, as an index in the whole pane.
     pub loaded_at: usize,
+    /// The marked cases, in the order they were marked, as last seen.
+    pub marked: Vec<Target>,
 }
 
 impl Pane {
@@ -89,7 +91,7 @@ impl App {
         &self.panes[idx(stage)]
     }
 
-    fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
+    pub(super) fn pane_mut(&mut self, stage: Stage) -> &mut Pane {
         &mut self.panes[idx(stage)]
     }
 
@@ -140,6 +142,7 @@ impl App {
                 .collect(),
             shipped_cutoff: cutoff,
             now: self.now,
+            customer: self.reseller.as_ref().map(|r| r.customer_number.clone()),
         })
     }
 
@@ -165,7 +168,9 @@ impl App {
         if self.keep_selection_visible() {
             return vec![self.reload()];
         }
-        Vec::new()
+        let mut fx: Vec<Effect> = self.check_marks().into_iter().collect();
+        fx.push(Effect::LoadReady);
+        fx
     }
 
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved
@@ -249,6 +254,7 @@ impl App {
         position: Option<usize>,
     ) -> Vec<Effect> {
         self.overlay = None;
+        let lifted = self.filter_follows(&case);
         if case.stage == Stage::Expected {
             self.show_expected = true;
         }
@@ -269,6 +275,9 @@ impl App {
                 case.rma,
                 crate::domain::text::count(self.settings.shipped_days, "day")
             )),
+        }
+        if let (Some(note), Some(m)) = (lifted, &mut self.message) {
+            m.text = format!("{} {note}", m.text);
         }
         fx.push(self.reload());
         self.screen = Screen::Detail(Box::new(DetailState::loading(case.id)));

@@ -9,6 +9,7 @@ pub mod form;
 pub mod help;
 pub mod outbox;
 pub mod report;
+pub mod resellers;
 pub mod search;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,6 +19,7 @@ pub use choice::{Choice, ChoiceKind};
 pub use help::Help;
 pub use outbox::Outbox;
 pub use report::WorkshopReport;
+pub use resellers::ResellerPicker;
 pub use search::Search;
 
 use super::action::{FormAction, Mode};
@@ -40,6 +42,8 @@ pub enum Overlay {
     Report(WorkshopReport),
     /// The outbox of customer messages.
     Outbox(Outbox),
+    /// The reseller filter's picker (search's keys).
+    Resellers(ResellerPicker),
 }
 
 /// What an overlay may know of the app while it reads a key.
@@ -137,6 +141,7 @@ impl Overlay {
             Overlay::Search(_) => Mode::Search,
             Overlay::Report(_) => Mode::Report,
             Overlay::Outbox(_) => Mode::Outbox,
+            Overlay::Resellers(_) => Mode::Search,
         }
     }
 
@@ -149,6 +154,7 @@ impl Overlay {
             Overlay::Search(search) => search.on_key(key, cx),
             Overlay::Report(report) => report.on_key(key, cx),
             Overlay::Outbox(outbox) => outbox.on_key(key, cx),
+            Overlay::Resellers(picker) => picker.on_key(key, cx),
         }
     }
 

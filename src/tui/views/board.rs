@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, pad, width};
+use crate::domain::text::clean_line;
 use crate::domain::time::short_age;
 use crate::domain::{Case, Outcome, Stage, Verdict};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::layout::BoardGeometry;
 use crate::tui::theme::Theme;
@@ -229,6 +231,23 @@ fn draw_pane(
             block = block.title_bottom(Line::styled(text, theme.dim()));
         }
     }
+    if stage == Stage::Inspected
+        && let Some(ready) = app.ready_for_selected()
+    {
+        let room = usize::from(area.width.saturating_sub(3))
+            .saturating_sub(position.as_deref().map_or(0, width));
+        let key = app.settings.keymap.first_key(Action::MarkReady);
+        let name = clean_line(ready.label());
+        let long = format!(" {} ready for {name} · {key} marks them ", ready.cases);
+        let short = format!(" {} ready for {name} ", ready.cases);
+        let shortest = format!(" {} ready ", ready.cases);
+        if let Some(text) = [long, short, shortest]
+            .into_iter()
+            .find(|t| width(t) <= room)
+        {
+            block = block.title_bottom(Line::styled(text, theme.ok()));
+        }
+    }
     if let Some(p) = position {
         block = block.title_bottom(Line::from(p).right_aligned());
     }
@@ -247,20 +266,36 @@ fn draw_pane(
     for (i, case) in pane.cases.iter().take(rows).enumerate() {
         let selected = focused && pane.loaded_at + i == pane.selected;
         let is_late = app.is_late(case);
+        let marked = pane.is_marked(case.id);
         let mut style = if is_late { theme.late() } else { theme.base() };
+        if marked {
+            style = style.patch(theme.title());
+        }
         if selected {
             style = style.patch(theme.selected());
         }
-        for text in card(app, case, is_late, w, geo.card_lines) {
+        for text in card(app, case, (is_late, marked), w, geo.card_lines) {
             lines.push(Line::styled(text, style));
         }
     }
     frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
 }
 
-/// A card as `lines` strings of exactly `w` cells.
-fn card(app: &App, case: &Case, is_late: bool, w: usize, lines: u16) -> Vec<String> {
-    let flag = if is_late { "! " } else { "  " };
+/// A card as `lines` strings of exactly `w` cells. Its first two cells say late (`!`) and
+/// marked (`*`), which read without colour.
+fn card(
+    app: &App,
+    case: &Case,
+    (is_late, marked): (bool, bool),
+    w: usize,
+    lines: u16,
+) -> Vec<String> {
+    let flag = match (is_late, marked) {
+        (false, false) => "  ",
+        (true, false) => "! ",
+        (false, true) => "* ",
+        (true, true) => "!*",
+    };
     let rma = case.rma.to_string();
     let age = short_age(case.stage_since, app.now);
     let tail = case.imei.tail(6);

@@ -45,6 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16, theme: &Theme
             "! late (also red)   R2 second round at the manufacturer",
         ),
         ("", "X void, returned unrepaired   G goodwill (override)"),
+        ("", "* marked: > < v and ship act on every marked card"),
     ];
     for (head, text) in legend {
         lines.push(Line::from(vec![

@@ -8,6 +8,7 @@ mod form;
 mod help;
 mod outbox;
 mod report;
+mod resellers;
 mod search;
 mod status;
 
@@ -50,6 +51,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Form(f)) => form::draw(frame, main, f, keys, theme),
         Some(Overlay::Choice(c)) => choice::draw(frame, main, c, keys, theme),
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
+        Some(Overlay::Resellers(p)) => resellers::draw(frame, main, app, p, theme),
         Some(Overlay::Report(r)) => {
             report::draw(frame, main, r.report.as_deref(), r.scroll, keys, theme)
         }

@@ -15,6 +15,7 @@ use crate::tui::theme::Theme;
 const BOARD_HINTS: &[Action] = &[
     Action::MoveForward,
     Action::MoveBack,
+    Action::Mark,
     Action::Details,
     Action::NewCase,
     Action::AddNote,
@@ -135,7 +136,11 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
         clean_line(&app.settings.user),
         app.people
     );
-    let right = format!(" {} help ", app.settings.keymap.first_key(Action::Help));
+    let right = format!(
+        "{} {} help ",
+        marked(app),
+        app.settings.keymap.first_key(Action::Help)
+    );
     let read_only = " READ-ONLY: look only, changes are refused ";
     let looks_only = app.settings.read_only || app.outdated.is_some();
     let ro_w = if looks_only { width(read_only) } else { 0 };
@@ -151,6 +156,28 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
         Paragraph::new(Line::from(spans)).style(theme.status()),
         status_line,
     );
+}
+
+/// " Smart Gent BV only · c clears │ 3 marked · Esc clears │" while one reseller is
+/// shown and cards are marked; "" when neither.
+fn marked(app: &App) -> String {
+    let keys = &app.settings.keymap;
+    let mut out = String::new();
+    if let Some(only) = app.filter_label() {
+        out.push_str(&format!(
+            " {} · {} clears │",
+            clean_line(&crate::tui::views::fit(&only, 30)),
+            keys.first_key(Action::Reseller)
+        ));
+    }
+    match app.marked_count() {
+        0 => {}
+        n => out.push_str(&format!(
+            " {n} marked · {} clears │",
+            keys.first_key(Action::Back)
+        )),
+    }
+    out
 }
 
 fn draw_message_box(

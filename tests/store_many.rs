@@ -1,0 +1,327 @@
+//! One move on several cases: one transaction, all or nothing, each refused case named.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use rmaboard::demo::make_imei;
+use rmaboard::domain::case::Change;
+use rmaboard::domain::{Imei, Part, S10, Stage};
+use rmaboard::paperwork::Settings;
+use rmaboard::store::{AppliedMany, MoveOptions, NewCase, Step, Store, StoreError};
+use rusqlite::Connection;
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
+}
+
+/// A store with `n` phones sold to `customers[i]` and one case per phone, moved on to
+/// `stage`.
+fn shop(dir: &Path, customers: &[&str], stage: Stage) -> (PathBuf, Store, Vec<i64>) {
+    let path = dir.join("shop.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let imeis: Vec<Imei> = (0..customers.len())
+        .map(|i| make_imei(35_209_611, i as u32))
+        .collect();
+    let rows: Vec<_> = imeis
+        .iter()
+        .zip(customers)
+        .enumerate()
+        .map(|(i, (imei, customer))| {
+            let mut sale = common::phone(imei);
+            sale.customer_number = customer.to_string();
+            (i as u64 + 2, Ok(sale))
+        })
+        .collect();
+    store.import_sales(rows, false, &mut |_| {}).unwrap();
+    let paperwork = Settings::default();
+    let mut ids = Vec::new();
+    for imei in &imeis {
+        let case = store
+            .open_case(
+                NewCase {
+                    imei: imei.clone(),
+                    fault: "no power".into(),
+                    part: Part::Device,
+                    claimed_at: at(1, 9),
+                    tracking_in: None,
+                    override_reason: None,
+                },
+                "anna",
+                at(1, 10),
+                &paperwork,
+            )
+            .unwrap();
+        let mut version = case.version;
+        let mut now = case.stage;
+        while now != stage {
+            let next = now.next().unwrap();
+            let moved = store
+                .apply(
+                    case.id,
+                    version,
+                    match next {
+                        Stage::Received => Change::Receive { tracking_in: None },
+                        Stage::AtManufacturer => Change::Send {
+                            manufacturer_ref: "MF-1".into(),
+                        },
+                        _ => Change::InspectPass {
+                            in_house: false,
+                            note: None,
+                        },
+                    },
+                    "anna",
+                    at(2, 9),
+                    &paperwork,
+                )
+                .unwrap();
+            version = moved.case.version;
+            now = next;
+        }
+        ids.push(case.id);
+    }
+    (path, store, ids)
+}
+
+/// Every table a move writes to, counters included.
+fn dump(path: &Path) -> String {
+    let conn = Connection::open(path).unwrap();
+    let mut out = String::new();
+    for table in [
+        "cases",
+        "notes",
+        "events",
+        "bills",
+        "outbox",
+        "rma_counters",
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+            .unwrap();
+        let cols = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            for i in 0..cols {
+                let v: rusqlite::types::Value = r.get(i).unwrap();
+                out.push_str(&format!("{v:?}|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn seen(store: &Store, ids: &[i64]) -> Vec<(i64, i64)> {
+    ids.iter()
+        .map(|&id| (id, store.case_by_id(id).unwrap().version))
+        .collect()
+}
+
+/// The same change on every case as it was shown, in one command.
+fn many(
+    store: &mut Store,
+    shown: &[(i64, i64)],
+    change: &Change,
+) -> Result<AppliedMany, StoreError> {
+    let steps = shown
+        .iter()
+        .map(|&(id, version)| Step {
+            id,
+            version,
+            change: change.clone(),
+        })
+        .collect();
+    store.apply_many(
+        steps,
+        MoveOptions::default(),
+        "anna",
+        at(3, 10),
+        &Settings::default(),
+    )
+}
+
+fn ship() -> Change {
+    Change::Ship {
+        tracking: S10::parse("RR123456785CN").unwrap(),
+    }
+}
+
+#[test]
+fn a_refused_case_in_the_middle_leaves_every_case_and_counter_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Inspected);
+    let shown = seen(&store, &ids);
+    // A colleague adds a note to the middle case after the board showed it.
+    let mut theirs = Store::open(&path).unwrap();
+    theirs
+        .add_note(ids[1], "box dented", "ben", at(3, 9))
+        .unwrap();
+    let middle = store.case_by_id(ids[1]).unwrap().rma.to_string();
+    let before = dump(&path);
+
+    let err = many(&mut store, &shown, &ship()).unwrap_err();
+
+    let StoreError::Several { refused, total: 3 } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(refused.len(), 1, "{err}");
+    assert!(refused[0].to_string().contains(&middle), "{err}");
+    assert!(err.is_conflict());
+    let sentence = err.to_string();
+    assert!(
+        sentence.contains(&middle) && sentence.contains("was changed by"),
+        "{sentence}"
+    );
+    assert!(sentence.contains("nothing was saved"), "{sentence}");
+    // No case moved, no bill number or message was used up.
+    assert_eq!(dump(&path), before);
+    for id in &ids {
+        assert_eq!(store.case_by_id(*id).unwrap().stage, Stage::Inspected);
+    }
+}
+
+#[test]
+fn every_refused_case_is_named_in_its_own_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Received);
+    // The first case goes on to the manufacturer elsewhere; the last one was already
+    // seen in an older version.
+    let mut shown = seen(&store, &ids);
+    shown[2].1 -= 1;
+    let mut theirs = Store::open(&path).unwrap();
+    theirs
+        .apply(
+            ids[0],
+            shown[0].1,
+            Change::Send {
+                manufacturer_ref: "MF-9".into(),
+            },
+            "ben",
+            at(3, 9),
+            &Settings::default(),
+        )
+        .unwrap();
+    shown[0].1 += 1;
+    let before = dump(&path);
+    let send = Change::Send {
+        manufacturer_ref: "MF-10".into(),
+    };
+    let err = many(&mut store, &shown, &send).unwrap_err();
+    let StoreError::Several { refused, .. } = &err else {
+        panic!("{err}")
+    };
+    let rmas: Vec<String> = ids
+        .iter()
+        .map(|&id| store.case_by_id(id).unwrap().rma.to_string())
+        .collect();
+    assert_eq!(refused.len(), 2, "{err}");
+    assert!(refused[0].to_string().contains(&rmas[0]), "{err}");
+    assert!(refused[1].to_string().contains(&rmas[2]), "{err}");
+    let sentence = err.to_string();
+    assert!(sentence.starts_with("2 of 3 cases"), "{sentence}");
+    assert!(!sentence.contains(&rmas[1]), "{sentence}");
+    assert_eq!(dump(&path), before);
+}
+
+#[test]
+fn all_cases_move_together_when_none_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Expected);
+    let shown = seen(&store, &ids);
+    let mut watcher = Store::open(&path).unwrap();
+    let version = watcher.data_version().unwrap();
+    let done = many(&mut store, &shown, &Change::Receive { tracking_in: None }).unwrap();
+    assert_eq!(done.moved.len(), 3);
+    for ((before, case), id) in done.moved.iter().zip(&ids) {
+        assert_eq!(case.id, *id);
+        assert_eq!(before.stage, Stage::Expected);
+        assert_eq!(case.stage, Stage::Received);
+    }
+    // One commit for all three: another connection sees one change.
+    assert_ne!(watcher.data_version().unwrap(), version);
+    let _ = &mut watcher;
+}
+
+#[test]
+fn a_parcel_for_several_customers_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-2", "C-1"], Stage::Inspected);
+    let before = dump(&path);
+    let shown = seen(&store, &ids);
+    let err = many(&mut store, &shown, &ship()).unwrap_err();
+    assert!(err.is_refusal(), "{err}");
+    let sentence = err.to_string();
+    assert!(
+        sentence.contains("one customer") && sentence.contains("C-2") && sentence.contains("C-1"),
+        "{sentence}"
+    );
+    assert_eq!(dump(&path), before);
+    // Other moves do not care whose the devices are.
+    let back = Change::Move {
+        to: Stage::AtManufacturer,
+        undo: false,
+    };
+    let shown = seen(&store, &ids);
+    many(&mut store, &shown, &back).unwrap();
+}
+
+#[test]
+fn a_case_given_twice_or_not_there_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1"], Stage::Expected);
+    let before = dump(&path);
+    let receive = Change::Receive { tracking_in: None };
+    let s = seen(&store, &ids);
+    let twice = [s[0], s[1], s[0]];
+    let err = many(&mut store, &twice, &receive).unwrap_err();
+    assert!(err.to_string().contains("named twice"), "{err}");
+    let err = many(&mut store, &[(999, 1)], &receive).unwrap_err();
+    assert!(err.to_string().contains("#999"), "{err}");
+    assert_eq!(dump(&path), before);
+}
+
+#[test]
+fn the_reseller_list_holds_only_resellers_with_cases_on_the_board() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-2", "C-1"], Stage::Inspected);
+    // A reseller who bought but has no case, and one whose case was shipped long ago.
+    let mut idle = common::phone(&make_imei(35_209_611, 900));
+    idle.customer_number = "C-3".into();
+    store
+        .import_sales([(99, Ok(idle))], false, &mut |_| {})
+        .unwrap();
+    let c2 = store.case_by_id(ids[1]).unwrap();
+    store
+        .apply(
+            c2.id,
+            c2.version,
+            ship(),
+            "anna",
+            at(3, 9),
+            &Settings::default(),
+        )
+        .unwrap();
+    let listed = |store: &Store, after| -> Vec<(String, u64)> {
+        store
+            .resellers_on_board(after)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.customer_number, r.cases))
+            .collect()
+    };
+    assert_eq!(
+        listed(&store, at(3, 8)),
+        [("C-1".to_string(), 2), ("C-2".to_string(), 1)]
+    );
+    assert_eq!(listed(&store, at(3, 10)), [("C-1".to_string(), 2)]);
+    let ready: Vec<(String, u64)> = store
+        .ready_to_ship()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.customer_number, r.cases))
+        .collect();
+    assert_eq!(ready, [("C-1".to_string(), 2)]);
+}
