@@ -126,7 +126,9 @@ fn a_parcel_for_two_customers_is_refused_and_nothing_moves() {
     };
     let error = form.error.unwrap();
     assert!(
-        error.starts_with("One parcel goes to one customer"),
+        error.starts_with("a parcel goes to one customer")
+            && error.contains("RMA-2026-00007")
+            && error.contains("RMA-2026-00008"),
         "{error}"
     );
     assert_eq!(stage_of(&store, "RMA-2026-00007"), Stage::Inspected);

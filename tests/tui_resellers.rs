@@ -179,11 +179,13 @@ fn the_inspected_pane_counts_what_is_ready_and_one_key_marks_it_to_ship_as_one_p
     press(&mut b, KeyCode::Enter);
     assert!(
         message(&b).starts_with(
-            "RMA-2026-00008, RMA-2026-00005 shipped together with RR123456785CN. 2 bills written to"
+            "RMA-2026-00008, RMA-2026-00005 shipped together with RR123456785CN. Bill B-"
         ),
         "{}",
         message(&b)
     );
+    // One parcel, one bill listing both devices.
+    assert!(message(&b).contains("+1.pdf"), "{}", message(&b));
     let store = shop.store();
     for rma in ["RMA-2026-00008", "RMA-2026-00005"] {
         let c = store.find(rma).unwrap();
@@ -199,7 +201,7 @@ fn ready_needs_a_selected_inspected_case() {
     // Nothing left in Inspected.
     for (rma, s10) in [
         ("RMA-2026-00007", "RR123456785CN"),
-        ("RMA-2026-00008", "RR473124829CN"),
+        ("RMA-2026-00008", "RR473124832CN"),
     ] {
         ben_does(
             &shop,
