@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0008_bill_items.sql"),
     include_str!("../../assets/migrations/0009_requests.sql"),
     include_str!("../../assets/migrations/0010_resellers_parcels.sql"),
+    include_str!("../../assets/migrations/0011_shallow_folds.sql"),
 ];
 
 /// The schema version this build writes.
