@@ -30,7 +30,7 @@ pub use detail::{DetailState, Screen};
 pub use marks::Batch;
 pub use panes::Pane;
 
-use super::action::{Action, DetailAction, FormAction};
+use super::action::{Action, ChoiceAction, DetailAction, FormAction};
 use super::keymap::{Key, KeyMap};
 use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
 use super::protocol::{Effect, Msg, Scan, Target};
@@ -451,8 +451,27 @@ impl App {
         }
         let scanner_key = Key::from_event(&key).is_scanner_key();
         match &self.overlay {
-            // Unpacking a parcel, what is typed is a device's number for the parcel.
-            Some(Overlay::Parcel(_)) => return self.overlay_key(key),
+            // Unpacking a parcel, what is typed is a device's number for the parcel. While
+            // another save is under way its Enter waits, keeping what was ticked.
+            Some(Overlay::Parcel(parcel)) => {
+                let pick = matches!(
+                    self.settings.keymap.action::<ChoiceAction>(&key),
+                    Some(ChoiceAction::Pick)
+                );
+                if let Some(s) = &self.saving
+                    && pick
+                    && parcel.typed.is_empty()
+                {
+                    let stop = self.settings.keymap.first_key(Action::StopWaiting);
+                    self.complain(format!(
+                        "Still saving {}: wait for it to finish (or press {stop} to stop waiting), then press {} again.",
+                        s.what,
+                        self.settings.keymap.first_key(ChoiceAction::Pick)
+                    ));
+                    return Vec::new();
+                }
+                return self.overlay_key(key);
+            }
             // A digit or capital letter is never an answer nor a way out: typed by hand
             // (or by a scanner too slow to be told from a person) it puts the question or
             // view aside and starts a number, as on the board.

@@ -177,6 +177,31 @@ fn enter_receives_only_the_ticked_cases_in_one_move() {
 }
 
 #[test]
+fn enter_while_another_save_is_under_way_keeps_the_parcel_and_its_ticks() {
+    let mut app = unpacking();
+    app.saving = Some(crate::tui::app::Saving {
+        what: "RMA-2026-00009".into(),
+        from: None,
+        waiting: true,
+    });
+    scan(&mut app, parcel_cases()[0].imei.as_str());
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(ticked(&app), vec![true, false, false]);
+    assert!(
+        message(&app).starts_with("Still saving RMA-2026-00009"),
+        "{}",
+        message(&app)
+    );
+    // Once it is saved, Enter receives the parcel.
+    app.saving = None;
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [Effect::ApplyMany { .. }]),
+        "{fx:?}"
+    );
+}
+
+#[test]
 fn enter_with_nothing_ticked_saves_nothing_and_says_why() {
     let mut app = unpacking();
     assert!(key(&mut app, KeyCode::Enter).is_empty());
