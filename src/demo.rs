@@ -8,7 +8,7 @@ use crate::domain::imei::check_digit;
 use crate::domain::tracking::s10_check_digit;
 use crate::domain::{Category, Imei, Part, S10, Sale, TrackingNumber, VoidReason};
 use crate::paperwork::Settings;
-use crate::store::{NewCase, Result, Store, StoreError};
+use crate::store::{MoveOptions, NewCase, Result, Step, Store, StoreError};
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same shop.
 pub struct Rng(u64);
@@ -231,12 +231,120 @@ pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Resu
             cases += 1;
         }
     }
+    cases += resellers_in_flight(store, paperwork, &mut rng, &sales, now)?;
     // The shop sends from cron: only the last day's messages still wait in the outbox.
     store.mark_demo_messages_sent(now - Duration::hours(24))?;
     Ok(Made {
         sales: n_sales,
         cases,
     })
+}
+
+/// The inbound parcel of four devices [`fill`] leaves expected, from the first reseller.
+pub const PARCEL_DEVICES: usize = 4;
+
+/// The devices of the second reseller [`fill`] leaves inspected, ready to go back together.
+pub const READY_DEVICES: usize = 3;
+
+/// Resellers with several devices in flight, as the shop sees them every week: one
+/// parcel of [`PARCEL_DEVICES`] devices under one inbound tracking number still on its
+/// way (a parcel to unpack), and [`READY_DEVICES`] devices of another reseller inspected
+/// and ready to ship in one parcel. Opened as a batch and moved together, as staff would.
+/// Returns the number of cases opened.
+fn resellers_in_flight(
+    store: &mut Store,
+    paperwork: &Settings,
+    rng: &mut Rng,
+    sales: &[Sale],
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let claimed = now - Duration::days(5);
+    let mut opened = 0;
+    for (r, count) in [(0usize, PARCEL_DEVICES), (1, READY_DEVICES)] {
+        let customer = format!("C-{}", 1001 + r);
+        // The reseller's phones and tablets with no case yet and still under guarantee.
+        let mut free = Vec::new();
+        for sale in sales.iter().rev() {
+            if free.len() == count {
+                break;
+            }
+            if sale.customer_number != customer
+                || !matches!(sale.category, Category::Phone | Category::Tablet)
+                || store.open_case_of(&sale.imei)?.is_some()
+            {
+                continue;
+            }
+            let verdict = store
+                .assess(&sale.imei, claimed.date_naive(), Part::Device)?
+                .verdict;
+            if verdict == crate::domain::Verdict::Covered {
+                free.push(sale);
+            }
+        }
+        let tracking_in = TrackingNumber::parse(&make_s10(
+            "RR",
+            7_000_000 + r as u32,
+            &country_code(free.first().copied().unwrap_or(&sales[0])),
+        ))
+        .ok();
+        let rows = free
+            .iter()
+            .enumerate()
+            .map(|(line, sale)| {
+                let new = NewCase {
+                    imei: sale.imei.clone(),
+                    fault: rng.pick(FAULTS).to_string(),
+                    part: Part::Device,
+                    claimed_at: claimed,
+                    tracking_in: tracking_in.clone(),
+                    override_reason: None,
+                };
+                (line as u64 + 2, Ok(new))
+            })
+            .collect();
+        let at = claimed + Duration::hours(2);
+        let batch = store.open_batch(rows, rng.word(STAFF), at, paperwork)?;
+        if let Some(bad) = batch.rejected.first() {
+            return Err(StoreError::Refused(format!(
+                "the demo's batch for {customer} was refused: {}",
+                bad.message
+            )));
+        }
+        opened += batch.opened.len() as u64;
+        if r == 0 {
+            // Still in the post: the first reseller's parcel waits to be unpacked.
+            continue;
+        }
+        let mut cases = batch.opened;
+        for (hours, change) in [
+            (48, Change::Receive { tracking_in: None }),
+            (
+                60,
+                Change::InspectPass {
+                    in_house: true,
+                    note: Some("Reflashed and tested; fault gone.".into()),
+                },
+            ),
+        ] {
+            let steps = cases
+                .iter()
+                .map(|c| Step {
+                    id: c.id,
+                    version: c.version,
+                    change: change.clone(),
+                })
+                .collect();
+            let done = store.apply_many(
+                steps,
+                MoveOptions::default(),
+                rng.word(STAFF),
+                claimed + Duration::hours(hours),
+                paperwork,
+            )?;
+            cases = done.moved.into_iter().map(|(_, now)| now).collect();
+        }
+    }
+    Ok(opened)
 }
 
 /// How a case's life goes, in hours after opening, planned before it is played.
@@ -549,6 +657,28 @@ mod tests {
             let late = store.late_count(stage, &clocks, now).unwrap();
             assert!(late > 0, "some cases in {stage} should be late");
         }
+        // A reseller's parcel of several devices is on its way under one tracking number,
+        // and another reseller's devices are inspected and ready to go back together.
+        let expected = store.list(crate::store::ListFilter {
+            stage: Some(Stage::Expected),
+            customer: Some("C-1001".into()),
+            overdue: None,
+        });
+        let expected = expected.unwrap();
+        let parcel = make_s10("RR", 7_000_000, "NL");
+        let in_parcel = expected
+            .iter()
+            .filter(|c| c.tracking_in.as_deref() == Some(parcel.as_str()))
+            .count();
+        assert_eq!(in_parcel, PARCEL_DEVICES, "{expected:?}");
+        let ready = store
+            .list(crate::store::ListFilter {
+                stage: Some(Stage::Inspected),
+                customer: Some("C-1002".into()),
+                overdue: None,
+            })
+            .unwrap();
+        assert!(ready.len() >= READY_DEVICES, "{ready:?}");
         // A second fill is refused rather than mixed in.
         assert!(fill(&mut store, &Settings::default(), now).is_err());
     }

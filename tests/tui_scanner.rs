@@ -420,3 +420,40 @@ fn a_number_typed_by_hand_still_finds_its_case_and_never_answers() {
     assert_eq!(b.case(&at_maker)["stage"], "inspected");
     b.quit();
 }
+
+#[test]
+fn a_parcel_of_several_devices_is_unpacked_by_scanning_each_imei() {
+    let mut b = Bench::open(100, 30);
+    // The demo's reseller parcel: several cases expected under one tracking number.
+    let expected = b.cases("expected");
+    let mut by_parcel: std::collections::BTreeMap<String, Vec<&serde_json::Value>> =
+        Default::default();
+    for c in &expected {
+        if let Some(t) = c["tracking_in"].as_str() {
+            by_parcel.entry(t.to_string()).or_default().push(c);
+        }
+    }
+    let (parcel, cases) = by_parcel
+        .iter()
+        .find(|(_, cases)| cases.len() >= 3)
+        .expect("the demo has a parcel of several devices");
+    b.scan(&format!("{parcel}\r"));
+    b.wait_for(&format!("Parcel {parcel}: 0 of {} out", cases.len()));
+    // Two devices come out of the box; a device of no case of ours is scanned too.
+    let imei = |c: &serde_json::Value| c["imei"].as_str().unwrap().to_string();
+    b.scan(&format!("{}\r", imei(cases[0])));
+    b.wait_for("1 of");
+    b.scan(&format!("{}\r", imei(cases[1])));
+    b.wait_for(&format!("Parcel {parcel}: 2 of {} out", cases.len()));
+    b.scan("352096990000079\r");
+    b.wait_for("not expected in this parcel");
+    assert_eq!(b.case(&rma(cases[0]))["stage"], "expected");
+    b.press("\r");
+    b.wait_for(&format!("Parcel {parcel}: 2 cases received"));
+    assert_eq!(b.case(&rma(cases[0]))["stage"], "received");
+    assert_eq!(b.case(&rma(cases[1]))["stage"], "received");
+    for left in &cases[2..] {
+        assert_eq!(b.case(&rma(left))["stage"], "expected");
+    }
+    b.quit();
+}

@@ -421,6 +421,15 @@ impl Store {
         Err(StoreError::NotFound(shown))
     }
 
+    /// The cases still expected under an inbound tracking number (a parcel that may hold
+    /// several devices), in case order.
+    pub fn expected_in_parcel(&self, tracking: &TrackingNumber) -> Result<Vec<Case>> {
+        self.cases_where(
+            "c.tracking_in = ?1 AND c.stage = 'expected'",
+            tracking.as_str(),
+        )
+    }
+
     /// When the first case was opened, if there is one.
     pub fn first_case_opened(&self) -> Result<Option<DateTime<Utc>>> {
         let first: Option<String> =

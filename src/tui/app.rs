@@ -17,6 +17,8 @@ mod marks;
 #[cfg(test)]
 mod marks_tests;
 mod panes;
+#[cfg(test)]
+mod parcel_tests;
 mod reseller;
 #[cfg(test)]
 mod tests;
@@ -28,7 +30,7 @@ pub use detail::{DetailState, Screen};
 pub use marks::Batch;
 pub use panes::Pane;
 
-use super::action::{Action, DetailAction, FormAction};
+use super::action::{Action, ChoiceAction, DetailAction, FormAction};
 use super::keymap::{Key, KeyMap};
 use super::overlay::{Choice, ChoiceKind, Ctx, Outbox, Outcome, Overlay, Then};
 use super::protocol::{Effect, Msg, Scan, Target};
@@ -254,6 +256,18 @@ impl App {
                 self.tell_aside();
                 fx
             }
+            Msg::ParcelFound { tracking, cases } => {
+                let fx = self.on_parcel_found(tracking, &cases);
+                self.tell_aside();
+                fx
+            }
+            Msg::ParcelStray(said) => {
+                match &mut self.overlay {
+                    Some(Overlay::Parcel(parcel)) => parcel.note = Some(said),
+                    _ => self.say(said),
+                }
+                Vec::new()
+            }
             Msg::Found {
                 scanned,
                 case,
@@ -437,6 +451,27 @@ impl App {
         }
         let scanner_key = Key::from_event(&key).is_scanner_key();
         match &self.overlay {
+            // Unpacking a parcel, what is typed is a device's number for the parcel. While
+            // another save is under way its Enter waits, keeping what was ticked.
+            Some(Overlay::Parcel(parcel)) => {
+                let pick = matches!(
+                    self.settings.keymap.action::<ChoiceAction>(&key),
+                    Some(ChoiceAction::Pick)
+                );
+                if let Some(s) = &self.saving
+                    && pick
+                    && parcel.typed.is_empty()
+                {
+                    let stop = self.settings.keymap.first_key(Action::StopWaiting);
+                    self.complain(format!(
+                        "Still saving {}: wait for it to finish (or press {stop} to stop waiting), then press {} again.",
+                        s.what,
+                        self.settings.keymap.first_key(ChoiceAction::Pick)
+                    ));
+                    return Vec::new();
+                }
+                return self.overlay_key(key);
+            }
             // A digit or capital letter is never an answer nor a way out: typed by hand
             // (or by a scanner too slow to be told from a person) it puts the question or
             // view aside and starts a number, as on the board.
@@ -515,9 +550,14 @@ impl App {
     /// the form's own key (the S10 when shipping, the manufacturer reference, the IMEI of
     /// a new case); in search, one without its end is typed into the query. Anywhere else
     /// it closes what is open, puts a question aside unanswered, and finds its case, or
-    /// waits on the scan line for Enter when it came without one.
+    /// waits on the scan line for Enter when it came without one. Unpacking a parcel, it is
+    /// the IMEI of a device out of the box.
     fn on_scan(&mut self, scan: Scan) -> Vec<Effect> {
         let Scan { text, end } = scan;
+        if let Some(Overlay::Parcel(parcel)) = &mut self.overlay {
+            let outcome = parcel.scanned(&text);
+            return self.follow(outcome);
+        }
         let type_in = match &self.overlay {
             Some(Overlay::Form(form)) => match form.focused() {
                 Some(field) if field.takes_text() => true,

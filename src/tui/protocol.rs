@@ -43,6 +43,8 @@ pub enum Effect {
     /// The current state of the marked cases (by row id), to unmark those that left
     /// their pane.
     LoadMarked(Vec<i64>),
+    /// Whose a device is that was scanned while unpacking a parcel it is not expected in.
+    ParcelStray(Imei),
     /// The resellers with cases on the board (shipped after this instant, or not shipped),
     /// for the reseller filter.
     LoadResellers(DateTime<Utc>),
@@ -185,6 +187,16 @@ pub enum Msg {
     DetailLoaded(Box<CaseDetail>),
     /// A scanned or typed IMEI the shop sold that has no case yet.
     SoldWithoutCase(Imei),
+    /// A scanned inbound tracking number under which several cases are expected: a
+    /// parcel to unpack.
+    ParcelFound {
+        /// The tracking number, as the store has it.
+        tracking: String,
+        /// The cases expected in it, in case order.
+        cases: Vec<Case>,
+    },
+    /// What a device scanned into a parcel it is not expected in is, in a sentence.
+    ParcelStray(String),
     /// A case found by a scanned or typed key, or picked from search.
     Found {
         /// What was scanned, when the case was found by a scan.

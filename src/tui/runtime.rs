@@ -23,7 +23,7 @@ use super::views;
 use crate::domain::case::Change;
 use crate::domain::text::clean_line;
 use crate::domain::time::Zone;
-use crate::domain::{Case, Imei};
+use crate::domain::{Case, Imei, TrackingNumber};
 use crate::store::{MoveOptions, Step, StoreError, WriteGate};
 use crate::workshop::{BillFile, Counts, Workshop};
 
@@ -380,13 +380,18 @@ impl Board {
                 Ok(d) => Msg::DetailLoaded(Box::new(d)),
                 Err(e) => failed(e),
             }),
-            Effect::Find(key) => Some(match self.ws.find(&key) {
-                Ok(case) => self.found(Some(key), case),
-                Err(e) => match self.sold_without_case(&key, &e) {
-                    Some(imei) => Msg::SoldWithoutCase(imei),
-                    None => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
+            Effect::Find(key) => Some(match self.parcel(&key) {
+                Ok(Some((tracking, cases))) => Msg::ParcelFound { tracking, cases },
+                Err(e) => failed(e),
+                Ok(None) => match self.ws.find(&key) {
+                    Ok(case) => self.found(Some(key), case),
+                    Err(e) => match self.sold_without_case(&key, &e) {
+                        Some(imei) => Msg::SoldWithoutCase(imei),
+                        None => Msg::Error(hints::sentence(&e, &self.app.settings.keymap)),
+                    },
                 },
             }),
+            Effect::ParcelStray(imei) => Some(self.stray(&imei)),
             Effect::Locate(id) => Some(match self.ws.store().case_by_id(id) {
                 Ok(case) => self.found(None, case),
                 Err(e) => failed(e),
@@ -603,6 +608,41 @@ fn background(
 
 /// Where the bill of a case just shipped went, for the status line.
 impl Board {
+    /// The parcel `key` names when it is an inbound tracking number under which several
+    /// cases are still expected.
+    fn parcel(&self, key: &str) -> Result<Option<(String, Vec<Case>)>, StoreError> {
+        let Ok(tracking) = TrackingNumber::parse(key) else {
+            return Ok(None);
+        };
+        let cases = self.ws.store().expected_in_parcel(&tracking)?;
+        Ok((cases.len() > 1).then(|| (tracking.as_str().to_string(), cases)))
+    }
+
+    /// What a device scanned into a parcel it is not expected in is.
+    fn stray(&self, imei: &Imei) -> Msg {
+        let store = self.ws.store();
+        let said = match (store.open_case_of(imei), store.sale(imei)) {
+            (Ok(Some(case)), _) => format!(
+                "IMEI {imei} is not expected in this parcel: it is {} ({}, in {}).",
+                case.rma,
+                case.model,
+                case.stage.title()
+            ),
+            (Ok(None), Ok(Some(_))) => format!(
+                "IMEI {imei} is not expected in this parcel and has no case, though the shop sold it: after the parcel, scan it on the board or press {} to open one.",
+                self.app
+                    .settings
+                    .keymap
+                    .first_key(crate::tui::action::Action::NewCase)
+            ),
+            (Ok(None), Ok(None)) => format!(
+                "IMEI {imei} is not expected in this parcel, and the shop did not sell it: it is not one of ours."
+            ),
+            (Err(e), _) | (_, Err(e)) => format!("IMEI {imei} could not be looked up: {e}"),
+        };
+        Msg::ParcelStray(said)
+    }
+
     /// The IMEI `key` names when no case was found for it but the shop sold it.
     fn sold_without_case(&self, key: &str, e: &StoreError) -> Option<Imei> {
         if !matches!(e, StoreError::NotFound(_)) {

@@ -8,7 +8,7 @@ use crate::domain::{Case, Stage, TrackingNumber};
 use crate::store::PaneQuery;
 use crate::tui::action::Action;
 use crate::tui::layout::{BoardGeometry, board_geometry};
-use crate::tui::overlay::{Choice, ChoiceKind, Overlay};
+use crate::tui::overlay::{Choice, ChoiceKind, Overlay, Parcel};
 use crate::tui::protocol::{BoardData, Effect, Reload, Target};
 
 /// One stage's pane: its window of cases and the selection.
@@ -243,6 +243,33 @@ impl App {
             }
             _ => return None,
         })
+    }
+
+    /// A scanned inbound tracking number under which several cases are expected: the
+    /// parcel opens to be unpacked, device by device, over the Expected pane. A board that
+    /// cannot save only names them.
+    pub(super) fn on_parcel_found(&mut self, tracking: String, cases: &[Case]) -> Vec<Effect> {
+        self.overlay = None;
+        self.screen = Screen::Board;
+        self.show_expected = true;
+        self.focus = Stage::Expected;
+        let rmas: Vec<String> = cases.iter().map(|c| c.rma.to_string()).collect();
+        if let Some(why) = self.read_only_reason() {
+            self.say(format!(
+                "Parcel {tracking} holds {} expected ({}); none can be received here: {why}",
+                crate::domain::text::count(cases.len() as u64, "case"),
+                rmas.join(", ")
+            ));
+        } else {
+            let mut parcel = Parcel::new(tracking, cases);
+            parcel.note = Some(format!(
+                "{} expected in this parcel: scan each device's IMEI as it comes out of the box.",
+                crate::domain::text::count(cases.len() as u64, "case"),
+            ));
+            self.message = None;
+            self.overlay = Some(Overlay::Parcel(Box::new(parcel)));
+        }
+        vec![self.reload()]
     }
 
     /// Show a case that was scanned or picked: its pane, selected, and its details. A

@@ -1,13 +1,14 @@
-//! The popups over the board, one file each: a form, a question, search, the workshop
-//! report, the outbox, the help. Each reads keys as the actions of its own mode of the key
-//! map and answers with an [`Outcome`] (stay, close, run effects, give way to another
-//! overlay); the app carries it out. A new popup is a new file here, a variant of
+//! The popups over the board, one file each: a form, a question, a parcel to unpack,
+//! search, the workshop report, the outbox, the help. Each reads keys as the actions of its
+//! own mode of the key map and answers with an [`Outcome`] (stay, close, run effects, give
+//! way to another overlay); the app carries it out. A new popup is a new file here, a variant of
 //! [`Overlay`], its actions and mode in `action.rs` and its keys in `assets/keys.toml`.
 
 pub mod choice;
 pub mod form;
 pub mod help;
 pub mod outbox;
+pub mod parcel;
 pub mod report;
 pub mod resellers;
 pub mod search;
@@ -18,6 +19,7 @@ use crossterm::event::KeyEvent;
 pub use choice::{Choice, ChoiceKind};
 pub use help::Help;
 pub use outbox::Outbox;
+pub use parcel::Parcel;
 pub use report::WorkshopReport;
 pub use resellers::ResellerPicker;
 pub use search::Search;
@@ -44,6 +46,8 @@ pub enum Overlay {
     Outbox(Outbox),
     /// The reseller filter's picker (search's keys).
     Resellers(ResellerPicker),
+    /// An inbound parcel of several expected cases being unpacked (a question's keys).
+    Parcel(Box<Parcel>),
 }
 
 /// What an overlay may know of the app while it reads a key.
@@ -142,6 +146,7 @@ impl Overlay {
             Overlay::Report(_) => Mode::Report,
             Overlay::Outbox(_) => Mode::Outbox,
             Overlay::Resellers(_) => Mode::Search,
+            Overlay::Parcel(_) => Mode::Choice,
         }
     }
 
@@ -155,6 +160,7 @@ impl Overlay {
             Overlay::Report(report) => report.on_key(key, cx),
             Overlay::Outbox(outbox) => outbox.on_key(key, cx),
             Overlay::Resellers(picker) => picker.on_key(key, cx),
+            Overlay::Parcel(parcel) => parcel.on_key(key, cx),
         }
     }
 
@@ -170,6 +176,16 @@ impl Overlay {
                 ));
                 hints
             }
+            Overlay::Parcel(_) => vec![
+                (
+                    keys.first_key(super::action::ChoiceAction::Pick),
+                    "receive the ticked",
+                ),
+                (
+                    keys.first_key(super::action::ChoiceAction::Cancel),
+                    "leave, save nothing",
+                ),
+            ],
             _ => keys.hints(self.mode()),
         }
     }

@@ -7,6 +7,7 @@ mod detail;
 mod form;
 mod help;
 mod outbox;
+mod parcel;
 mod report;
 mod resellers;
 mod search;
@@ -52,6 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Choice(c)) => choice::draw(frame, main, c, keys, theme),
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
         Some(Overlay::Resellers(p)) => resellers::draw(frame, main, app, p, theme),
+        Some(Overlay::Parcel(p)) => parcel::draw(frame, main, p, keys, theme),
         Some(Overlay::Report(r)) => {
             report::draw(frame, main, r.report.as_deref(), r.scroll, keys, theme)
         }
