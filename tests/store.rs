@@ -503,8 +503,7 @@ fn several_processes_initialising_one_new_file_all_succeed() {
 fn a_note_costs_the_same_however_many_came_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let (path, mut store, ids) = shop(dir.path(), 2);
-    // A case with 3,000 notes already, put in in one go (through a store's connection,
-    // which has the search index's fold function).
+    // A case with 3,000 notes already, put in in one go.
     Store::open(&path)
         .unwrap()
         .connection()
@@ -780,7 +779,7 @@ fn the_schema_opens_in_older_sqlite_versions_too() {
     // a fixed stack of 100 and refuses a whole database whose schema holds an expression
     // nested deeper ("malformed database schema (case_search_text) - parser stack
     // overflow"): the accent folds were once 138 replace() calls deep, and are now a
-    // function the program registers (`rmaboard_fold`).
+    // chain of views of 20 each.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.sqlite");
     drop(Store::open(&path).unwrap());

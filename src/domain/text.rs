@@ -325,20 +325,6 @@ pub const SEARCH_FOLDS: [(char, &str); 138] = [
     ('\u{328}', ""),
 ];
 
-/// Accented letters to their base letters by [`SEARCH_FOLDS`], everything else as it is:
-/// the folded copy the search indexes keep beside each text (the database's
-/// `rmaboard_fold`).
-pub fn fold_accents(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match SEARCH_FOLDS.iter().find(|(from, _)| *from == c) {
-            Some((_, to)) => out.push_str(to),
-            None => out.push(c),
-        }
-    }
-    out
-}
-
 /// Text as search compares it: accents folded by [`SEARCH_FOLDS`] and lower case, so
 /// `zoe` finds "Zoë". Only for matching: the text itself is kept as typed.
 pub fn fold_for_search(input: &str) -> String {

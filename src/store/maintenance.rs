@@ -141,7 +141,6 @@ impl Store {
         let tmp = files::temp_beside(to, Kind::Backup).map_err(io)?;
         (|| -> Result<()> {
             let mut dst = Connection::open(tmp.path())?;
-            super::register_functions(&dst)?;
             copy_all(&self.conn, &mut dst)?;
             // A backup is a single self-contained file.
             let _: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
@@ -194,10 +193,8 @@ impl Store {
             .tempfile_in(dir)
             .map_err(io)?;
         let mut carried = {
-            let conn = Connection::open(tmp.path())?;
-            super::register_functions(&conn)?;
             let mut staged = Store {
-                conn,
+                conn: Connection::open(tmp.path())?,
                 path: tmp.path().to_path_buf(),
                 read_only: false,
                 gate: None,

@@ -151,7 +151,6 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
         wait_when_busy(&mut conn)?;
-        register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -166,7 +165,6 @@ impl Store {
             Err(StoreError::ReadOnly) if !has_pending_wal(path) => {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 store.conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
-                register_functions(&store.conn)?;
                 store.check_read_only_schema()?;
             }
             Err(e) => return Err(e),
@@ -177,7 +175,6 @@ impl Store {
 
     fn configure(&mut self) -> Result<()> {
         wait_when_busy(&mut self.conn)?;
-        register_functions(&self.conn)?;
         // Only takes effect on a new, empty file: larger pages make the million-row
         // sales registry shallower (faster imports and lookups) at a small cost per move.
         self.conn.execute_batch("PRAGMA page_size = 8192")?;
@@ -461,22 +458,4 @@ fn check_is_sqlite(path: &Path) -> Result<()> {
             source,
         }),
     }
-}
-
-/// The SQL functions the schema's search triggers call, on every connection rmaboard
-/// opens: `rmaboard_fold(text)` folds accents as the search does
-/// ([`crate::domain::text::fold_accents`]). Done in Rust rather than as 138 nested
-/// `replace()` calls in the schema, which SQLite before 3.46 (Debian 12's sqlite3 shell,
-/// Python's sqlite3 module) cannot parse: it refused to open the whole database.
-pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "rmaboard_fold",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let text: Option<String> = ctx.get(0)?;
-            Ok(text.map(|t| crate::domain::text::fold_accents(&t)))
-        },
-    )
 }
