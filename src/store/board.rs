@@ -8,12 +8,15 @@ use crate::domain::time::rfc3339;
 use crate::domain::{Case, Stage};
 
 impl Store {
-    /// Where a case sits in its pane (0 = top), in the order [`Store::pane`] lists it;
-    /// `None` for a shipment older than `shipped_after`, which the Shipped pane leaves out.
+    /// Where a case sits in its pane (0 = top), in the order [`Store::pane`] lists it, or
+    /// within one reseller's cases of that pane when `customer` is given (the board's
+    /// reseller filter); `None` for a shipment older than `shipped_after`, which the
+    /// Shipped pane leaves out.
     pub fn pane_position(
         &self,
         case: &Case,
         shipped_after: DateTime<Utc>,
+        customer: Option<&str>,
     ) -> Result<Option<usize>> {
         let since = rfc3339(case.stage_since);
         let n: i64 = if case.stage == Stage::Shipped {
@@ -24,16 +27,21 @@ impl Store {
             self.conn
                 .prepare_cached(
                     "SELECT count(*) FROM cases WHERE stage = 'shipped' AND stage_since >= ?1
+                     AND (?4 IS NULL OR customer_number = ?4)
                      AND (stage_since > ?2 OR (stage_since = ?2 AND id > ?3))",
                 )?
-                .query_row(params![after, since, case.id], |r| r.get(0))?
+                .query_row(params![after, since, case.id, customer], |r| r.get(0))?
         } else {
             self.conn
                 .prepare_cached(
                     "SELECT count(*) FROM cases WHERE stage = ?1
+                     AND (?4 IS NULL OR customer_number = ?4)
                      AND (stage_since < ?2 OR (stage_since = ?2 AND id < ?3))",
                 )?
-                .query_row(params![case.stage.as_str(), since, case.id], |r| r.get(0))?
+                .query_row(
+                    params![case.stage.as_str(), since, case.id, customer],
+                    |r| r.get(0),
+                )?
         };
         Ok(usize::try_from(n).ok())
     }

@@ -179,39 +179,4 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Where a case of `customer` sits in that reseller's pane, as
-    /// [`Store::pane_position`] says it for the whole pane.
-    pub fn reseller_pane_position(
-        &self,
-        case: &Case,
-        shipped_after: DateTime<Utc>,
-        customer: &str,
-    ) -> Result<Option<usize>> {
-        let since = rfc3339(case.stage_since);
-        let n: i64 = if case.stage == Stage::Shipped {
-            let after = rfc3339(shipped_after);
-            if since < after {
-                return Ok(None);
-            }
-            self.conn
-                .prepare_cached(
-                    "SELECT count(*) FROM cases WHERE stage = 'shipped' AND stage_since >= ?1
-                     AND customer_number = ?4
-                     AND (stage_since > ?2 OR (stage_since = ?2 AND id > ?3))",
-                )?
-                .query_row(params![after, since, case.id, customer], |r| r.get(0))?
-        } else {
-            self.conn
-                .prepare_cached(
-                    "SELECT count(*) FROM cases WHERE stage = ?1 AND customer_number = ?4
-                     AND (stage_since < ?2 OR (stage_since = ?2 AND id < ?3))",
-                )?
-                .query_row(
-                    params![case.stage.as_str(), since, case.id, customer],
-                    |r| r.get(0),
-                )?
-        };
-        Ok(usize::try_from(n).ok())
-    }
 }

@@ -513,13 +513,13 @@ impl Board {
         let cutoff = self.app.shipped_cutoff();
         // Within the reseller's panes when the board shows only theirs (a case of
         // another reseller lifts the filter).
-        let position = match &self.app.reseller {
-            Some(r) if r.customer_number == case.customer_number => self
-                .ws
-                .store()
-                .reseller_pane_position(&case, cutoff, &r.customer_number),
-            _ => self.ws.store().pane_position(&case, cutoff),
-        };
+        let customer = self
+            .app
+            .reseller
+            .as_ref()
+            .filter(|r| r.customer_number == case.customer_number)
+            .map(|r| r.customer_number.as_str());
+        let position = self.ws.store().pane_position(&case, cutoff, customer);
         match position {
             Ok(position) => Msg::Found {
                 scanned,
