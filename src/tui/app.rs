@@ -570,7 +570,9 @@ impl App {
                     return Vec::new();
                 }
             },
-            Some(Overlay::Search(_)) => end.is_none(),
+            // A paste (a burst with no Enter or Tab) into what narrows a list as it is
+            // typed is text for it, as typed.
+            Some(Overlay::Search(_) | Overlay::Resellers(_)) => end.is_none(),
             _ => false,
         };
         if type_in {

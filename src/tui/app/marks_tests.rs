@@ -330,3 +330,23 @@ fn the_inspected_pane_names_what_is_ready_for_the_selected_cards_reseller() {
     };
     assert_eq!(form.title(), "Ship 2 marked cases back to the customer");
 }
+
+#[test]
+fn a_name_pasted_into_the_reseller_picker_narrows_it_and_does_not_close_it() {
+    let mut app = board_of(Stage::Received, &[1, 2]);
+    key(&mut app, KeyCode::Char('c'));
+    app.update(Msg::ResellersLoaded(vec![
+        reseller("C-7", "Smart Gent BV", 5),
+        reseller("C-8", "Movil Sur SL", 2),
+    ]));
+    // A whole word at once, as a paste or a fast burst arrives: no Enter or Tab after it.
+    app.update(Msg::Scan(crate::tui::protocol::Scan {
+        text: "Smart".into(),
+        end: None,
+    }));
+    let Some(Overlay::Resellers(picker)) = &app.overlay else {
+        panic!("the picker stays open: {:?}", app.overlay)
+    };
+    assert_eq!(picker.input.text(), "Smart");
+    assert_eq!(picker.shown().len(), 1);
+}
