@@ -864,6 +864,66 @@ fn a_photo_half_saved_by_a_killed_import_is_reported_and_removed_by_the_next() {
 }
 
 #[test]
+fn a_backup_keeps_the_customers_photos_and_a_restore_brings_back_the_lost_ones() {
+    let shop = Shop::new("");
+    let m = shop.mail(
+        "photo.eml",
+        &bytes(
+            message(
+                ("Handy Shop", "info@handy.example"),
+                "broken",
+                "p@handy.example",
+            )
+            .text_body(format!("Display cracked: {}", imei(2)))
+            .attachment("image/jpeg", "display.jpg", JPEG)
+            .attachment("image/png", "screen.png", PNG),
+        ),
+    );
+    shop.import(received(), &[&m]);
+    let live = shop.path("attachments");
+    let mut saved: Vec<_> = std::fs::read_dir(&live)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    saved.sort();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+
+    // Nightly backups into one folder share one copy of each photo.
+    let backups = shop.path("backups");
+    std::fs::create_dir_all(&backups).unwrap();
+    let monday = backups.join("monday.sqlite");
+    let said = shop.ok(&["backup", monday.to_str().unwrap()]);
+    assert!(said.contains("2 attachments copied"), "{said}");
+    let kept = backups.join("rmaboard-attachments");
+    for name in &saved {
+        assert_eq!(
+            std::fs::read(kept.join(name)).unwrap(),
+            std::fs::read(live.join(name)).unwrap()
+        );
+    }
+    let tuesday = backups.join("tuesday.sqlite");
+    let said = shop.ok(&["backup", tuesday.to_str().unwrap()]);
+    assert!(said.contains("2 attachments already kept"), "{said}");
+
+    // The disk lost a photo: doctor names it, the restore brings it back.
+    std::fs::remove_file(live.join(&saved[0])).unwrap();
+    let out = shop.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&saved[0]) && said.contains("attachment"),
+        "{said}"
+    );
+    let said = shop.ok(&["restore", tuesday.to_str().unwrap(), "--yes"]);
+    assert!(said.contains("1 attachment copied back"), "{said}");
+    assert_eq!(
+        std::fs::read(live.join(&saved[0])).unwrap(),
+        std::fs::read(kept.join(&saved[0])).unwrap()
+    );
+    shop.ok(&["doctor"]);
+}
+
+#[test]
 fn a_request_shows_its_mail_with_each_device_and_its_verdict() {
     let shop = Shop::new("");
     let stranger = rmaboard::demo::make_imei(35_209_611, 99)

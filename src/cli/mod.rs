@@ -476,10 +476,11 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Backup { file }) => {
             let ws = cx.workshop()?;
             let spinner = progress_bar(None, "backing up");
-            let done = ws.store().backup(&file);
+            let done = ws.backup(&file);
             spinner.finish_and_clear();
-            done?;
+            let attachments = done?;
             println!("{}", file.display());
+            say_attachments(&attachments, "copied to", "already kept in");
             Ok(())
         }
         Some(Command::Restore { file, yes }) => {
@@ -522,6 +523,11 @@ pub fn run(cli: Cli) -> Outcome {
                 file.display()
             );
             say_carried(&carried, &bills_dir);
+            say_attachments(
+                &ws.restore_attachments(&file)?,
+                "copied back to",
+                "already in",
+            );
             Ok(())
         }
         Some(Command::Bill(b)) => paperwork::bill(&cx, b),
@@ -613,6 +619,30 @@ fn set_aside_if_unreadable(db: &Path, now: DateTime<Utc>) -> Result<Option<Strin
 }
 
 /// Tell what a restore carried forward from the database it replaced.
+/// What a backup or restore did with the attachments: a line when there are any, a
+/// warning naming those found in neither folder.
+fn say_attachments(done: &crate::workshop::backup::FilesCopied, copied: &str, present: &str) {
+    use crate::domain::text::count;
+    let folder = done.folder.display();
+    match (done.copied, done.present) {
+        (0, 0) => {}
+        (0, p) => println!("{} {present} {folder}", count(p as u64, "attachment")),
+        (c, 0) => println!("{} {copied} {folder}", count(c as u64, "attachment")),
+        (c, p) => println!(
+            "{} {copied} {folder}, {p} {present} it",
+            count(c as u64, "attachment")
+        ),
+    }
+    if !done.missing.is_empty() {
+        eprintln!(
+            "rmaboard: warning: {} named by the database {} in neither folder, so not copied: {} (`rmaboard doctor` checks the attachments folder)",
+            count(done.missing.len() as u64, "attachment"),
+            if done.missing.len() == 1 { "is" } else { "are" },
+            crate::domain::text::clean_line(&done.missing.join(", "))
+        );
+    }
+}
+
 fn say_carried(carried: &crate::store::Carried, bills_dir: &Path) {
     if let Some(why) = &carried.replaced_unreadable {
         eprintln!(

@@ -58,11 +58,14 @@ pub(super) struct FileCheck {
     missing_pdfs: Vec<String>,
     stale: Vec<PathBuf>,
     bills_dir: PathBuf,
+    /// Attachments the database names that are not in the attachments folder.
+    missing_attachments: Vec<String>,
+    attachments_dir: PathBuf,
 }
 
 impl FileCheck {
     pub(super) fn healthy(&self) -> bool {
-        self.missing_pdfs.is_empty() && self.stale.is_empty()
+        self.missing_pdfs.is_empty() && self.stale.is_empty() && self.missing_attachments.is_empty()
     }
 
     pub(super) fn report(&self) -> String {
@@ -94,6 +97,23 @@ impl FileCheck {
                 )
             },
         );
+        if !self.missing_attachments.is_empty() {
+            line(
+                "attachment files",
+                format!(
+                    "{} of customers' mail missing from {} (copy {} back from the `{}` folder beside your backups, or run `rmaboard restore`): {}",
+                    crate::domain::text::count(self.missing_attachments.len() as u64, "attachment"),
+                    self.attachments_dir.display(),
+                    if self.missing_attachments.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                    crate::workshop::backup::KEPT_ATTACHMENTS,
+                    first_of(&self.missing_attachments)
+                ),
+            );
+        }
         line(
             "temporary files",
             if self.stale.is_empty() {
@@ -158,11 +178,24 @@ pub(super) fn check_files(
     if attachments_dir != bills_dir && attachments_dir != db_dir {
         stale.extend(files::stale_temporaries(attachments_dir, None));
     }
+    // Checked where there is an attachments folder (a backup checked in its own folder
+    // has its attachments in a folder of their own).
+    let missing_attachments = if attachments_dir.is_dir() {
+        store
+            .attachment_files()?
+            .into_iter()
+            .filter(|file| !attachments_dir.join(file).exists())
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(FileCheck {
         bills_dir_exists,
         missing_pdfs,
         stale,
         bills_dir: bills_dir.to_path_buf(),
+        missing_attachments,
+        attachments_dir: attachments_dir.to_path_buf(),
     })
 }
 

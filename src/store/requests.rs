@@ -291,6 +291,15 @@ impl Store {
         )
     }
 
+    /// The file name of every attachment kept, each once, in name order.
+    pub fn attachment_files(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT file FROM attachments ORDER BY file")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The request a case was opened from, if any.
     pub fn request_of_case(&self, case_id: i64) -> Result<Option<i64>> {
         Ok(self

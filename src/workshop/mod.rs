@@ -4,6 +4,7 @@
 //! board only translate to and from it, so "ship a parcel" happens here once: the move
 //! and its bill in one transaction in the store, then the bill's PDF in the bills folder.
 
+pub mod backup;
 pub mod delivery;
 pub mod intake;
 
