@@ -216,6 +216,9 @@ pub struct PaperworkConfig {
     /// Ask fontconfig (`fc-match`) for the machine's fonts when no other font has a
     /// character; default true.
     pub system_fonts: bool,
+    /// The largest attachment of a customer's mail to preview on the board, in MB;
+    /// default 20. Larger files (and files that are not images) are kept but not shown.
+    pub preview_max_mb: u64,
 }
 
 impl Default for PaperworkConfig {
@@ -225,6 +228,7 @@ impl Default for PaperworkConfig {
             attachments_dir: None,
             fonts: Vec::new(),
             system_fonts: true,
+            preview_max_mb: 20,
         }
     }
 }

@@ -86,7 +86,7 @@ fn the_requests_pane_marks_the_late_and_can_be_hidden() {
     assert!(text.contains("?#2 Phone Cor"), "{text}");
     assert!(text.contains("3 devices  C-1000"), "{text}");
 
-    b.app.settings.show_requests = false;
+    b.app.inbox.shown = false;
     let text = screen(&mut b, 160, 45);
     assert!(!text.contains("Req (3)"), "{text}");
 
