@@ -192,6 +192,19 @@ impl Overlay {
                     "leave, save nothing",
                 ),
             ],
+            // The answers first: at 80 columns the scroll keys are what is cut.
+            Overlay::Mail(_) => {
+                use super::action::MailAction as M;
+                vec![
+                    (keys.pair(M::Up, M::Down), "device"),
+                    (keys.first_key(M::Mark), "mark"),
+                    (keys.first_key(M::Open), "open cases"),
+                    (keys.first_key(M::Refuse), "refuse"),
+                    (keys.first_key(M::Ask), "ask"),
+                    (keys.first_key(M::Close), "close"),
+                    (keys.pair(M::PageUp, M::PageDown), "text"),
+                ]
+            }
             _ => keys.hints(self.mode()),
         }
     }

@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
 
     // Devices: as many rows as leave room for the text, the picked one in view.
     let n = view.devices.len();
-    let room = usize::from(inner.height).saturating_sub(top.len() + r.attachments.len() + 6);
+    let room = usize::from(inner.height).saturating_sub(top.len() + 2 * r.attachments.len() + 6);
     let rows = n.min(room.max(2)).max(1);
     let first = mail.picked.saturating_sub(rows.saturating_sub(1));
     let marked = mail.marked.len();
@@ -80,6 +80,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
     ]));
     for (i, d) in view.devices.iter().enumerate().skip(first).take(rows) {
         let tick = if mail.is_marked(&d.imei) { "[x]" } else { "[ ]" };
+        // The picked device reads without colour too.
+        let picked = if i == mail.picked { "▸" } else { " " };
         let model = d.model.as_deref().unwrap_or("not sold by us");
         let case = d
             .open_case
@@ -87,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
             .map(|c| format!(" · open case {c}"))
             .unwrap_or_default();
         let text = format!(
-            "{tick} {} {}  {}: {}{case}",
+            "{picked}{tick} {} {}  {}: {}{case}",
             d.imei,
             fit(model, 20),
             d.verdict.as_str(),
@@ -111,29 +113,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
     }
     if !r.attachments.is_empty() {
         top.push(Line::styled(
-            format!(
-                "Attachments ({}): the terminal shows no images; open the files",
-                r.attachments.len()
-            ),
+            format!("Attachments ({})", r.attachments.len()),
             theme.label(),
         ));
         let dir = std::path::Path::new(&app.settings.attachments_dir);
+        let limit = file_size(app.settings.preview_max_bytes);
         for a in &r.attachments {
+            // The board draws no images (see the README): each is named with where it is.
             let shown = if !a.content_type.starts_with("image/") {
-                "not an image"
+                "not an image, kept".to_string()
             } else if a.size > app.settings.preview_max_bytes {
-                "over the preview limit"
+                format!("over the {limit} preview limit, kept")
             } else {
-                "image"
+                "no preview in the terminal: open the file".to_string()
             };
             let text = format!(
-                "  {}  {}, {}, {shown}: {}",
+                "  {}  {}, {}, {shown}",
                 fit(&a.name, 30),
                 fit(&a.content_type, 40),
                 file_size(a.size),
-                fit(&dir.join(&a.file).display().to_string(), 300)
             );
             top.push(Line::raw(pad(&text, w)));
+            let path = fit(&dir.join(&a.file).display().to_string(), 300);
+            top.push(Line::styled(pad(&format!("    {path}"), w), theme.dim()));
         }
     }
     let top_rows = u16::try_from(top.len()).unwrap_or(u16::MAX);
