@@ -357,3 +357,37 @@ fn an_answer_given_meanwhile_on_another_terminal_is_named_and_nothing_is_saved()
     let text = screen(&mut b, 160, 45);
     assert!(text.contains("refused (void) by ben"), "{text}");
 }
+
+#[test]
+fn the_report_on_the_board_shows_the_answer_times_the_command_line_computes() {
+    use crossterm::event::KeyCode;
+    let shop = shop_with_a_photo_request();
+    let mut ws = workshop_on(shop.store(), "anna", Config::default());
+    ws.answer(
+        4,
+        Reply::Refuse(rmaboard::domain::intake::RefusalReason::NotCovered),
+    )
+    .unwrap();
+    let period = rmaboard::report::Period::new(None, None, now().date_naive(), &chrono::Utc)
+        .unwrap();
+    let report = ws.report(period, chrono::Utc, &mut |_, _| {}).unwrap();
+    let t = &report.answers.total;
+    assert_eq!((t.requests, t.answered), (4, 2));
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        b.app.settings.db = "/srv/rmaboard/rma.sqlite".into();
+        press(&mut b, KeyCode::Char('r'));
+        let text = screen(&mut b, w, h);
+        assert!(text.contains("Answers to mail"), "{text}");
+        assert!(text.contains("4 mails, 2 answered"), "{text}");
+        let median = format!(
+            "median {}",
+            rmaboard::report::show_hours(t.median_hours)
+        );
+        assert!(text.contains(&median), "{median}\n{text}");
+        let share = rmaboard::report::show_share(t.within_clock_share.unwrap());
+        assert!(text.contains(&format!("within 48 h: {share}")), "{text}");
+        assert!(text.contains("refused not_covered: 1"), "{text}");
+        insta::assert_snapshot!(format!("report_with_answers_{w}x{h}"), text);
+    }
+}
