@@ -387,3 +387,40 @@ fn the_mail_view_fits_80x24_and_shows_clock_devices_attachments_and_text() {
         assert!(text.contains(want), "{want}:\n{text}");
     }
 }
+
+#[test]
+fn attachments_over_the_preview_limit_or_not_images_are_named_so_with_size_and_path() {
+    let mut app = board(
+        Settings {
+            preview_max_bytes: 1024,
+            ..settings()
+        },
+        vec![request(2, 1)],
+    );
+    key(&mut app, KeyCode::Char('h'));
+    key(&mut app, KeyCode::Enter);
+    let mut r = request(2, 1);
+    r.attachments.push(Attachment {
+        name: "invoice.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 300,
+        file: "request-2-def.pdf".into(),
+    });
+    r.attachments.push(Attachment {
+        name: "small.png".into(),
+        content_type: "image/png".into(),
+        size: 500,
+        file: "request-2-123.png".into(),
+    });
+    app.update(Msg::RequestLoaded(Box::new(view(r))));
+    let text = screen(&app, 160, 45);
+    for want in [
+        "photo.jpg  image/jpeg, 2 kB, over the 1 kB preview limit, kept",
+        "/srv/rmaboard/attachments/request-2-abc.jpg",
+        "invoice.pdf  application/pdf, 300 bytes, not an image, kept",
+        "small.png  image/png, 500 bytes, no preview in the terminal: open the file",
+        "/srv/rmaboard/attachments/request-2-123.png",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+}
