@@ -707,7 +707,11 @@ mod tests {
         assert!(c.board.show_expected);
         assert!(c.board.show_requests);
         assert_eq!(c.paperwork.preview_max_mb, 20);
-        fs::write(&path, "[paperwork]\npreview_max_mb = 5\n[board]\nshow_requests = false\n").unwrap();
+        fs::write(
+            &path,
+            "[paperwork]\npreview_max_mb = 5\n[board]\nshow_requests = false\n",
+        )
+        .unwrap();
         let c = Config::from_file(&path).unwrap();
         assert_eq!(c.paperwork.preview_max_mb, 5);
         assert!(!c.board.show_requests);

@@ -248,14 +248,20 @@ fn a_request_is_answered_from_the_board_and_the_command_line_sees_it() {
         if !r["answered_at"].is_null() {
             break r;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "never answered: {r}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never answered: {r}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     screen.wait_for("RMA instructions");
     screen.send("q");
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
-        assert!(start.elapsed() < Duration::from_secs(10), "the board did not quit");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the board did not quit"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 

@@ -164,7 +164,10 @@ fn shop_with_a_photo_request() -> Shop {
     let shop = shop_with_requests();
     let mut ws = workshop_on(shop.store(), "anna", Config::default());
     let raw = MessageBuilder::new()
-        .from(("Movil Sur".to_string(), "taller@movilsur.example".to_string()))
+        .from((
+            "Movil Sur".to_string(),
+            "taller@movilsur.example".to_string(),
+        ))
         .to("support@cect-shop.example")
         .subject("dos equipos, pantalla rota")
         .date(at(5, 4, 9).timestamp())
@@ -242,9 +245,7 @@ fn the_mail_view_shows_the_verdicts_rmaboard_request_prints() {
     // Request 1 names devices 0, 3 and 6, which have cases already.
     let ws = workshop_on(shop.store(), "anna", Config::default());
     let r = shop.store().request(1).unwrap();
-    let devices = ws
-        .request_devices(&r, r.received_at.date_naive())
-        .unwrap();
+    let devices = ws.request_devices(&r, r.received_at.date_naive()).unwrap();
     assert_eq!(devices.len(), 3);
     for d in devices {
         assert!(text.contains(&d.imei.to_string()), "{text}");
@@ -315,7 +316,10 @@ fn refusing_a_request_from_the_board_records_the_reason_and_drafts_the_refusal()
         ))
     );
     let said = b.app.message.clone().unwrap().text;
-    assert!(said.starts_with("Request 4 refused (not_a_defect)."), "{said}");
+    assert!(
+        said.starts_with("Request 4 refused (not_a_defect)."),
+        "{said}"
+    );
     assert!(shop.store().open_case_of(&device(10)).unwrap().is_none());
 }
 
@@ -368,8 +372,8 @@ fn the_report_on_the_board_shows_the_answer_times_the_command_line_computes() {
         Reply::Refuse(rmaboard::domain::intake::RefusalReason::NotCovered),
     )
     .unwrap();
-    let period = rmaboard::report::Period::new(None, None, now().date_naive(), &chrono::Utc)
-        .unwrap();
+    let period =
+        rmaboard::report::Period::new(None, None, now().date_naive(), &chrono::Utc).unwrap();
     let report = ws.report(period, chrono::Utc, &mut |_, _| {}).unwrap();
     let t = &report.answers.total;
     assert_eq!((t.requests, t.answered), (4, 2));
@@ -380,10 +384,7 @@ fn the_report_on_the_board_shows_the_answer_times_the_command_line_computes() {
         let text = screen(&mut b, w, h);
         assert!(text.contains("Answers to mail"), "{text}");
         assert!(text.contains("4 mails, 2 answered"), "{text}");
-        let median = format!(
-            "median {}",
-            rmaboard::report::show_hours(t.median_hours)
-        );
+        let median = format!("median {}", rmaboard::report::show_hours(t.median_hours));
         assert!(text.contains(&median), "{median}\n{text}");
         let share = rmaboard::report::show_share(t.within_clock_share.unwrap());
         assert!(text.contains(&format!("within 48 h: {share}")), "{text}");

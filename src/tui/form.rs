@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::input::TextInput;
 use super::protocol::{AnswerJob, Effect, Target};
-use crate::domain::intake::{Answered, RefusalReason};
 use crate::domain::case::{self, AdmitError, CaseError, Change, Edit, OpenError, Patch};
+use crate::domain::intake::{Answered, RefusalReason};
 use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
 use crate::domain::warranty::{Assessment, Part, VoidReason};
 use crate::domain::{Imei, S10, TrackingNumber};

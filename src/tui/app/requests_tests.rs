@@ -130,7 +130,11 @@ fn the_cursor_goes_into_the_requests_pane_and_back_like_into_any_pane() {
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.selected_request().map(|r| r.id), Some(2));
     key(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.selected_request().map(|r| r.id), Some(2), "stops at the last");
+    assert_eq!(
+        app.selected_request().map(|r| r.id),
+        Some(2),
+        "stops at the last"
+    );
     key(&mut app, KeyCode::Char('l'));
     assert!(!app.inbox.focused);
     assert_eq!(app.focus, Stage::Expected);
@@ -143,12 +147,19 @@ fn the_cursor_goes_into_the_requests_pane_and_back_like_into_any_pane() {
     // Marking a request is said to mean nothing, and marks no case.
     key(&mut app, KeyCode::Char('l'));
     key(&mut app, KeyCode::Char(' '));
-    assert!(message(&app).contains("Requests are not marked"), "{}", message(&app));
+    assert!(
+        message(&app).contains("Requests are not marked"),
+        "{}",
+        message(&app)
+    );
 }
 
 #[test]
 fn the_picked_request_stays_picked_when_another_is_answered_and_the_pane_leaves_when_empty() {
-    let mut app = board(settings(), vec![request(1, 1), request(2, 3), request(3, 1)]);
+    let mut app = board(
+        settings(),
+        vec![request(1, 1), request(2, 3), request(3, 1)],
+    );
     key(&mut app, KeyCode::Char('h'));
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Char('j'));
@@ -204,14 +215,23 @@ fn open_asks_for_a_case_for_every_device_when_none_is_marked() {
     assert_eq!(job.id, 2);
     assert_eq!(job.seen, None);
     match &job.reply {
-        Reply::Open { imeis: asked, fault } => {
+        Reply::Open {
+            imeis: asked,
+            fault,
+        } => {
             assert_eq!(asked, &imeis());
-            assert!(fault.starts_with("defective devices: Please open"), "{fault}");
+            assert!(
+                fault.starts_with("defective devices: Please open"),
+                "{fault}"
+            );
         }
         other => panic!("{other:?}"),
     }
     assert!(app.saving.is_some(), "one write at a time");
-    assert!(matches!(app.overlay, Some(Overlay::Mail(_))), "shown while saving");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Mail(_))),
+        "shown while saving"
+    );
 }
 
 #[test]
@@ -223,7 +243,11 @@ fn open_with_marks_opens_only_the_marked_devices() {
     key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Char(' '));
     assert_eq!(mail(&app).marked, vec![imeis()[1].clone()]);
-    assert!(message(&app).contains("1 device marked"), "{}", message(&app));
+    assert!(
+        message(&app).contains("1 device marked"),
+        "{}",
+        message(&app)
+    );
     let fx = key(&mut app, KeyCode::Char('o'));
     match &answer_of(&fx).reply {
         Reply::Open { imeis: asked, .. } => assert_eq!(asked, &vec![imeis()[1].clone()]),
@@ -275,7 +299,10 @@ fn refuse_asks_the_policy_reason_and_sends_the_one_picked() {
     key(&mut app, KeyCode::Right);
     let fx = key(&mut app, KeyCode::Enter);
     let job = answer_of(&fx);
-    assert_eq!((job.id, &job.reply), (2, &Reply::Refuse(RefusalReason::NotCovered)));
+    assert_eq!(
+        (job.id, &job.reply),
+        (2, &Reply::Refuse(RefusalReason::NotCovered))
+    );
 }
 
 #[test]
@@ -319,7 +346,11 @@ fn a_mail_naming_no_device_opens_nothing_and_says_what_to_do() {
     let mut app = mail_open(0);
     let fx = key(&mut app, KeyCode::Char('o'));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(message(&app).contains("names no device"), "{}", message(&app));
+    assert!(
+        message(&app).contains("names no device"),
+        "{}",
+        message(&app)
+    );
     assert!(app.saving.is_none());
 }
 
@@ -348,7 +379,10 @@ fn a_scan_in_the_mail_view_puts_it_aside_and_finds_the_case() {
         text: "RMA-2026-00001".into(),
         end: Some(ScanEnd::Enter),
     }));
-    assert!(matches!(&fx[..], [Effect::Find(k)] if k == "RMA-2026-00001"), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Find(k)] if k == "RMA-2026-00001"),
+        "{fx:?}"
+    );
     app.update(Msg::Found {
         scanned: Some("RMA-2026-00001".into()),
         case: Box::new(case(1, Stage::Expected)),

@@ -43,7 +43,8 @@ impl RequestMail {
 
     /// The store's answer (again after any write): marks of devices still named stay.
     pub fn loaded(&mut self, view: MailView) {
-        self.marked.retain(|m| view.devices.iter().any(|d| &d.imei == m));
+        self.marked
+            .retain(|m| view.devices.iter().any(|d| &d.imei == m));
         self.picked = self.picked.min(view.devices.len().saturating_sub(1));
         self.view = Some(view);
     }

@@ -79,7 +79,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
         ),
     ]));
     for (i, d) in view.devices.iter().enumerate().skip(first).take(rows) {
-        let tick = if mail.is_marked(&d.imei) { "[x]" } else { "[ ]" };
+        let tick = if mail.is_marked(&d.imei) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
         // The picked device reads without colour too.
         let picked = if i == mail.picked { "▸" } else { " " };
         let model = d.model.as_deref().unwrap_or("not sold by us");
@@ -222,11 +226,7 @@ fn header<'a>(app: &App, r: &Request, w: usize, theme: &Theme) -> Vec<Line<'a>> 
         field("Answer", answer, theme.base()),
     ];
     if let Some(n) = r.follows {
-        lines.push(field(
-            "Replies to",
-            format!("request {n}"),
-            theme.dim(),
-        ));
+        lines.push(field("Replies to", format!("request {n}"), theme.dim()));
     }
     lines
 }
