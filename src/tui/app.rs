@@ -705,16 +705,19 @@ impl App {
 
     /// Carry out what an overlay answered to a key.
     fn follow(&mut self, outcome: Outcome) -> Vec<Effect> {
+        let mut back = Vec::new();
         match outcome.then {
             Then::Stay => {}
-            Then::Close => self.overlay = None,
+            Then::Close => back = self.close_overlay(),
             Then::Replace(next) => self.overlay = Some(next),
         }
         if let Some(message) = outcome.message {
             self.message = Some(message);
         }
         let fx = self.batch_effects(outcome.effects);
-        self.filter_effects(fx)
+        let mut fx = self.filter_effects(fx);
+        fx.extend(back);
+        fx
     }
 
     /// Why nothing can be saved now, if so.

@@ -5,6 +5,7 @@
 
 use super::{App, Screen};
 use crate::tui::action::{Action, MailAction};
+use crate::tui::form::FormKind;
 use crate::tui::overlay::{Overlay, RequestMail};
 use crate::tui::protocol::{Effect, MailView};
 
@@ -112,6 +113,24 @@ impl App {
         };
         self.overlay = Some(Overlay::Mail(Box::new(RequestMail::loading(id))));
         vec![Effect::LoadRequest(id)]
+    }
+
+    /// Close the open overlay. A refusal or question left unsent goes back to its mail.
+    pub(super) fn close_overlay(&mut self) -> Vec<Effect> {
+        let back = match self.overlay.take() {
+            Some(Overlay::Form(form)) => match form.kind {
+                FormKind::Refuse { id, .. } | FormKind::Ask { id, .. } => Some(id),
+                _ => None,
+            },
+            _ => None,
+        };
+        match back {
+            Some(id) => {
+                self.overlay = Some(Overlay::Mail(Box::new(RequestMail::loading(id))));
+                vec![Effect::LoadRequest(id)]
+            }
+            None => Vec::new(),
+        }
     }
 
     /// The open requests came in again: stay on the same request if it is still open,
