@@ -177,10 +177,12 @@ fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .as_deref()
             .map(fit_any)
             .unwrap_or_default();
-        lines.push(Line::styled(
-            pad(&format!(" {devices}  {customer}"), w),
-            style,
-        ));
+        // The subject where the pane is wide enough (a tab on a narrow screen).
+        let mut second = format!(" {devices}  {customer}");
+        if width(&second) + 10 <= w {
+            second = format!("{second}  {}", fit_any(&r.subject));
+        }
+        lines.push(Line::styled(pad(&second, w), style));
     }
     frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
 }
