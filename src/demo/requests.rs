@@ -191,3 +191,47 @@ fn letter_mail(
         .map_err(|e| format!("the demo's mail {n} could not be written: {e}"))?;
     crate::inbox::parse_mail(&raw, &format!("demo-{n}.eml"), None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::workshop::Setup;
+
+    #[test]
+    fn the_demo_has_requests_fresh_late_asked_from_a_reseller_and_with_a_photo() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        super::super::fill(&mut store, &crate::paperwork::Settings::default(), now).unwrap();
+        let setup = Setup::new(&path, "anna", crate::config::Config::default());
+        let mut ws = Workshop::with_store(store, setup, std::sync::Arc::new(move || now));
+        assert_eq!(fill_requests(&mut ws, now).unwrap(), 6);
+        let open = ws.requests(true).unwrap();
+        assert_eq!(open.len(), 5, "the refused one is out of the pane");
+        let hours = 48;
+        assert_eq!(open.iter().filter(|r| r.is_late(hours, now)).count(), 1);
+        assert!(open.iter().any(|r| now - r.received_at < Duration::hours(1)));
+        let asked = open.iter().filter(|r| r.answered.is_some()).count();
+        assert_eq!(asked, 1);
+        assert!(open.iter().any(|r| r.imeis.len() == 3 && r.customer_number.is_some()));
+        let photo = open.iter().find(|r| !r.attachments.is_empty()).unwrap();
+        assert_eq!(photo.attachments[0].content_type, "image/png");
+        assert!(ws.attachments_dir().join(&photo.attachments[0].file).exists());
+        // Every device named can be opened: under guarantee, with no case yet.
+        for r in &open {
+            for d in ws.request_devices(r, r.received_at.date_naive()).unwrap() {
+                assert!(d.verdict.accepts_repair(), "{d:?}");
+                assert_eq!(d.open_case, None, "{d:?}");
+            }
+        }
+        let all = ws.requests(false).unwrap();
+        assert!(all.iter().any(|r| matches!(
+            r.answered.as_ref().map(|a| &a.answer),
+            Some(crate::domain::intake::Answer::Refused(_))
+        )));
+    }
+}
