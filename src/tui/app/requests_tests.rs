@@ -458,3 +458,25 @@ fn attachments_over_the_preview_limit_or_not_images_are_named_so_with_size_and_p
         assert!(text.contains(want), "{want}\n{text}");
     }
 }
+
+#[test]
+fn the_mail_text_scrolls_to_its_end_and_no_further() {
+    let mut app = board(settings(), vec![request(2, 1)]);
+    key(&mut app, KeyCode::Char('h'));
+    key(&mut app, KeyCode::Enter);
+    let mut r = request(2, 1);
+    r.body = (1..=40)
+        .map(|n| format!("line {n} of the customer's long story"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    app.update(Msg::RequestLoaded(Box::new(view(r))));
+    assert!(!screen(&app, 80, 24).contains("line 40 of"));
+    for _ in 0..20 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert_eq!(mail(&app).scroll, 40);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("line 40 of"), "{text}");
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(mail(&app).scroll, 34);
+}

@@ -74,8 +74,16 @@ impl RequestMail {
             return Outcome::stay();
         };
         let devices = self.view.as_ref().map_or(0, |v| v.devices.len());
+        // A bound so that holding a page key does not run far past the end: the text's
+        // lines as wrapped on the narrowest mail view (80 columns), or more.
         let end = self.view.as_ref().map_or(0, |v| {
-            u16::try_from(v.request.body.lines().count()).unwrap_or(u16::MAX)
+            let lines: usize = v
+                .request
+                .body
+                .lines()
+                .map(|l| l.chars().count() / 60 + 1)
+                .sum();
+            u16::try_from(lines).unwrap_or(u16::MAX)
         });
         match action {
             MailAction::Up => self.picked = self.picked.saturating_sub(1),

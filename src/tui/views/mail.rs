@@ -158,8 +158,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, mail: &RequestMail, theme:
             format!(" The mail ({} lines) ", total),
             theme.dim(),
         ));
+    // Scrolled past the end, the last page shows.
+    let rows = usize::from(body.height.saturating_sub(1));
+    let last = u16::try_from(total.saturating_sub(rows)).unwrap_or(u16::MAX);
     frame.render_widget(
-        Paragraph::new(text).scroll((mail.scroll, 0)).block(block),
+        Paragraph::new(text)
+            .scroll((mail.scroll.min(last), 0))
+            .block(block),
         body,
     );
 }
