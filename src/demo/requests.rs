@@ -214,13 +214,23 @@ mod tests {
         assert_eq!(open.len(), 5, "the refused one is out of the pane");
         let hours = 48;
         assert_eq!(open.iter().filter(|r| r.is_late(hours, now)).count(), 1);
-        assert!(open.iter().any(|r| now - r.received_at < Duration::hours(1)));
+        assert!(
+            open.iter()
+                .any(|r| now - r.received_at < Duration::hours(1))
+        );
         let asked = open.iter().filter(|r| r.answered.is_some()).count();
         assert_eq!(asked, 1);
-        assert!(open.iter().any(|r| r.imeis.len() == 3 && r.customer_number.is_some()));
+        assert!(
+            open.iter()
+                .any(|r| r.imeis.len() == 3 && r.customer_number.is_some())
+        );
         let photo = open.iter().find(|r| !r.attachments.is_empty()).unwrap();
         assert_eq!(photo.attachments[0].content_type, "image/png");
-        assert!(ws.attachments_dir().join(&photo.attachments[0].file).exists());
+        assert!(
+            ws.attachments_dir()
+                .join(&photo.attachments[0].file)
+                .exists()
+        );
         // Every device named can be opened: under guarantee, with no case yet.
         for r in &open {
             for d in ws.request_devices(r, r.received_at.date_naive()).unwrap() {
