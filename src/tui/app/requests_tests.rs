@@ -480,3 +480,56 @@ fn the_mail_text_scrolls_to_its_end_and_no_further() {
     key(&mut app, KeyCode::PageUp);
     assert_eq!(mail(&app).scroll, 34);
 }
+
+#[test]
+fn a_device_with_a_case_or_not_covered_is_named_before_anything_is_opened() {
+    let mut app = mail_open(3);
+    let mut v = view(request(2, 3));
+    v.devices[1].open_case = Some("RMA-2026-00007".into());
+    v.devices[2].verdict = Verdict::Expired;
+    v.devices[2].reason = "The guarantee ended on 2025-10-06.".into();
+    app.update(Msg::RequestLoaded(Box::new(v)));
+    let fx = key(&mut app, KeyCode::Char('o'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.saving.is_none());
+    let said = message(&app).to_string();
+    assert!(said.contains("already has RMA-2026-00007"), "{said}");
+    assert!(said.contains("mark the other devices (Space)"), "{said}");
+    // Marking only the third names its verdict; marking only the first opens it.
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char(' '));
+    assert!(key(&mut app, KeyCode::Char('o')).is_empty());
+    assert!(
+        message(&app).contains("is expired (The guarantee ended"),
+        "{}",
+        message(&app)
+    );
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char('k'));
+    key(&mut app, KeyCode::Char('k'));
+    key(&mut app, KeyCode::Char(' '));
+    let fx = key(&mut app, KeyCode::Char('o'));
+    match &answer_of(&fx).reply {
+        Reply::Open { imeis: asked, .. } => assert_eq!(asked, &vec![imeis()[0].clone()]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn text_from_the_mail_reaches_the_screen_without_control_characters() {
+    let mut app = board(settings(), vec![request(2, 1)]);
+    key(&mut app, KeyCode::Char('h'));
+    key(&mut app, KeyCode::Enter);
+    let mut r = request(2, 1);
+    r.subject = "evil\u{1b}[2J subject\u{202e}".into();
+    r.from_name = Some("Mal\u{7}lory\u{9b}31m".into());
+    r.body = "first\u{1b}]0;title\u{7} line\r\nsecond".into();
+    r.attachments[0].name = "x\u{1b}[31m.jpg".into();
+    app.update(Msg::RequestLoaded(Box::new(view(r))));
+    let text = screen(&app, 160, 45);
+    for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\r'] {
+        assert!(!text.contains(bad), "{bad:?} in\n{text}");
+    }
+    assert!(text.contains("subject"), "{text}");
+}

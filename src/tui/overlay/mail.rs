@@ -163,6 +163,25 @@ impl RequestMail {
                         self.id, self.id
                     ));
                 }
+                // Said before anything is asked of the store, in the board's keys: the
+                // store refuses the same devices, with the command line's words.
+                let mark = cx.keys.first_key(MailAction::Mark);
+                let refuse = cx.keys.first_key(MailAction::Refuse);
+                for d in view.devices.iter().filter(|d| imeis.contains(&d.imei)) {
+                    let why = match (&d.open_case, d.verdict.accepts_repair()) {
+                        (Some(case), _) => format!("already has {case}, not shipped yet"),
+                        (None, false) => format!(
+                            "is {} ({})",
+                            d.verdict.as_str(),
+                            d.reason.trim_end_matches('.')
+                        ),
+                        (None, true) => continue,
+                    };
+                    return Outcome::stay().complain(format!(
+                        "IMEI {} {why}, so no case was opened: mark the other devices ({mark}) to open theirs, or refuse ({refuse}).",
+                        d.imei
+                    ));
+                }
                 let reply = crate::workshop::open_reply(&view.request, imeis.clone(), None);
                 Outcome::stay()
                     .say(format!(
