@@ -216,6 +216,9 @@ pub struct PaperworkConfig {
     /// Ask fontconfig (`fc-match`) for the machine's fonts when no other font has a
     /// character; default true.
     pub system_fonts: bool,
+    /// The largest attachment of a customer's mail to preview on the board, in MB;
+    /// default 20. Larger files (and files that are not images) are kept but not shown.
+    pub preview_max_mb: u64,
 }
 
 impl Default for PaperworkConfig {
@@ -225,6 +228,7 @@ impl Default for PaperworkConfig {
             attachments_dir: None,
             fonts: Vec::new(),
             system_fonts: true,
+            preview_max_mb: 20,
         }
     }
 }
@@ -543,6 +547,13 @@ impl Config {
                 ));
             }
         }
+        const MAX_PREVIEW_MB: u64 = 4096;
+        if self.paperwork.preview_max_mb > MAX_PREVIEW_MB {
+            return Some(format!(
+                "[paperwork] preview_max_mb = {} is out of range: give a size in MB from 0 to {MAX_PREVIEW_MB}",
+                self.paperwork.preview_max_mb
+            ));
+        }
         if self.clocks.manufacturer_months > MAX_MONTHS {
             return Some(format!(
                 "[clocks] manufacturer_months = {} is out of range: give a number of months from 0 to {MAX_MONTHS}",
@@ -694,6 +705,16 @@ mod tests {
         assert_eq!(c.clocks.manufacturer_months, 1);
         assert_eq!(c.board.shipped_days, 7);
         assert!(c.board.show_expected);
+        assert!(c.board.show_requests);
+        assert_eq!(c.paperwork.preview_max_mb, 20);
+        fs::write(
+            &path,
+            "[paperwork]\npreview_max_mb = 5\n[board]\nshow_requests = false\n",
+        )
+        .unwrap();
+        let c = Config::from_file(&path).unwrap();
+        assert_eq!(c.paperwork.preview_max_mb, 5);
+        assert!(!c.board.show_requests);
     }
 
     #[test]
@@ -720,6 +741,10 @@ mod tests {
                 "[clocks] received_days",
             ),
             ("[clocks]\nmanufacturer_months = 5000\n", "from 0 to 120"),
+            (
+                "[paperwork]\npreview_max_mb = 10000\n",
+                "[paperwork] preview_max_mb = 10000 is out of range: give a size in MB from 0 to 4096",
+            ),
             (
                 "[clocks]\nrequest_hours = 100000\n",
                 "[clocks] request_hours = 100000 is out of range: give a number of hours from 0 to 87600",

@@ -174,6 +174,9 @@ pub fn shop_config(mut config: crate::config::Config) -> crate::config::Config {
     config
 }
 
+mod requests;
+pub use requests::fill_requests;
+
 /// Fill an empty database with the demo shop, as of `now`.
 /// Bills and messages are worded by `paperwork`, as the shop's would be.
 pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Result<Made> {
@@ -184,32 +187,7 @@ pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Resu
         )));
     }
     let mut rng = Rng::new(2026);
-    let today = now.date_naive();
-    let mut sales = Vec::new();
-    for i in 0..360u32 {
-        let (model, category, tac) = *rng.pick(MODELS);
-        // Accessories and components are a small share of what is sold.
-        if matches!(category, Category::Accessory | Category::Component) && rng.chance(70) {
-            continue;
-        }
-        let r = (i as usize * 7 + rng.range(0, 3) as usize) % RESELLERS.len();
-        let (name, country, address) = RESELLERS[r];
-        let days_ago = rng.range(6, 540);
-        let dispatched_on = today - Duration::days(days_ago as i64);
-        sales.push(Sale {
-            imei: make_imei(tac, 100_000 + i * 37),
-            order_number: format!("SO-{}", 240_000 + i * 3),
-            customer_number: format!("C-{}", 1001 + r),
-            customer_name: Some(name.into()),
-            customer_email: Some(format!("service@reseller-{}.example", 1001 + r)),
-            customer_address: Some(address.into()),
-            country: Some(country.into()),
-            customer_phone: None,
-            model: model.into(),
-            category,
-            dispatched_on,
-        });
-    }
+    let sales = demo_sales(&mut rng, now);
     let n_sales = sales.len() as u64;
     let rows: Vec<_> = sales
         .iter()
@@ -238,6 +216,38 @@ pub fn fill(store: &mut Store, paperwork: &Settings, now: DateTime<Utc>) -> Resu
         sales: n_sales,
         cases,
     })
+}
+
+/// The demo's sales registry as of `now`, drawn from `rng` (seeded 2026 by [`fill`]: the
+/// same list every time).
+fn demo_sales(rng: &mut Rng, now: DateTime<Utc>) -> Vec<Sale> {
+    let today = now.date_naive();
+    let mut sales = Vec::new();
+    for i in 0..360u32 {
+        let (model, category, tac) = *rng.pick(MODELS);
+        // Accessories and components are a small share of what is sold.
+        if matches!(category, Category::Accessory | Category::Component) && rng.chance(70) {
+            continue;
+        }
+        let r = (i as usize * 7 + rng.range(0, 3) as usize) % RESELLERS.len();
+        let (name, country, address) = RESELLERS[r];
+        let days_ago = rng.range(6, 540);
+        let dispatched_on = today - Duration::days(days_ago as i64);
+        sales.push(Sale {
+            imei: make_imei(tac, 100_000 + i * 37),
+            order_number: format!("SO-{}", 240_000 + i * 3),
+            customer_number: format!("C-{}", 1001 + r),
+            customer_name: Some(name.into()),
+            customer_email: Some(format!("service@reseller-{}.example", 1001 + r)),
+            customer_address: Some(address.into()),
+            country: Some(country.into()),
+            customer_phone: None,
+            model: model.into(),
+            category,
+            dispatched_on,
+        });
+    }
+    sales
 }
 
 /// The inbound parcel of four devices [`fill`] leaves expected, from the first reseller.

@@ -57,7 +57,9 @@ impl Screen {
             assert!(
                 start.elapsed() < Duration::from_secs(15),
                 "{text:?} never appeared; the screen showed:\n{}",
-                &seen[seen.len().saturating_sub(3000)..]
+                seen.chars()
+                    .skip(seen.chars().count().saturating_sub(3000))
+                    .collect::<String>()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -159,4 +161,114 @@ fn the_binary_draws_answers_keys_and_restores_the_terminal() {
         text.contains("\u{1b}[?1049l"),
         "the alternate screen was not left"
     );
+}
+
+/// A request answered from the board in the real binary, checked through the command line.
+#[test]
+fn a_request_is_answered_from_the_board_and_the_command_line_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.sqlite");
+    let config = dir.path().join("config.toml");
+    let cli = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["--db", db.to_str().unwrap()])
+            .args(args)
+            .env("RMABOARD_CONFIG", &config)
+            .env("RMABOARD_USER", "pty")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+    };
+    cli(&["demo", "--no-board"]);
+    let before = cli(&["requests", "--open", "--json"]).unwrap();
+    let third = &before.as_array().unwrap()[2];
+    let id = third["id"].as_i64().unwrap();
+    assert_eq!(third["imeis"].as_array().unwrap().len(), 3, "{third}");
+    assert!(third["answered_at"].is_null());
+
+    let (master, slave_path) = open_pty(160, 45);
+    let slave = File::options()
+        .read(true)
+        .write(true)
+        .open(&slave_path)
+        .unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--db", db.to_str().unwrap()])
+        .env("TERM", "xterm-256color")
+        .env("RMABOARD_USER", "pty")
+        .env("RMABOARD_CONFIG", &config)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    rmaboard::sys::with_controlling_terminal(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = master.try_clone().unwrap();
+    let sink = Arc::clone(&output);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut screen = Screen {
+        output: Arc::clone(&output),
+        input: master,
+    };
+    screen.wait_for("Req (5)");
+    // Into the Requests pane, down to the third request, its mail: one key at a time,
+    // as a person types (a burst would read as a scan).
+    for key in ["h", "j", "j", "\r"] {
+        screen.send(key);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The screen is drawn as changes: wait for text no earlier screen had there.
+    screen.wait_for("Devices (3)");
+    screen.send("o");
+    // Another process sees the answer as soon as the board's worker has saved it.
+    let start = Instant::now();
+    let answered = loop {
+        let now = cli(&["requests", "--json"]).unwrap();
+        let r = now
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"].as_i64() == Some(id))
+            .cloned()
+            .unwrap();
+        if !r["answered_at"].is_null() {
+            break r;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never answered: {r}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    screen.wait_for("RMA instructions");
+    screen.send("q");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the board did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    assert_eq!(answered["answer"], "opened", "{answered}");
+    assert_eq!(answered["answered_by"], "pty", "{answered}");
+    let shown = cli(&["request", &id.to_string(), "--json"]).unwrap();
+    for device in shown["devices"].as_array().unwrap() {
+        assert!(device["open_case"].is_string(), "{device}");
+    }
 }

@@ -10,7 +10,7 @@ use super::args::{AnswerArgs, InboxCommand};
 use super::{Context, Failure, Outcome, print_json};
 use crate::domain::Imei;
 use crate::domain::intake::{Attachment, Request};
-use crate::domain::text::{MAX_FAULT, clean_line};
+use crate::domain::text::clean_line;
 use crate::domain::time::{local_minutes, rfc3339, short_age};
 use crate::store::Reply;
 
@@ -138,19 +138,18 @@ pub(super) fn show(cx: &Context, typed: &str, json: bool) -> Outcome {
     let store = ws.store();
     let r = store.request(id)?;
     let day = crate::domain::time::local_date(r.received_at);
-    let mut devices = Vec::new();
-    for imei in &r.imeis {
-        let sale = store.sale(imei)?;
-        let a = store.assess(imei, day, crate::domain::Part::Device)?;
-        devices.push(DeviceJson {
-            imei: imei.to_string(),
-            model: sale.as_ref().map(|s| s.model.clone()),
-            customer_number: sale.as_ref().map(|s| s.customer_number.clone()),
-            verdict: a.verdict.as_str(),
-            reason: a.reason,
-            open_case: store.open_case_of(imei)?.map(|c| c.rma.to_string()),
-        });
-    }
+    let devices: Vec<DeviceJson> = ws
+        .request_devices(&r, day)?
+        .into_iter()
+        .map(|d| DeviceJson {
+            imei: d.imei.to_string(),
+            model: d.model,
+            customer_number: d.customer_number,
+            verdict: d.verdict.as_str(),
+            reason: d.reason,
+            open_case: d.open_case,
+        })
+        .collect();
     let dir = ws.attachments_dir();
     let hours = ws.clocks().request_hours;
     let now = ws.now();
@@ -331,24 +330,7 @@ pub(super) fn answer(cx: &Context, a: AnswerArgs) -> Outcome {
     let mut ws = cx.workshop()?;
     let request = ws.store().request(id)?;
     let reply = if a.open {
-        let imeis = if named.is_empty() {
-            request.imeis.clone()
-        } else {
-            named
-        };
-        let fault = match &a.fault {
-            Some(f) => f.clone(),
-            None => {
-                let text = format!("{}: {}", request.subject, request.body);
-                let text: String = text.chars().take(MAX_FAULT).collect();
-                if text.trim().trim_matches(':').trim().is_empty() {
-                    "as described in the customer's mail".to_string()
-                } else {
-                    text
-                }
-            }
-        };
-        Reply::Open { imeis, fault }
+        crate::workshop::open_reply(&request, named, a.fault.clone())
     } else if let Some(reason) = a.refuse {
         Reply::Refuse(reason.into())
     } else {

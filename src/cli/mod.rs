@@ -1064,11 +1064,13 @@ fn demo(cx: &Context, no_board: bool) -> Outcome {
     let mut ws = cx.workshop_on(setup)?;
     let settings = ws.paperwork().clone();
     let made = crate::demo::fill(ws.store_mut(), &settings, cx.now())?;
+    let requests = crate::demo::fill_requests(&mut ws, cx.now())?;
     eprintln!(
-        "rmaboard: demo database {} with {} and {}",
+        "rmaboard: demo database {} with {}, {} and {} from customers' mail",
         path.display(),
         crate::domain::text::count(made.sales as u64, "sale"),
-        crate::domain::text::count(made.cases as u64, "case")
+        crate::domain::text::count(made.cases as u64, "case"),
+        crate::domain::text::count(requests, "request")
     );
     if no_board {
         println!("{}", path.display());

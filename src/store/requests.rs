@@ -314,7 +314,9 @@ impl Store {
 
     /// Answer a request, in one transaction: the cases opened (all or none), the one
     /// message drafted, and, if it is the first answer, who answered and when. Returns
-    /// the request as it now is and the cases opened.
+    /// the request as it now is and the cases opened. With `seen`, only if the request's
+    /// first answer is still the one the user saw (`Some(None)`: none): an answer given
+    /// meanwhile by someone else is named and nothing is saved.
     pub fn answer_request(
         &mut self,
         id: i64,
@@ -322,9 +324,21 @@ impl Store {
         author: &str,
         at: DateTime<Utc>,
         paperwork: &Settings,
+        seen: Option<Option<&Answered>>,
     ) -> Result<(Request, Vec<Case>)> {
         let tx = self.write()?;
         let request = read_request(&tx, id)?;
+        if let Some(seen) = seen
+            && request.answered.as_ref() != seen
+            && let Some(a) = &request.answered
+        {
+            return Err(StoreError::Refused(format!(
+                "request {id} was answered meanwhile ({} by {}, {}): nothing was saved; look at it again before answering",
+                a.answer.label(),
+                crate::domain::text::clean_line(&a.by),
+                crate::domain::time::local_minutes(a.at)
+            )));
+        }
         if request.from_address.is_none() {
             return Err(StoreError::Refused(format!(
                 "request {id} has no usable sender address, so no answer can be mailed: write to the customer another way"

@@ -20,13 +20,15 @@ pub enum Mode {
     Report,
     /// The outbox of customer messages.
     Outbox,
+    /// A customer's mail (a request), to answer.
+    Mail,
     /// The help overlay.
     Help,
 }
 
 impl Mode {
     /// In the order the help lists them.
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Board,
         Mode::Detail,
         Mode::Form,
@@ -34,6 +36,7 @@ impl Mode {
         Mode::Search,
         Mode::Report,
         Mode::Outbox,
+        Mode::Mail,
         Mode::Help,
     ];
 
@@ -47,6 +50,7 @@ impl Mode {
             Mode::Search => "search",
             Mode::Report => "report",
             Mode::Outbox => "outbox",
+            Mode::Mail => "mail",
             Mode::Help => "help",
         }
     }
@@ -66,6 +70,7 @@ impl Mode {
             Mode::Search => "In search",
             Mode::Report => "In the report",
             Mode::Outbox => "In the outbox",
+            Mode::Mail => "In a customer's mail (a request)",
             Mode::Help => "In this help",
         }
     }
@@ -82,6 +87,9 @@ impl Mode {
                 "The letter in brackets answers at once. A scan, a digit or a capital letter puts the question aside unanswered and finds its number instead.",
             ),
             Mode::Search => Some("Typing searches: ←/→ Home End Backspace Del, Ctrl-U empties."),
+            Mode::Mail => Some(
+                "A scan, a digit or a capital letter closes the mail unanswered and finds its number.",
+            ),
             Mode::Report | Mode::Outbox | Mode::Help => Some(
                 "Any other key closes; a scan, a digit or a capital letter closes and finds its number.",
             ),
@@ -112,6 +120,7 @@ impl Mode {
             Mode::Search => of::<SearchAction>(),
             Mode::Report => of::<ReportAction>(),
             Mode::Outbox => of::<OutboxAction>(),
+            Mode::Mail => of::<MailAction>(),
             Mode::Help => of::<HelpAction>(),
         }
     }
@@ -230,6 +239,8 @@ actions! {
         Undo = "undo", "undo";
         /// Hide or show the Expected pane.
         ToggleExpected = "toggle_expected", "expected";
+        /// Hide or show the Requests pane (customers' mail waiting for an answer).
+        ToggleRequests = "toggle_requests", "requests";
         /// Open the workshop report.
         Report = "report", "report";
         /// Open the outbox of customer messages.
@@ -345,6 +356,34 @@ actions! {
         /// Take the picked message out for good, with a reason.
         Drop = "drop", "drop";
         /// Close the outbox.
+        Close = "close", "close";
+    }
+}
+
+actions! {
+    /// A customer's mail (a request): its devices with their verdicts, and the answers.
+    MailAction in Mail {
+        /// Pick the device above.
+        Up = "up", "device";
+        /// Pick the device below.
+        Down = "down", "device";
+        /// Mark or unmark the picked device: opening then opens only the marked.
+        Mark = "mark", "mark";
+        /// Scroll the mail's text down a page.
+        PageDown = "page_down", "scroll";
+        /// Scroll the mail's text up a page.
+        PageUp = "page_up", "scroll";
+        /// Scroll the mail's text down a line.
+        ScrollDown = "scroll_down", "scroll";
+        /// Scroll the mail's text up a line.
+        ScrollUp = "scroll_up", "scroll";
+        /// Open a case for each marked device, or for every device when none is marked.
+        Open = "open", "open cases";
+        /// Refuse the request, with the policy's reason.
+        Refuse = "refuse", "refuse";
+        /// Ask the customer a question (the request stays open).
+        Ask = "ask", "ask";
+        /// Close the mail; nothing is answered.
         Close = "close", "close";
     }
 }

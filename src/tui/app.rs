@@ -19,6 +19,9 @@ mod marks_tests;
 mod panes;
 #[cfg(test)]
 mod parcel_tests;
+mod requests;
+#[cfg(test)]
+mod requests_tests;
 mod reseller;
 #[cfg(test)]
 mod tests;
@@ -29,6 +32,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 pub use detail::{DetailState, Screen};
 pub use marks::Batch;
 pub use panes::Pane;
+pub use requests::RequestsPane;
 
 use super::action::{Action, ChoiceAction, DetailAction, FormAction};
 use super::keymap::{Key, KeyMap};
@@ -73,6 +77,9 @@ pub struct Settings {
     /// Where the attachments of customers' mail are kept, shown with each in the detail
     /// view.
     pub attachments_dir: String,
+    /// The largest attachment the mail view would preview (`[paperwork] preview_max_mb`);
+    /// larger ones are named as over the limit.
+    pub preview_max_bytes: u64,
     /// The key map in effect.
     pub keymap: KeyMap,
     /// Times are shown in this zone, each at the offset in force at that instant.
@@ -106,6 +113,8 @@ pub struct App {
     pub shipped_older: u64,
     /// The open requests from customers' mail, oldest first.
     pub requests: Vec<crate::domain::intake::Request>,
+    /// The Requests pane: shown or not, the cursor in it, the picked request.
+    pub inbox: RequestsPane,
     /// How many people have a board open on this database.
     pub people: u64,
     /// The board, or one case's details.
@@ -148,6 +157,7 @@ impl App {
     /// A board on `settings` at `now`, for a terminal of `size`, with nothing loaded yet.
     pub fn new(settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> App {
         let show_expected = settings.show_expected;
+        let show_requests = settings.show_requests;
         App {
             focus: if show_expected {
                 Stage::Expected
@@ -163,6 +173,10 @@ impl App {
             late: [0; 5],
             shipped_older: 0,
             requests: Vec::new(),
+            inbox: RequestsPane {
+                shown: show_requests,
+                ..RequestsPane::default()
+            },
             people: 0,
             screen: Screen::Board,
             overlay: None,
@@ -196,6 +210,7 @@ impl App {
     pub fn selected_case(&self) -> Option<&Case> {
         match &self.screen {
             Screen::Detail(d) => d.detail.as_ref().map(|d| &d.case),
+            Screen::Board if self.inbox.focused => None,
             Screen::Board => self.pane(self.focus).selected_case(),
         }
     }
@@ -257,6 +272,7 @@ impl App {
                 fx
             }
             Msg::ParcelFound { tracking, cases } => {
+                self.inbox.focused = false;
                 let fx = self.on_parcel_found(tracking, &cases);
                 self.tell_aside();
                 fx
@@ -273,6 +289,7 @@ impl App {
                 case,
                 position,
             } => {
+                self.inbox.focused = false;
                 let fx = self.on_found(scanned, *case, position);
                 self.tell_aside();
                 fx
@@ -398,6 +415,11 @@ impl App {
                 self.tell_aside();
                 Vec::new()
             }
+            Msg::RequestLoaded(view) => {
+                self.on_request_loaded(*view);
+                Vec::new()
+            }
+            Msg::Answered { id, done } => self.on_answered(id, done),
             Msg::Info(text) => {
                 self.say(text);
                 Vec::new()
@@ -412,8 +434,10 @@ impl App {
         if let Screen::Detail(d) = &self.screen {
             fx.push(Effect::LoadDetail(d.id));
         }
-        if let Some(Overlay::Outbox(_)) = &self.overlay {
-            fx.push(Effect::LoadOutbox);
+        match &self.overlay {
+            Some(Overlay::Outbox(_)) => fx.push(Effect::LoadOutbox),
+            Some(Overlay::Mail(mail)) => fx.push(Effect::LoadRequest(mail.id)),
+            _ => {}
         }
         fx
     }
@@ -681,16 +705,19 @@ impl App {
 
     /// Carry out what an overlay answered to a key.
     fn follow(&mut self, outcome: Outcome) -> Vec<Effect> {
+        let mut back = Vec::new();
         match outcome.then {
             Then::Stay => {}
-            Then::Close => self.overlay = None,
+            Then::Close => back = self.close_overlay(),
             Then::Replace(next) => self.overlay = Some(next),
         }
         if let Some(message) = outcome.message {
             self.message = Some(message);
         }
         let fx = self.batch_effects(outcome.effects);
-        self.filter_effects(fx)
+        let mut fx = self.filter_effects(fx);
+        fx.extend(back);
+        fx
     }
 
     /// Why nothing can be saved now, if so.

@@ -4,12 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use super::input::TextInput;
-use super::protocol::{Effect, Target};
+use super::protocol::{AnswerJob, Effect, Target};
 use crate::domain::case::{self, AdmitError, CaseError, Change, Edit, OpenError, Patch};
+use crate::domain::intake::{Answered, RefusalReason};
 use crate::domain::text::{self, MAX_FAULT, MAX_NOTE, MAX_SHORT};
 use crate::domain::warranty::{Assessment, Part, VoidReason};
 use crate::domain::{Imei, S10, TrackingNumber};
-use crate::store::NewCase;
+use crate::store::{NewCase, Reply};
 
 /// What a form field takes, which decides how it is checked as the user types.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +143,20 @@ pub enum FormKind {
         /// The case the message is about, for the title.
         rma: String,
     },
+    /// Refuse a request (a customer's mail) with the policy's reason.
+    Refuse {
+        /// The request's number.
+        id: i64,
+        /// Its first answer when the user looked (`None`: unanswered).
+        seen: Option<Answered>,
+    },
+    /// Ask the customer a question about a request; it stays open.
+    Ask {
+        /// The request's number.
+        id: i64,
+        /// Its first answer when the user looked (`None`: unanswered).
+        seen: Option<Answered>,
+    },
     /// Open a new case; the verdict is shown before saving.
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
@@ -270,6 +285,35 @@ impl Form {
         )
     }
 
+    /// The form for refusing request `id`: one of the policy's reasons.
+    pub fn refuse(id: i64, seen: Option<Answered>) -> Form {
+        let reasons = RefusalReason::ALL
+            .iter()
+            .map(|r| format!("{}: {}", r.as_str(), r.describe()))
+            .collect();
+        Form::with(
+            FormKind::Refuse { id, seen },
+            vec![Field::new(
+                "Reason (the refusal quotes the policy)",
+                FieldKind::Choice { options: reasons },
+            )],
+        )
+    }
+
+    /// The form for asking the customer of request `id` a question.
+    pub fn ask(id: i64, seen: Option<Answered>) -> Form {
+        Form::with(
+            FormKind::Ask { id, seen },
+            vec![Field::new(
+                "Question to the customer",
+                FieldKind::Text {
+                    name: "question",
+                    max: MAX_NOTE,
+                },
+            )],
+        )
+    }
+
     /// The form for a repair note.
     pub fn note(t: Target) -> Form {
         Form::with(
@@ -371,6 +415,8 @@ impl Form {
             FormKind::Note(t) => format!("Note on {}", t.rma),
             FormKind::DropMessage { id, rma } => format!("Drop message {id} ({rma})"),
             FormKind::NewCase { .. } => "New case".to_string(),
+            FormKind::Refuse { id, .. } => format!("Refuse request {id}"),
+            FormKind::Ask { id, .. } => format!("Ask about request {id}"),
         }
     }
 
@@ -515,6 +561,23 @@ impl Form {
                 id: *id,
                 reason: v(0),
             },
+            FormKind::Refuse { id, seen } => {
+                let choice = self.fields.first().map_or(0, |f| f.choice);
+                let reason = RefusalReason::ALL
+                    .get(choice)
+                    .copied()
+                    .unwrap_or(RefusalReason::NotSoldByUs);
+                Effect::AnswerRequest(Box::new(AnswerJob {
+                    id: *id,
+                    reply: Reply::Refuse(reason),
+                    seen: seen.clone(),
+                }))
+            }
+            FormKind::Ask { id, seen } => Effect::AnswerRequest(Box::new(AnswerJob {
+                id: *id,
+                reply: Reply::Ask(v(0)),
+                seen: seen.clone(),
+            })),
             FormKind::NewCase { verdict, open_case } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
                 if let (Some(open), Some((assessed, _, _))) = (open_case, verdict)

@@ -101,6 +101,22 @@ pub enum Effect {
     StopWaiting,
     /// See whether another terminal wrote (cheap).
     CheckForChanges,
+    /// Load a request (a customer's mail) with its devices' verdicts, for the mail view.
+    LoadRequest(i64),
+    /// Answer a request, as `rmaboard answer` does.
+    AnswerRequest(Box<AnswerJob>),
+}
+
+/// An answer to a request asked from the board.
+#[derive(Debug, Clone)]
+pub struct AnswerJob {
+    /// The request's number.
+    pub id: i64,
+    /// Open cases, refuse or ask.
+    pub reply: crate::store::Reply,
+    /// The request's first answer when the user looked (`None`: unanswered); one given
+    /// meanwhile elsewhere refuses this one.
+    pub seen: Option<crate::domain::intake::Answered>,
 }
 
 /// What the panes need from the store: the counts and one window of cases per pane.
@@ -140,6 +156,7 @@ impl Effect {
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
             Effect::DropMessage { id, .. } => Some(format!("message {id}")),
+            Effect::AnswerRequest(job) => Some(format!("the answer to request {}", job.id)),
             _ => None,
         }
     }
@@ -295,6 +312,24 @@ pub enum Msg {
     Waiting(bool),
     /// The outbox was sent: how it went (Ok) or what went wrong (Err).
     OutboxSent(Result<String, String>),
+    /// A request with its devices' verdicts, for the mail view.
+    RequestLoaded(Box<MailView>),
+    /// A request was answered.
+    Answered {
+        /// The request's number.
+        id: i64,
+        /// The sentence to say: the RMA numbers opened, the refusal, the question.
+        done: String,
+    },
+}
+
+/// What the mail view shows of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailView {
+    /// The request as stored.
+    pub request: crate::domain::intake::Request,
+    /// Each device it names, with its verdict on the mail's day.
+    pub devices: Vec<crate::workshop::RequestDevice>,
 }
 
 /// A number a barcode scanner typed, whole.

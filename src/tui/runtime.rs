@@ -17,7 +17,7 @@ use ratatui::Frame;
 use super::app::{App, Settings};
 use super::hints;
 use super::keymap::KeyMap;
-use super::protocol::{BoardData, Effect, Msg, Reload, Target};
+use super::protocol::{AnswerJob, BoardData, Effect, MailView, Msg, Reload, Target};
 use super::theme::Theme;
 use super::views;
 use crate::domain::case::Change;
@@ -158,6 +158,7 @@ impl Board {
             show_expected: config.board.show_expected,
             show_requests: config.board.show_requests,
             attachments_dir: ws.attachments_dir().display().to_string(),
+            preview_max_bytes: config.paperwork.preview_max_mb.saturating_mul(1024 * 1024),
             keymap,
             zone: zone.into(),
         };
@@ -347,7 +348,9 @@ impl Board {
             | Effect::AddNote { .. }
             | Effect::SendOutbox
             | Effect::DropMessage { .. }
+            | Effect::AnswerRequest(_)
             | Effect::LoadReport { .. }) => self.submit(job),
+            Effect::LoadRequest(id) => Some(self.mail_view(id).unwrap_or_else(failed)),
             Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
             Effect::LoadResellers(after) => Some(match self.ws.store().resellers_on_board(after) {
@@ -601,6 +604,7 @@ fn background(
             Err(e) => refused(e),
         }),
         Effect::LoadReport { to } => Some(report(ws, to, zone)),
+        Effect::AnswerRequest(job) => Some(answer_request(ws, *job, refused)),
         // Reads answer at once on the board's own connection.
         _ => None,
     }
@@ -616,6 +620,15 @@ impl Board {
         };
         let cases = self.ws.store().expected_in_parcel(&tracking)?;
         Ok((cases.len() > 1).then(|| (tracking.as_str().to_string(), cases)))
+    }
+
+    /// A request with each device's verdict on the mail's day where the board is: the
+    /// same verdicts `rmaboard request` prints.
+    fn mail_view(&self, id: i64) -> Result<Msg, StoreError> {
+        let request = self.ws.store().request(id)?;
+        let day = self.app.settings.zone.date(request.received_at);
+        let devices = self.ws.request_devices(&request, day)?;
+        Ok(Msg::RequestLoaded(Box::new(MailView { request, devices })))
     }
 
     /// What a device scanned into a parcel it is not expected in is.
@@ -755,4 +768,48 @@ fn refused(e: StoreError, keys: &KeyMap) -> Msg {
         conflict: e.is_conflict(),
         error: hints::sentence(&e, keys),
     }
+}
+
+/// Answer a request through the same verb as `rmaboard answer`, and say what was done:
+/// the RMA numbers opened, the refusal, or the question, and where the message waits.
+fn answer_request(ws: &mut Workshop, job: AnswerJob, refused: &dyn Fn(StoreError) -> Msg) -> Msg {
+    let AnswerJob { id, reply, seen } = job;
+    let what = match &reply {
+        crate::store::Reply::Open { .. } => "the RMA instructions",
+        crate::store::Reply::Refuse(_) => "the refusal",
+        crate::store::Reply::Ask(_) => "the question",
+    };
+    let wait = match &reply {
+        crate::store::Reply::Open { .. } => "wait",
+        _ => "waits",
+    };
+    match ws.answer_seen(id, reply, seen) {
+        Ok((request, opened)) => {
+            let to = clean_line(request.from_address.as_deref().unwrap_or("the sender"));
+            let answer = request.answered.as_ref().map(|a| &a.answer);
+            let head = if !opened.is_empty() {
+                let rmas: Vec<String> = opened.iter().map(|c| c.rma.to_string()).collect();
+                format!("Request {id}: opened {}.", rmas.join(", "))
+            } else {
+                match answer {
+                    Some(crate::domain::intake::Answer::Refused(r)) => {
+                        format!("Request {id} refused ({}).", r.as_str())
+                    }
+                    _ => format!("Request {id}: question asked; it stays open, answered in time."),
+                }
+            };
+            Msg::Answered {
+                id,
+                done: format!("{head} {} to {to} {wait} in the outbox.", capital(what)),
+            }
+        }
+        Err(e) => refused(e),
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }

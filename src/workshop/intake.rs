@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::domain::case::Case;
-use crate::domain::intake::{Mail, MailKind, Request, customer_number_candidates};
+use crate::domain::intake::{Answered, Mail, MailKind, Request, customer_number_candidates};
+use crate::domain::text::MAX_FAULT;
+use crate::domain::{Imei, Part, Verdict};
 use crate::files;
 use crate::store::{Confirmation, Confirmed, Reply, StoreError};
 
@@ -160,8 +164,92 @@ impl Workshop {
     pub fn answer(&mut self, id: i64, reply: Reply) -> Result<(Request, Vec<Case>), StoreError> {
         let at = self.now();
         self.store
-            .answer_request(id, reply, &self.setup.user, at, &self.paperwork)
+            .answer_request(id, reply, &self.setup.user, at, &self.paperwork, None)
     }
+
+    /// Answer request `id` as [`Workshop::answer`] does, but only if its first answer is
+    /// still `seen` (none, when the request looked unanswered): an answer given meanwhile
+    /// from another terminal is named and nothing is saved.
+    pub fn answer_seen(
+        &mut self,
+        id: i64,
+        reply: Reply,
+        seen: Option<Answered>,
+    ) -> Result<(Request, Vec<Case>), StoreError> {
+        let at = self.now();
+        self.store.answer_request(
+            id,
+            reply,
+            &self.setup.user,
+            at,
+            &self.paperwork,
+            Some(seen.as_ref()),
+        )
+    }
+
+    /// Each device a request names with its warranty verdict on `day` (the mail's day),
+    /// its model and buyer from the sales registry, and its case not yet shipped.
+    pub fn request_devices(
+        &self,
+        request: &Request,
+        day: NaiveDate,
+    ) -> Result<Vec<RequestDevice>, StoreError> {
+        let store = self.store();
+        let mut devices = Vec::new();
+        for imei in &request.imeis {
+            let sale = store.sale(imei)?;
+            let a = store.assess(imei, day, Part::Device)?;
+            devices.push(RequestDevice {
+                imei: imei.clone(),
+                model: sale.as_ref().map(|s| s.model.clone()),
+                customer_number: sale.as_ref().map(|s| s.customer_number.clone()),
+                verdict: a.verdict,
+                reason: a.reason,
+                open_case: store.open_case_of(imei)?.map(|c| c.rma.to_string()),
+            });
+        }
+        Ok(devices)
+    }
+}
+
+/// A device named in a request, with its verdict on the mail's day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDevice {
+    /// The IMEI.
+    pub imei: Imei,
+    /// The model, from the sales registry; `None` when the shop did not sell it.
+    pub model: Option<String>,
+    /// The buyer's customer number, from the sales registry.
+    pub customer_number: Option<String>,
+    /// The warranty verdict for the device itself on the mail's day.
+    pub verdict: Verdict,
+    /// The verdict in a sentence.
+    pub reason: String,
+    /// The device's case not yet shipped, if it has one.
+    pub open_case: Option<String>,
+}
+
+/// The answer that opens a case for each of `imeis` (all the mail names when empty),
+/// with `fault` or else the mail's subject and text as each case's fault.
+pub fn open_reply(request: &Request, imeis: Vec<Imei>, fault: Option<String>) -> Reply {
+    let imeis = if imeis.is_empty() {
+        request.imeis.clone()
+    } else {
+        imeis
+    };
+    let fault = match fault {
+        Some(f) => f,
+        None => {
+            let text = format!("{}: {}", request.subject, request.body);
+            let text: String = text.chars().take(MAX_FAULT).collect();
+            if text.trim().trim_matches(':').trim().is_empty() {
+                "as described in the customer's mail".to_string()
+            } else {
+                text
+            }
+        }
+    };
+    Reply::Open { imeis, fault }
 }
 
 /// Keep an attachment in `dir` as `request-N-HASH.ext`, once: a file of that name holds

@@ -23,7 +23,7 @@ use crate::report::{Period, Report};
 use crate::store::{MoveOptions, NewCase, OpenSummary, OwnMove, Reseller, Step, Store, StoreError};
 
 pub use delivery::{Channel, Report as SendReport};
-pub use intake::InboxReport;
+pub use intake::{InboxReport, RequestDevice, open_reply};
 
 /// "Now", as the workshop sees it: the wall clock, or a fixed time in tests and for
 /// `--at`.

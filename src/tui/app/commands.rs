@@ -82,6 +82,9 @@ impl App {
                 _ => self.command(action),
             };
         }
+        if let Some(fx) = self.requests_action(action) {
+            return fx;
+        }
         if let Some(fx) = self.navigate(action) {
             return fx;
         }

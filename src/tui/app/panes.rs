@@ -62,7 +62,7 @@ impl App {
     /// `[board] show_requests`, no open request, or a terminal too narrow for it beside
     /// the stages' panes; the tabs then count the requests).
     pub fn requests_width(&self) -> u16 {
-        if !self.settings.show_requests || self.requests.is_empty() {
+        if !self.inbox.shown || self.requests.is_empty() {
             return 0;
         }
         let panes = self.visible_stages().len() as u16;
@@ -151,7 +151,7 @@ impl App {
         self.late = data.counts.late;
         self.shipped_older = data.counts.shipped_older;
         self.people = data.counts.people;
-        self.requests = data.requests;
+        self.requests_loaded(data.requests);
         for (stage, offset, cases) in data.windows {
             let pane = self.pane_mut(stage);
             if pane.offset != offset {

@@ -30,6 +30,7 @@ pub(super) fn settings() -> Settings {
         show_expected: true,
         show_requests: true,
         attachments_dir: "/srv/rmaboard/attachments".into(),
+        preview_max_bytes: 20 * 1024 * 1024,
         keymap: KeyMap::default_keys(),
         zone: FixedOffset::east_opt(0).unwrap().into(),
     }

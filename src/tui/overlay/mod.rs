@@ -1,5 +1,5 @@
 //! The popups over the board, one file each: a form, a question, a parcel to unpack,
-//! search, the workshop report, the outbox, the help. Each reads keys as the actions of its
+//! search, the workshop report, the outbox, a customer's mail, the help. Each reads keys as the actions of its
 //! own mode of the key map and answers with an [`Outcome`] (stay, close, run effects, give
 //! way to another overlay); the app carries it out. A new popup is a new file here, a variant of
 //! [`Overlay`], its actions and mode in `action.rs` and its keys in `assets/keys.toml`.
@@ -7,6 +7,7 @@
 pub mod choice;
 pub mod form;
 pub mod help;
+pub mod mail;
 pub mod outbox;
 pub mod parcel;
 pub mod report;
@@ -18,6 +19,7 @@ use crossterm::event::KeyEvent;
 
 pub use choice::{Choice, ChoiceKind};
 pub use help::Help;
+pub use mail::RequestMail;
 pub use outbox::Outbox;
 pub use parcel::Parcel;
 pub use report::WorkshopReport;
@@ -48,6 +50,8 @@ pub enum Overlay {
     Resellers(ResellerPicker),
     /// An inbound parcel of several expected cases being unpacked (a question's keys).
     Parcel(Box<Parcel>),
+    /// A customer's mail (a request), to answer.
+    Mail(Box<RequestMail>),
 }
 
 /// What an overlay may know of the app while it reads a key.
@@ -147,6 +151,7 @@ impl Overlay {
             Overlay::Outbox(_) => Mode::Outbox,
             Overlay::Resellers(_) => Mode::Search,
             Overlay::Parcel(_) => Mode::Choice,
+            Overlay::Mail(_) => Mode::Mail,
         }
     }
 
@@ -161,6 +166,7 @@ impl Overlay {
             Overlay::Outbox(outbox) => outbox.on_key(key, cx),
             Overlay::Resellers(picker) => picker.on_key(key, cx),
             Overlay::Parcel(parcel) => parcel.on_key(key, cx),
+            Overlay::Mail(mail) => mail.on_key(key, cx),
         }
     }
 
@@ -186,6 +192,19 @@ impl Overlay {
                     "leave, save nothing",
                 ),
             ],
+            // The answers first: at 80 columns the scroll keys are what is cut.
+            Overlay::Mail(_) => {
+                use super::action::MailAction as M;
+                vec![
+                    (keys.pair(M::Up, M::Down), "device"),
+                    (keys.first_key(M::Mark), "mark"),
+                    (keys.first_key(M::Open), "open cases"),
+                    (keys.first_key(M::Refuse), "refuse"),
+                    (keys.first_key(M::Ask), "ask"),
+                    (keys.first_key(M::Close), "close"),
+                    (keys.pair(M::PageUp, M::PageDown), "text"),
+                ]
+            }
             _ => keys.hints(self.mode()),
         }
     }

@@ -32,13 +32,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let [tabs, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         draw_tabs(frame, tabs, app, &stages, theme);
-        draw_pane(frame, pane, app, app.focus, true, geo, theme);
+        if app.inbox.focused {
+            draw_requests(frame, pane, app, theme);
+        } else {
+            draw_pane(frame, pane, app, app.focus, true, geo, theme);
+        }
     } else {
         let n = stages.len() as u32;
         let columns =
             Layout::horizontal(stages.iter().map(|_| Constraint::Ratio(1, n))).split(area);
         for (stage, col) in stages.iter().zip(columns.iter()) {
-            draw_pane(frame, *col, app, *stage, *stage == app.focus, geo, theme);
+            let focused = *stage == app.focus && !app.inbox.focused;
+            draw_pane(frame, *col, app, *stage, focused, geo, theme);
         }
     }
 }
@@ -70,7 +75,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
             .sum::<usize>()
     };
     // The open requests, counted ahead of the tabs when their pane has no room.
-    let requests = (app.settings.show_requests && !app.requests.is_empty()).then(|| {
+    let requests = (app.inbox.shown && !app.requests.is_empty()).then(|| {
         let late = if app.late_requests() > 0 { "!" } else { "" };
         (
             format!(" Req {}{late} ", app.requests.len()),
@@ -82,7 +87,13 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
     let short = total(false) > room;
     let mut spans = Vec::new();
     if let Some((label, late)) = requests {
-        let style = if late { theme.attention() } else { theme.dim() };
+        let style = if app.inbox.focused {
+            theme.selected().patch(theme.title())
+        } else if late {
+            theme.attention()
+        } else {
+            theme.dim()
+        };
         spans.push(Span::styled(label, style));
         spans.push(Span::styled("│", theme.border()));
     }
@@ -90,7 +101,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
         if i > 0 {
             spans.push(Span::styled("│", theme.border()));
         }
-        let style = if stage == app.focus {
+        let style = if stage == app.focus && !app.inbox.focused {
             theme.selected().patch(theme.title())
         } else if app.late_count(stage) > 0 {
             theme.attention()
@@ -104,8 +115,8 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
 
 /// The Requests pane: customers' mail waiting for an answer, oldest first, each with the
 /// reseller (or who wrote), how many devices it names and its age; `!` and the late colour past the answer
-/// clock, `?` when a question was asked (the clock stopped). It only shows; requests are
-/// answered with `rmaboard answer`.
+/// clock, `?` when a question was asked (the clock stopped). The picked request shows
+/// when the cursor is in it; Enter opens its mail to answer it.
 fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let late = app.late_requests();
     let late_label = (late > 0).then(|| format!("! {late} late "));
@@ -123,18 +134,28 @@ fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border())
+        .border_style(if app.inbox.focused {
+            theme.focused_border()
+        } else {
+            theme.border()
+        })
         .title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
     let hours = app.settings.clocks.request_hours;
+    let picked = app.inbox.focused.then_some(app.inbox.selected);
     // Two lines a card; as many as fit in the height the stages' cards have.
     let fit_cards = (usize::from(inner.height) / 2).max(1);
+    // The picked request stays in view: the window ends on it when it is further down.
+    let first = picked.map_or(0, |p| p.saturating_sub(fit_cards - 1));
     let mut lines: Vec<Line> = Vec::new();
-    for r in app.requests.iter().take(fit_cards) {
+    for (i, r) in app.requests.iter().enumerate().skip(first).take(fit_cards) {
         let is_late = r.is_late(hours, app.now);
-        let style = if is_late { theme.late() } else { theme.base() };
+        let mut style = if is_late { theme.late() } else { theme.base() };
+        if picked == Some(i) {
+            style = style.patch(theme.selected());
+        }
         let flag = if is_late {
             "!"
         } else if r.answered.is_some() {
@@ -156,10 +177,12 @@ fn draw_requests(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .as_deref()
             .map(fit_any)
             .unwrap_or_default();
-        lines.push(Line::styled(
-            pad(&format!(" {devices}  {customer}"), w),
-            style,
-        ));
+        // The subject where the pane is wide enough (a tab on a narrow screen).
+        let mut second = format!(" {devices}  {customer}");
+        if width(&second) + 10 <= w {
+            second = format!("{second}  {}", fit_any(&r.subject));
+        }
+        lines.push(Line::styled(pad(&second, w), style));
     }
     frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
 }

@@ -164,13 +164,7 @@ fn attachments<'a>(d: &CaseDetail, app: &App, w: usize, theme: &Theme) -> Vec<Li
     ];
     let dir = std::path::Path::new(&app.settings.attachments_dir);
     for a in &d.attachments {
-        let size = if a.size >= 1024 * 1024 {
-            format!("{:.1} MB", a.size as f64 / (1024.0 * 1024.0))
-        } else if a.size >= 1024 {
-            format!("{} kB", a.size / 1024)
-        } else {
-            format!("{} bytes", a.size)
-        };
+        let size = super::file_size(a.size);
         field(
             &mut out,
             &fit(&a.name, 17),

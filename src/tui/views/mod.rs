@@ -6,6 +6,7 @@ mod choice;
 mod detail;
 mod form;
 mod help;
+mod mail;
 mod outbox;
 mod parcel;
 mod report;
@@ -54,6 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Search(s)) => search::draw(frame, main, app, s, theme),
         Some(Overlay::Resellers(p)) => resellers::draw(frame, main, app, p, theme),
         Some(Overlay::Parcel(p)) => parcel::draw(frame, main, p, keys, theme),
+        Some(Overlay::Mail(m)) => mail::draw(frame, main, app, m, theme),
         Some(Overlay::Report(r)) => {
             report::draw(frame, main, r.report.as_deref(), r.scroll, keys, theme)
         }
@@ -143,6 +145,17 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// A file's size for people: `512 bytes`, `2 kB`, `3.4 MB`.
+pub fn file_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{} kB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// A time for people, at the offset in force then where the board is: `2026-05-04 09:30`.

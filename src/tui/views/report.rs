@@ -76,7 +76,11 @@ pub fn draw(
                 .areas(middle);
         weekly(frame, flow, r, theme);
         turnaround(frame, turn, r, theme);
-        overdue(frame, bottom, r, scroll, keys, theme);
+        let [late, mail] =
+            Layout::horizontal([Constraint::Percentage(65), Constraint::Percentage(35)])
+                .areas(bottom);
+        overdue(frame, late, r, scroll, keys, theme);
+        answers(frame, mail, r, theme);
     } else {
         let [top, middle, bottom] = Layout::vertical([
             Constraint::Length(7),
@@ -88,7 +92,11 @@ pub fn draw(
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
         stages(frame, now, r, theme);
         turnaround(frame, turn, r, theme);
-        weekly(frame, middle, r, theme);
+        let [flow, mail] =
+            Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
+                .areas(middle);
+        weekly(frame, flow, r, theme);
+        answers(frame, mail, r, theme);
         let [times, mix] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
@@ -190,6 +198,61 @@ fn verdicts(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
             ),
             theme.dim(),
         ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// How fast customers' mail got its first answer: the same figures as the command line's
+/// report, over the period, then week by week (the latest first) as room allows.
+fn answers(frame: &mut Frame, area: Rect, r: &Report, theme: &Theme) {
+    let a = &r.answers;
+    let block = boxed(" Answers to mail ", theme);
+    let w = usize::from(area.width.saturating_sub(2));
+    let rows = usize::from(area.height.saturating_sub(2));
+    let t = &a.total;
+    let in_time = t
+        .within_clock_share
+        .map_or_else(|| "-".to_string(), show_share);
+    let mut lines = vec![
+        Line::raw(clip(
+            &format!("{} mails, {} answered", t.requests, t.answered),
+            w,
+        )),
+        Line::raw(clip(&format!("within {} h: {in_time}", a.clock_hours), w)),
+        Line::raw(clip(
+            &format!(
+                "median {} · 90th {}",
+                show_hours(t.median_hours),
+                show_hours(t.p90_hours)
+            ),
+            w,
+        )),
+    ];
+    if t.refusals.is_empty() {
+        lines.push(Line::styled("no refusals", theme.dim()));
+    }
+    for (reason, n) in &t.refusals {
+        lines.push(Line::raw(clip(&format!("refused {reason}: {n}"), w)));
+    }
+    if lines.len() + 2 <= rows && !a.weeks.is_empty() {
+        lines.push(Line::styled(
+            clip("week of     mails   median  in time", w),
+            theme.dim(),
+        ));
+        let room = rows - lines.len();
+        for wk in a.weeks.iter().rev().take(room) {
+            let week = wk.week.map_or_else(|| "all".to_string(), |d| d.to_string());
+            lines.push(Line::raw(clip(
+                &format!(
+                    "{week:<10} {:>6} {:>8} {:>8}",
+                    wk.requests,
+                    show_hours(wk.median_hours),
+                    wk.within_clock_share
+                        .map_or_else(|| "-".to_string(), show_share)
+                ),
+                w,
+            )));
+        }
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

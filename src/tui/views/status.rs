@@ -48,6 +48,17 @@ fn hints<'a>(app: &App, theme: &Theme, w: usize) -> Line<'a> {
     };
     let (hints, scanning) = match (&app.overlay, &app.screen) {
         (Some(overlay), _) => (overlay.hints(keys), false),
+        (None, Screen::Board) if app.inbox.focused => (
+            vec![
+                (keys.first_key(Action::Details), "open the mail"),
+                (keys.pair(Action::CaseUp, Action::CaseDown), "request"),
+                (keys.pair(Action::PaneLeft, Action::PaneRight), "pane"),
+                (keys.first_key(Action::ToggleRequests), "hide requests"),
+                (keys.first_key(Action::Help), Action::Help.label()),
+                (keys.first_key(Action::Quit), Action::Quit.label()),
+            ],
+            true,
+        ),
         (None, Screen::Board) => (board(BOARD_HINTS), true),
         (None, Screen::Detail(_)) => {
             let mut hints = vec![(
