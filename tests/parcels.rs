@@ -834,15 +834,17 @@ fn an_s10_number_of_an_earlier_parcel_is_refused_unless_reused_on_purpose() {
     );
     assert!(err.contains("a parcel goes to one customer"), "{err}");
 
-    // Undo one case of the parcel and ship it again in it: it keeps its bill, and the
-    // customer is not told twice.
+    // Undo the parcel (its two cases, as they were shipped) and ship it again: it keeps
+    // its bill, and the customer is not told twice.
     shop.ok(&["--at", "2025-04-12", "undo", &first[1]]);
+    assert_eq!(shop.stage(&first[0]), "inspected");
     assert_eq!(shop.stage(&first[1]), "inspected");
     let out = shop.run(&[
         "--at",
         "2025-04-12",
         "ship",
         &first[1],
+        &first[0],
         "--tracking",
         &tracking,
     ]);
@@ -999,4 +1001,68 @@ fn bill_numbers_stay_unique_and_gapless_under_concurrent_parcels() {
         )
         .unwrap();
     assert_eq!(notices, i64::from(2 * PARCELS));
+}
+
+/// `undo` of a case shipped in a parcel takes the whole parcel back, as it was shipped:
+/// one transaction. Its one bill stands, as for a parcel of one: shipped again under the
+/// same S10 number, the parcel gets no second bill and the customer no second notice. A
+/// colleague's move of one of its cases since refuses the undo, naming that case, and
+/// changes nothing.
+#[test]
+fn undo_takes_a_whole_parcel_back_and_its_bill_stands() {
+    let shop = Shop::stocked();
+    let rmas = shop.cases_in(&[1, 2, 3], "inspected");
+    let tracking = s10(31);
+    let ship = |at: &'static str| {
+        let mut args = vec!["--at", at, "ship"];
+        args.extend(rmas.iter().map(String::as_str));
+        args.extend(["--tracking", &tracking]);
+        shop.ok(&args);
+    };
+    ship("2025-04-12 09:00");
+    let bills = shop.count("SELECT count(*) FROM bills");
+    let notices = shop.count("SELECT count(*) FROM outbox");
+    assert_eq!(bills, 1);
+
+    let out = shop.ok(&["--at", "2025-04-12 10:00", "undo", &rmas[1]]);
+    let every: String = rmas
+        .iter()
+        .map(|r| format!("{r}: shipped -> inspected\n"))
+        .collect();
+    assert_eq!(out, every);
+    for rma in &rmas {
+        assert_eq!(shop.stage(rma), "inspected");
+    }
+    assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
+
+    ship("2025-04-12 11:00");
+    assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
+    assert_eq!(shop.count("SELECT count(*) FROM outbox"), notices);
+
+    // A colleague takes one case of the parcel back meanwhile.
+    let out = shop
+        .cmd()
+        .env("RMABOARD_USER", "ben")
+        .args([
+            "--at",
+            "2025-04-12 12:00",
+            "move",
+            &rmas[2],
+            "--to",
+            "inspected",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = shop.refuse(&["--at", "2025-04-12 13:00", "undo", &rmas[0]], 1);
+    assert!(
+        err.contains(&format!("but {} was changed since: ben", rmas[2])),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(shop.stage(&rmas[0]), "shipped");
 }

@@ -325,3 +325,72 @@ fn the_reseller_list_holds_only_resellers_with_cases_on_the_board() {
         .collect();
     assert_eq!(ready, [("C-1".to_string(), 2)]);
 }
+
+#[test]
+fn the_last_move_of_several_cases_is_undone_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Inspected);
+    let shown = seen(&store, &ids);
+    let done = many(&mut store, &shown, &ship()).unwrap();
+    assert_eq!(done.bills.len(), 1);
+    // The whole parcel is the last move, each case with its way back.
+    let group = store.last_own_moves("anna", None).unwrap();
+    let mut cases: Vec<i64> = group.iter().map(|m| m.case_id).collect();
+    cases.sort();
+    assert_eq!(cases, ids);
+    assert!(group.iter().all(|m| m.from == Stage::Inspected
+        && m.to == Stage::Shipped
+        && m.changed_since.is_none()));
+    // Asked about one of its cases, it is the same group.
+    let of_last = store.last_own_moves("anna", Some(ids[2])).unwrap();
+    assert_eq!(of_last.len(), 3);
+    // A single move is a group of one.
+    let dir2 = tempfile::tempdir().unwrap();
+    let (_, mut other, other_ids) = shop(dir2.path(), &["C-1", "C-1"], Stage::Received);
+    let case = other.case_by_id(other_ids[0]).unwrap();
+    other
+        .apply(
+            case.id,
+            case.version,
+            Change::Move {
+                to: Stage::Expected,
+                undo: false,
+            },
+            "anna",
+            at(3, 10),
+            &Settings::default(),
+        )
+        .unwrap();
+    assert_eq!(other.last_own_moves("anna", None).unwrap().len(), 1);
+    drop(path);
+}
+
+#[test]
+fn a_group_undo_names_the_case_a_colleague_moved_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Expected);
+    let shown = seen(&store, &ids);
+    many(&mut store, &shown, &Change::Receive { tracking_in: None }).unwrap();
+    let mut theirs = Store::open(&path).unwrap();
+    let middle = theirs.case_by_id(ids[1]).unwrap();
+    theirs
+        .apply(
+            middle.id,
+            middle.version,
+            Change::Send {
+                manufacturer_ref: "MF-2".into(),
+            },
+            "ben",
+            at(3, 11),
+            &Settings::default(),
+        )
+        .unwrap();
+    let group = store.last_own_moves("anna", None).unwrap();
+    assert_eq!(group.len(), 3);
+    let changed: Vec<i64> = group
+        .iter()
+        .filter(|m| m.changed_since.is_some())
+        .map(|m| m.case_id)
+        .collect();
+    assert_eq!(changed, vec![ids[1]]);
+}

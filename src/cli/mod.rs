@@ -795,25 +795,40 @@ fn describe(c: &Case) -> String {
     }
 }
 
-/// Undo the user's own last move on a case, as the board's `u` does.
+/// Undo the user's own last move on a case, as the board's `u` does. A move of several
+/// cases in one command (a parcel, say) is undone as it was done: all its cases, in one
+/// transaction.
 fn undo(cx: &Context, key: &str) -> Outcome {
     let mut ws = cx.workshop()?;
     let seen = ws.find(key)?;
-    let (last, case) = match ws.own_last_move(Some(seen.id)) {
-        Ok(Some(found)) => found,
-        Ok(None) => {
+    let group = match ws.own_last_moves(Some(seen.id)) {
+        Ok(group) if group.is_empty() => {
             return Err(Failure::new(format!(
                 "you have no move of your own on {} left to undo: nothing was changed",
                 seen.rma
             )));
         }
+        Ok(group) => group,
         Err(UndoRefused::ChangedSince(sentence)) => return Err(Failure::new(sentence)),
         Err(UndoRefused::Store(e)) => return Err(e.into()),
     };
-    let moved = ws.apply(case.id, case.version, last.undo())?;
-    println!("{}", summary(&moved.before, &moved.case));
-    if let Some(bill) = &moved.bill {
-        paperwork::say_bill(&moved.case, bill);
+    let steps = group
+        .iter()
+        .map(|(last, case)| Step {
+            id: case.id,
+            version: case.version,
+            change: last.undo(),
+        })
+        .collect();
+    let done = ws.apply_many(steps, MoveOptions::default())?;
+    for (before, after) in &done.moved {
+        println!("{}", summary(before, after));
+    }
+    for bill in &done.bills {
+        let first = bill.bill().items.first().map(|i| i.case_id);
+        if let Some((_, case)) = done.moved.iter().find(|(_, c)| Some(c.id) == first) {
+            paperwork::say_bill(case, bill);
+        }
     }
     Ok(())
 }

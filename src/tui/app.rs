@@ -282,9 +282,12 @@ impl App {
                 from,
                 to,
                 failed,
+                together,
             } => {
                 let kind = ChoiceKind::Undo { from, to, failed };
-                self.overlay = Some(Overlay::Choice(Choice::new(kind, Target::of(&case))));
+                let mut choice = Choice::new(kind, Target::of(&case));
+                choice.together = together;
+                self.overlay = Some(Overlay::Choice(choice));
                 Vec::new()
             }
             Msg::Applied { case, done, locate } => {

@@ -40,6 +40,14 @@ pub enum Effect {
         /// Said to the user when it worked.
         done: String,
     },
+    /// Apply each its own staff action to several cases, all or nothing (the undo of a
+    /// move of several cases: each goes back to where it was).
+    ApplySteps {
+        /// The cases, as the user saw them, each with its action.
+        steps: Vec<(Target, Change)>,
+        /// Said to the user when it worked.
+        done: String,
+    },
     /// The current state of the marked cases (by row id), to unmark those that left
     /// their pane.
     LoadMarked(Vec<i64>),
@@ -136,6 +144,7 @@ impl Effect {
             Effect::ApplyMany { targets, .. } => {
                 Some(format!("the {} marked cases", targets.len()))
             }
+            Effect::ApplySteps { steps, .. } => Some(format!("the {} cases", steps.len())),
             Effect::OpenCase(_) => Some("the new case".into()),
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
@@ -216,6 +225,9 @@ pub enum Msg {
         to: Stage,
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
+        /// The other cases the same command moved, each with the change that takes it
+        /// back: they are undone together.
+        together: Vec<(Target, Change)>,
     },
     /// A write worked.
     Applied {

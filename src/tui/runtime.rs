@@ -343,6 +343,7 @@ impl Board {
             // Writes and long jobs: never on the UI thread's time.
             job @ (Effect::Apply { .. }
             | Effect::ApplyMany { .. }
+            | Effect::ApplySteps { .. }
             | Effect::OpenCase(_)
             | Effect::AddNote { .. }
             | Effect::SendOutbox
@@ -558,7 +559,11 @@ fn background(
             targets,
             change,
             done,
-        } => Some(apply_many(ws, &targets, &change, done, refused)),
+        } => {
+            let steps = targets.into_iter().map(|t| (t, change.clone())).collect();
+            Some(apply_many(ws, steps, done, refused))
+        }
+        Effect::ApplySteps { steps, done } => Some(apply_many(ws, steps, done, refused)),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
                 done: format!(
@@ -674,21 +679,21 @@ fn say_bill(case: &Case, bill: &BillFile) -> String {
     }
 }
 
-/// One move on the marked cards, all or nothing, through the same verb as the command
-/// line's moves on several keys: a ship is one parcel, with one bill.
+/// One move on the marked cards (or the undo of a move of several cases), all or
+/// nothing, through the same verb as the command line's moves on several keys: a ship is
+/// one parcel, with one bill.
 fn apply_many(
     ws: &mut Workshop,
-    targets: &[Target],
-    change: &Change,
+    steps: Vec<(Target, Change)>,
     done: String,
     refused: &dyn Fn(StoreError) -> Msg,
 ) -> Msg {
-    let steps = targets
-        .iter()
-        .map(|t| Step {
+    let steps = steps
+        .into_iter()
+        .map(|(t, change)| Step {
             id: t.id,
             version: t.version,
-            change: change.clone(),
+            change,
         })
         .collect();
     match ws.apply_many(steps, MoveOptions::default()) {
@@ -737,15 +742,22 @@ fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, zone: Zone) -> Msg {
     }
 }
 
+/// The user's own last move, as it was done: a move of several cases is offered whole.
 fn offer_undo(ws: &Workshop) -> Msg {
-    match ws.own_last_move(None) {
-        Ok(Some((last, case))) => Msg::UndoOffer {
-            case: Box::new(case),
-            from: last.from,
-            to: last.to,
-            failed: last.failed,
-        },
-        Ok(None) => Msg::Error("You have no move of your own left to undo.".to_string()),
+    match ws.own_last_moves(None) {
+        Ok(group) => {
+            let mut group = group.into_iter();
+            let Some((last, case)) = group.next() else {
+                return Msg::Error("You have no move of your own left to undo.".to_string());
+            };
+            Msg::UndoOffer {
+                case: Box::new(case),
+                from: last.from,
+                to: last.to,
+                failed: last.failed,
+                together: group.map(|(m, c)| (Target::of(&c), m.undo())).collect(),
+            }
+        }
         Err(e) => Msg::Error(e.to_string()),
     }
 }

@@ -117,6 +117,19 @@ fn done_by_kind(kind: &EventKind) -> &'static str {
     }
 }
 
+/// What a move of several cases did, after "Your last move": "took RMA-…, RMA-… to
+/// Shipped", "failed the inspection of RMA-…, RMA-…".
+pub fn describe_group(group: &[(OwnMove, Case)]) -> String {
+    let rmas: Vec<String> = group.iter().map(|(_, c)| c.rma.to_string()).collect();
+    let list = rmas.join(", ");
+    match group.first() {
+        Some((first, _)) if first.failed.is_none() => {
+            format!("took {list} to {}", first.to.title())
+        }
+        _ => format!("failed the inspection of {list}"),
+    }
+}
+
 /// What a move did: the case before and after, and for a ship in a new parcel, what
 /// became of its bill's PDF.
 #[derive(Debug, Clone)]
@@ -361,29 +374,47 @@ impl Workshop {
         self.store.resellers(self.clocks(), self.now())
     }
 
-    /// The user's own last move that may be undone, on `case` or on any case: `Ok(None)`
-    /// when there is none, `Err` with a sentence naming who did what when someone changed
-    /// the case since (undoing would throw that away).
-    pub fn own_last_move(&self, case: Option<i64>) -> Result<Option<(OwnMove, Case)>, UndoRefused> {
+    /// The user's own last move that may be undone, as it was done: every case one
+    /// command moved together (marked cards, several keys, a parcel), or the one case of a
+    /// single move, each with the case as it is now; with `case`, the last move that case
+    /// was part of. Empty when there is none; `Err` with a sentence naming the case and
+    /// who did what when someone changed any of them since (undoing would throw that
+    /// away).
+    pub fn own_last_moves(&self, case: Option<i64>) -> Result<Vec<(OwnMove, Case)>, UndoRefused> {
         let user = self.user();
-        let Some(last) = self.store.last_own_move(user, case)? else {
-            return Ok(None);
+        let moves = self.store.last_own_moves(user, case)?;
+        let mut group = Vec::with_capacity(moves.len());
+        for last in moves {
+            let case = self.store.case_by_id(last.case_id)?;
+            group.push((last, case));
+        }
+        let Some((changed, case, (by, kind))) = group
+            .iter()
+            .find_map(|(m, c)| m.changed_since.as_ref().map(|since| (m, c, since)))
+        else {
+            return Ok(group);
         };
-        let case = self.store.case_by_id(last.case_id)?;
-        if let Some((by, kind)) = &last.changed_since {
-            let who = if by == user {
-                "you".to_string()
-            } else {
-                crate::domain::text::clean_line(by)
-            };
-            return Err(UndoRefused::ChangedSince(format!(
+        let who = if by == user {
+            "you".to_string()
+        } else {
+            crate::domain::text::clean_line(by)
+        };
+        let sentence = match group.as_slice() {
+            [_] => format!(
                 "Your last move {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
-                last.describe(&case.rma),
+                changed.describe(&case.rma),
                 done_by_kind(kind),
                 case.stage.title()
-            )));
-        }
-        Ok(Some((last, case)))
+            ),
+            _ => format!(
+                "Your last move {} together, but {} was changed since: {who} {} (it is now in {}). Undoing would throw that away, so nothing was changed.",
+                describe_group(&group),
+                case.rma,
+                done_by_kind(kind),
+                case.stage.title()
+            ),
+        };
+        Err(UndoRefused::ChangedSince(sentence))
     }
 
     /// Add a note to a case.

@@ -350,3 +350,57 @@ fn a_name_pasted_into_the_reseller_picker_narrows_it_and_does_not_close_it() {
     assert_eq!(picker.input.text(), "Smart");
     assert_eq!(picker.shown().len(), 1);
 }
+
+#[test]
+fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() {
+    let mut app = board_of(Stage::Shipped, &[1, 2, 3]);
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('u')).as_slice(),
+        [Effect::OfferUndo]
+    ));
+    let back = |seq: u32| {
+        (
+            Target::of(&case(seq, Stage::Shipped)),
+            Change::Move {
+                to: Stage::Inspected,
+                undo: true,
+            },
+        )
+    };
+    app.update(Msg::UndoOffer {
+        case: Box::new(case(1, Stage::Shipped)),
+        from: Stage::Inspected,
+        to: Stage::Shipped,
+        failed: None,
+        together: vec![back(2), back(3)],
+    });
+    let Some(Overlay::Choice(choice)) = &app.overlay else {
+        panic!("asked first: {:?}", app.overlay)
+    };
+    assert_eq!(
+        choice.question(),
+        "Your last move took RMA-2026-00001, RMA-2026-00002, RMA-2026-00003 from Inspected to Shipped together. Move all 3 back to Inspected?"
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("RMA-2026-00001 and 2 more"), "{text}");
+    let fx = key(&mut app, KeyCode::Char('y'));
+    let [Effect::ApplySteps { steps, done }] = fx.as_slice() else {
+        panic!("one write for the three cases: {fx:?}")
+    };
+    assert_eq!(steps, &vec![back(1), back(2), back(3)]);
+    assert_eq!(
+        done,
+        "Undone together: RMA-2026-00001, RMA-2026-00002, RMA-2026-00003; they are back in Inspected."
+    );
+    // Refused (a colleague moved one meanwhile): the store's sentence names it, and
+    // nothing was undone.
+    app.update(Msg::Refused {
+        error: "RMA-2026-00002 was changed by ben at 2026-03-03 11:00".into(),
+        conflict: true,
+    });
+    assert!(
+        message(&app).contains("RMA-2026-00002"),
+        "{}",
+        message(&app)
+    );
+}

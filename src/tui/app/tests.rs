@@ -227,6 +227,7 @@ fn undo_is_asked_first_and_no_keeps_the_move() {
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
+        together: Vec::new(),
     });
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     assert!(app.overlay.is_none());
