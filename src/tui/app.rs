@@ -307,7 +307,10 @@ impl App {
             Msg::ReadyLoaded(list) => self.on_ready_loaded(list),
             Msg::ReadyCases { customer, cases } => self.on_ready_cases(&customer, cases),
             Msg::Refused { error, conflict } => {
-                let from = self.saving.take().and_then(|s| s.from);
+                let from = match self.saving.take().and_then(|s| s.from) {
+                    Some(Overlay::Parcel(parcel)) => return self.on_parcel_refused(*parcel, error),
+                    other => other,
+                };
                 if conflict {
                     self.complain(error);
                     return self.refresh();
@@ -671,7 +674,7 @@ impl App {
             return fx.into_iter().filter(|e| e.saves().is_none()).collect();
         }
         let from = match self.overlay {
-            Some(Overlay::Form(_) | Overlay::Choice(_)) => self.overlay.take(),
+            Some(Overlay::Form(_) | Overlay::Choice(_) | Overlay::Parcel(_)) => self.overlay.take(),
             _ => None,
         };
         self.saving = Some(Saving {

@@ -253,6 +253,7 @@ impl App {
     /// The marked cases as they are now: those that left their pane are unmarked, and
     /// the message line names them; the others keep their latest version.
     pub(super) fn on_marked_loaded(&mut self, cases: &[Case]) -> Vec<Effect> {
+        self.refresh_parcel(cases);
         let mut gone: Vec<(RmaNumber, Stage, Stage)> = Vec::new();
         for (stage, pane) in Stage::ALL.into_iter().zip(self.panes.iter_mut()) {
             pane.marked.retain_mut(|mark| {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::{App, DetailState, Screen};
 use crate::domain::{Case, Stage, TrackingNumber};
 use crate::store::PaneQuery;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, ChoiceAction};
 use crate::tui::layout::{BoardGeometry, board_geometry};
 use crate::tui::overlay::{Choice, ChoiceKind, Overlay, Parcel};
 use crate::tui::protocol::{BoardData, Effect, Reload, Target};
@@ -270,6 +270,59 @@ impl App {
             self.overlay = Some(Overlay::Parcel(Box::new(parcel)));
         }
         vec![self.reload()]
+    }
+
+    /// The receive of a parcel's ticked cases was refused (a colleague received one of
+    /// them meanwhile, say): the parcel comes back with its ticks and the store's
+    /// sentence naming the case, and its cases are read again, so that Enter can be
+    /// pressed again once fixed. Not when the user opened another window meanwhile.
+    pub(super) fn on_parcel_refused(&mut self, mut parcel: Parcel, error: String) -> Vec<Effect> {
+        let ids: Vec<i64> = parcel.cases.iter().map(|c| c.target.id).collect();
+        let mut fx = self.refresh();
+        if self.overlay.is_some() {
+            self.complain(format!(
+                "{error} Nothing was received from parcel {}. (It was closed because another window is open: scan it again.)",
+                parcel.tracking
+            ));
+            return fx;
+        }
+        let enter = self.settings.keymap.first_key(ChoiceAction::Pick);
+        parcel.note = Some(format!(
+            "{} Nothing was received: the ticks are kept; fix them and press {enter} again.",
+            error.trim_end()
+        ));
+        self.overlay = Some(Overlay::Parcel(Box::new(parcel)));
+        fx.push(Effect::LoadMarked(ids));
+        fx
+    }
+
+    /// The cases of the parcel being unpacked, as they are now: each keeps its tick with
+    /// its latest version, and those no longer expected (received elsewhere meanwhile)
+    /// leave the list, named.
+    pub(super) fn refresh_parcel(&mut self, now: &[Case]) {
+        let Some(Overlay::Parcel(parcel)) = &mut self.overlay else {
+            return;
+        };
+        let mut gone = Vec::new();
+        parcel.cases.retain_mut(|c| {
+            let Some(case) = now.iter().find(|n| n.id == c.target.id) else {
+                return true;
+            };
+            if case.stage == Stage::Expected {
+                c.target = Target::of(case);
+                return true;
+            }
+            gone.push(format!("{} (now in {})", case.rma, case.stage.title()));
+            false
+        });
+        if gone.is_empty() {
+            return;
+        }
+        let said = format!("No longer expected, so off the list: {}.", gone.join(", "));
+        parcel.note = Some(match parcel.note.take() {
+            Some(note) => format!("{note} {said}"),
+            None => said,
+        });
     }
 
     /// Show a case that was scanned or picked: its pane, selected, and its details. A

@@ -166,7 +166,9 @@ impl Parcel {
             ));
         }
         let targets = ticked.iter().map(|c| c.target.clone()).collect();
-        Outcome::close().run(vec![Effect::ApplyMany {
+        // The parcel stays asked until the store answers: refused, it comes back with its
+        // ticks.
+        Outcome::stay().run(vec![Effect::ApplyMany {
             targets,
             change: Change::Receive { tracking_in: None },
             done,
