@@ -156,11 +156,16 @@ fn the_inspected_pane_counts_what_is_ready_and_one_key_marks_it_to_ship_as_one_p
     );
     let ready = b.app.ready_for_selected().unwrap();
     assert_eq!((ready.label(), ready.cases), ("Phone Corner Lyon", 2));
-    // With four panes there is room to name the reseller.
+    // Every reseller with inspected devices is counted at the pane's foot.
     press(&mut b, KeyCode::Char('x'));
     let text = screen(&mut b, 160, 45);
-    assert!(text.contains("└ 2 ready for Phone Corner Lyon ─"), "{text}");
+    assert!(text.contains("│2 ready for Phone Corner Lyon"), "{text}");
+    assert!(text.contains("│1 ready for Handy Hub GmbH"), "{text}");
+    // Two parcels could go: p asks whose, the selected card's reseller first.
     press(&mut b, KeyCode::Char('p'));
+    let text = screen(&mut b, 160, 45);
+    assert!(text.contains("Ship one reseller's parcel"), "{text}");
+    press(&mut b, KeyCode::Enter);
     assert_eq!(
         message(&b),
         "2 cases ready for Phone Corner Lyon (C-1001) marked: > ships them together in one parcel (one S10)."

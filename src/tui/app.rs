@@ -303,6 +303,7 @@ impl App {
             }
             Msg::AppliedMany { ids, done } => self.on_applied_many(&ids, done),
             Msg::MarkedLoaded(cases) => self.on_marked_loaded(&cases),
+            Msg::ParcelChecked { ids, problem } => self.on_parcel_checked(&ids, problem),
             Msg::ResellersLoaded(list) => self.on_resellers_loaded(list),
             Msg::ReadyLoaded(list) => self.on_ready_loaded(list),
             Msg::ReadyCases { customer, cases } => self.on_ready_cases(&customer, cases),

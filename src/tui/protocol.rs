@@ -61,6 +61,9 @@ pub enum Effect {
     FilterReseller(Option<ResellerOnBoard>),
     /// How many inspected cases are ready to ship to each reseller.
     LoadReady,
+    /// Whether the marked cases (by row id) may go out as one parcel, before the S10
+    /// number is asked for.
+    CheckParcel(Vec<i64>),
     /// Every inspected case of this reseller (customer number), to mark them.
     MarkReady(String),
     /// Open a new case from the new-case form.
@@ -247,6 +250,13 @@ pub enum Msg {
     },
     /// The marked cases as they are now (those that no longer exist are left out).
     MarkedLoaded(Vec<Case>),
+    /// Whether the marked cases may go out as one parcel.
+    ParcelChecked {
+        /// The cases' row ids, as asked.
+        ids: Vec<i64>,
+        /// Why not, in a sentence; `None` when they may.
+        problem: Option<String>,
+    },
     /// The resellers with cases on the board, for the reseller filter.
     ResellersLoaded(Vec<ResellerOnBoard>),
     /// Inspected cases per reseller, the most first.

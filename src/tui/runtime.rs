@@ -373,6 +373,10 @@ impl Board {
             }
             // The app carries it out itself.
             Effect::FilterReseller(_) => None,
+            Effect::CheckParcel(ids) => Some(match self.ws.store().parcel_problem(&ids) {
+                Ok(problem) => Msg::ParcelChecked { ids, problem },
+                Err(e) => failed(e),
+            }),
             Effect::LoadMarked(ids) => Some(match self.ws.store().cases_by_ids(&ids) {
                 Ok(cases) => Msg::MarkedLoaded(cases),
                 Err(e) => failed(e),

@@ -128,7 +128,6 @@ impl App {
 
     pub(super) fn reload(&mut self) -> Effect {
         self.last_reload = Some(self.now);
-        let rows = self.geometry().rows;
         let cutoff = self.shipped_cutoff();
         Effect::Reload(Reload {
             windows: Stage::ALL
@@ -137,7 +136,7 @@ impl App {
                     stage,
                     shipped_after: (stage == Stage::Shipped).then_some(cutoff),
                     offset: self.pane(stage).offset,
-                    limit: rows,
+                    limit: self.rows_of(stage),
                 })
                 .collect(),
             shipped_cutoff: cutoff,
@@ -176,9 +175,9 @@ impl App {
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved
     /// (so it must be loaded again).
     pub(super) fn keep_selection_visible(&mut self) -> bool {
-        let rows = self.geometry().rows;
         let mut moved = false;
         for stage in Stage::ALL {
+            let rows = self.rows_of(stage);
             let len = self.pane_len(stage);
             let pane = self.pane_mut(stage);
             pane.selected = pane.selected.min(len.saturating_sub(1));
@@ -213,7 +212,7 @@ impl App {
     pub(super) fn navigate(&mut self, action: Action) -> Option<Vec<Effect>> {
         let len = self.pane_len(self.focus);
         let at = self.pane(self.focus).selected;
-        let page = self.geometry().rows.max(1);
+        let page = self.rows_of(self.focus).max(1);
         Some(match action {
             Action::PaneLeft | Action::PaneRight => {
                 let stages = self.visible_stages();
@@ -342,7 +341,7 @@ impl App {
         let mut fx = Vec::new();
         match position {
             Some(p) => {
-                let rows = self.geometry().rows;
+                let rows = self.rows_of(case.stage);
                 let pane = self.pane_mut(case.stage);
                 pane.selected = p;
                 if p < pane.offset || p >= pane.offset + rows {
