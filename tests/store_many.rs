@@ -394,3 +394,31 @@ fn a_group_undo_names_the_case_a_colleague_moved_since() {
         .collect();
     assert_eq!(changed, vec![ids[1]]);
 }
+
+#[test]
+fn one_resellers_shipped_count_is_counted_as_everyones_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-2"], Stage::Inspected);
+    let shown = seen(&store, &ids[..2]);
+    many(&mut store, &shown, &ship()).unwrap();
+    let clocks = rmaboard::domain::Clocks::default();
+    let shipped = Stage::ALL
+        .iter()
+        .position(|&s| s == Stage::Shipped)
+        .unwrap();
+    // A window that starts after the parcel went: both are older; before: both in it.
+    for (cutoff, older) in [(at(4, 9), 2), (at(3, 9), 0)] {
+        let all = store.stage_counts().unwrap();
+        let all_older = store.shipped_before(cutoff).unwrap();
+        let c1 = store
+            .reseller_counts("C-1", &clocks, at(5, 9), cutoff)
+            .unwrap();
+        assert_eq!(c1.shipped_older, older);
+        assert_eq!(c1.shipped_older, all_older);
+        assert_eq!(c1.counts[shipped], all[shipped]);
+        let c2 = store
+            .reseller_counts("C-2", &clocks, at(5, 9), cutoff)
+            .unwrap();
+        assert_eq!((c2.counts[shipped], c2.shipped_older), (0, 0));
+    }
+}
