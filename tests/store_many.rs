@@ -422,3 +422,70 @@ fn one_resellers_shipped_count_is_counted_as_everyones_is() {
         assert_eq!((c2.counts[shipped], c2.shipped_older), (0, 0));
     }
 }
+
+/// Every move the board's marks and the command line's several keys make, with a case in
+/// the middle changed by a colleague after it was shown: nothing is saved, no counter
+/// (RMA numbers, bill numbers, outbox) moves, and that case is named.
+#[test]
+fn every_kind_of_move_on_several_cases_is_all_or_nothing() {
+    let moves: Vec<(Stage, Change)> = vec![
+        (Stage::Expected, Change::Receive { tracking_in: None }),
+        (
+            Stage::Received,
+            Change::Send {
+                manufacturer_ref: "MF-5".into(),
+            },
+        ),
+        (
+            Stage::AtManufacturer,
+            Change::InspectPass {
+                in_house: false,
+                note: None,
+            },
+        ),
+        (
+            Stage::AtManufacturer,
+            Change::InspectFail {
+                note: "still dead".into(),
+            },
+        ),
+        (
+            Stage::Received,
+            Change::Void {
+                reason: rmaboard::domain::VoidReason::WaterDamage,
+                note: "corrosion inside".into(),
+            },
+        ),
+        (Stage::Inspected, ship()),
+        (
+            Stage::Inspected,
+            Change::Move {
+                to: Stage::AtManufacturer,
+                undo: false,
+            },
+        ),
+    ];
+    for (stage, change) in moves {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], stage);
+        let shown = seen(&store, &ids);
+        Store::open(&path)
+            .unwrap()
+            .add_note(ids[1], "looked at it", "ben", at(3, 9))
+            .unwrap();
+        let middle = store.case_by_id(ids[1]).unwrap().rma.to_string();
+        let before = dump(&path);
+        let err = many(&mut store, &shown, &change).unwrap_err();
+        assert!(err.is_conflict(), "{change:?}: {err}");
+        let sentence = err.to_string();
+        assert!(
+            sentence.contains(&middle) && sentence.contains("nothing was saved"),
+            "{change:?}: {sentence}"
+        );
+        assert_eq!(dump(&path), before, "{change:?} saved something");
+        // Shown again as it is now, the same move goes through for all three.
+        let shown = seen(&store, &ids);
+        let done = many(&mut store, &shown, &change).unwrap();
+        assert_eq!(done.moved.len(), 3, "{change:?}");
+    }
+}

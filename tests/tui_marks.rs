@@ -182,3 +182,58 @@ fn marked_cards_are_saved_on_the_worker_and_wait_for_a_colleagues_lock_together(
     assert_eq!(stage_of(&store, "RMA-2026-00011"), Stage::Expected);
     assert_eq!(b.app.marked_count(), 0);
 }
+
+/// A reseller's name with a character no font has: the parcel is shipped, its bill
+/// written with a stand-in, and the board's message line names the character.
+#[test]
+fn a_bill_with_a_letter_no_font_has_is_written_and_the_board_names_the_letter() {
+    let shop = workshop();
+    rusqlite::Connection::open(&shop.path)
+        .unwrap()
+        .execute(
+            "UPDATE sales SET customer_name = 'Shop \u{10FFFD} One' WHERE customer_number = 'C-1001'",
+            [],
+        )
+        .unwrap();
+    ben_does(
+        &shop,
+        "RMA-2026-00005",
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
+    );
+    let mut b = board(&shop, (160, 45));
+    for _ in 0..3 {
+        press(&mut b, KeyCode::Char('l'));
+    }
+    assert_eq!(b.app.focus, Stage::Inspected);
+    // RMA-8 and RMA-5 are that reseller's: one parcel.
+    press(&mut b, KeyCode::Char(' '));
+    press(&mut b, KeyCode::Char('j'));
+    press(&mut b, KeyCode::Char('j'));
+    press(&mut b, KeyCode::Char(' '));
+    let marked: Vec<String> = b
+        .app
+        .pane(Stage::Inspected)
+        .marked
+        .iter()
+        .map(|t| t.rma.clone())
+        .collect();
+    assert_eq!(marked, ["RMA-2026-00008", "RMA-2026-00005"]);
+    press(&mut b, KeyCode::Char('>'));
+    type_text(&mut b, "RR123456785CN");
+    press(&mut b, KeyCode::Enter);
+    let said = message(&b);
+    assert!(said.contains("shipped together"), "{said}");
+    assert!(
+        said.contains("Warning: no font has the character") && said.contains("U+10FFFD"),
+        "{said}"
+    );
+    let bills: Vec<_> = std::fs::read_dir(shop.dir.path().join("bills"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    // The shop shipped two bills before (its Shipped pane).
+    assert_eq!(bills, ["B-000003-RMA-2026-00008+1.pdf"]);
+}
