@@ -237,3 +237,58 @@ fn a_bill_with_a_letter_no_font_has_is_written_and_the_board_names_the_letter() 
     // The shop shipped two bills before (its Shipped pane).
     assert_eq!(bills, ["B-000003-RMA-2026-00008+1.pdf"]);
 }
+
+/// A colleague receives one device of a parcel while it is being unpacked: Enter is
+/// refused, the parcel stays with its ticks, that case leaves the list, named, and Enter
+/// again receives the others.
+#[test]
+fn a_parcel_received_in_part_elsewhere_is_unpacked_again_without_losing_the_ticks() {
+    let shop = workshop();
+    let expected: Vec<(String, String)> = {
+        let conn = rusqlite::Connection::open(&shop.path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT rma, imei FROM cases WHERE stage = 'expected' ORDER BY id LIMIT 2")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(expected.len(), 2);
+    rusqlite::Connection::open(&shop.path)
+        .unwrap()
+        .execute(
+            "UPDATE cases SET tracking_in = 'RR070000002NL' WHERE stage = 'expected'
+             AND id IN (SELECT id FROM cases WHERE stage = 'expected' ORDER BY id LIMIT 2)",
+            [],
+        )
+        .unwrap();
+    let mut b = board(&shop, (80, 24));
+    scan(&mut b, "RR070000002NL");
+    for (_, imei) in &expected[..2] {
+        scan(&mut b, imei);
+    }
+    assert!(screen(&mut b, 80, 24).contains("2 of 2 out"));
+    ben_does(&shop, &expected[1].0, Change::Receive { tracking_in: None });
+    press(&mut b, KeyCode::Enter);
+    let text = screen(&mut b, 80, 24);
+    let Some(rmaboard::tui::overlay::Overlay::Parcel(parcel)) = &b.app.overlay else {
+        panic!("the parcel stays open: {text}")
+    };
+    let left: Vec<(&str, bool)> = parcel
+        .cases
+        .iter()
+        .map(|c| (c.target.rma.as_str(), c.ticked))
+        .collect();
+    assert_eq!(left, [(expected[0].0.as_str(), true)]);
+    let note = parcel.note.clone().unwrap();
+    assert!(
+        note.contains(&format!("{} (now in Received)", expected[1].0))
+            && note.contains("Nothing was received"),
+        "{note}"
+    );
+    assert_eq!(stage_of(&shop.store(), &expected[0].0), Stage::Expected);
+    press(&mut b, KeyCode::Enter);
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert_eq!(stage_of(&shop.store(), &expected[0].0), Stage::Received);
+}
