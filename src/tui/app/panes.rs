@@ -286,9 +286,10 @@ impl App {
             return fx;
         }
         let enter = self.settings.keymap.first_key(ChoiceAction::Pick);
+        let error = error.trim_end();
+        let stop = if error.ends_with(['.', '!', '?']) { "" } else { "." };
         parcel.note = Some(format!(
-            "{} Nothing was received: the ticks are kept; fix them and press {enter} again.",
-            error.trim_end()
+            "{error}{stop} Nothing was received: the ticks are kept; fix them and press {enter} again."
         ));
         self.overlay = Some(Overlay::Parcel(Box::new(parcel)));
         fx.push(Effect::LoadMarked(ids));
