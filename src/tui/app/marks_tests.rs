@@ -507,3 +507,20 @@ fn marked_cards_of_two_customers_are_refused_before_the_s10_is_asked() {
     };
     assert_eq!(form.title(), "Ship 2 marked cases back to the customer");
 }
+
+#[test]
+fn a_wrong_s10_is_said_once_in_the_ship_form() {
+    let mut app = board_of(Stage::Inspected, &[7]);
+    key(&mut app, KeyCode::Char('>'));
+    assert!(matches!(&app.overlay, Some(Overlay::Form(_))));
+    type_text(&mut app, "RR123456789CN");
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = screen(&app, w, h);
+        assert_eq!(
+            text.matches("wrong check digit").count(),
+            1,
+            "{w}x{h}:\n{text}"
+        );
+    }
+}

@@ -287,7 +287,11 @@ impl App {
         }
         let enter = self.settings.keymap.first_key(ChoiceAction::Pick);
         let error = error.trim_end();
-        let stop = if error.ends_with(['.', '!', '?']) { "" } else { "." };
+        let stop = if error.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
         parcel.note = Some(format!(
             "{error}{stop} Nothing was received: the ticks are kept; fix them and press {enter} again."
         ));

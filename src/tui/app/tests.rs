@@ -133,7 +133,9 @@ fn shipping_asks_for_the_s10_and_applies_a_ship_with_it() {
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("the form stays open")
     };
-    assert!(form.error.as_deref().unwrap().contains("check digit"));
+    // Said under the field, once.
+    assert!(form.shows_problem(0).unwrap().contains("check digit"));
+    assert!(form.error.is_none());
     for _ in 0..3 {
         key(&mut app, KeyCode::Backspace);
     }
