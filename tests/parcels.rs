@@ -1066,3 +1066,64 @@ fn undo_takes_a_whole_parcel_back_and_its_bill_stands() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(shop.stage(&rmas[0]), "shipped");
 }
+
+/// The mail to a reseller is addressed to its name as well as its address; a name in
+/// Chinese or Polish arrives whole (RFC 2047), as a mail program reads it.
+#[test]
+fn the_mails_to_a_reseller_carry_its_name() {
+    let shop = Shop::stocked();
+    shop.batch(&[7]);
+    // Serial 10 (Łukasiewicz GSM) is out of guarantee: open it as goodwill.
+    shop.ok(&[
+        "--at",
+        AT,
+        "open",
+        "--imei",
+        &imei(10),
+        "--fault",
+        "No sound",
+        "--override",
+        "loyal customer",
+    ]);
+    let dir = shop.dir.path().join("sent");
+    let config = shop.file("mail.toml", "[mail]\nfrom = \"service@shop.example\"\n");
+    let out = shop
+        .cmd()
+        .env("RMABOARD_CONFIG", &config)
+        .args(["outbox", "send", "--eml", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut to: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let header = String::from_utf8_lossy(&raw).to_string();
+        let to_line = header
+            .lines()
+            .find(|l| l.starts_with("To:"))
+            .unwrap()
+            .to_string();
+        assert!(to_line.is_ascii(), "{to_line}");
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let first = msg.to().unwrap().first().unwrap();
+        to.push((
+            first.name().unwrap_or_default().to_string(),
+            first.address().unwrap_or_default().to_string(),
+        ));
+    }
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            (
+                "Łukasiewicz GSM".to_string(),
+                "service@c-3.example".to_string()
+            ),
+            ("张伟 Mobile".to_string(), "service@c-2.example".to_string()),
+        ]
+    );
+}

@@ -826,6 +826,9 @@ pub struct OutboxMessage {
     /// The checked address; `None` when the registry had no usable one, and sending fails
     /// with a sentence.
     pub to_address: Option<String>,
+    /// Who it is addressed to, by name: the customer's in the sales registry, or the
+    /// sender's of the mail it answers; `None` when neither has one.
+    pub to_name: Option<String>,
     /// The subject, filled in.
     pub subject: String,
     /// The body, filled in.
@@ -885,7 +888,13 @@ impl OutboxMessage {
         let sender = Address::new_address(from.name.clone(), from.address.clone());
         let mail = MessageBuilder::new()
             .from(sender)
-            .to(Address::new_address(None::<String>, to))
+            .to(Address::new_address(
+                self.to_name
+                    .as_deref()
+                    .map(clean_line)
+                    .filter(|n| !n.trim().is_empty()),
+                to,
+            ))
             .subject(clean_line(&self.subject))
             .date(Date::new(now.timestamp()))
             .message_id(format!("rmaboard.{}.{}@{domain}", self.id, self.rma))

@@ -463,6 +463,7 @@ fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
         references: Vec::new(),
         kind: crate::paperwork::MessageKind::RmaInstructions,
         to_address: Some("service@hub.example".into()),
+        to_name: None,
         subject: "Your RMA".into(),
         body: (1..=lines)
             .map(|n| format!("body line {n}"))
