@@ -142,6 +142,8 @@ pub enum FormKind {
         /// The case the message is about, for the title.
         rma: String,
     },
+    /// Open a case for every line of a reseller's request file.
+    OpenBatch,
     /// Open a new case; the verdict is shown before saving.
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
@@ -215,6 +217,22 @@ impl Form {
             vec![Field::new(
                 "China Post tracking number (S10)",
                 FieldKind::S10,
+            )],
+        )
+    }
+
+    /// The form for a reseller's request file: the path of a CSV with the columns `imei,
+    /// fault` (and optionally `part, claimed_at, tracking_in`), as `open --batch` reads it.
+    pub fn open_batch() -> Form {
+        Form::with(
+            FormKind::OpenBatch,
+            vec![Field::new(
+                "Request file (CSV: imei, fault; part, claimed_at, tracking_in)",
+                FieldKind::Line {
+                    name: "request file",
+                    max: 4096,
+                    required: true,
+                },
             )],
         )
     }
@@ -371,6 +389,7 @@ impl Form {
             FormKind::Note(t) => format!("Note on {}", t.rma),
             FormKind::DropMessage { id, rma } => format!("Drop message {id} ({rma})"),
             FormKind::NewCase { .. } => "New case".to_string(),
+            FormKind::OpenBatch => "Open a reseller's request file".to_string(),
         }
     }
 
@@ -515,6 +534,7 @@ impl Form {
                 id: *id,
                 reason: v(0),
             },
+            FormKind::OpenBatch => Effect::OpenBatch(std::path::PathBuf::from(v(0).trim())),
             FormKind::NewCase { verdict, open_case } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
                 if let (Some(open), Some((assessed, _, _))) = (open_case, verdict)

@@ -68,6 +68,9 @@ pub enum Effect {
     MarkReady(String),
     /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
+    /// Open a case for every line of a reseller's request file (`open --batch`), all or
+    /// nothing.
+    OpenBatch(std::path::PathBuf),
     /// Add a repair note to a case.
     AddNote {
         /// The case, as the user saw it.
@@ -149,6 +152,7 @@ impl Effect {
             }
             Effect::ApplySteps { steps, .. } => Some(format!("the {} cases", steps.len())),
             Effect::OpenCase(_) => Some("the new case".into()),
+            Effect::OpenBatch(_) => Some("the request file's cases".into()),
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
             Effect::DropMessage { id, .. } => Some(format!("message {id}")),

@@ -345,6 +345,7 @@ impl Board {
             | Effect::ApplyMany { .. }
             | Effect::ApplySteps { .. }
             | Effect::OpenCase(_)
+            | Effect::OpenBatch(_)
             | Effect::AddNote { .. }
             | Effect::SendOutbox
             | Effect::DropMessage { .. }
@@ -579,6 +580,7 @@ fn background(
             },
             Err(e) => refused(e),
         }),
+        Effect::OpenBatch(file) => Some(open_batch(ws, &file, refused)),
         Effect::AddNote { target, text } => Some(match ws.add_note(target.id, &text) {
             Ok(case) => Msg::Applied {
                 case: Box::new(case),
@@ -716,6 +718,49 @@ fn apply_many(
         // Each refused case is named in the store's sentence; busy, read-only...: worded
         // as for one case.
         Err(e) => refused(e),
+    }
+}
+
+/// A reseller's request file, opened whole as `open --batch` opens it, or the form back
+/// with why not (every bad row with its line).
+fn open_batch(
+    ws: &mut Workshop,
+    file: &std::path::Path,
+    refused: &dyn Fn(StoreError) -> Msg,
+) -> Msg {
+    let name = file
+        .file_name()
+        .map(|n| clean_line(&n.to_string_lossy()))
+        .unwrap_or_default();
+    match ws.open_batch_file(file) {
+        Ok(done) => {
+            let rmas: Vec<String> = done.opened.iter().map(|c| c.rma.to_string()).collect();
+            let mut said = format!(
+                "{} opened from {name} ({}): they wait in Expected, and the RMA instructions in the outbox, one message per reseller.",
+                crate::domain::text::count(rmas.len() as u64, "case"),
+                rmas.join(", ")
+            );
+            if !done.ignored_columns.is_empty() {
+                said.push_str(&format!(
+                    " Columns not used: {}.",
+                    clean_line(&crate::import::describe_ignored(&done.ignored_columns))
+                ));
+            }
+            match done.opened.into_iter().next() {
+                // The sentence names every case: it is not replaced by one case's.
+                Some(first) => Msg::Applied {
+                    case: Box::new(first),
+                    done: said,
+                    locate: false,
+                },
+                None => Msg::Error(said),
+            }
+        }
+        Err(crate::workshop::BatchRefused::Store(e)) => refused(e),
+        Err(e) => Msg::Refused {
+            error: e.to_string(),
+            conflict: false,
+        },
     }
 }
 

@@ -92,6 +92,48 @@ impl WorkshopError {
     }
 }
 
+/// A reseller's request file opened whole.
+#[derive(Debug, Clone)]
+pub struct BatchOpened {
+    /// One case per line, in file order.
+    pub opened: Vec<Case>,
+    /// Header columns that were not used.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Why a reseller's request file opened nothing.
+#[derive(Debug)]
+pub enum BatchRefused {
+    /// The file could not be read, or holds no requests: the sentence says why.
+    File(String),
+    /// Its bad rows, each with its line number.
+    Rows(Vec<crate::store::RowProblem>),
+    /// The store refused or failed.
+    Store(StoreError),
+}
+
+impl std::fmt::Display for BatchRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchRefused::File(sentence) => write!(f, "{sentence}"),
+            BatchRefused::Rows(rows) => {
+                let n = rows.len();
+                write!(
+                    f,
+                    "{}, so nothing was opened: fix {}, then open the whole file again",
+                    crate::domain::text::count(n as u64, "bad row"),
+                    if n == 1 { "it" } else { "them" }
+                )?;
+                for p in rows {
+                    write!(f, "\nline {}: {}", p.line, p.message)?;
+                }
+                Ok(())
+            }
+            BatchRefused::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Why the user's own last move cannot be undone.
 #[derive(Debug, Error)]
 pub enum UndoRefused {
@@ -367,6 +409,32 @@ impl Workshop {
         let at = self.now();
         self.store
             .open_batch(rows, &self.setup.user, at, &self.paperwork)
+    }
+
+    /// Open a case for every line of a reseller's request file, as `open --batch` does:
+    /// read with the sales import's CSV rules, then all or nothing. The sentence for a
+    /// file that cannot be read, or the `line N:` problems of its bad rows (nothing is
+    /// opened then).
+    pub fn open_batch_file(&mut self, file: &std::path::Path) -> Result<BatchOpened, BatchRefused> {
+        let latest = Utc::now() + Duration::days(1);
+        let requests = crate::import::read_requests(file, self.now(), latest)
+            .map_err(|e| BatchRefused::File(e.to_string()))?;
+        if requests.rows.is_empty() {
+            return Err(BatchRefused::File(format!(
+                "{} has no requests under its header line, so nothing was opened: one line per device (imei, fault)",
+                file.display()
+            )));
+        }
+        let done = self
+            .open_batch(requests.rows)
+            .map_err(BatchRefused::Store)?;
+        if !done.rejected.is_empty() {
+            return Err(BatchRefused::Rows(done.rejected));
+        }
+        Ok(BatchOpened {
+            opened: done.opened,
+            ignored_columns: requests.ignored_columns,
+        })
     }
 
     /// Every reseller of the sales registry with its open, late and lately shipped cases.
