@@ -489,3 +489,55 @@ fn every_kind_of_move_on_several_cases_is_all_or_nothing() {
         assert_eq!(done.moved.len(), 3, "{change:?}");
     }
 }
+
+#[test]
+fn failed_inspections_of_several_cases_are_taken_back_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-1"], Stage::AtManufacturer);
+    let before: Vec<_> = ids
+        .iter()
+        .map(|&id| store.case_by_id(id).unwrap())
+        .collect();
+    let shown = seen(&store, &ids);
+    many(
+        &mut store,
+        &shown,
+        &Change::InspectFail {
+            note: "still dead".into(),
+        },
+    )
+    .unwrap();
+    let group = store.last_own_moves("anna", None).unwrap();
+    assert_eq!(group.len(), 2);
+    assert!(group.iter().all(|m| m.failed.is_some()));
+    let steps = group
+        .iter()
+        .map(|m| Step {
+            id: m.case_id,
+            version: store.case_by_id(m.case_id).unwrap().version,
+            change: m.undo(),
+        })
+        .collect();
+    store
+        .apply_many(
+            steps,
+            MoveOptions::default(),
+            "anna",
+            at(3, 11),
+            &Settings::default(),
+        )
+        .unwrap();
+    for was in before {
+        let now = store.case_by_id(was.id).unwrap();
+        assert_eq!(
+            (now.stage, now.rounds, now.outcome, now.stage_since),
+            (was.stage, was.rounds, was.outcome, was.stage_since)
+        );
+    }
+    // Undone: nothing of the group is left to undo.
+    let left = store.last_own_moves("anna", None).unwrap();
+    assert!(
+        left.iter()
+            .all(|m| !ids.contains(&m.case_id) || m.failed.is_none())
+    );
+}

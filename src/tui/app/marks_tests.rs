@@ -470,6 +470,8 @@ fn the_ship_together_key_asks_whose_parcel_when_several_are_ready() {
     let text = screen(&app, 80, 24);
     assert!(text.contains("Ship one reseller's parcel"), "{text}");
     assert!(text.contains("3 ready"), "{text}");
+    // The status bar says what Enter does here, not what it does in the filter.
+    assert!(!text.contains("Enter show"), "{text}");
     key(&mut app, KeyCode::Down);
     let fx = key(&mut app, KeyCode::Enter);
     assert!(

@@ -186,6 +186,15 @@ impl Overlay {
                     "leave, save nothing",
                 ),
             ],
+            // Picking whose parcel to ship: Enter marks it rather than filters.
+            Overlay::Resellers(picker) if picker.ready => {
+                use super::action::SearchAction;
+                vec![
+                    (keys.pair(SearchAction::Up, SearchAction::Down), "pick"),
+                    (keys.first_key(SearchAction::Show), "mark their parcel"),
+                    (keys.first_key(SearchAction::Close), "close"),
+                ]
+            }
             _ => keys.hints(self.mode()),
         }
     }
