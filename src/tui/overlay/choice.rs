@@ -86,15 +86,20 @@ impl Choice {
     /// The question as shown.
     pub fn question(&self) -> String {
         let n = self.together.len() + 1;
+        let all = if n == 2 {
+            "both".to_string()
+        } else {
+            format!("all {n}")
+        };
         match self.kind {
             ChoiceKind::Undo {
                 failed: Some(_), ..
             } if n > 1 => format!(
-                "Your last move failed the inspection of {} together. Take that back for all {n}?",
+                "Your last move failed the inspection of {} together. Take that back for {all}?",
                 self.undone()
             ),
             ChoiceKind::Undo { from, to, .. } if n > 1 => format!(
-                "Your last move took {} from {} to {} together. Move all {n} back to {}?",
+                "Your last move took {} from {} to {} together. Move {all} back to {}?",
                 self.undone(),
                 from.title(),
                 to.title(),
