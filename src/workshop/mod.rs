@@ -107,7 +107,12 @@ pub enum BatchRefused {
     /// The file could not be read, or holds no requests: the sentence says why.
     File(String),
     /// Its bad rows, each with its line number.
-    Rows(Vec<crate::store::RowProblem>),
+    Rows {
+        /// The bad rows.
+        rows: Vec<crate::store::RowProblem>,
+        /// Header columns that are not used.
+        ignored_columns: Vec<String>,
+    },
     /// The store refused or failed.
     Store(StoreError),
 }
@@ -116,7 +121,7 @@ impl std::fmt::Display for BatchRefused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BatchRefused::File(sentence) => write!(f, "{sentence}"),
-            BatchRefused::Rows(rows) => {
+            BatchRefused::Rows { rows, .. } => {
                 let n = rows.len();
                 write!(
                     f,
@@ -429,7 +434,10 @@ impl Workshop {
             .open_batch(requests.rows)
             .map_err(BatchRefused::Store)?;
         if !done.rejected.is_empty() {
-            return Err(BatchRefused::Rows(done.rejected));
+            return Err(BatchRefused::Rows {
+                rows: done.rejected,
+                ignored_columns: requests.ignored_columns,
+            });
         }
         Ok(BatchOpened {
             opened: done.opened,
