@@ -278,3 +278,38 @@ fn a_refused_receive_keeps_the_parcel_and_its_ticks_and_names_the_case() {
     };
     assert_eq!(targets.iter().map(|t| t.id).collect::<Vec<_>>(), vec![1]);
 }
+
+#[test]
+fn backspace_with_nothing_typed_unticks_the_last_ticked_case() {
+    let mut app = unpacking();
+    let cases = parcel_cases();
+    scan(&mut app, cases[2].imei.as_str());
+    scan(&mut app, cases[0].imei.as_str());
+    assert_eq!(ticked(&app), vec![true, false, true]);
+    // A number half typed: Backspace takes back a character, nothing is unticked.
+    type_text(&mut app, "35");
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(parcel(&app).typed, "3");
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(ticked(&app), vec![true, false, true]);
+    // Nothing typed: the last device ticked goes back in the box, then the one before.
+    assert!(key(&mut app, KeyCode::Backspace).is_empty());
+    assert_eq!(ticked(&app), vec![false, false, true]);
+    let note = parcel(&app).note.clone().unwrap();
+    assert!(
+        note.contains("RMA-2026-00001") && note.contains("1 of 3"),
+        "{note}"
+    );
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(ticked(&app), vec![false, false, false]);
+    key(&mut app, KeyCode::Backspace);
+    assert!(
+        parcel(&app)
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("Nothing is ticked")
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Backspace untick the last"), "{text}");
+}

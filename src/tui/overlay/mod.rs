@@ -185,6 +185,7 @@ impl Overlay {
                     keys.first_key(super::action::ChoiceAction::Cancel),
                     "leave, save nothing",
                 ),
+                ("Backspace".to_string(), "untick the last"),
             ],
             // Picking whose parcel to ship: Enter marks it rather than filters.
             Overlay::Resellers(picker) if picker.ready => {
