@@ -357,3 +357,63 @@ fn processes_hammering_one_database_lose_nothing() {
         opened.len()
     );
 }
+
+/// The board opens a second connection for its worker in the same process. Opening it
+/// must not drop the locks the first one holds on the file (closing any other handle on
+/// it would, for the whole process): else another terminal's command, closing as if it
+/// were the last, checkpoints and deletes the write-ahead log under the board, which
+/// then reads stale data and writes into a deleted file.
+#[test]
+fn a_second_connection_in_one_process_keeps_the_first_ones_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.sqlite");
+    let first = Store::open(&path).unwrap();
+    first.stage_counts().unwrap();
+    let second = Store::open(&path).unwrap();
+    second.stage_counts().unwrap();
+    let wal = rmaboard::store::wal_path(&path);
+    assert!(wal.exists());
+    // Another process reads and closes, as the sqlite3 shell does: this test's own
+    // binary, running the helper below.
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "another_process_reads_and_closes",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("RMABOARD_TEST_OTHER_DB", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        wal.exists(),
+        "another process took the write-ahead log away while this one has the database open"
+    );
+    drop((first, second));
+}
+
+/// Run as another process by the test above: a connection that would lock the file for
+/// itself alone (as a closing connection does to see whether it is the last) must be
+/// refused while the test's process has the database open.
+#[test]
+#[ignore = "another process of a_second_connection_in_one_process_keeps_the_first_ones_locks"]
+fn another_process_reads_and_closes() {
+    let Ok(path) = std::env::var("RMABOARD_TEST_OTHER_DB") else {
+        return;
+    };
+    let other = Connection::open(path).unwrap();
+    other.busy_timeout(std::time::Duration::ZERO).unwrap();
+    other
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE")
+        .unwrap();
+    let got = other.query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0));
+    assert!(
+        got.is_err(),
+        "this process could lock the database for itself alone"
+    );
+}

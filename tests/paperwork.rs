@@ -372,7 +372,10 @@ fn the_outbox_is_sent_once_and_a_failure_stays_with_its_error() {
     shop.ok(&["outbox", "send"]);
     let log = shop.mail_log();
     assert_eq!(log.matches("=== end").count(), 1);
-    assert!(log.contains("To: <service@hub.example>\r\n"), "{log}");
+    assert!(
+        log.contains("To: \"Mobile Hub Rotterdam\" <service@hub.example>\r\n"),
+        "{log}"
+    );
     assert!(log.contains(&format!(
         "Subject: Your return authorisation {rma} for order SO-1001"
     )));

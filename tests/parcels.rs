@@ -834,15 +834,17 @@ fn an_s10_number_of_an_earlier_parcel_is_refused_unless_reused_on_purpose() {
     );
     assert!(err.contains("a parcel goes to one customer"), "{err}");
 
-    // Undo one case of the parcel and ship it again in it: it keeps its bill, and the
-    // customer is not told twice.
+    // Undo the parcel (its two cases, as they were shipped) and ship it again: it keeps
+    // its bill, and the customer is not told twice.
     shop.ok(&["--at", "2025-04-12", "undo", &first[1]]);
+    assert_eq!(shop.stage(&first[0]), "inspected");
     assert_eq!(shop.stage(&first[1]), "inspected");
     let out = shop.run(&[
         "--at",
         "2025-04-12",
         "ship",
         &first[1],
+        &first[0],
         "--tracking",
         &tracking,
     ]);
@@ -999,4 +1001,129 @@ fn bill_numbers_stay_unique_and_gapless_under_concurrent_parcels() {
         )
         .unwrap();
     assert_eq!(notices, i64::from(2 * PARCELS));
+}
+
+/// `undo` of a case shipped in a parcel takes the whole parcel back, as it was shipped:
+/// one transaction. Its one bill stands, as for a parcel of one: shipped again under the
+/// same S10 number, the parcel gets no second bill and the customer no second notice. A
+/// colleague's move of one of its cases since refuses the undo, naming that case, and
+/// changes nothing.
+#[test]
+fn undo_takes_a_whole_parcel_back_and_its_bill_stands() {
+    let shop = Shop::stocked();
+    let rmas = shop.cases_in(&[1, 2, 3], "inspected");
+    let tracking = s10(31);
+    let ship = |at: &'static str| {
+        let mut args = vec!["--at", at, "ship"];
+        args.extend(rmas.iter().map(String::as_str));
+        args.extend(["--tracking", &tracking]);
+        shop.ok(&args);
+    };
+    ship("2025-04-12 09:00");
+    let bills = shop.count("SELECT count(*) FROM bills");
+    let notices = shop.count("SELECT count(*) FROM outbox");
+    assert_eq!(bills, 1);
+
+    let out = shop.ok(&["--at", "2025-04-12 10:00", "undo", &rmas[1]]);
+    let every: String = rmas
+        .iter()
+        .map(|r| format!("{r}: shipped -> inspected\n"))
+        .collect();
+    assert_eq!(out, every);
+    for rma in &rmas {
+        assert_eq!(shop.stage(rma), "inspected");
+    }
+    assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
+
+    ship("2025-04-12 11:00");
+    assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
+    assert_eq!(shop.count("SELECT count(*) FROM outbox"), notices);
+
+    // A colleague takes one case of the parcel back meanwhile.
+    let out = shop
+        .cmd()
+        .env("RMABOARD_USER", "ben")
+        .args([
+            "--at",
+            "2025-04-12 12:00",
+            "move",
+            &rmas[2],
+            "--to",
+            "inspected",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = shop.refuse(&["--at", "2025-04-12 13:00", "undo", &rmas[0]], 1);
+    assert!(
+        err.contains(&format!("but {} was changed since: ben", rmas[2])),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(shop.stage(&rmas[0]), "shipped");
+}
+
+/// The mail to a reseller is addressed to its name as well as its address; a name in
+/// Chinese or Polish arrives whole (RFC 2047), as a mail program reads it.
+#[test]
+fn the_mails_to_a_reseller_carry_its_name() {
+    let shop = Shop::stocked();
+    shop.batch(&[7]);
+    // Serial 10 (Łukasiewicz GSM) is out of guarantee: open it as goodwill.
+    shop.ok(&[
+        "--at",
+        AT,
+        "open",
+        "--imei",
+        &imei(10),
+        "--fault",
+        "No sound",
+        "--override",
+        "loyal customer",
+    ]);
+    let dir = shop.dir.path().join("sent");
+    let config = shop.file("mail.toml", "[mail]\nfrom = \"service@shop.example\"\n");
+    let out = shop
+        .cmd()
+        .env("RMABOARD_CONFIG", &config)
+        .args(["outbox", "send", "--eml", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut to: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let header = String::from_utf8_lossy(&raw).to_string();
+        let to_line = header
+            .lines()
+            .find(|l| l.starts_with("To:"))
+            .unwrap()
+            .to_string();
+        assert!(to_line.is_ascii(), "{to_line}");
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let first = msg.to().unwrap().first().unwrap();
+        to.push((
+            first.name().unwrap_or_default().to_string(),
+            first.address().unwrap_or_default().to_string(),
+        ));
+    }
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            (
+                "Łukasiewicz GSM".to_string(),
+                "service@c-3.example".to_string()
+            ),
+            ("张伟 Mobile".to_string(), "service@c-2.example".to_string()),
+        ]
+    );
 }

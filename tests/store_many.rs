@@ -325,3 +325,219 @@ fn the_reseller_list_holds_only_resellers_with_cases_on_the_board() {
         .collect();
     assert_eq!(ready, [("C-1".to_string(), 2)]);
 }
+
+#[test]
+fn the_last_move_of_several_cases_is_undone_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Inspected);
+    let shown = seen(&store, &ids);
+    let done = many(&mut store, &shown, &ship()).unwrap();
+    assert_eq!(done.bills.len(), 1);
+    // The whole parcel is the last move, each case with its way back.
+    let group = store.last_own_moves("anna", None).unwrap();
+    let mut cases: Vec<i64> = group.iter().map(|m| m.case_id).collect();
+    cases.sort();
+    assert_eq!(cases, ids);
+    assert!(group.iter().all(|m| m.from == Stage::Inspected
+        && m.to == Stage::Shipped
+        && m.changed_since.is_none()));
+    // Asked about one of its cases, it is the same group.
+    let of_last = store.last_own_moves("anna", Some(ids[2])).unwrap();
+    assert_eq!(of_last.len(), 3);
+    // A single move is a group of one.
+    let dir2 = tempfile::tempdir().unwrap();
+    let (_, mut other, other_ids) = shop(dir2.path(), &["C-1", "C-1"], Stage::Received);
+    let case = other.case_by_id(other_ids[0]).unwrap();
+    other
+        .apply(
+            case.id,
+            case.version,
+            Change::Move {
+                to: Stage::Expected,
+                undo: false,
+            },
+            "anna",
+            at(3, 10),
+            &Settings::default(),
+        )
+        .unwrap();
+    assert_eq!(other.last_own_moves("anna", None).unwrap().len(), 1);
+    drop(path);
+}
+
+#[test]
+fn a_group_undo_names_the_case_a_colleague_moved_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Expected);
+    let shown = seen(&store, &ids);
+    many(&mut store, &shown, &Change::Receive { tracking_in: None }).unwrap();
+    let mut theirs = Store::open(&path).unwrap();
+    let middle = theirs.case_by_id(ids[1]).unwrap();
+    theirs
+        .apply(
+            middle.id,
+            middle.version,
+            Change::Send {
+                manufacturer_ref: "MF-2".into(),
+            },
+            "ben",
+            at(3, 11),
+            &Settings::default(),
+        )
+        .unwrap();
+    let group = store.last_own_moves("anna", None).unwrap();
+    assert_eq!(group.len(), 3);
+    let changed: Vec<i64> = group
+        .iter()
+        .filter(|m| m.changed_since.is_some())
+        .map(|m| m.case_id)
+        .collect();
+    assert_eq!(changed, vec![ids[1]]);
+}
+
+#[test]
+fn one_resellers_shipped_count_is_counted_as_everyones_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-2"], Stage::Inspected);
+    let shown = seen(&store, &ids[..2]);
+    many(&mut store, &shown, &ship()).unwrap();
+    let clocks = rmaboard::domain::Clocks::default();
+    let shipped = Stage::ALL
+        .iter()
+        .position(|&s| s == Stage::Shipped)
+        .unwrap();
+    // A window that starts after the parcel went: both are older; before: both in it.
+    for (cutoff, older) in [(at(4, 9), 2), (at(3, 9), 0)] {
+        let all = store.stage_counts().unwrap();
+        let all_older = store.shipped_before(cutoff).unwrap();
+        let c1 = store
+            .reseller_counts("C-1", &clocks, at(5, 9), cutoff)
+            .unwrap();
+        assert_eq!(c1.shipped_older, older);
+        assert_eq!(c1.shipped_older, all_older);
+        assert_eq!(c1.counts[shipped], all[shipped]);
+        let c2 = store
+            .reseller_counts("C-2", &clocks, at(5, 9), cutoff)
+            .unwrap();
+        assert_eq!((c2.counts[shipped], c2.shipped_older), (0, 0));
+    }
+}
+
+/// Every move the board's marks and the command line's several keys make, with a case in
+/// the middle changed by a colleague after it was shown: nothing is saved, no counter
+/// (RMA numbers, bill numbers, outbox) moves, and that case is named.
+#[test]
+fn every_kind_of_move_on_several_cases_is_all_or_nothing() {
+    let moves: Vec<(Stage, Change)> = vec![
+        (Stage::Expected, Change::Receive { tracking_in: None }),
+        (
+            Stage::Received,
+            Change::Send {
+                manufacturer_ref: "MF-5".into(),
+            },
+        ),
+        (
+            Stage::AtManufacturer,
+            Change::InspectPass {
+                in_house: false,
+                note: None,
+            },
+        ),
+        (
+            Stage::AtManufacturer,
+            Change::InspectFail {
+                note: "still dead".into(),
+            },
+        ),
+        (
+            Stage::Received,
+            Change::Void {
+                reason: rmaboard::domain::VoidReason::WaterDamage,
+                note: "corrosion inside".into(),
+            },
+        ),
+        (Stage::Inspected, ship()),
+        (
+            Stage::Inspected,
+            Change::Move {
+                to: Stage::AtManufacturer,
+                undo: false,
+            },
+        ),
+    ];
+    for (stage, change) in moves {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], stage);
+        let shown = seen(&store, &ids);
+        Store::open(&path)
+            .unwrap()
+            .add_note(ids[1], "looked at it", "ben", at(3, 9))
+            .unwrap();
+        let middle = store.case_by_id(ids[1]).unwrap().rma.to_string();
+        let before = dump(&path);
+        let err = many(&mut store, &shown, &change).unwrap_err();
+        assert!(err.is_conflict(), "{change:?}: {err}");
+        let sentence = err.to_string();
+        assert!(
+            sentence.contains(&middle) && sentence.contains("nothing was saved"),
+            "{change:?}: {sentence}"
+        );
+        assert_eq!(dump(&path), before, "{change:?} saved something");
+        // Shown again as it is now, the same move goes through for all three.
+        let shown = seen(&store, &ids);
+        let done = many(&mut store, &shown, &change).unwrap();
+        assert_eq!(done.moved.len(), 3, "{change:?}");
+    }
+}
+
+#[test]
+fn failed_inspections_of_several_cases_are_taken_back_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store, ids) = shop(dir.path(), &["C-1", "C-1"], Stage::AtManufacturer);
+    let before: Vec<_> = ids
+        .iter()
+        .map(|&id| store.case_by_id(id).unwrap())
+        .collect();
+    let shown = seen(&store, &ids);
+    many(
+        &mut store,
+        &shown,
+        &Change::InspectFail {
+            note: "still dead".into(),
+        },
+    )
+    .unwrap();
+    let group = store.last_own_moves("anna", None).unwrap();
+    assert_eq!(group.len(), 2);
+    assert!(group.iter().all(|m| m.failed.is_some()));
+    let steps = group
+        .iter()
+        .map(|m| Step {
+            id: m.case_id,
+            version: store.case_by_id(m.case_id).unwrap().version,
+            change: m.undo(),
+        })
+        .collect();
+    store
+        .apply_many(
+            steps,
+            MoveOptions::default(),
+            "anna",
+            at(3, 11),
+            &Settings::default(),
+        )
+        .unwrap();
+    for was in before {
+        let now = store.case_by_id(was.id).unwrap();
+        assert_eq!(
+            (now.stage, now.rounds, now.outcome, now.stage_since),
+            (was.stage, was.rounds, was.outcome, was.stage_since)
+        );
+    }
+    // Undone: nothing of the group is left to undo.
+    let left = store.last_own_moves("anna", None).unwrap();
+    assert!(
+        left.iter()
+            .all(|m| !ids.contains(&m.case_id) || m.failed.is_none())
+    );
+}

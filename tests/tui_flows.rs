@@ -48,10 +48,12 @@ fn scan_an_imei_send_inspect_and_ship() {
     let Some(Overlay::Form(f)) = &b.app.overlay else {
         panic!("the send form closed")
     };
+    // Said under the field, once.
     assert_eq!(
-        f.error.as_deref(),
+        f.shows_problem(0).as_deref(),
         Some("the manufacturer reference is empty: type a few words")
     );
+    assert_eq!(f.error, None);
     type_text(&mut b, "ZTE-88990");
     press(&mut b, KeyCode::Enter);
     assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);

@@ -99,6 +99,7 @@ fn a_colleagues_move_of_a_marked_card_unmarks_it_and_names_it() {
     assert!(text.contains("1 marked"), "{text}");
 }
 
+/// Refused before the S10 number is asked for: no number is typed in vain.
 #[test]
 fn a_parcel_for_two_customers_is_refused_and_nothing_moves() {
     let shop = workshop();
@@ -112,21 +113,20 @@ fn a_parcel_for_two_customers_is_refused_and_nothing_moves() {
     press(&mut b, KeyCode::Char('j'));
     press(&mut b, KeyCode::Char(' '));
     press(&mut b, KeyCode::Char('>'));
-    type_text(&mut b, "RR123456785CN");
-    press(&mut b, KeyCode::Enter);
     let store = shop.store();
     let customers: Vec<String> = ["RMA-2026-00007", "RMA-2026-00008"]
         .iter()
         .map(|rma| store.find(rma).unwrap().customer_number)
         .collect();
     assert_ne!(customers[0], customers[1]);
-    let form = match &b.app.overlay {
-        Some(rmaboard::tui::overlay::Overlay::Form(form)) => form.clone(),
-        other => panic!("the ship form comes back: {other:?}"),
-    };
-    let error = form.error.unwrap();
     assert!(
-        error.starts_with("a parcel goes to one customer")
+        b.app.overlay.is_none(),
+        "no S10 is asked: {:?}",
+        b.app.overlay
+    );
+    let error = message(&b);
+    assert!(
+        error.starts_with("A parcel goes to one customer")
             && error.contains("RMA-2026-00007")
             && error.contains("RMA-2026-00008"),
         "{error}"
@@ -181,4 +181,114 @@ fn marked_cards_are_saved_on_the_worker_and_wait_for_a_colleagues_lock_together(
     assert_eq!(stage_of(&store, "RMA-2026-00003"), Stage::Expected);
     assert_eq!(stage_of(&store, "RMA-2026-00011"), Stage::Expected);
     assert_eq!(b.app.marked_count(), 0);
+}
+
+/// A reseller's name with a character no font has: the parcel is shipped, its bill
+/// written with a stand-in, and the board's message line names the character.
+#[test]
+fn a_bill_with_a_letter_no_font_has_is_written_and_the_board_names_the_letter() {
+    let shop = workshop();
+    rusqlite::Connection::open(&shop.path)
+        .unwrap()
+        .execute(
+            "UPDATE sales SET customer_name = 'Shop \u{10FFFD} One' WHERE customer_number = 'C-1001'",
+            [],
+        )
+        .unwrap();
+    ben_does(
+        &shop,
+        "RMA-2026-00005",
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
+    );
+    let mut b = board(&shop, (160, 45));
+    for _ in 0..3 {
+        press(&mut b, KeyCode::Char('l'));
+    }
+    assert_eq!(b.app.focus, Stage::Inspected);
+    // RMA-8 and RMA-5 are that reseller's: one parcel.
+    press(&mut b, KeyCode::Char(' '));
+    press(&mut b, KeyCode::Char('j'));
+    press(&mut b, KeyCode::Char('j'));
+    press(&mut b, KeyCode::Char(' '));
+    let marked: Vec<String> = b
+        .app
+        .pane(Stage::Inspected)
+        .marked
+        .iter()
+        .map(|t| t.rma.clone())
+        .collect();
+    assert_eq!(marked, ["RMA-2026-00008", "RMA-2026-00005"]);
+    press(&mut b, KeyCode::Char('>'));
+    type_text(&mut b, "RR123456785CN");
+    press(&mut b, KeyCode::Enter);
+    let said = message(&b);
+    assert!(said.contains("shipped together"), "{said}");
+    assert!(
+        said.contains("Warning: no font has the character") && said.contains("U+10FFFD"),
+        "{said}"
+    );
+    let bills: Vec<_> = std::fs::read_dir(shop.dir.path().join("bills"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    // The shop shipped two bills before (its Shipped pane).
+    assert_eq!(bills, ["B-000003-RMA-2026-00008+1.pdf"]);
+}
+
+/// A colleague receives one device of a parcel while it is being unpacked: Enter is
+/// refused, the parcel stays with its ticks, that case leaves the list, named, and Enter
+/// again receives the others.
+#[test]
+fn a_parcel_received_in_part_elsewhere_is_unpacked_again_without_losing_the_ticks() {
+    let shop = workshop();
+    let expected: Vec<(String, String)> = {
+        let conn = rusqlite::Connection::open(&shop.path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT rma, imei FROM cases WHERE stage = 'expected' ORDER BY id LIMIT 2")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(expected.len(), 2);
+    rusqlite::Connection::open(&shop.path)
+        .unwrap()
+        .execute(
+            "UPDATE cases SET tracking_in = 'RR070000002NL' WHERE stage = 'expected'
+             AND id IN (SELECT id FROM cases WHERE stage = 'expected' ORDER BY id LIMIT 2)",
+            [],
+        )
+        .unwrap();
+    let mut b = board(&shop, (80, 24));
+    scan(&mut b, "RR070000002NL");
+    for (_, imei) in &expected[..2] {
+        scan(&mut b, imei);
+    }
+    assert!(screen(&mut b, 80, 24).contains("2 of 2 out"));
+    ben_does(&shop, &expected[1].0, Change::Receive { tracking_in: None });
+    press(&mut b, KeyCode::Enter);
+    let text = screen(&mut b, 80, 24);
+    let Some(rmaboard::tui::overlay::Overlay::Parcel(parcel)) = &b.app.overlay else {
+        panic!("the parcel stays open: {text}")
+    };
+    let left: Vec<(&str, bool)> = parcel
+        .cases
+        .iter()
+        .map(|c| (c.target.rma.as_str(), c.ticked))
+        .collect();
+    assert_eq!(left, [(expected[0].0.as_str(), true)]);
+    let note = parcel.note.clone().unwrap();
+    assert!(
+        note.contains(&format!("{} (now in Received)", expected[1].0))
+            && note.contains("Nothing was received"),
+        "{note}"
+    );
+    assert_eq!(stage_of(&shop.store(), &expected[0].0), Stage::Expected);
+    press(&mut b, KeyCode::Enter);
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert_eq!(stage_of(&shop.store(), &expected[0].0), Stage::Received);
 }

@@ -107,7 +107,10 @@ fn the_outbox_lists_shows_and_sends_once() {
     assert!(after.contains("1 waiting"), "{after}");
     let mail = std::fs::read_to_string(&log).unwrap();
     assert_eq!(mail.matches("=== end").count(), 1, "{mail}");
-    assert!(mail.contains("To: <service@hub.example>"), "{mail}");
+    assert!(
+        mail.contains("To: \"Mobile Hub\" <service@hub.example>"),
+        "{mail}"
+    );
     let left = b.store().outbox(false).unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].last_error.is_some());

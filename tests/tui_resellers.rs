@@ -156,11 +156,16 @@ fn the_inspected_pane_counts_what_is_ready_and_one_key_marks_it_to_ship_as_one_p
     );
     let ready = b.app.ready_for_selected().unwrap();
     assert_eq!((ready.label(), ready.cases), ("Phone Corner Lyon", 2));
-    // With four panes there is room to name the reseller.
+    // Every reseller with inspected devices is counted at the pane's foot.
     press(&mut b, KeyCode::Char('x'));
     let text = screen(&mut b, 160, 45);
-    assert!(text.contains("└ 2 ready for Phone Corner Lyon ─"), "{text}");
+    assert!(text.contains("│2 ready for Phone Corner Lyon"), "{text}");
+    assert!(text.contains("│1 ready for Handy Hub GmbH"), "{text}");
+    // Two parcels could go: p asks whose, the selected card's reseller first.
     press(&mut b, KeyCode::Char('p'));
+    let text = screen(&mut b, 160, 45);
+    assert!(text.contains("Ship one reseller's parcel"), "{text}");
+    press(&mut b, KeyCode::Enter);
     assert_eq!(
         message(&b),
         "2 cases ready for Phone Corner Lyon (C-1001) marked: > ships them together in one parcel (one S10)."
@@ -233,5 +238,104 @@ fn the_picker_and_one_resellers_board() {
         press(&mut b, KeyCode::Down);
         press(&mut b, KeyCode::Enter);
         insta::assert_snapshot!(format!("one_reseller_{w}x{h}"), screen(&mut b, w, h));
+    }
+}
+
+/// `b`: a reseller's request file opened from the board, through the same verb as
+/// `open --batch`: all or nothing, every bad row named with its line.
+#[test]
+fn a_request_file_is_opened_from_the_board_all_or_nothing() {
+    let shop = workshop();
+    let mut store = shop.store();
+    let sold = |n: usize| rmaboard::domain::Sale {
+        customer_number: "C-1001".into(),
+        customer_name: Some("Phone Corner Lyon".into()),
+        dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+        ..common_sale(&device(n))
+    };
+    store
+        .import_sales([(2, Ok(sold(20))), (3, Ok(sold(21)))], false, &mut |_| {})
+        .unwrap();
+    let cases_before = store.stage_counts().unwrap().iter().sum::<u64>();
+    let messages_before = store.outbox(true).unwrap().len();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "imei,fault\n{},No sound\n35209611000001,Cracked\n",
+            device(20)
+        ),
+    )
+    .unwrap();
+    let good = dir.path().join("box.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "imei,fault\n{},No sound\n{},Cracked screen\n",
+            device(20),
+            device(21)
+        ),
+    )
+    .unwrap();
+
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        press(&mut b, KeyCode::Char('b'));
+        let text = screen(&mut b, w, h);
+        assert!(text.contains("Open a reseller's request file"), "{text}");
+        type_text(&mut b, bad.to_str().unwrap());
+        press(&mut b, KeyCode::Enter);
+        let Some(Overlay::Form(form)) = &b.app.overlay else {
+            panic!("the form comes back: {:?}", b.app.overlay)
+        };
+        let error = form.error.clone().unwrap();
+        assert!(
+            error.starts_with("1 bad row, so nothing was opened") && error.contains("\nline 3: "),
+            "{error}"
+        );
+        let text = screen(&mut b, w, h);
+        assert!(text.contains("line 3:"), "{text}");
+        assert_eq!(
+            shop.store().stage_counts().unwrap().iter().sum::<u64>(),
+            cases_before
+        );
+    }
+
+    let mut b = board(&shop);
+    press(&mut b, KeyCode::Char('b'));
+    type_text(&mut b, good.to_str().unwrap());
+    press(&mut b, KeyCode::Enter);
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    let said = message(&b);
+    assert!(
+        said.starts_with("2 cases opened from box.csv (RMA-"),
+        "{said}"
+    );
+    let store = shop.store();
+    assert_eq!(
+        store.stage_counts().unwrap().iter().sum::<u64>(),
+        cases_before + 2
+    );
+    for n in [20, 21] {
+        assert_eq!(stage_of(&store, device(n).as_str()), Stage::Expected);
+    }
+    // One message for the reseller, naming both.
+    assert_eq!(store.outbox(true).unwrap().len(), messages_before + 1);
+}
+
+fn common_sale(imei: &rmaboard::domain::Imei) -> rmaboard::domain::Sale {
+    rmaboard::domain::Sale {
+        imei: imei.clone(),
+        order_number: "SO-9001".into(),
+        customer_number: "C-1001".into(),
+        customer_name: None,
+        customer_email: Some("service@lyon.example".into()),
+        customer_address: None,
+        country: None,
+        customer_phone: None,
+        model: "CECT P30 Pro".into(),
+        category: rmaboard::domain::Category::Phone,
+        dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
     }
 }

@@ -31,7 +31,9 @@ use crate::domain::time::{local_date, parse_date, parse_time};
 use crate::domain::{Imei, Part, S10, Stage, TrackingNumber};
 use crate::files;
 use crate::store::{ListFilter, MoveOptions, NewCase, Step, Store, StoreError};
-use crate::workshop::{Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock};
+use crate::workshop::{
+    BatchRefused, Clock, Setup, UndoRefused, Workshop, WorkshopError, wall_clock,
+};
 
 /// A failure to report: the sentence and the exit code.
 #[derive(Debug)]
@@ -723,41 +725,48 @@ fn act(cx: &Context, keys: &[String], change: Change, options: MoveOptions) -> O
     Ok(())
 }
 
-/// `open --batch FILE`: one case per line of a reseller's request file, all or nothing.
+/// `open --batch FILE`: one case per line of a reseller's request file, all or nothing,
+/// through the same workshop verb as the board's.
 fn open_batch(cx: &Context, file: &Path, json: bool) -> Outcome {
-    let latest = Utc::now() + chrono::Duration::days(1);
-    let requests = crate::import::read_requests(file, cx.now(), latest)
-        .map_err(|e| Failure::new(e.to_string()))?;
-    if !requests.ignored_columns.is_empty() {
-        eprintln!(
-            "rmaboard: ignoring the column(s) {}",
-            crate::import::describe_ignored(&requests.ignored_columns)
-        );
-    }
-    if requests.rows.is_empty() {
-        return Err(Failure::new(format!(
-            "{} has no requests under its header line, so nothing was opened: one line per device (imei, fault)",
-            file.display()
-        )));
-    }
+    let warn_ignored = |columns: &[String]| {
+        if !columns.is_empty() {
+            eprintln!(
+                "rmaboard: ignoring the column(s) {}",
+                crate::import::describe_ignored(columns)
+            );
+        }
+    };
     let mut ws = cx.workshop()?;
-    let done = ws.open_batch(requests.rows)?;
-    if !done.rejected.is_empty() {
-        let bad = done.rejected.len();
-        return Err(Failure {
-            message: format!(
-                "{}, so nothing was opened: fix {}, then open the whole file again",
-                crate::domain::text::count(bad as u64, "bad row"),
-                if bad == 1 { "it" } else { "them" }
-            ),
-            code: 1,
-            details: done
-                .rejected
-                .iter()
-                .map(|p| format!("line {}: {}", p.line, p.message))
-                .collect(),
-        });
-    }
+    let done = match ws.open_batch_file(file) {
+        Ok(done) => done,
+        Err(refused) => {
+            if let BatchRefused::Rows {
+                rows,
+                ignored_columns,
+            } = &refused
+            {
+                warn_ignored(ignored_columns);
+                return Err(Failure {
+                    message: refused
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .into(),
+                    code: 1,
+                    details: rows
+                        .iter()
+                        .map(|p| format!("line {}: {}", p.line, p.message))
+                        .collect(),
+                });
+            }
+            return Err(match refused {
+                BatchRefused::Store(e) => e.into(),
+                other => Failure::new(other.to_string()),
+            });
+        }
+    };
+    warn_ignored(&done.ignored_columns);
     if json {
         let all = done
             .opened
@@ -825,25 +834,40 @@ fn describe(c: &Case) -> String {
     }
 }
 
-/// Undo the user's own last move on a case, as the board's `u` does.
+/// Undo the user's own last move on a case, as the board's `u` does. A move of several
+/// cases in one command (a parcel, say) is undone as it was done: all its cases, in one
+/// transaction.
 fn undo(cx: &Context, key: &str) -> Outcome {
     let mut ws = cx.workshop()?;
     let seen = ws.find(key)?;
-    let (last, case) = match ws.own_last_move(Some(seen.id)) {
-        Ok(Some(found)) => found,
-        Ok(None) => {
+    let group = match ws.own_last_moves(Some(seen.id)) {
+        Ok(group) if group.is_empty() => {
             return Err(Failure::new(format!(
                 "you have no move of your own on {} left to undo: nothing was changed",
                 seen.rma
             )));
         }
+        Ok(group) => group,
         Err(UndoRefused::ChangedSince(sentence)) => return Err(Failure::new(sentence)),
         Err(UndoRefused::Store(e)) => return Err(e.into()),
     };
-    let moved = ws.apply(case.id, case.version, last.undo())?;
-    println!("{}", summary(&moved.before, &moved.case));
-    if let Some(bill) = &moved.bill {
-        paperwork::say_bill(&moved.case, bill);
+    let steps = group
+        .iter()
+        .map(|(last, case)| Step {
+            id: case.id,
+            version: case.version,
+            change: last.undo(),
+        })
+        .collect();
+    let done = ws.apply_many(steps, MoveOptions::default())?;
+    for (before, after) in &done.moved {
+        println!("{}", summary(before, after));
+    }
+    for bill in &done.bills {
+        let first = bill.bill().items.first().map(|i| i.case_id);
+        if let Some((_, case)) = done.moved.iter().find(|(_, c)| Some(c.id) == first) {
+            paperwork::say_bill(case, bill);
+        }
     }
     Ok(())
 }

@@ -826,6 +826,9 @@ pub struct OutboxMessage {
     /// The checked address; `None` when the registry had no usable one, and sending fails
     /// with a sentence.
     pub to_address: Option<String>,
+    /// Who it is addressed to, by name: the customer's in the sales registry, or the
+    /// sender's of the mail it answers; `None` when neither has one.
+    pub to_name: Option<String>,
     /// The subject, filled in.
     pub subject: String,
     /// The body, filled in.
@@ -885,7 +888,13 @@ impl OutboxMessage {
         let sender = Address::new_address(from.name.clone(), from.address.clone());
         let mail = MessageBuilder::new()
             .from(sender)
-            .to(Address::new_address(None::<String>, to))
+            .to(Address::new_address(
+                self.to_name
+                    .as_deref()
+                    .map(clean_line)
+                    .filter(|n| !n.trim().is_empty()),
+                to,
+            ))
             .subject(clean_line(&self.subject))
             .date(Date::new(now.timestamp()))
             .message_id(format!("rmaboard.{}.{}@{domain}", self.id, self.rma))
@@ -983,6 +992,51 @@ mod tests {
             "a@@b.example",
         ] {
             assert_eq!(checked_address(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_with_quotes_commas_or_line_breaks_stays_one_name_in_the_to_header() {
+        let mut m = OutboxMessage {
+            id: 7,
+            case_id: Some(1),
+            request_id: None,
+            rma: "RMA-2026-00001".into(),
+            rmas: vec!["RMA-2026-00001".into()],
+            in_reply_to: None,
+            references: Vec::new(),
+            kind: MessageKind::ShippingNotice,
+            to_address: Some("service@reseller.example".into()),
+            to_name: None,
+            subject: "Your device".into(),
+            body: "Shipped.".into(),
+            created_at: Utc::now(),
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            sent_at: None,
+            sent_via: None,
+            dropped: None,
+        };
+        let from = Mailbox::parse("shop@cect.example").unwrap();
+        for (name, read) in [
+            ("Smart \"Gent\", BV", "Smart \"Gent\", BV"),
+            ("Evil\r\nBcc: x@y.example", "Evil Bcc: x@y.example"),
+            ("Zoë Łukasiewicz 张伟", "Zoë Łukasiewicz 张伟"),
+            ("   ", ""),
+        ] {
+            m.to_name = Some(name.into());
+            let raw = m.to_mail(&from, Utc::now()).unwrap();
+            let header: Vec<&str> = raw.lines().filter(|l| l.starts_with("Bcc")).collect();
+            assert!(header.is_empty(), "{raw}");
+            let msg = mail_parser::MessageParser::default()
+                .parse(raw.as_bytes())
+                .unwrap();
+            let to = msg.to().unwrap();
+            assert_eq!(to.iter().count(), 1, "{raw}");
+            let first = to.first().unwrap();
+            assert_eq!(first.name().unwrap_or_default(), read, "{raw}");
+            assert_eq!(first.address(), Some("service@reseller.example"));
         }
     }
 }

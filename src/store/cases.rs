@@ -262,6 +262,17 @@ impl Store {
     ) -> Result<AppliedMany> {
         let total = steps.len();
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
+        // Several cases moved by one command are undone as one: their events carry the
+        // id of the first event the command writes.
+        let batch = if total > 1 {
+            Some(
+                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+        } else {
+            None
+        };
         let mut refused = Vec::new();
         let mut moved: Vec<(Case, Case)> = Vec::with_capacity(total);
         // New S10 numbers given now, with the cases they ship, in the order given.
@@ -280,7 +291,7 @@ impl Store {
                 _ => None,
             };
             let id = step.id;
-            match apply_step(&tx, step, author, at) {
+            match apply_step(&tx, step, author, at, batch) {
                 Ok(pair) => {
                     if let Some(t) = tracking {
                         match parcels.iter_mut().find(|(p, _)| *p == t) {
@@ -613,13 +624,60 @@ impl Store {
     /// on one case or on any, and whether the case has changed since (by anyone, in a way
     /// the undo would throw away).
     pub fn last_own_move(&self, author: &str, case: Option<i64>) -> Result<Option<OwnMove>> {
-        type Row = (i64, i64, Option<String>, Option<String>, String, String);
+        match self.last_own_row(author, case)? {
+            Some(row) => self.own_move(author, row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The author's own last move as it was done: every case that one command moved
+    /// together (marked cards, several keys, a parcel), in the order they were given, or
+    /// the one case of a single move; empty when there is none. Each says whether its
+    /// case has changed since. With `case`, the last move that case was part of.
+    pub fn last_own_moves(&self, author: &str, case: Option<i64>) -> Result<Vec<OwnMove>> {
+        let Some(row) = self.last_own_row(author, case)? else {
+            return Ok(Vec::new());
+        };
+        let Some(batch) = row.batch else {
+            return Ok(vec![self.own_move(author, row)?]);
+        };
+        // Each case's move in the batch is its last stage event there (a failed
+        // inspection at the manufacturer: its new round).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind, e.batch
+             FROM events e
+             WHERE e.id IN (SELECT max(id) FROM events
+                            WHERE batch = ?1 AND author = ?2
+                              AND (field = ?3 OR (field = ?4 AND kind = ?5))
+                            GROUP BY case_id)
+             ORDER BY e.id",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    batch,
+                    author,
+                    EventField::Stage.as_str(),
+                    EventField::Rounds.as_str(),
+                    EventKind::InspectFail.as_str(),
+                ],
+                OwnRow::read,
+            )?
+            .collect::<std::result::Result<Vec<OwnRow>, _>>()?;
+        rows.into_iter()
+            .map(|row| self.own_move(author, row))
+            .collect()
+    }
+
+    /// The event of the author's own last move not undone since, on `case` or any.
+    fn last_own_row(&self, author: &str, case: Option<i64>) -> Result<Option<OwnRow>> {
         // A failed inspection at the manufacturer leaves the stage as it is: its round
         // marks it instead.
-        let row: Option<Row> = self
+        Ok(self
             .conn
             .query_row(
-                "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind FROM events e
+                "SELECT e.id, e.case_id, e.from_value, e.to_value, e.at, e.kind, e.batch
+                 FROM events e
                  WHERE e.author = ?1 AND e.kind NOT IN (?3, ?4)
                    AND (e.field = ?2 OR (e.field = ?5 AND e.kind = ?6))
                    AND (?7 IS NULL OR e.case_id = ?7)
@@ -635,21 +693,23 @@ impl Store {
                     EventKind::InspectFail.as_str(),
                     case,
                 ],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
+                OwnRow::read,
             )
-            .optional()?;
-        let Some((event, case_id, Some(from), Some(to), at, kind)) = row else {
-            return Ok(None);
-        };
+            .optional()?
+            .filter(|r| r.from.is_some() && r.to.is_some()))
+    }
+
+    /// The move one event of the author's records, and whether its case changed since.
+    fn own_move(&self, author: &str, row: OwnRow) -> Result<OwnMove> {
+        let OwnRow {
+            event,
+            case_id,
+            from,
+            to,
+            at,
+            kind,
+            ..
+        } = row;
         let kind = EventKind::parse(&kind);
         // Later changes to where the case is or what became of it; the events written
         // with the move itself (same time, author and kind) do not count.
@@ -686,23 +746,25 @@ impl Store {
         let changed_since = changed_since.map(|(by, kind)| (by, EventKind::parse(&kind)));
         if kind == EventKind::InspectFail {
             let (before, now_in) = self.before_fail(case_id, event, &at, author)?;
-            return Ok(Some(OwnMove {
+            return Ok(OwnMove {
                 case_id,
                 from: before.stage,
                 to: now_in,
                 failed: Some(before),
                 changed_since,
-            }));
+            });
         }
-        let stage =
-            |s: &str| Stage::parse(s).map_err(|_| StoreError::bad_value("events.from_value", s));
-        Ok(Some(OwnMove {
+        let stage = |s: Option<String>| {
+            let s = s.unwrap_or_default();
+            Stage::parse(&s).map_err(|_| StoreError::bad_value("events.from_value", &s))
+        };
+        Ok(OwnMove {
             case_id,
-            from: stage(&from)?,
-            to: stage(&to)?,
+            from: stage(from)?,
+            to: stage(to)?,
             failed: None,
             changed_since,
-        }))
+        })
     }
 
     /// Where a case was before the failed inspection logged up to event `last`, and the
@@ -809,6 +871,31 @@ impl Store {
             .conn
             .prepare_cached("SELECT count(DISTINCT author) FROM sessions WHERE seen_at >= ?1")?
             .query_row([t(since)], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+/// An event that may be a user's own last move.
+struct OwnRow {
+    event: i64,
+    case_id: i64,
+    from: Option<String>,
+    to: Option<String>,
+    at: String,
+    kind: String,
+    batch: Option<i64>,
+}
+
+impl OwnRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<OwnRow> {
+        Ok(OwnRow {
+            event: r.get(0)?,
+            case_id: r.get(1)?,
+            from: r.get(2)?,
+            to: r.get(3)?,
+            at: r.get(4)?,
+            kind: r.get(5)?,
+            batch: r.get(6)?,
+        })
     }
 }
 
@@ -949,6 +1036,7 @@ fn apply_step(
     step: Step,
     author: &str,
     at: DateTime<Utc>,
+    batch: Option<i64>,
 ) -> Result<(Case, Case)> {
     let current = read_case(tx, step.id)?;
     if current.version != step.version {
@@ -959,7 +1047,7 @@ fn apply_step(
         // Taking a shipment back must not give the device a second open case.
         refuse_if_open(tx, current.imei.as_str(), Some(&current))?;
     }
-    write_plan(tx, &current, &plan, author, at)?;
+    write_plan_in(tx, &current, &plan, author, at, batch)?;
     let case = read_case(tx, step.id)?;
     Ok((current, case))
 }
@@ -1089,6 +1177,18 @@ pub(super) fn write_plan(
     author: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
+    write_plan_in(tx, before, plan, author, at, None)
+}
+
+/// [`write_plan`] as one step of a move of several cases: its events carry `batch`.
+fn write_plan_in(
+    tx: &Transaction<'_>,
+    before: &Case,
+    plan: &Plan,
+    author: &str,
+    at: DateTime<Utc>,
+    batch: Option<i64>,
+) -> Result<()> {
     let c = &plan.case;
     let now = t(at);
     let updated = tx.execute(
@@ -1118,16 +1218,20 @@ pub(super) fn write_plan(
         return Err(conflict(tx, before)?);
     }
     for ch in &plan.changes {
-        insert_event(
-            tx,
+        tx.prepare_cached(
+            "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value, batch)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
             c.id,
-            &now,
+            now,
             author,
-            &plan.kind,
-            &ch.field,
+            plan.kind.as_str(),
+            ch.field.as_str(),
             ch.from.as_deref(),
             ch.to.as_deref(),
-        )?;
+            batch
+        ])?;
     }
     if let Some(note) = &plan.note {
         tx.execute(

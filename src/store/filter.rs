@@ -118,9 +118,10 @@ impl Store {
             .collect()
     }
 
-    /// One reseller's counts, as the board shows them. Shipped counts only the Shipped
-    /// pane's window, and `shipped_older` stays 0: counting a reseller's older shipments
-    /// would read every shipment ever made (no index by customer), on every reload.
+    /// One reseller's counts, as the board shows them, counted as the counts of every
+    /// reseller are: Shipped counts all of its shipments, and `shipped_older` those
+    /// before the Shipped pane's window (one range of the index by customer, stage and
+    /// time).
     pub fn reseller_counts(
         &self,
         customer: &str,
@@ -176,6 +177,17 @@ impl Store {
             let i = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
             out.counts[i] = n.max(0) as u64;
             out.late[i] = late.max(0) as u64;
+        }
+        let older: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM cases
+                 WHERE customer_number = ?1 AND stage = 'shipped' AND stage_since < ?2",
+            )?
+            .query_row(params![customer, rfc3339(shipped_cutoff)], |r| r.get(0))?;
+        out.shipped_older = older.max(0) as u64;
+        if let Some(i) = Stage::ALL.iter().position(|&s| s == Stage::Shipped) {
+            out.counts[i] += out.shipped_older;
         }
         Ok(out)
     }

@@ -90,7 +90,10 @@ impl Store {
     /// Open (creating it and its folder if needed) and migrate the database at `path`.
     /// Falls back to a read-only connection when the user may read but not write.
     pub fn open(path: &Path) -> Result<Store> {
-        check_is_sqlite(path)?;
+        Self::open_as_is(path).map_err(|e| explained(path, e))
+    }
+
+    fn open_as_is(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::files::create_dir(dir).map_err(|source| StoreError::Io {
                 action: "create the folder",
@@ -147,7 +150,10 @@ impl Store {
 
     /// A look-only connection: for staff without write permission.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        check_is_sqlite(path)?;
+        Self::open_read_only_as_is(path).map_err(|e| explained(path, e))
+    }
+
+    fn open_read_only_as_is(path: &Path) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
         wait_when_busy(&mut conn)?;
@@ -433,8 +439,20 @@ fn switch_to_wal(conn: &Connection) -> Result<String> {
     }
 }
 
-/// Refuse files that are not SQLite before SQLite gets to them: a plain sentence beats
-/// "file is not a database".
+/// Why a database could not be opened, said plainly when the file is not SQLite or cannot
+/// be read at all ("file is not a database" says less). Looked at only once SQLite has
+/// failed: reading the file through a handle of our own and closing it would release
+/// every lock this process holds on it (POSIX locks belong to the process), and the
+/// board's other connection would lose its own; another process closing last would then
+/// delete the write-ahead log under it.
+fn explained(path: &Path, e: StoreError) -> StoreError {
+    match check_is_sqlite(path) {
+        Err(nicer) => nicer,
+        Ok(()) => e,
+    }
+}
+
+/// Refuse files that are not SQLite with a plain sentence.
 fn check_is_sqlite(path: &Path) -> Result<()> {
     let mut f = match fs::File::open(path) {
         Ok(f) => f,

@@ -613,7 +613,9 @@ const OUTBOX_COLUMNS: &str = "o.id, o.case_id, coalesce(c.rma, 'request-' || o.r
     o.sent_at, o.sent_via, o.dropped_by, o.dropped_at, o.drop_reason, o.request_id, \
     o.in_reply_to, o.reply_references, \
     (SELECT group_concat(mc_case.rma, ',' ORDER BY mc.position) FROM message_cases mc \
-       JOIN cases mc_case ON mc_case.id = mc.case_id WHERE mc.message_id = o.id)";
+       JOIN cases mc_case ON mc_case.id = mc.case_id WHERE mc.message_id = o.id), \
+    coalesce((SELECT r.from_name FROM requests r WHERE r.id = o.request_id), \
+       (SELECT s.customer_name FROM sales s WHERE s.imei = c.imei))";
 
 struct OutboxRow {
     id: i64,
@@ -636,6 +638,7 @@ struct OutboxRow {
     in_reply_to: Option<String>,
     references: Option<String>,
     rmas: Option<String>,
+    to_name: Option<String>,
 }
 
 impl OutboxRow {
@@ -661,6 +664,7 @@ impl OutboxRow {
             in_reply_to: r.get(17)?,
             references: r.get(18)?,
             rmas: r.get(19)?,
+            to_name: r.get(20)?,
         })
     }
 
@@ -685,6 +689,7 @@ impl OutboxRow {
             kind: MessageKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::bad_value("outbox.kind", &self.kind))?,
             to_address: self.to_address,
+            to_name: self.to_name,
             subject: self.subject,
             body: self.body,
             created_at: rows::time("outbox.created_at", &self.created_at)?,

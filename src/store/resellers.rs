@@ -129,3 +129,21 @@ impl Store {
             .query_row([customer_number], |r| r.get(0))?)
     }
 }
+
+impl Store {
+    /// Why the cases with these row ids cannot go out as one parcel (different customers,
+    /// or one customer's devices at different addresses), in a sentence; `None` when they
+    /// can. Asked before an S10 number is asked for; the ship checks again as it saves.
+    pub fn parcel_problem(&self, ids: &[i64]) -> Result<Option<String>> {
+        let cases = self.cases_by_ids(ids)?;
+        let sales = cases
+            .iter()
+            .map(|c| super::sales::sale_of(&self.conn, &c.imei))
+            .collect::<Result<Vec<_>>>()?;
+        let items: Vec<(&crate::domain::Case, Option<&crate::domain::Sale>)> =
+            cases.iter().zip(sales.iter().map(Option::as_ref)).collect();
+        Ok(crate::domain::parcel::check(&items)
+            .err()
+            .map(|e| e.to_string()))
+    }
+}

@@ -227,6 +227,8 @@ actions! {
         MoveBack = "move_back", "stage back";
         /// Open a new case, showing its verdict before saving.
         NewCase = "new_case", "new";
+        /// Open a case for every line of a reseller's request file, all or nothing.
+        OpenBatch = "open_batch", "request file";
         /// Add a repair note to the case.
         AddNote = "add_note", "note";
         /// Correct the fault, the inbound tracking number or the manufacturer reference.

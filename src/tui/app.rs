@@ -299,9 +299,12 @@ impl App {
                 from,
                 to,
                 failed,
+                together,
             } => {
                 let kind = ChoiceKind::Undo { from, to, failed };
-                self.overlay = Some(Overlay::Choice(Choice::new(kind, Target::of(&case))));
+                let mut choice = Choice::new(kind, Target::of(&case));
+                choice.together = together;
+                self.overlay = Some(Overlay::Choice(choice));
                 Vec::new()
             }
             Msg::Applied { case, done, locate } => {
@@ -317,11 +320,15 @@ impl App {
             }
             Msg::AppliedMany { ids, done } => self.on_applied_many(&ids, done),
             Msg::MarkedLoaded(cases) => self.on_marked_loaded(&cases),
+            Msg::ParcelChecked { ids, problem } => self.on_parcel_checked(&ids, problem),
             Msg::ResellersLoaded(list) => self.on_resellers_loaded(list),
             Msg::ReadyLoaded(list) => self.on_ready_loaded(list),
             Msg::ReadyCases { customer, cases } => self.on_ready_cases(&customer, cases),
             Msg::Refused { error, conflict } => {
-                let from = self.saving.take().and_then(|s| s.from);
+                let from = match self.saving.take().and_then(|s| s.from) {
+                    Some(Overlay::Parcel(parcel)) => return self.on_parcel_refused(*parcel, error),
+                    other => other,
+                };
                 if conflict {
                     self.complain(error);
                     return self.refresh();
@@ -692,7 +699,7 @@ impl App {
             return fx.into_iter().filter(|e| e.saves().is_none()).collect();
         }
         let from = match self.overlay {
-            Some(Overlay::Form(_) | Overlay::Choice(_)) => self.overlay.take(),
+            Some(Overlay::Form(_) | Overlay::Choice(_) | Overlay::Parcel(_)) => self.overlay.take(),
             _ => None,
         };
         self.saving = Some(Saving {

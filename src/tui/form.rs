@@ -157,6 +157,8 @@ pub enum FormKind {
         /// Its first answer when the user looked (`None`: unanswered).
         seen: Option<Answered>,
     },
+    /// Open a case for every line of a reseller's request file.
+    OpenBatch,
     /// Open a new case; the verdict is shown before saving.
     NewCase {
         /// The verdict for the IMEI and part as typed, once the IMEI is valid.
@@ -230,6 +232,22 @@ impl Form {
             vec![Field::new(
                 "China Post tracking number (S10)",
                 FieldKind::S10,
+            )],
+        )
+    }
+
+    /// The form for a reseller's request file: the path of a CSV with the columns `imei,
+    /// fault` (and optionally `part, claimed_at, tracking_in`), as `open --batch` reads it.
+    pub fn open_batch() -> Form {
+        Form::with(
+            FormKind::OpenBatch,
+            vec![Field::new(
+                "Request file (CSV: imei, fault; part, claimed_at, tracking_in)",
+                FieldKind::Line {
+                    name: "request file",
+                    max: 4096,
+                    required: true,
+                },
             )],
         )
     }
@@ -417,6 +435,7 @@ impl Form {
             FormKind::NewCase { .. } => "New case".to_string(),
             FormKind::Refuse { id, .. } => format!("Refuse request {id}"),
             FormKind::Ask { id, .. } => format!("Ask about request {id}"),
+            FormKind::OpenBatch => "Open a reseller's request file".to_string(),
         }
     }
 
@@ -578,6 +597,7 @@ impl Form {
                 reply: Reply::Ask(v(0)),
                 seen: seen.clone(),
             })),
+            FormKind::OpenBatch => Effect::OpenBatch(std::path::PathBuf::from(v(0).trim())),
             FormKind::NewCase { verdict, open_case } => {
                 let imei = Imei::parse(&v(NEW_IMEI)).map_err(|e| e.to_string())?;
                 if let (Some(open), Some((assessed, _, _))) = (open_case, verdict)

@@ -40,6 +40,14 @@ pub enum Effect {
         /// Said to the user when it worked.
         done: String,
     },
+    /// Apply each its own staff action to several cases, all or nothing (the undo of a
+    /// move of several cases: each goes back to where it was).
+    ApplySteps {
+        /// The cases, as the user saw them, each with its action.
+        steps: Vec<(Target, Change)>,
+        /// Said to the user when it worked.
+        done: String,
+    },
     /// The current state of the marked cases (by row id), to unmark those that left
     /// their pane.
     LoadMarked(Vec<i64>),
@@ -53,10 +61,16 @@ pub enum Effect {
     FilterReseller(Option<ResellerOnBoard>),
     /// How many inspected cases are ready to ship to each reseller.
     LoadReady,
+    /// Whether the marked cases (by row id) may go out as one parcel, before the S10
+    /// number is asked for.
+    CheckParcel(Vec<i64>),
     /// Every inspected case of this reseller (customer number), to mark them.
     MarkReady(String),
     /// Open a new case from the new-case form.
     OpenCase(Box<NewCase>),
+    /// Open a case for every line of a reseller's request file (`open --batch`), all or
+    /// nothing.
+    OpenBatch(std::path::PathBuf),
     /// Add a repair note to a case.
     AddNote {
         /// The case, as the user saw it.
@@ -152,7 +166,9 @@ impl Effect {
             Effect::ApplyMany { targets, .. } => {
                 Some(format!("the {} marked cases", targets.len()))
             }
+            Effect::ApplySteps { steps, .. } => Some(format!("the {} cases", steps.len())),
             Effect::OpenCase(_) => Some("the new case".into()),
+            Effect::OpenBatch(_) => Some("the request file's cases".into()),
             Effect::AddNote { target, .. } => Some(format!("the note on {}", target.rma)),
             Effect::SendOutbox => Some("the outbox".into()),
             Effect::DropMessage { id, .. } => Some(format!("message {id}")),
@@ -233,6 +249,9 @@ pub enum Msg {
         to: Stage,
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
+        /// The other cases the same command moved, each with the change that takes it
+        /// back: they are undone together.
+        together: Vec<(Target, Change)>,
     },
     /// A write worked.
     Applied {
@@ -252,6 +271,13 @@ pub enum Msg {
     },
     /// The marked cases as they are now (those that no longer exist are left out).
     MarkedLoaded(Vec<Case>),
+    /// Whether the marked cases may go out as one parcel.
+    ParcelChecked {
+        /// The cases' row ids, as asked.
+        ids: Vec<i64>,
+        /// Why not, in a sentence; `None` when they may.
+        problem: Option<String>,
+    },
     /// The resellers with cases on the board, for the reseller filter.
     ResellersLoaded(Vec<ResellerOnBoard>),
     /// Inspected cases per reseller, the most first.

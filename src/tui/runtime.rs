@@ -344,7 +344,9 @@ impl Board {
             // Writes and long jobs: never on the UI thread's time.
             job @ (Effect::Apply { .. }
             | Effect::ApplyMany { .. }
+            | Effect::ApplySteps { .. }
             | Effect::OpenCase(_)
+            | Effect::OpenBatch(_)
             | Effect::AddNote { .. }
             | Effect::SendOutbox
             | Effect::DropMessage { .. }
@@ -375,6 +377,10 @@ impl Board {
             }
             // The app carries it out itself.
             Effect::FilterReseller(_) => None,
+            Effect::CheckParcel(ids) => Some(match self.ws.store().parcel_problem(&ids) {
+                Ok(problem) => Msg::ParcelChecked { ids, problem },
+                Err(e) => failed(e),
+            }),
             Effect::LoadMarked(ids) => Some(match self.ws.store().cases_by_ids(&ids) {
                 Ok(cases) => Msg::MarkedLoaded(cases),
                 Err(e) => failed(e),
@@ -561,7 +567,11 @@ fn background(
             targets,
             change,
             done,
-        } => Some(apply_many(ws, &targets, &change, done, refused)),
+        } => {
+            let steps = targets.into_iter().map(|t| (t, change.clone())).collect();
+            Some(apply_many(ws, steps, done, refused))
+        }
+        Effect::ApplySteps { steps, done } => Some(apply_many(ws, steps, done, refused)),
         Effect::OpenCase(new) => Some(match ws.open_case(*new) {
             Ok(case) => Msg::Applied {
                 done: format!(
@@ -573,6 +583,7 @@ fn background(
             },
             Err(e) => refused(e),
         }),
+        Effect::OpenBatch(file) => Some(open_batch(ws, &file, refused)),
         Effect::AddNote { target, text } => Some(match ws.add_note(target.id, &text) {
             Ok(case) => Msg::Applied {
                 case: Box::new(case),
@@ -687,21 +698,21 @@ fn say_bill(case: &Case, bill: &BillFile) -> String {
     }
 }
 
-/// One move on the marked cards, all or nothing, through the same verb as the command
-/// line's moves on several keys: a ship is one parcel, with one bill.
+/// One move on the marked cards (or the undo of a move of several cases), all or
+/// nothing, through the same verb as the command line's moves on several keys: a ship is
+/// one parcel, with one bill.
 fn apply_many(
     ws: &mut Workshop,
-    targets: &[Target],
-    change: &Change,
+    steps: Vec<(Target, Change)>,
     done: String,
     refused: &dyn Fn(StoreError) -> Msg,
 ) -> Msg {
-    let steps = targets
-        .iter()
-        .map(|t| Step {
+    let steps = steps
+        .into_iter()
+        .map(|(t, change)| Step {
             id: t.id,
             version: t.version,
-            change: change.clone(),
+            change,
         })
         .collect();
     match ws.apply_many(steps, MoveOptions::default()) {
@@ -720,6 +731,49 @@ fn apply_many(
         // Each refused case is named in the store's sentence; busy, read-only...: worded
         // as for one case.
         Err(e) => refused(e),
+    }
+}
+
+/// A reseller's request file, opened whole as `open --batch` opens it, or the form back
+/// with why not (every bad row with its line).
+fn open_batch(
+    ws: &mut Workshop,
+    file: &std::path::Path,
+    refused: &dyn Fn(StoreError) -> Msg,
+) -> Msg {
+    let name = file
+        .file_name()
+        .map(|n| clean_line(&n.to_string_lossy()))
+        .unwrap_or_default();
+    match ws.open_batch_file(file) {
+        Ok(done) => {
+            let rmas: Vec<String> = done.opened.iter().map(|c| c.rma.to_string()).collect();
+            let mut said = format!(
+                "{} opened from {name} ({}): they wait in Expected, and the RMA instructions in the outbox, one message per reseller.",
+                crate::domain::text::count(rmas.len() as u64, "case"),
+                rmas.join(", ")
+            );
+            if !done.ignored_columns.is_empty() {
+                said.push_str(&format!(
+                    " Columns not used: {}.",
+                    clean_line(&crate::import::describe_ignored(&done.ignored_columns))
+                ));
+            }
+            match done.opened.into_iter().next() {
+                // The sentence names every case: it is not replaced by one case's.
+                Some(first) => Msg::Applied {
+                    case: Box::new(first),
+                    done: said,
+                    locate: false,
+                },
+                None => Msg::Error(said),
+            }
+        }
+        Err(crate::workshop::BatchRefused::Store(e)) => refused(e),
+        Err(e) => Msg::Refused {
+            error: e.to_string(),
+            conflict: false,
+        },
     }
 }
 
@@ -750,15 +804,22 @@ fn report(ws: &Workshop, to: Option<chrono::NaiveDate>, zone: Zone) -> Msg {
     }
 }
 
+/// The user's own last move, as it was done: a move of several cases is offered whole.
 fn offer_undo(ws: &Workshop) -> Msg {
-    match ws.own_last_move(None) {
-        Ok(Some((last, case))) => Msg::UndoOffer {
-            case: Box::new(case),
-            from: last.from,
-            to: last.to,
-            failed: last.failed,
-        },
-        Ok(None) => Msg::Error("You have no move of your own left to undo.".to_string()),
+    match ws.own_last_moves(None) {
+        Ok(group) => {
+            let mut group = group.into_iter();
+            let Some((last, case)) = group.next() else {
+                return Msg::Error("You have no move of your own left to undo.".to_string());
+            };
+            Msg::UndoOffer {
+                case: Box::new(case),
+                from: last.from,
+                to: last.to,
+                failed: last.failed,
+                together: group.map(|(m, c)| (Target::of(&c), m.undo())).collect(),
+            }
+        }
         Err(e) => Msg::Error(e.to_string()),
     }
 }

@@ -93,6 +93,53 @@ impl WorkshopError {
     }
 }
 
+/// A reseller's request file opened whole.
+#[derive(Debug, Clone)]
+pub struct BatchOpened {
+    /// One case per line, in file order.
+    pub opened: Vec<Case>,
+    /// Header columns that were not used.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Why a reseller's request file opened nothing.
+#[derive(Debug)]
+pub enum BatchRefused {
+    /// The file could not be read, or holds no requests: the sentence says why.
+    File(String),
+    /// Its bad rows, each with its line number.
+    Rows {
+        /// The bad rows.
+        rows: Vec<crate::store::RowProblem>,
+        /// Header columns that are not used.
+        ignored_columns: Vec<String>,
+    },
+    /// The store refused or failed.
+    Store(StoreError),
+}
+
+impl std::fmt::Display for BatchRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchRefused::File(sentence) => write!(f, "{sentence}"),
+            BatchRefused::Rows { rows, .. } => {
+                let n = rows.len();
+                write!(
+                    f,
+                    "{}, so nothing was opened: fix {}, then open the whole file again",
+                    crate::domain::text::count(n as u64, "bad row"),
+                    if n == 1 { "it" } else { "them" }
+                )?;
+                for p in rows {
+                    write!(f, "\nline {}: {}", p.line, p.message)?;
+                }
+                Ok(())
+            }
+            BatchRefused::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Why the user's own last move cannot be undone.
 #[derive(Debug, Error)]
 pub enum UndoRefused {
@@ -115,6 +162,19 @@ fn done_by_kind(kind: &EventKind) -> &'static str {
         EventKind::Ship => "shipped it",
         EventKind::Undo => "undid a move on it",
         EventKind::Open | EventKind::Move | EventKind::Edit | EventKind::Other(_) => "moved it",
+    }
+}
+
+/// What a move of several cases did, after "Your last move": "took RMA-…, RMA-… to
+/// Shipped", "failed the inspection of RMA-…, RMA-…".
+pub fn describe_group(group: &[(OwnMove, Case)]) -> String {
+    let rmas: Vec<String> = group.iter().map(|(_, c)| c.rma.to_string()).collect();
+    let list = rmas.join(", ");
+    match group.first() {
+        Some((first, _)) if first.failed.is_none() => {
+            format!("took {list} to {}", first.to.title())
+        }
+        _ => format!("failed the inspection of {list}"),
     }
 }
 
@@ -357,34 +417,81 @@ impl Workshop {
             .open_batch(rows, &self.setup.user, at, &self.paperwork)
     }
 
+    /// Open a case for every line of a reseller's request file, as `open --batch` does:
+    /// read with the sales import's CSV rules, then all or nothing. The sentence for a
+    /// file that cannot be read, or the `line N:` problems of its bad rows (nothing is
+    /// opened then).
+    pub fn open_batch_file(&mut self, file: &std::path::Path) -> Result<BatchOpened, BatchRefused> {
+        let latest = Utc::now() + Duration::days(1);
+        let requests = crate::import::read_requests(file, self.now(), latest)
+            .map_err(|e| BatchRefused::File(e.to_string()))?;
+        if requests.rows.is_empty() {
+            return Err(BatchRefused::File(format!(
+                "{} has no requests under its header line, so nothing was opened: one line per device (imei, fault)",
+                file.display()
+            )));
+        }
+        let done = self
+            .open_batch(requests.rows)
+            .map_err(BatchRefused::Store)?;
+        if !done.rejected.is_empty() {
+            return Err(BatchRefused::Rows {
+                rows: done.rejected,
+                ignored_columns: requests.ignored_columns,
+            });
+        }
+        Ok(BatchOpened {
+            opened: done.opened,
+            ignored_columns: requests.ignored_columns,
+        })
+    }
+
     /// Every reseller of the sales registry with its open, late and lately shipped cases.
     pub fn resellers(&self) -> Result<Vec<Reseller>, StoreError> {
         self.store.resellers(self.clocks(), self.now())
     }
 
-    /// The user's own last move that may be undone, on `case` or on any case: `Ok(None)`
-    /// when there is none, `Err` with a sentence naming who did what when someone changed
-    /// the case since (undoing would throw that away).
-    pub fn own_last_move(&self, case: Option<i64>) -> Result<Option<(OwnMove, Case)>, UndoRefused> {
+    /// The user's own last move that may be undone, as it was done: every case one
+    /// command moved together (marked cards, several keys, a parcel), or the one case of a
+    /// single move, each with the case as it is now; with `case`, the last move that case
+    /// was part of. Empty when there is none; `Err` with a sentence naming the case and
+    /// who did what when someone changed any of them since (undoing would throw that
+    /// away).
+    pub fn own_last_moves(&self, case: Option<i64>) -> Result<Vec<(OwnMove, Case)>, UndoRefused> {
         let user = self.user();
-        let Some(last) = self.store.last_own_move(user, case)? else {
-            return Ok(None);
+        let moves = self.store.last_own_moves(user, case)?;
+        let mut group = Vec::with_capacity(moves.len());
+        for last in moves {
+            let case = self.store.case_by_id(last.case_id)?;
+            group.push((last, case));
+        }
+        let Some((changed, case, (by, kind))) = group
+            .iter()
+            .find_map(|(m, c)| m.changed_since.as_ref().map(|since| (m, c, since)))
+        else {
+            return Ok(group);
         };
-        let case = self.store.case_by_id(last.case_id)?;
-        if let Some((by, kind)) = &last.changed_since {
-            let who = if by == user {
-                "you".to_string()
-            } else {
-                crate::domain::text::clean_line(by)
-            };
-            return Err(UndoRefused::ChangedSince(format!(
+        let who = if by == user {
+            "you".to_string()
+        } else {
+            crate::domain::text::clean_line(by)
+        };
+        let sentence = match group.as_slice() {
+            [_] => format!(
                 "Your last move {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
-                last.describe(&case.rma),
+                changed.describe(&case.rma),
                 done_by_kind(kind),
                 case.stage.title()
-            )));
-        }
-        Ok(Some((last, case)))
+            ),
+            _ => format!(
+                "Your last move {} together, but {} was changed since: {who} {} (it is now in {}). Undoing would throw that away, so nothing was changed.",
+                describe_group(&group),
+                case.rma,
+                done_by_kind(kind),
+                case.stage.title()
+            ),
+        };
+        Err(UndoRefused::ChangedSince(sentence))
     }
 
     /// Add a note to a case.

@@ -161,6 +161,7 @@ impl App {
             }
             Action::Undo if self.writable() => vec![Effect::OfferUndo],
             Action::NewCase if self.writable() => self.open(Overlay::form(Form::new_case())),
+            Action::OpenBatch if self.writable() => self.open(Overlay::form(Form::open_batch())),
             Action::MoveForward
             | Action::MoveBack
             | Action::AddNote

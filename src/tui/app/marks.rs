@@ -33,6 +33,15 @@ impl Pane {
     }
 }
 
+/// The stand-in target of a question or form for `n` marked cards.
+fn stand_in(n: usize) -> Target {
+    Target {
+        id: MARKED,
+        version: 0,
+        rma: crate::domain::text::count(n as u64, "marked case"),
+    }
+}
+
 /// "RMA-2026-00001, RMA-2026-00002"
 fn list(targets: &[Target]) -> String {
     let rmas: Vec<&str> = targets.iter().map(|t| t.rma.as_str()).collect();
@@ -148,12 +157,7 @@ impl App {
         if targets.is_empty() {
             return None;
         }
-        let n = targets.len();
-        let all = Target {
-            id: MARKED,
-            version: 0,
-            rma: crate::domain::text::count(n as u64, "marked case"),
-        };
+        let all = stand_in(targets.len());
         let ask = |kind| Overlay::Choice(Choice::new(kind, all.clone()));
         let now = |change: Change| {
             let done = done_for(&change, &targets, "");
@@ -169,7 +173,12 @@ impl App {
             }
             (Action::MoveForward, Stage::Received) => ask(ChoiceKind::AfterReceived),
             (Action::MoveForward, Stage::AtManufacturer) => ask(ChoiceKind::Inspect),
-            (Action::MoveForward, Stage::Inspected) => Overlay::form(Form::ship(all)),
+            (Action::MoveForward, Stage::Inspected) => {
+                // One customer at one address, or no S10 is asked for.
+                let ids = targets.iter().map(|t| t.id).collect();
+                self.batch = Some(Batch { targets });
+                return Some(vec![Effect::CheckParcel(ids)]);
+            }
             (Action::MoveForward, Stage::Shipped) => {
                 self.complain(format!(
                     "The marked cases are shipped: that is the last stage ({}).",
@@ -194,6 +203,36 @@ impl App {
         self.batch = Some(Batch { targets });
         self.overlay = Some(overlay);
         Some(Vec::new())
+    }
+
+    /// Whether the marked cards may go out as one parcel: the S10 is asked for once, or
+    /// the sentence says why not. Nothing when the marks changed or a window was opened
+    /// meanwhile.
+    pub(super) fn on_parcel_checked(
+        &mut self,
+        ids: &[i64],
+        problem: Option<String>,
+    ) -> Vec<Effect> {
+        let Some(batch) = &self.batch else {
+            return Vec::new();
+        };
+        if batch.targets.iter().map(|t| t.id).ne(ids.iter().copied()) || self.overlay.is_some() {
+            return Vec::new();
+        }
+        if let Some(problem) = problem {
+            self.batch = None;
+            let mut text = problem.chars();
+            let first = text.next().map(|c| c.to_uppercase().to_string());
+            self.complain(format!(
+                "{}{}.",
+                first.unwrap_or_default(),
+                text.as_str().trim_end_matches('.')
+            ));
+            return Vec::new();
+        }
+        let all = stand_in(batch.targets.len());
+        self.overlay = Some(Overlay::form(Form::ship(all)));
+        Vec::new()
     }
 
     /// The write a question or form for the marked cards answered with becomes one
@@ -253,6 +292,7 @@ impl App {
     /// The marked cases as they are now: those that left their pane are unmarked, and
     /// the message line names them; the others keep their latest version.
     pub(super) fn on_marked_loaded(&mut self, cases: &[Case]) -> Vec<Effect> {
+        self.refresh_parcel(cases);
         let mut gone: Vec<(RmaNumber, Stage, Stage)> = Vec::new();
         for (stage, pane) in Stage::ALL.into_iter().zip(self.panes.iter_mut()) {
             pane.marked.retain_mut(|mark| {

@@ -48,6 +48,19 @@ fn mark(app: &mut App, n: usize) {
     }
 }
 
+/// `>` on the marked cards of the Inspected pane: the store finds they may go out as one
+/// parcel.
+fn ship_marked(app: &mut App) {
+    let fx = key(app, KeyCode::Char('>'));
+    let [Effect::CheckParcel(ids)] = fx.as_slice() else {
+        panic!("the parcel is checked first: {fx:?}")
+    };
+    app.update(Msg::ParcelChecked {
+        ids: ids.clone(),
+        problem: None,
+    });
+}
+
 fn ids(targets: &[Target]) -> Vec<i64> {
     targets.iter().map(|t| t.id).collect()
 }
@@ -163,7 +176,7 @@ fn forward_on_marked_cards_asks_once_and_moves_them_all_in_one_write() {
 fn a_refused_move_on_marked_cards_brings_the_form_back_and_keeps_the_marks() {
     let mut app = board_of(Stage::Inspected, &[4, 5]);
     mark(&mut app, 2);
-    key(&mut app, KeyCode::Char('>'));
+    ship_marked(&mut app);
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("ship asks for the S10 once: {:?}", app.overlay)
     };
@@ -310,10 +323,11 @@ fn the_inspected_pane_names_what_is_ready_for_the_selected_cards_reseller() {
     let mut app = board_of(Stage::Inspected, &[7, 8]);
     app.show_expected = false;
     app.update(Msg::ReadyLoaded(vec![reseller("C-1", "Smart Gent BV", 5)]));
-    assert!(screen(&app, 160, 45).contains("└ 5 ready for Smart Gent BV ─"));
-    // One pane on a small screen: room for the key too.
+    assert!(screen(&app, 160, 45).contains("│5 ready for Smart Gent BV"));
+    assert!(screen(&app, 160, 45).contains("└ p marks a parcel "));
     app.size = (80, 24);
-    assert!(screen(&app, 80, 24).contains("└ 5 ready for Smart Gent BV · p marks them ─"));
+    assert!(screen(&app, 80, 24).contains("│5 ready for Smart Gent BV"));
+    // With one reseller ready, p marks its cases at once.
     let fx = key(&mut app, KeyCode::Char('p'));
     assert!(
         matches!(fx.as_slice(), [Effect::MarkReady(c)] if c == "C-1"),
@@ -324,7 +338,7 @@ fn the_inspected_pane_names_what_is_ready_for_the_selected_cards_reseller() {
         cases: vec![case(7, Stage::Inspected), case(8, Stage::Inspected)],
     });
     assert_eq!(ids(&app.pane(Stage::Inspected).marked), [7, 8]);
-    key(&mut app, KeyCode::Char('>'));
+    ship_marked(&mut app);
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("one S10 for the parcel: {:?}", app.overlay)
     };
@@ -349,4 +363,166 @@ fn a_name_pasted_into_the_reseller_picker_narrows_it_and_does_not_close_it() {
     };
     assert_eq!(picker.input.text(), "Smart");
     assert_eq!(picker.shown().len(), 1);
+}
+
+#[test]
+fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() {
+    let mut app = board_of(Stage::Shipped, &[1, 2, 3]);
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('u')).as_slice(),
+        [Effect::OfferUndo]
+    ));
+    let back = |seq: u32| {
+        (
+            Target::of(&case(seq, Stage::Shipped)),
+            Change::Move {
+                to: Stage::Inspected,
+                undo: true,
+            },
+        )
+    };
+    app.update(Msg::UndoOffer {
+        case: Box::new(case(1, Stage::Shipped)),
+        from: Stage::Inspected,
+        to: Stage::Shipped,
+        failed: None,
+        together: vec![back(2), back(3)],
+    });
+    let Some(Overlay::Choice(choice)) = &app.overlay else {
+        panic!("asked first: {:?}", app.overlay)
+    };
+    assert_eq!(
+        choice.question(),
+        "Your last move took RMA-2026-00001, RMA-2026-00002, RMA-2026-00003 from Inspected to Shipped together. Move all 3 back to Inspected?"
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("RMA-2026-00001 and 2 more"), "{text}");
+    let fx = key(&mut app, KeyCode::Char('y'));
+    let [Effect::ApplySteps { steps, done }] = fx.as_slice() else {
+        panic!("one write for the three cases: {fx:?}")
+    };
+    assert_eq!(steps, &vec![back(1), back(2), back(3)]);
+    assert_eq!(
+        done,
+        "Undone together: RMA-2026-00001, RMA-2026-00002, RMA-2026-00003; they are back in Inspected."
+    );
+    // Refused (a colleague moved one meanwhile): the store's sentence names it, and
+    // nothing was undone.
+    app.update(Msg::Refused {
+        error: "RMA-2026-00002 was changed by ben at 2026-03-03 11:00".into(),
+        conflict: true,
+    });
+    assert!(
+        message(&app).contains("RMA-2026-00002"),
+        "{}",
+        message(&app)
+    );
+}
+
+/// Three resellers with inspected devices, the most first, as the store gives them.
+fn three_ready() -> Vec<crate::store::ResellerOnBoard> {
+    vec![
+        reseller("C-1", "Smart Gent BV", 5),
+        reseller("C-2", "张伟 Mobile", 3),
+        reseller("C-3", "Łukasiewicz GSM", 1),
+    ]
+}
+
+#[test]
+fn the_inspected_pane_says_what_is_ready_for_every_reseller() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    app.update(Msg::ReadyLoaded(three_ready()));
+    for (w, h) in [(160, 45), (80, 24)] {
+        app.size = (w, h);
+        let text = screen(&app, w, h);
+        for line in [
+            "5 ready for Smart Gent BV",
+            "3 ready for 张伟 Mobile",
+            "1 ready for Łukasiewicz GSM",
+        ] {
+            assert!(text.contains(line), "{w}x{h}: {line}\n{text}");
+        }
+        // The cards keep their place above the list.
+        assert!(text.contains("RMA-2026-00007"), "{text}");
+    }
+    // More resellers than the pane has room for: the last line says how many more.
+    let many: Vec<_> = (1..=30)
+        .map(|i| reseller(&format!("C-{i}"), &format!("Shop {i}"), 1))
+        .collect();
+    app.update(Msg::ReadyLoaded(many));
+    app.size = (80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("1 ready for Shop 1 "), "{text}");
+    assert!(text.contains("more resellers"), "{text}");
+    assert!(app.rows_of(Stage::Inspected) >= 1);
+}
+
+#[test]
+fn the_ship_together_key_asks_whose_parcel_when_several_are_ready() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    app.update(Msg::ReadyLoaded(three_ready()));
+    // The selected card (case 7) is C-1's in these tests; its reseller is picked first.
+    assert!(key(&mut app, KeyCode::Char('p')).is_empty());
+    let Some(Overlay::Resellers(picker)) = &app.overlay else {
+        panic!("a picker of what is ready: {:?}", app.overlay)
+    };
+    assert_eq!(picker.shown().len(), 3);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Ship one reseller's parcel"), "{text}");
+    assert!(text.contains("3 ready"), "{text}");
+    // The status bar says what Enter does here, not what it does in the filter.
+    assert!(!text.contains("Enter show"), "{text}");
+    key(&mut app, KeyCode::Down);
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [Effect::MarkReady(c)] if c == "C-2"),
+        "{fx:?}"
+    );
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn marked_cards_of_two_customers_are_refused_before_the_s10_is_asked() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    mark(&mut app, 2);
+    let fx = key(&mut app, KeyCode::Char('>'));
+    let [Effect::CheckParcel(ids)] = fx.as_slice() else {
+        panic!("the parcel is checked first: {fx:?}")
+    };
+    assert_eq!(ids, &vec![7, 8]);
+    assert!(app.overlay.is_none());
+    let problem = "A parcel goes to one customer: RMA-2026-00007 is C-1's, RMA-2026-00008 is C-2's. Ship them in separate parcels.";
+    app.update(Msg::ParcelChecked {
+        ids: vec![7, 8],
+        problem: Some(problem.into()),
+    });
+    assert!(app.overlay.is_none(), "no S10 is asked for");
+    assert_eq!(message(&app), problem);
+    // One customer at one address: the S10 is asked for, once.
+    key(&mut app, KeyCode::Char('>'));
+    app.update(Msg::ParcelChecked {
+        ids: vec![7, 8],
+        problem: None,
+    });
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("one S10 for the parcel: {:?}", app.overlay)
+    };
+    assert_eq!(form.title(), "Ship 2 marked cases back to the customer");
+}
+
+#[test]
+fn a_wrong_s10_is_said_once_in_the_ship_form() {
+    let mut app = board_of(Stage::Inspected, &[7]);
+    key(&mut app, KeyCode::Char('>'));
+    assert!(matches!(&app.overlay, Some(Overlay::Form(_))));
+    type_text(&mut app, "RR123456789CN");
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = screen(&app, w, h);
+        assert_eq!(
+            text.matches("wrong check digit").count(),
+            1,
+            "{w}x{h}:\n{text}"
+        );
+    }
 }

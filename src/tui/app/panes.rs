@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::{App, DetailState, Screen};
 use crate::domain::{Case, Stage, TrackingNumber};
 use crate::store::PaneQuery;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, ChoiceAction};
 use crate::tui::layout::{BoardGeometry, board_geometry};
 use crate::tui::overlay::{Choice, ChoiceKind, Overlay, Parcel};
 use crate::tui::protocol::{BoardData, Effect, Reload, Target};
@@ -128,7 +128,6 @@ impl App {
 
     pub(super) fn reload(&mut self) -> Effect {
         self.last_reload = Some(self.now);
-        let rows = self.geometry().rows;
         let cutoff = self.shipped_cutoff();
         Effect::Reload(Reload {
             windows: Stage::ALL
@@ -137,7 +136,7 @@ impl App {
                     stage,
                     shipped_after: (stage == Stage::Shipped).then_some(cutoff),
                     offset: self.pane(stage).offset,
-                    limit: rows,
+                    limit: self.rows_of(stage),
                 })
                 .collect(),
             shipped_cutoff: cutoff,
@@ -176,9 +175,9 @@ impl App {
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved
     /// (so it must be loaded again).
     pub(super) fn keep_selection_visible(&mut self) -> bool {
-        let rows = self.geometry().rows;
         let mut moved = false;
         for stage in Stage::ALL {
+            let rows = self.rows_of(stage);
             let len = self.pane_len(stage);
             let pane = self.pane_mut(stage);
             pane.selected = pane.selected.min(len.saturating_sub(1));
@@ -213,7 +212,7 @@ impl App {
     pub(super) fn navigate(&mut self, action: Action) -> Option<Vec<Effect>> {
         let len = self.pane_len(self.focus);
         let at = self.pane(self.focus).selected;
-        let page = self.geometry().rows.max(1);
+        let page = self.rows_of(self.focus).max(1);
         Some(match action {
             Action::PaneLeft | Action::PaneRight => {
                 let stages = self.visible_stages();
@@ -272,6 +271,64 @@ impl App {
         vec![self.reload()]
     }
 
+    /// The receive of a parcel's ticked cases was refused (a colleague received one of
+    /// them meanwhile, say): the parcel comes back with its ticks and the store's
+    /// sentence naming the case, and its cases are read again, so that Enter can be
+    /// pressed again once fixed. Not when the user opened another window meanwhile.
+    pub(super) fn on_parcel_refused(&mut self, mut parcel: Parcel, error: String) -> Vec<Effect> {
+        let ids: Vec<i64> = parcel.cases.iter().map(|c| c.target.id).collect();
+        let mut fx = self.refresh();
+        if self.overlay.is_some() {
+            self.complain(format!(
+                "{error} Nothing was received from parcel {}. (It was closed because another window is open: scan it again.)",
+                parcel.tracking
+            ));
+            return fx;
+        }
+        let enter = self.settings.keymap.first_key(ChoiceAction::Pick);
+        let error = error.trim_end();
+        let stop = if error.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        parcel.note = Some(format!(
+            "{error}{stop} Nothing was received: the ticks are kept; fix them and press {enter} again."
+        ));
+        self.overlay = Some(Overlay::Parcel(Box::new(parcel)));
+        fx.push(Effect::LoadMarked(ids));
+        fx
+    }
+
+    /// The cases of the parcel being unpacked, as they are now: each keeps its tick with
+    /// its latest version, and those no longer expected (received elsewhere meanwhile)
+    /// leave the list, named.
+    pub(super) fn refresh_parcel(&mut self, now: &[Case]) {
+        let Some(Overlay::Parcel(parcel)) = &mut self.overlay else {
+            return;
+        };
+        let mut gone = Vec::new();
+        parcel.cases.retain_mut(|c| {
+            let Some(case) = now.iter().find(|n| n.id == c.target.id) else {
+                return true;
+            };
+            if case.stage == Stage::Expected {
+                c.target = Target::of(case);
+                return true;
+            }
+            gone.push(format!("{} (now in {})", case.rma, case.stage.title()));
+            false
+        });
+        if gone.is_empty() {
+            return;
+        }
+        let said = format!("No longer expected, so off the list: {}.", gone.join(", "));
+        parcel.note = Some(match parcel.note.take() {
+            Some(note) => format!("{note} {said}"),
+            None => said,
+        });
+    }
+
     /// Show a case that was scanned or picked: its pane, selected, and its details. A
     /// scanned parcel's tracking number on an expected case offers to receive it.
     pub(super) fn on_found(
@@ -289,7 +346,7 @@ impl App {
         let mut fx = Vec::new();
         match position {
             Some(p) => {
-                let rows = self.geometry().rows;
+                let rows = self.rows_of(case.stage);
                 let pane = self.pane_mut(case.stage);
                 pane.selected = p;
                 if p < pane.offset || p >= pane.offset + rows {

@@ -230,3 +230,86 @@ fn esc_leaves_the_parcel_with_nothing_saved() {
         message(&app)
     );
 }
+
+#[test]
+fn a_refused_receive_keeps_the_parcel_and_its_ticks_and_names_the_case() {
+    let mut app = unpacking();
+    let cases = parcel_cases();
+    scan(&mut app, cases[0].imei.as_str());
+    scan(&mut app, cases[2].imei.as_str());
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [Effect::ApplyMany { .. }]),
+        "{fx:?}"
+    );
+    // A colleague received the third device meanwhile: the store refuses the whole move.
+    let fx = app.update(Msg::Refused {
+        error: "1 of 2 cases could not be saved, so nothing was saved: RMA-2026-00003 was changed by ben at 2026-03-03 11:00 (it is now received).".into(),
+        conflict: true,
+    });
+    assert_eq!(ticked(&app), vec![true, false, true]);
+    let note = parcel(&app).note.clone().unwrap();
+    assert!(
+        note.contains("RMA-2026-00003") && note.contains("Nothing was received"),
+        "{note}"
+    );
+    assert!(screen(&app, 80, 24).contains("RMA-2026-00003"));
+    // The parcel's cases are read again.
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadMarked(ids) if *ids == vec![1, 2, 3])),
+        "{fx:?}"
+    );
+    let mut now: Vec<Case> = parcel_cases();
+    now[2].stage = Stage::Received;
+    now[2].version = 4;
+    app.update(Msg::MarkedLoaded(now));
+    // The case received elsewhere leaves the list, named; the ticks of the others stay.
+    assert_eq!(ticked(&app), vec![true, false]);
+    let note = parcel(&app).note.clone().unwrap();
+    assert!(
+        note.contains("RMA-2026-00003") && note.contains("Received"),
+        "{note}"
+    );
+    // Enter again receives what is left ticked.
+    let fx = key(&mut app, KeyCode::Enter);
+    let [Effect::ApplyMany { targets, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(targets.iter().map(|t| t.id).collect::<Vec<_>>(), vec![1]);
+}
+
+#[test]
+fn backspace_with_nothing_typed_unticks_the_last_ticked_case() {
+    let mut app = unpacking();
+    let cases = parcel_cases();
+    scan(&mut app, cases[2].imei.as_str());
+    scan(&mut app, cases[0].imei.as_str());
+    assert_eq!(ticked(&app), vec![true, false, true]);
+    // A number half typed: Backspace takes back a character, nothing is unticked.
+    type_text(&mut app, "35");
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(parcel(&app).typed, "3");
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(ticked(&app), vec![true, false, true]);
+    // Nothing typed: the last device ticked goes back in the box, then the one before.
+    assert!(key(&mut app, KeyCode::Backspace).is_empty());
+    assert_eq!(ticked(&app), vec![false, false, true]);
+    let note = parcel(&app).note.clone().unwrap();
+    assert!(
+        note.contains("RMA-2026-00001") && note.contains("1 of 3"),
+        "{note}"
+    );
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(ticked(&app), vec![false, false, false]);
+    key(&mut app, KeyCode::Backspace);
+    assert!(
+        parcel(&app)
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("Nothing is ticked")
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Backspace untick the last"), "{text}");
+}

@@ -33,7 +33,9 @@ impl App {
 
     /// The resellers for the picker, if it is still open.
     pub(super) fn on_resellers_loaded(&mut self, list: Vec<ResellerOnBoard>) -> Vec<Effect> {
-        if let Some(Overlay::Resellers(picker)) = &mut self.overlay {
+        if let Some(Overlay::Resellers(picker)) = &mut self.overlay
+            && !picker.ready
+        {
             picker.loaded(list);
         }
         Vec::new()
@@ -104,6 +106,10 @@ impl App {
     /// How many inspected cases are ready to ship to each reseller.
     pub(super) fn on_ready_loaded(&mut self, list: Vec<ResellerOnBoard>) -> Vec<Effect> {
         self.ready = list;
+        // The list at the Inspected pane's foot takes room from its cards.
+        if self.keep_selection_visible() {
+            return vec![self.reload()];
+        }
         Vec::new()
     }
 
@@ -115,15 +121,74 @@ impl App {
             .find(|r| r.customer_number == case.customer_number)
     }
 
-    /// Mark every inspected case of the reseller shown, or of the Inspected pane's
-    /// selected card.
+    /// What is ready to ship, per reseller, as the Inspected pane lists it at its foot:
+    /// "5 ready for Smart Gent BV", every reseller with inspected devices (only the one
+    /// shown with `c`). When they are more than a third of the pane holds, the last line
+    /// says how many more.
+    pub fn ready_lines(&self) -> Vec<String> {
+        let ready: Vec<&ResellerOnBoard> = self
+            .ready
+            .iter()
+            .filter(|r| {
+                self.reseller
+                    .as_ref()
+                    .is_none_or(|shown| shown.customer_number == r.customer_number)
+            })
+            .collect();
+        let g = self.geometry();
+        let room = (g.rows * usize::from(g.card_lines) / 3).max(1);
+        let line = |r: &ResellerOnBoard| format!("{} ready for {}", r.cases, clean_line(r.label()));
+        if ready.len() <= room {
+            return ready.into_iter().map(line).collect();
+        }
+        let shown = room - 1;
+        let mut lines: Vec<String> = ready.iter().take(shown).map(|r| line(r)).collect();
+        let rest = &ready[shown..];
+        let devices: u64 = rest.iter().map(|r| r.cases).sum();
+        lines.push(format!(
+            "+{} ready for {} more resellers",
+            devices,
+            rest.len()
+        ));
+        lines
+    }
+
+    /// Cards that fit in a pane: the Inspected pane keeps room at its foot for what is
+    /// ready to ship.
+    pub fn rows_of(&self, stage: Stage) -> usize {
+        let g = self.geometry();
+        if stage != Stage::Inspected {
+            return g.rows;
+        }
+        let lines = self.ready_lines().len();
+        let per_card = usize::from(g.card_lines).max(1);
+        ((g.rows * per_card).saturating_sub(lines) / per_card).max(1)
+    }
+
+    /// Mark every inspected case of one reseller, to ship them as one parcel: the
+    /// reseller shown, the only one with inspected devices, or the one picked from
+    /// those ready (the selected card's first).
     pub(super) fn mark_ready(&mut self) -> Vec<Effect> {
-        let customer = match &self.reseller {
-            Some(r) => Some(r.customer_number.clone()),
-            None => self
-                .pane(Stage::Inspected)
-                .selected_case()
-                .map(|c| c.customer_number.clone()),
+        let selected = self
+            .pane(Stage::Inspected)
+            .selected_case()
+            .map(|c| c.customer_number.clone());
+        if self.reseller.is_none() && self.ready.len() > 1 {
+            let mut picker = ResellerPicker {
+                ready: true,
+                ..ResellerPicker::default()
+            };
+            picker.loaded(self.ready.clone());
+            picker.selected = selected
+                .and_then(|c| self.ready.iter().position(|r| r.customer_number == c))
+                .unwrap_or(0);
+            self.overlay = Some(Overlay::Resellers(picker));
+            return Vec::new();
+        }
+        let customer = match (&self.reseller, self.ready.as_slice()) {
+            (Some(r), _) => Some(r.customer_number.clone()),
+            (None, [only]) => Some(only.customer_number.clone()),
+            (None, _) => selected,
         };
         match customer {
             Some(c) => vec![Effect::MarkReady(c)],

@@ -134,7 +134,9 @@ fn shipping_asks_for_the_s10_and_applies_a_ship_with_it() {
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("the form stays open")
     };
-    assert!(form.error.as_deref().unwrap().contains("check digit"));
+    // Said under the field, once.
+    assert!(form.shows_problem(0).unwrap().contains("check digit"));
+    assert!(form.error.is_none());
     for _ in 0..3 {
         key(&mut app, KeyCode::Backspace);
     }
@@ -228,6 +230,7 @@ fn undo_is_asked_first_and_no_keeps_the_move() {
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
+        together: Vec::new(),
     });
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     assert!(app.overlay.is_none());
@@ -461,6 +464,7 @@ fn waiting_message(id: i64, lines: usize) -> crate::paperwork::OutboxMessage {
         references: Vec::new(),
         kind: crate::paperwork::MessageKind::RmaInstructions,
         to_address: Some("service@hub.example".into()),
+        to_name: None,
         subject: "Your RMA".into(),
         body: (1..=lines)
             .map(|n| format!("body line {n}"))

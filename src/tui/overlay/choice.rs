@@ -59,6 +59,9 @@ pub struct Choice {
     pub target: Target,
     /// The index of the marked answer.
     pub selected: usize,
+    /// For an undo: the other cases the same command moved, each with the change that
+    /// takes it back (they are undone together with the target, all or nothing).
+    pub together: Vec<(Target, Change)>,
 }
 
 impl Choice {
@@ -68,12 +71,40 @@ impl Choice {
             kind,
             target,
             selected: 0,
+            together: Vec::new(),
         }
+    }
+
+    /// The RMA numbers an undo takes back: the target's, then the others'.
+    fn undone(&self) -> String {
+        std::iter::once(self.target.rma.as_str())
+            .chain(self.together.iter().map(|(t, _)| t.rma.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The question as shown.
     pub fn question(&self) -> String {
+        let n = self.together.len() + 1;
+        let all = if n == 2 {
+            "both".to_string()
+        } else {
+            format!("all {n}")
+        };
         match self.kind {
+            ChoiceKind::Undo {
+                failed: Some(_), ..
+            } if n > 1 => format!(
+                "Your last move failed the inspection of {} together. Take that back for {all}?",
+                self.undone()
+            ),
+            ChoiceKind::Undo { from, to, .. } if n > 1 => format!(
+                "Your last move took {} from {} to {} together. Move {all} back to {}?",
+                self.undone(),
+                from.title(),
+                to.title(),
+                from.title()
+            ),
             ChoiceKind::AfterReceived => "Where does it go next?".into(),
             ChoiceKind::Inspect => "How did the inspection go?".into(),
             ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
@@ -139,6 +170,18 @@ impl Choice {
             }])
         };
         match (self.kind, picked) {
+            (ChoiceKind::Undo { from, failed, .. }, 'y') if !self.together.is_empty() => {
+                let mut steps = vec![(t, undo_change(from, failed))];
+                steps.extend(self.together.iter().cloned());
+                let back = match failed {
+                    Some(_) => "their failed inspections are taken back".to_string(),
+                    None => format!("they are back in {}", from.title()),
+                };
+                Outcome::stay().run(vec![Effect::ApplySteps {
+                    done: format!("Undone together: {}; {back}.", self.undone()),
+                    steps,
+                }])
+            }
             (ChoiceKind::AfterReceived, 's') => Outcome::replace(Overlay::form(Form::send(t))),
             (ChoiceKind::AfterReceived, _) => apply(
                 Change::InspectPass {
@@ -161,16 +204,21 @@ impl Choice {
             ),
             (ChoiceKind::ReceiveScanned, _) => Outcome::close(),
             (ChoiceKind::Undo { from, failed, .. }, 'y') => apply(
-                match failed {
-                    Some(before) => Change::UndoFail(before),
-                    None => Change::Move {
-                        to: from,
-                        undo: true,
-                    },
-                },
+                undo_change(from, failed),
                 format!("Undone: {} is back in {}.", t.rma, from.title()),
             ),
             (ChoiceKind::Undo { .. }, _) => Outcome::close().say("Nothing was changed."),
         }
+    }
+}
+
+/// The change that takes back a move from `from` (or a failed inspection).
+fn undo_change(from: Stage, failed: Option<BeforeFail>) -> Change {
+    match failed {
+        Some(before) => Change::UndoFail(before),
+        None => Change::Move {
+            to: from,
+            undo: true,
+        },
     }
 }

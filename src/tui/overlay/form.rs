@@ -44,7 +44,14 @@ impl Form {
         if save {
             match self.submit(cx.now) {
                 Ok(effect) => fx.push(effect),
-                Err(problem) => self.error = Some(problem),
+                // A field's problem is said under that field, once.
+                Err(problem) => {
+                    let under_field =
+                        (0..n).any(|i| self.shows_problem(i).as_deref() == Some(problem.as_str()));
+                    if !under_field {
+                        self.error = Some(problem);
+                    }
+                }
             }
         }
         if let Some((imei, part)) = self.wants_assessment() {

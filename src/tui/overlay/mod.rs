@@ -191,6 +191,7 @@ impl Overlay {
                     keys.first_key(super::action::ChoiceAction::Cancel),
                     "leave, save nothing",
                 ),
+                ("Backspace".to_string(), "untick the last"),
             ],
             // The answers first: at 80 columns the scroll keys are what is cut.
             Overlay::Mail(_) => {
@@ -203,6 +204,15 @@ impl Overlay {
                     (keys.first_key(M::Ask), "ask"),
                     (keys.first_key(M::Close), "close"),
                     (keys.pair(M::PageUp, M::PageDown), "text"),
+                ]
+            }
+            // Picking whose parcel to ship: Enter marks it rather than filters.
+            Overlay::Resellers(picker) if picker.ready => {
+                use super::action::SearchAction;
+                vec![
+                    (keys.pair(SearchAction::Up, SearchAction::Down), "pick"),
+                    (keys.first_key(SearchAction::Show), "mark their parcel"),
+                    (keys.first_key(SearchAction::Close), "close"),
                 ]
             }
             _ => keys.hints(self.mode()),

@@ -35,6 +35,9 @@ pub struct Parcel {
     pub typed: String,
     /// What the last scan did, shown in the overlay.
     pub note: Option<String>,
+    /// The row ids of the cases ticked, in the order they came out of the box: Backspace
+    /// puts the last one back.
+    pub order: Vec<i64>,
 }
 
 impl Parcel {
@@ -53,6 +56,7 @@ impl Parcel {
                 .collect(),
             typed: String::new(),
             note: None,
+            order: Vec::new(),
         }
     }
 
@@ -73,8 +77,12 @@ impl Parcel {
                 self.typed.push(c);
                 return Outcome::stay();
             }
-            KeyCode::Backspace => {
+            KeyCode::Backspace if !self.typed.is_empty() => {
                 self.typed.pop();
+                return Outcome::stay();
+            }
+            KeyCode::Backspace => {
+                self.untick_last();
                 return Outcome::stay();
             }
             _ => {}
@@ -116,6 +124,9 @@ impl Parcel {
             return Outcome::stay().run(vec![Effect::ParcelStray(imei)]);
         };
         let was = std::mem::replace(&mut self.cases[i].ticked, true);
+        if !was {
+            self.order.push(self.cases[i].target.id);
+        }
         let case = &self.cases[i];
         self.note = Some(if was {
             format!(
@@ -133,6 +144,30 @@ impl Parcel {
             )
         });
         Outcome::stay()
+    }
+
+    /// Backspace with nothing typed: the last device ticked goes back in the box (ticked
+    /// by mistake, or found damaged).
+    fn untick_last(&mut self) {
+        let total = self.cases.len();
+        while let Some(id) = self.order.pop() {
+            let Some(case) = self
+                .cases
+                .iter_mut()
+                .find(|c| c.target.id == id && c.ticked)
+            else {
+                continue;
+            };
+            case.ticked = false;
+            let said = format!(
+                "{} ({}) unticked: back in the box.",
+                case.target.rma, case.model
+            );
+            self.note = Some(format!("{said} {} of {total} out.", self.ticked()));
+            return;
+        }
+        self.note =
+            Some("Nothing is ticked: scan each device's IMEI as it comes out of the box.".into());
     }
 
     /// Enter: the ticked cases are received, all in one transaction.
@@ -166,7 +201,9 @@ impl Parcel {
             ));
         }
         let targets = ticked.iter().map(|c| c.target.clone()).collect();
-        Outcome::close().run(vec![Effect::ApplyMany {
+        // The parcel stays asked until the store answers: refused, it comes back with its
+        // ticks.
+        Outcome::stay().run(vec![Effect::ApplyMany {
             targets,
             change: Change::Receive { tracking_in: None },
             done,

@@ -19,6 +19,9 @@ pub struct ResellerPicker {
     pub all: Option<Vec<ResellerOnBoard>>,
     /// The index of the picked reseller among those shown.
     pub selected: usize,
+    /// Picking whose parcel to ship (the resellers with inspected devices): Enter marks
+    /// the picked one's, rather than showing only its cases.
+    pub ready: bool,
 }
 
 impl ResellerPicker {
@@ -55,6 +58,9 @@ impl ResellerPicker {
         match action {
             Some(SearchAction::Close) => Outcome::close(),
             Some(SearchAction::Show) => match self.shown().get(self.selected) {
+                Some(&r) if self.ready => {
+                    Outcome::close().run(vec![Effect::MarkReady(r.customer_number.clone())])
+                }
                 Some(&r) => Outcome::close().run(vec![Effect::FilterReseller(Some(r.clone()))]),
                 None => Outcome::stay(),
             },

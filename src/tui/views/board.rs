@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{fit, pad, width};
-use crate::domain::text::clean_line;
 use crate::domain::time::short_age;
 use crate::domain::{Case, Outcome, Stage, Verdict};
 use crate::tui::action::Action;
@@ -227,7 +226,12 @@ fn draw_pane(
         title.push(Span::styled(format!("! {late} late "), theme.late()));
     }
     let pane = app.pane(stage);
-    let rows = geo.rows;
+    let rows = app.rows_of(stage);
+    let ready = if stage == Stage::Inspected {
+        app.ready_lines()
+    } else {
+        Vec::new()
+    };
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -254,20 +258,13 @@ fn draw_pane(
             block = block.title_bottom(Line::styled(text, theme.dim()));
         }
     }
-    if stage == Stage::Inspected
-        && let Some(ready) = app.ready_for_selected()
-    {
+    if !ready.is_empty() {
         let room = usize::from(area.width.saturating_sub(3))
             .saturating_sub(position.as_deref().map_or(0, width));
         let key = app.settings.keymap.first_key(Action::MarkReady);
-        let name = clean_line(ready.label());
-        let long = format!(" {} ready for {name} · {key} marks them ", ready.cases);
-        let short = format!(" {} ready for {name} ", ready.cases);
-        let shortest = format!(" {} ready ", ready.cases);
-        if let Some(text) = [long, short, shortest]
-            .into_iter()
-            .find(|t| width(t) <= room)
-        {
+        let long = format!(" {key} marks a parcel ");
+        let short = format!(" {key}: parcel ");
+        if let Some(text) = [long, short].into_iter().find(|t| width(t) <= room) {
             block = block.title_bottom(Line::styled(text, theme.ok()));
         }
     }
@@ -302,6 +299,21 @@ fn draw_pane(
         }
     }
     frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
+    // What is ready to ship, per reseller, at the Inspected pane's foot.
+    let n = (ready.len() as u16).min(inner.height);
+    if n > 0 {
+        let foot = Rect {
+            y: inner.bottom() - n,
+            height: n,
+            ..inner
+        };
+        let lines: Vec<Line> = ready
+            .iter()
+            .take(usize::from(n))
+            .map(|l| Line::styled(pad(&fit(l, w), w), theme.ok()))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), foot);
+    }
 }
 
 /// A card as `lines` strings of exactly `w` cells. Its first two cells say late (`!`) and

@@ -46,7 +46,10 @@ pub fn draw(frame: &mut Frame, area: Rect, choice: &Choice, keys: &KeyMap, theme
         .borders(Borders::ALL)
         .border_style(theme.focused_border())
         .title(Span::styled(
-            format!(" {} ", choice.target.rma),
+            match choice.together.len() {
+                0 => format!(" {} ", choice.target.rma),
+                n => format!(" {} and {} more ", choice.target.rma, n),
+            },
             theme.title(),
         ));
     frame.render_widget(

@@ -23,13 +23,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ResellerPicker, theme:
     let keys = &app.settings.keymap;
     let hints = hint_line(&[
         (keys.pair(SearchAction::Up, SearchAction::Down), "pick"),
-        (keys.first_key(SearchAction::Show), "show only theirs"),
+        (
+            keys.first_key(SearchAction::Show),
+            if p.ready {
+                "mark their parcel"
+            } else {
+                "show only theirs"
+            },
+        ),
         (keys.first_key(SearchAction::Close), "close"),
     ]);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focused_border())
-        .title(Span::styled(" Show one reseller ", theme.title()))
+        .title(Span::styled(
+            if p.ready {
+                " Ship one reseller's parcel "
+            } else {
+                " Show one reseller "
+            },
+            theme.title(),
+        ))
         .title_bottom(Line::styled(format!(" {hints} "), theme.dim()).right_aligned());
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -44,6 +58,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ResellerPicker, theme:
         None => "loading…".to_string(),
         Some(all) if all.is_empty() => "no reseller has cases on the board".to_string(),
         Some(_) if shown.is_empty() => "no reseller matches".to_string(),
+        Some(_) if p.ready => format!(
+            "{} with devices ready to ship: pick whose parcel to mark",
+            crate::domain::text::count(shown.len() as u64, "reseller")
+        ),
         Some(_) => format!(
             "{} with cases on the board: type a customer number or name",
             crate::domain::text::count(shown.len() as u64, "reseller")
@@ -53,7 +71,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ResellerPicker, theme:
     let rows = usize::from(inner.height.saturating_sub(2));
     let start = p.selected.saturating_sub(rows.saturating_sub(1));
     for (i, r) in shown.iter().enumerate().skip(start).take(rows) {
-        let cases = crate::domain::text::count(r.cases, "case");
+        let cases = if p.ready {
+            format!("{} ready", r.cases)
+        } else {
+            crate::domain::text::count(r.cases, "case")
+        };
         let name_w = w.saturating_sub(12 + 2 + width(&cases) + 2);
         let text = format!(
             "{}  {}  {cases}",
