@@ -79,11 +79,11 @@ impl Store {
         // an import keeps the indexes current row by row, each row lands at a random place
         // in all three: with SQLite's default 2 MB page cache nearly every insert would read
         // its pages back from the file (six times slower, measured), so the import's own
-        // connection gets a larger cache; pages are only allocated as they are used. Once
-        // the indexes are dropped to be rebuilt (see `DeferredIndexes`), the default cache
-        // is faster: the rows alone fit the operating system's cache, and the rebuild's
-        // sorter sorts runs of the cache's size and merges them, where one run of the whole
-        // registry is more than twice the CPU (measured).
+        // connection gets a larger cache; pages are only allocated as they are used. When
+        // the indexes are rebuilt after the rows instead (see `DeferredIndexes`), the
+        // rebuild goes back to the default cache: its sorter sorts runs of the cache's size
+        // and merges them, where one run of the whole registry took more than twice the
+        // CPU (measured).
         let previous: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn
             .execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
@@ -203,13 +203,15 @@ const DEFER_INDEXES_FROM: u64 = 10_000;
 struct DeferredIndexes {
     /// Each dropped index's name and the SQL that made it, as the schema holds it.
     dropped: Vec<(String, String)>,
+    /// The page cache for the rebuild, in `PRAGMA cache_size` units.
+    cache_size: i64,
 }
 
 impl DeferredIndexes {
     /// Drop the registry's secondary indexes if rebuilding them pays: `imported` new rows
     /// are already in, of about `expected` (0: unknown), and the import is large next to
     /// the rows that were there.
-    /// Once dropped, the connection's page cache goes back to `cache_size`.
+    /// The rebuild runs with a page cache of `cache_size`.
     fn when_it_pays(
         tx: &rusqlite::Transaction<'_>,
         imported: u64,
@@ -235,12 +237,17 @@ impl DeferredIndexes {
         for (name, _) in &dropped {
             tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
         }
-        tx.execute_batch(&format!("PRAGMA cache_size = {cache_size}"))?;
-        Ok(DeferredIndexes { dropped })
+        Ok(DeferredIndexes {
+            dropped,
+            cache_size,
+        })
     }
 
     /// Build the dropped indexes again, from every row now in the registry.
     fn rebuild(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        if !self.dropped.is_empty() {
+            tx.execute_batch(&format!("PRAGMA cache_size = {}", self.cache_size))?;
+        }
         for (_, sql) in self.dropped.drain(..) {
             tx.execute_batch(&sql)?;
         }
