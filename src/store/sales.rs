@@ -189,8 +189,8 @@ impl Store {
 /// less than any rebuild.
 const DEFER_INDEXES_FROM: u64 = 10_000;
 
-/// The secondary indexes of the sales registry (by customer number, by email) that an
-/// import dropped inside its transaction, to build again from the rows before it commits.
+/// The secondary indexes of the sales registry (by customer number, by email; any that
+/// enforce no rule) that an import dropped inside its transaction, to build again from the rows before it commits.
 ///
 /// A million new sales in random IMEI order land all over both indexes, so keeping them
 /// current row by row costs several times building them once from the finished table
@@ -226,10 +226,14 @@ impl DeferredIndexes {
             return Ok(DeferredIndexes::default());
         }
         let dropped = {
+            // Indexes made by CREATE INDEX that enforce nothing: a unique one stays, so
+            // that a duplicate is still refused at its row.
             let mut stmt = tx.prepare(
-                "SELECT name, sql FROM sqlite_master
-                 WHERE type = 'index' AND tbl_name = 'sales' AND sql IS NOT NULL
-                 ORDER BY name",
+                "SELECT m.name, m.sql FROM sqlite_master m
+                 JOIN pragma_index_list('sales') l ON l.name = m.name
+                 WHERE m.type = 'index' AND m.sql IS NOT NULL
+                   AND l.\"unique\" = 0 AND l.origin = 'c'
+                 ORDER BY m.name",
             )?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?
