@@ -215,6 +215,10 @@ fn large_import_child() {
         .import_sales(rows(35_209_705, 4 * LARGE), false, &mut |n| {
             writeln!(out, "{n}").unwrap();
             out.flush().unwrap();
+            // Held inside the transaction, indexes dropped, until the parent kills it.
+            if n >= 3 * u64::from(LARGE) {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
         })
         .unwrap();
     writeln!(out, "done").unwrap();
