@@ -41,7 +41,14 @@ fn bench_generate_and_run_at_a_tiny_size() {
 
     let run = Command::new(bin)
         .args(["--db", db.to_str().unwrap(), "bench", "run"])
-        .args(["--import-rows", "2000", "--samples", "20"])
+        .args([
+            "--import-rows",
+            "2000",
+            "--import-runs",
+            "2",
+            "--samples",
+            "20",
+        ])
         .args(["--boards", "1,2", "--idle-secs", "1", "--colleagues", "1"])
         .env("RMABOARD_CONFIG", dir.path().join("none.toml"))
         .output()
@@ -65,6 +72,8 @@ fn bench_generate_and_run_at_a_tiny_size() {
         "find (RMA, IMEI, tracking)",
         "search keystroke",
         "import, sqlite3 shell .import",
+        "import again (all unchanged)",
+        "import a second file on top",
         "open, floor (echo in a pseudo-terminal)",
         "open above the floor",
         "server, 1 board: CPU per idle minute",

@@ -20,6 +20,10 @@ pub struct RunOptions {
     pub import_rows: u64,
     /// Samples per timed figure.
     pub samples: usize,
+    /// Import runs, each beside a run of the sqlite3 shell, alternating.
+    pub import_runs: usize,
+    /// Measure the import figures only.
+    pub import_only: bool,
 }
 
 /// Timings in microseconds, sorted.
@@ -257,6 +261,153 @@ fn time_moves(store: &mut Store, n: usize) -> Result<(Samples, usize)> {
     Ok((Samples::collect(times), timed_out))
 }
 
+fn bench_io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// One import of `csv` through `rmaboard sales import`'s code: the summary, wall and CPU
+/// seconds of this process (both threads).
+fn product_import(
+    store: &mut Store,
+    csv: &Path,
+    today: chrono::NaiveDate,
+) -> Result<(crate::store::ImportSummary, f64, f64)> {
+    let cpu_before = cpu_seconds();
+    let (summary, us) =
+        timed(|| crate::import::import_file(store, csv, today, false, &mut |_| {}, &mut |_, _| {}));
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map_or(f64::NAN, |(a, b)| a.0 - b.0);
+    let summary = summary.map_err(|e| StoreError::BadKey(e.to_string()))?;
+    Ok((summary, us as f64 / 1e6, cpu))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn spread(v: &[f64]) -> String {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if v.len() > 1 {
+        format!(" ({lo:.2}-{hi:.2})")
+    } else {
+        String::new()
+    }
+}
+
+/// The import figures: a generated CSV into an empty database through the product's
+/// import, each run beside the sqlite3 shell's `.import` of the same file (alternating,
+/// so both see the same machine); then the same file again into the full registry (every
+/// row unchanged) and a second file of new sales on top.
+fn import_figures(report: &mut Report, opts: &RunOptions) -> Result<()> {
+    let dir =
+        tempfile::tempdir().map_err(bench_io("make a temporary folder", &std::env::temp_dir()))?;
+    let csv = dir.path().join("sales.csv");
+    let today = Utc::now().date_naive();
+    super::write_sales_csv(&csv, opts.import_rows, 7, today).map_err(bench_io("write", &csv))?;
+    let runs = opts.import_runs.max(1);
+    let (mut walls, mut cpus, mut ratios, mut cpu_ratios) = (vec![], vec![], vec![], vec![]);
+    let (mut shell_walls, mut shell_cpus) = (vec![], vec![]);
+    let mut shell_error = None;
+    let mut imported = 0;
+    let db = dir.path().join("import.sqlite");
+    for run in 0..runs {
+        // A fresh database each run; the last one stays for the figures below.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        let mut fresh = Store::open(&db)?;
+        let (summary, wall, cpu) = product_import(&mut fresh, &csv, today)?;
+        drop(fresh);
+        imported = summary.imported;
+        walls.push(wall);
+        cpus.push(cpu);
+        let shell_db = dir.path().join(format!("shell{run}.sqlite"));
+        match sqlite3_import(&csv, &shell_db) {
+            Some(Ok((shell_wall, shell_cpu))) => {
+                shell_walls.push(shell_wall);
+                shell_cpus.push(shell_cpu);
+                ratios.push(wall / shell_wall);
+                cpu_ratios.push(cpu / shell_cpu.max(1e-9));
+            }
+            Some(Err(e)) => shell_error = Some(format!("not measured: {e}")),
+            None => shell_error = Some("skipped: no sqlite3 on the PATH".into()),
+        }
+        let _ = std::fs::remove_file(&shell_db);
+    }
+    let wall = median(walls.clone());
+    report.row(
+        "import",
+        format!(
+            "{:.0} rows/s ({imported} rows in {wall:.2} s{}, CPU {:.2} s{}; median of {runs})",
+            imported as f64 / wall,
+            spread(&walls),
+            median(cpus.clone()),
+            spread(&cpus)
+        ),
+        ">= 250000 rows/s",
+    );
+    if let Some(e) = shell_error {
+        report.row("import, sqlite3 shell .import", e, "-");
+    } else {
+        report.row(
+            "import, sqlite3 shell .import",
+            format!(
+                "{:.2} s{}, CPU {:.2} s{} (unique IMEI index, no checks)",
+                median(shell_walls.clone()),
+                spread(&shell_walls),
+                median(shell_cpus.clone()),
+                spread(&shell_cpus)
+            ),
+            "-",
+        );
+        report.row(
+            "import vs sqlite3 shell",
+            format!(
+                "wall {:.2}x{}, CPU {:.2}x{} (run by run)",
+                median(ratios.clone()),
+                spread(&ratios),
+                median(cpu_ratios.clone()),
+                spread(&cpu_ratios)
+            ),
+            "wall <= 1.0x, CPU <= 1.2x",
+        );
+    }
+
+    let mut full = Store::open(&db)?;
+    let (again, wall, cpu) = product_import(&mut full, &csv, today)?;
+    report.row(
+        "import again (all unchanged)",
+        format!(
+            "{} rows in {wall:.2} s, CPU {cpu:.2} s, into {imported} sales",
+            again.unchanged
+        ),
+        "-",
+    );
+    let second = dir.path().join("more.csv");
+    super::write_sales_csv_from(&second, opts.import_rows, opts.import_rows, 8, today)
+        .map_err(bench_io("write", &second))?;
+    let (more, wall, cpu) = product_import(&mut full, &second, today)?;
+    report.row(
+        "import a second file on top",
+        format!(
+            "{} rows in {wall:.2} s, CPU {cpu:.2} s, into {imported} sales",
+            more.imported
+        ),
+        "-",
+    );
+    Ok(())
+}
+
 /// A measured figure: what, the value, the target.
 pub type Figure = (String, String, String);
 
@@ -278,69 +429,12 @@ pub fn run(opts: &RunOptions, frames: &mut dyn FnMut(&Path) -> Vec<Figure>) -> R
         counts[..4].iter().sum::<u64>()
     );
 
-    // Import: a generated CSV into an empty database, through the product's import.
     if opts.import_rows > 0 {
-        let dir = tempfile::tempdir().map_err(|source| StoreError::Io {
-            action: "make a temporary folder",
-            path: std::env::temp_dir(),
-            source,
-        })?;
-        let csv = dir.path().join("sales.csv");
-        let today = Utc::now().date_naive();
-        super::write_sales_csv(&csv, opts.import_rows, 7, today).map_err(|source| {
-            StoreError::Io {
-                action: "write",
-                path: csv.clone(),
-                source,
-            }
-        })?;
-        let mut fresh = Store::open(&dir.path().join("import.sqlite"))?;
-        let cpu_before = cpu_seconds();
-        let (summary, us) = timed(|| {
-            crate::import::import_file(&mut fresh, &csv, today, false, &mut |_| {}, &mut |_, _| {})
-        });
-        let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a.0 - b.0);
-        let summary = summary.map_err(|e| StoreError::BadKey(e.to_string()))?;
-        let rate = summary.imported as f64 / (us as f64 / 1e6);
-        report.row(
-            "import",
-            format!(
-                "{:.0} rows/s ({} rows in {:.2} s, CPU {})",
-                rate,
-                summary.imported,
-                us as f64 / 1e6,
-                cpu.map_or("-".into(), |c| format!("{c:.2} s"))
-            ),
-            ">= 250000 rows/s",
-        );
-        match sqlite3_import(&csv, &dir.path().join("shell.sqlite")) {
-            Some(Ok((wall, shell_cpu))) => {
-                let wall_ratio = us as f64 / 1e6 / wall;
-                report.row(
-                    "import, sqlite3 shell .import",
-                    format!("{wall:.2} s, CPU {shell_cpu:.2} s (unique IMEI index, no checks)"),
-                    "-",
-                );
-                report.row(
-                    "import vs sqlite3 shell",
-                    format!(
-                        "wall {wall_ratio:.2}x, CPU {}",
-                        cpu.map_or("-".into(), |c| format!("{:.2}x", c / shell_cpu.max(1e-9)))
-                    ),
-                    "wall <= 1.0x, CPU <= 1.2x",
-                );
-            }
-            Some(Err(e)) => report.row(
-                "import, sqlite3 shell .import",
-                format!("not measured: {e}"),
-                "-",
-            ),
-            None => report.row(
-                "import, sqlite3 shell .import",
-                "skipped: no sqlite3 on the PATH".into(),
-                "-",
-            ),
-        }
+        import_figures(&mut report, opts)?;
+    }
+    if opts.import_only {
+        report.print();
+        return Ok(());
     }
 
     for row in frames(&opts.db) {

@@ -58,6 +58,18 @@ pub fn write_sales_csv(
     seed: u64,
     today: chrono::NaiveDate,
 ) -> std::io::Result<()> {
+    write_sales_csv_from(path, 0, n, seed, today)
+}
+
+/// Write the generated sales `first..first + n` as a CSV file (files of different ranges
+/// hold different IMEIs).
+pub fn write_sales_csv_from(
+    path: &Path,
+    first: u64,
+    n: u64,
+    seed: u64,
+    today: chrono::NaiveDate,
+) -> std::io::Result<()> {
     let file = std::fs::File::create(path)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
     w.write_record([
@@ -73,7 +85,7 @@ pub fn write_sales_csv(
         "dispatched_on",
     ])?;
     let mut rng = Rng::new(seed);
-    for i in 0..n {
+    for i in first..first.saturating_add(n) {
         let s = sale(i, &mut rng, today);
         let date = s.dispatched_on.format("%Y-%m-%d").to_string();
         w.write_record([

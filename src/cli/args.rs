@@ -386,6 +386,13 @@ pub enum BenchCommand {
         /// Samples per timed figure.
         #[arg(long, default_value_t = 300)]
         samples: usize,
+        /// Import runs, each followed by the sqlite3 shell's import of the same file
+        /// (medians and the run-by-run ratio are printed).
+        #[arg(long, default_value_t = 1)]
+        import_runs: usize,
+        /// Measure the import figures only.
+        #[arg(long)]
+        import_only: bool,
         /// Boards to run side by side for what one server holds, comma-separated (each
         /// the real program in its own pseudo-terminal); 0 skips it.
         #[arg(long, value_delimiter = ',', default_value = "1,10,30")]

@@ -46,6 +46,8 @@ pub(super) fn run(cx: &Context, command: BenchCommand) -> Outcome {
         BenchCommand::Run {
             import_rows,
             samples,
+            import_runs,
+            import_only,
             boards,
             idle_secs,
             colleagues,
@@ -54,6 +56,8 @@ pub(super) fn run(cx: &Context, command: BenchCommand) -> Outcome {
                 db,
                 import_rows,
                 samples,
+                import_runs,
+                import_only,
             };
             let server = crate::tui::bench::server::ServerOptions {
                 boards: boards.into_iter().filter(|&n| n > 0).collect(),
