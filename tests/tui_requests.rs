@@ -392,3 +392,43 @@ fn the_report_on_the_board_shows_the_answer_times_the_command_line_computes() {
         insta::assert_snapshot!(format!("report_with_answers_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn a_second_answer_given_meanwhile_is_named_and_nothing_is_saved() {
+    use rmaboard::domain::intake::{Answer, RefusalReason};
+    let shop = shop_with_a_photo_request();
+    let mut anna = workshop_on(shop.store(), "anna", Config::default());
+    anna.answer(4, Reply::Ask("Which charger did you try?".into()))
+        .unwrap();
+    // Both terminals now show the request as asked by Anna.
+    let mut ben = workshop_on(shop.store(), "ben", Config::default());
+    let seen_by_anna = anna.store().request(4).unwrap().answered;
+    let seen_by_ben = ben.store().request(4).unwrap().answered;
+    ben.answer_seen(4, Reply::Ask("Was it wet?".into()), seen_by_ben)
+        .unwrap();
+    let drafts = |s: &rmaboard::store::Store| {
+        s.outbox(true)
+            .unwrap()
+            .iter()
+            .filter(|m| m.request_id == Some(4))
+            .count()
+    };
+    assert_eq!(drafts(&shop.store()), 2);
+    // Anna, unaware of Ben's question, refuses from what she saw.
+    let said = anna
+        .answer_seen(4, Reply::Refuse(RefusalReason::Void), seen_by_anna)
+        .unwrap_err()
+        .to_string();
+    assert!(said.contains("answered meanwhile"), "{said}");
+    assert!(said.contains("question drafted"), "{said}");
+    assert!(said.contains("first asked by anna"), "{said}");
+    assert!(said.contains("nothing was saved"), "{said}");
+    assert_eq!(drafts(&shop.store()), 2);
+    let r = request_4(&shop);
+    assert_eq!(r.answered.map(|a| a.answer), Some(Answer::Asked));
+    // Having looked again, she can.
+    let seen = anna.store().request(4).unwrap().answered;
+    anna.answer_seen(4, Reply::Refuse(RefusalReason::Void), seen)
+        .unwrap();
+    assert_eq!(drafts(&shop.store()), 3);
+}

@@ -336,7 +336,9 @@ pub(super) fn answer(cx: &Context, a: AnswerArgs) -> Outcome {
     } else {
         Reply::Ask(a.ask.clone().unwrap_or_default())
     };
-    let (after, opened) = ws.answer(id, reply)?;
+    // The devices were read above: an answer given in between is named, not overtaken.
+    let seen = request.answered.clone();
+    let (after, opened) = ws.answer_seen(id, reply, seen)?;
     if a.json {
         let dir = ws.attachments_dir();
         return print_json(&RequestJson::new(

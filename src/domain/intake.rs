@@ -430,6 +430,10 @@ pub struct Answered {
     pub at: DateTime<Utc>,
     /// The staff member's login.
     pub by: String,
+    /// How many messages have been drafted in answer, the first included. Every answer
+    /// adds one (a second question, the cases opened after one), so a terminal that saw
+    /// fewer has missed a colleague's answer.
+    pub messages: u32,
 }
 
 impl Request {
@@ -550,6 +554,7 @@ mod tests {
             answer: Answer::Asked,
             at: at + Duration::hours(47),
             by: "ann".into(),
+            messages: 1,
         });
         assert!(!r.is_late(48, at + Duration::hours(100)));
     }

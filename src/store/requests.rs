@@ -315,8 +315,9 @@ impl Store {
     /// Answer a request, in one transaction: the cases opened (all or none), the one
     /// message drafted, and, if it is the first answer, who answered and when. Returns
     /// the request as it now is and the cases opened. With `seen`, only if the request's
-    /// first answer is still the one the user saw (`Some(None)`: none): an answer given
-    /// meanwhile by someone else is named and nothing is saved.
+    /// answers are still the ones the user saw (`Some(None)`: none), counted by their
+    /// messages: an answer given meanwhile by someone else, the first or a later one, is
+    /// named and nothing is saved.
     pub fn answer_request(
         &mut self,
         id: i64,
@@ -333,10 +334,8 @@ impl Store {
             && let Some(a) = &request.answered
         {
             return Err(StoreError::Refused(format!(
-                "request {id} was answered meanwhile ({} by {}, {}): nothing was saved; look at it again before answering",
-                a.answer.label(),
-                crate::domain::text::clean_line(&a.by),
-                crate::domain::time::local_minutes(a.at)
+                "request {id} was answered meanwhile ({}): nothing was saved; look at it again before answering",
+                latest_answer(&tx, id, a)?
             )));
         }
         if request.from_address.is_none() {
@@ -547,6 +546,52 @@ fn follows(conn: &Connection, replies_to: &[String]) -> Result<Option<i64>> {
     Ok(None)
 }
 
+/// The newest answer to request `id`, for a person: what, by whom when it is known, and
+/// when. The first answer's author is kept on the request and an opening's on its cases'
+/// history; a later question or refusal keeps no author, so none is named.
+fn latest_answer(conn: &Connection, id: i64, first: &Answered) -> Result<String> {
+    let latest: Option<(i64, String, String)> = conn
+        .query_row(
+            "SELECT id, kind, created_at FROM outbox WHERE request_id = ?1
+             ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((message, kind, created_at)) = latest.filter(|_| first.messages > 1) else {
+        return Ok(first_answer(first));
+    };
+    let what = crate::paperwork::message::MessageKind::parse(&kind)
+        .map(|k| k.title())
+        .unwrap_or("a message");
+    let by: Option<String> = conn
+        .query_row(
+            "SELECT e.author FROM message_cases mc
+             JOIN events e ON e.case_id = mc.case_id AND e.kind = 'open'
+             WHERE mc.message_id = ?1 LIMIT 1",
+            [message],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let by = by
+        .map(|b| format!(" by {}", crate::domain::text::clean_line(&b)))
+        .unwrap_or_default();
+    Ok(format!(
+        "{what} drafted{by} {}; first {}",
+        crate::domain::time::local_minutes(rows::time("outbox.created_at", &created_at)?),
+        first_answer(first)
+    ))
+}
+
+fn first_answer(a: &Answered) -> String {
+    format!(
+        "{} by {}, {}",
+        a.answer.label(),
+        crate::domain::text::clean_line(&a.by),
+        crate::domain::time::local_minutes(a.at)
+    )
+}
+
 fn read_request(conn: &Connection, id: i64) -> Result<Request> {
     conn.query_row(
         &format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1"),
@@ -640,6 +685,9 @@ impl RequestRow {
                     answer,
                     at: rows::time("requests.answered_at", &at)?,
                     by: self.answered_by.unwrap_or_default(),
+                    messages: conn
+                        .prepare_cached("SELECT count(*) FROM outbox WHERE request_id = ?1")?
+                        .query_row([self.id], |r| r.get(0))?,
                 })
             }
             _ => None,

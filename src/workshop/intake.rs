@@ -167,9 +167,10 @@ impl Workshop {
             .answer_request(id, reply, &self.setup.user, at, &self.paperwork, None)
     }
 
-    /// Answer request `id` as [`Workshop::answer`] does, but only if its first answer is
-    /// still `seen` (none, when the request looked unanswered): an answer given meanwhile
-    /// from another terminal is named and nothing is saved.
+    /// Answer request `id` as [`Workshop::answer`] does, but only if its answers are
+    /// still the `seen` ones (none, when the request looked unanswered): an answer given
+    /// meanwhile from another terminal, the first or a later one, is named and nothing
+    /// is saved.
     pub fn answer_seen(
         &mut self,
         id: i64,

@@ -332,6 +332,7 @@ fn an_answer_remembers_the_first_answer_it_saw() {
         answer: Answer::Asked,
         at: now() - Duration::hours(1),
         by: "ben".into(),
+        messages: 1,
     };
     let mut r = request(2, 1);
     r.answered = Some(asked.clone());
