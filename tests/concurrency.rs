@@ -397,6 +397,41 @@ fn a_second_connection_in_one_process_keeps_the_first_ones_locks() {
     drop((first, second));
 }
 
+/// A colleague's newer rmaboard upgraded the file: this one's next open is refused. The
+/// refusal must not drop the locks this process's open connection holds either (reading
+/// the file's first bytes by hand and closing it would).
+#[test]
+fn an_open_refused_beside_a_live_connection_keeps_its_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.sqlite");
+    let first = Store::open(&path).unwrap();
+    first.stage_counts().unwrap();
+    let newer = Connection::open(&path).unwrap();
+    newer.execute_batch("PRAGMA user_version = 999999").unwrap();
+    let refused = Store::open(&path).err().expect("a newer schema is refused");
+    assert!(refused.to_string().contains("newer"), "{refused}");
+    first.stage_counts().unwrap();
+    let wal = rmaboard::store::wal_path(&path);
+    assert!(wal.exists());
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "another_process_reads_and_closes",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("RMABOARD_TEST_OTHER_DB", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "another process could lock the database for itself while this one has it open: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(wal.exists());
+    drop((first, newer));
+}
+
 /// Run as another process by the test above: a connection that would lock the file for
 /// itself alone (as a closing connection does to see whether it is the last) must be
 /// refused while the test's process has the database open.

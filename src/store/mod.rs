@@ -446,6 +446,27 @@ fn switch_to_wal(conn: &Connection) -> Result<String> {
 /// board's other connection would lose its own; another process closing last would then
 /// delete the write-ahead log under it.
 fn explained(path: &Path, e: StoreError) -> StoreError {
+    // Reading the file by hand closes a handle on it, and closing any handle drops the
+    // locks every connection of this process holds on the file. So only where SQLite
+    // could not open or read it as a database, when no connection of ours holds locks
+    // that matter; a busy, newer or older database is said as it is.
+    let unreadable = match &e {
+        StoreError::Io { .. } => true,
+        StoreError::Corrupt(m) => m.contains("not a database"),
+        StoreError::Sqlite(s) => matches!(
+            s.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::NotADatabase
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::PermissionDenied
+            )
+        ),
+        _ => false,
+    };
+    if !unreadable {
+        return e;
+    }
     match check_is_sqlite(path) {
         Err(nicer) => nicer,
         Ok(()) => e,
