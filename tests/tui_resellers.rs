@@ -339,3 +339,32 @@ fn common_sale(imei: &rmaboard::domain::Imei) -> rmaboard::domain::Sale {
         dispatched_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
     }
 }
+
+/// A file with more bad rows than the screen holds: the first ones show, then how many
+/// more and where to see them all, and the form's keys stay on the screen.
+#[test]
+fn many_bad_rows_show_the_first_and_say_how_many_more() {
+    let shop = workshop();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    let mut csv = String::from("imei,fault\n");
+    for _ in 0..30 {
+        csv.push_str("35209611000001,Cracked\n");
+    }
+    std::fs::write(&bad, csv).unwrap();
+    let mut b = shop.board("anna", 80, 24);
+    press(&mut b, KeyCode::Char('b'));
+    type_text(&mut b, bad.to_str().unwrap());
+    press(&mut b, KeyCode::Enter);
+    let text = screen(&mut b, 80, 24);
+    assert!(
+        text.contains("30 bad rows, so nothing was opened"),
+        "{text}"
+    );
+    assert!(text.contains("line 2:"), "{text}");
+    assert!(!text.contains("line 31:"), "{text}");
+    let shown = text.matches("line ").count();
+    assert!(text.contains(&format!("and {} more", 30 - shown)), "{text}");
+    assert!(text.contains("rmaboard open --batch"), "{text}");
+    assert!(text.contains("next / save"), "the form's keys stay: {text}");
+}

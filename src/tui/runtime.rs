@@ -770,6 +770,14 @@ fn open_batch(
             }
         }
         Err(crate::workshop::BatchRefused::Store(e)) => refused(e),
+        // The form shows the rows the screen holds: the command line lists them all.
+        Err(e @ crate::workshop::BatchRefused::Rows { .. }) => Msg::Refused {
+            error: format!(
+                "{e}\n`rmaboard open --batch {}` lists them all.",
+                clean_line(&file.display().to_string())
+            ),
+            conflict: false,
+        },
         Err(e) => Msg::Refused {
             error: e.to_string(),
             conflict: false,

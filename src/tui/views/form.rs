@@ -132,7 +132,12 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keys: &KeyMap, theme: &T
     }
     if let Some(err) = &form.error {
         lines.push(Line::raw(""));
-        for (j, l) in wrap(err, inner_w.saturating_sub(2)).into_iter().enumerate() {
+        // Borders, this blank line, and the blank and key hints below.
+        let room = usize::from(area.height).saturating_sub(lines.len() + 5);
+        for (j, l) in error_lines(err, inner_w.saturating_sub(2), room)
+            .into_iter()
+            .enumerate()
+        {
             let m = if j == 0 { "✗ " } else { "  " };
             lines.push(Line::styled(format!("{m}{l}"), theme.error()));
         }
@@ -170,4 +175,30 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keys: &KeyMap, theme: &T
             inner.y + row as u16,
         ));
     }
+}
+
+/// The refusal's lines, wrapped to `width`, in at most `room` lines. One too long for the
+/// screen (a file's many bad rows) keeps its first lines whole, says how many more there
+/// are, and keeps its last line, which says what to do.
+fn error_lines(err: &str, width: usize, room: usize) -> Vec<String> {
+    let parts: Vec<Vec<String>> = err.split('\n').map(|p| wrap(p, width)).collect();
+    if parts.iter().map(Vec::len).sum::<usize>() <= room || parts.len() < 3 {
+        return parts.concat();
+    }
+    let (last, rest) = parts.split_last().unwrap_or((&parts[0], &[]));
+    let mut lines = Vec::new();
+    let mut shown = 0;
+    for p in rest {
+        if lines.len() + p.len() + 1 + last.len() > room && shown > 0 {
+            break;
+        }
+        lines.extend(p.iter().cloned());
+        shown += 1;
+    }
+    let more = rest.len() - shown;
+    if more > 0 {
+        lines.extend(wrap(&format!("… and {more} more"), width));
+    }
+    lines.extend(last.iter().cloned());
+    lines
 }
