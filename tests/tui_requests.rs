@@ -432,3 +432,35 @@ fn a_second_answer_given_meanwhile_is_named_and_nothing_is_saved() {
         .unwrap();
     assert_eq!(drafts(&shop.store()), 3);
 }
+
+/// An answer to a mail is addressed to the person who wrote it; a sender without a name
+/// (or a blank one) gets the customer's name in the sales registry.
+#[test]
+fn an_answer_is_addressed_to_the_sender_by_name_else_to_the_registrys_customer() {
+    use rmaboard::domain::intake::RefusalReason;
+    let shop = shop_with_a_photo_request();
+    let mut ws = workshop_on(shop.store(), "anna", Config::default());
+    let r = request_4(&shop);
+    let registry = r
+        .customer_name
+        .clone()
+        .expect("request 4's sender is a customer");
+    assert_eq!(r.from_name.as_deref(), Some("Movil Sur"));
+    ws.answer(4, Reply::Ask("Which charger?".into())).unwrap();
+    let to_name = |s: &rmaboard::store::Store| {
+        s.outbox(true)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.request_id == Some(4))
+            .map(|m| m.to_name)
+            .next_back()
+            .unwrap()
+    };
+    assert_eq!(to_name(&shop.store()).as_deref(), Some("Movil Sur"));
+    rusqlite::Connection::open(shop.store().path())
+        .unwrap()
+        .execute("UPDATE requests SET from_name = ' ' WHERE id = 4", [])
+        .unwrap();
+    ws.answer(4, Reply::Refuse(RefusalReason::Void)).unwrap();
+    assert_eq!(to_name(&shop.store()), Some(registry));
+}

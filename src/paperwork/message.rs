@@ -826,8 +826,9 @@ pub struct OutboxMessage {
     /// The checked address; `None` when the registry had no usable one, and sending fails
     /// with a sentence.
     pub to_address: Option<String>,
-    /// Who it is addressed to, by name: the customer's in the sales registry, or the
-    /// sender's of the mail it answers; `None` when neither has one.
+    /// Who it is addressed to, by name: for an answer to a mail, the name of the person
+    /// who wrote it (the To: address is theirs too); else, or when the mail gave no name,
+    /// the customer's in the sales registry; `None` when neither has one.
     pub to_name: Option<String>,
     /// The subject, filled in.
     pub subject: String,
