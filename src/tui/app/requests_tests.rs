@@ -312,10 +312,17 @@ fn ask_takes_a_question_and_an_empty_one_is_refused_with_a_sentence() {
     let save = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
     let fx = app.update(Msg::Key(save));
     assert!(fx.is_empty(), "{fx:?}");
+    let said = "the question is empty: type a few words";
     match &app.overlay {
-        Some(Overlay::Form(f)) => assert!(f.error.is_some() || f.tried),
+        // Said once, under the field.
+        Some(Overlay::Form(f)) => {
+            assert_eq!(f.shows_problem(0).as_deref(), Some(said));
+            assert_eq!(f.error, None);
+        }
         other => panic!("{other:?}"),
     }
+    let text = screen(&app, 80, 24);
+    assert!(text.contains(said), "{text}");
     // Digits are text in the question, not a scan.
     type_text(&mut app, "Try charger 2 first?");
     let fx = app.update(Msg::Key(save));
