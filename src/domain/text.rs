@@ -67,6 +67,14 @@ fn without_invisible(input: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `s` with its first letter upper-case, as a sentence starts: "the file" -> "The file".
+pub fn capitalized(s: &str) -> String {
+    let mut rest = s.chars();
+    rest.next()
+        .map(|first| first.to_uppercase().collect::<String>() + rest.as_str())
+        .unwrap_or_default()
+}
+
 /// One line of text: every control character or run of whitespace becomes one space,
 /// hazards and invisible characters are dropped, the ends are trimmed.
 pub fn clean_line(input: &str) -> String {
@@ -341,6 +349,16 @@ pub fn fold_for_search(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_starts_with_a_capital_whatever_the_script() {
+        assert_eq!(capitalized("the file"), "The file");
+        assert_eq!(capitalized("écran cassé"), "Écran cassé");
+        assert_eq!(capitalized("ßig"), "SSig");
+        assert_eq!(capitalized("RMA-1 shipped"), "RMA-1 shipped");
+        assert_eq!(capitalized("张伟"), "张伟");
+        assert_eq!(capitalized(""), "");
+    }
 
     #[test]
     fn search_folds_accents_case_and_combining_marks() {

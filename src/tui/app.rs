@@ -673,11 +673,7 @@ impl App {
             return;
         };
         match &mut self.message {
-            Some(m) => {
-                let mut rest = m.text.chars();
-                let first = rest.next().map(|c| c.to_uppercase().to_string());
-                m.text = format!("{note} {}{}", first.unwrap_or_default(), rest.as_str());
-            }
+            Some(m) => m.text = format!("{note} {}", crate::domain::text::capitalized(&m.text)),
             None => self.say(note),
         }
     }

@@ -869,16 +869,12 @@ fn answer_request(ws: &mut Workshop, job: AnswerJob, refused: &dyn Fn(StoreError
             };
             Msg::Answered {
                 id,
-                done: format!("{head} {} to {to} {wait} in the outbox.", capital(what)),
+                done: format!(
+                    "{head} {} to {to} {wait} in the outbox.",
+                    crate::domain::text::capitalized(what)
+                ),
             }
         }
         Err(e) => refused(e),
     }
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

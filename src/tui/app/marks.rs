@@ -221,12 +221,9 @@ impl App {
         }
         if let Some(problem) = problem {
             self.batch = None;
-            let mut text = problem.chars();
-            let first = text.next().map(|c| c.to_uppercase().to_string());
             self.complain(format!(
-                "{}{}.",
-                first.unwrap_or_default(),
-                text.as_str().trim_end_matches('.')
+                "{}.",
+                crate::domain::text::capitalized(problem.trim_end_matches('.'))
             ));
             return Vec::new();
         }
