@@ -185,7 +185,9 @@ fn error_lines(err: &str, width: usize, room: usize) -> Vec<String> {
     if parts.iter().map(Vec::len).sum::<usize>() <= room || parts.len() < 3 {
         return parts.concat();
     }
-    let (last, rest) = parts.split_last().unwrap_or((&parts[0], &[]));
+    let Some((last, rest)) = parts.split_last() else {
+        return Vec::new();
+    };
     let mut lines = Vec::new();
     let mut shown = 0;
     for p in rest {
