@@ -720,14 +720,15 @@ impl Store {
             EventField::Verdict,
             EventField::TrackingOut,
         ];
-        let changed_since: Option<(String, String)> = self
-            .conn
-            .query_row(
-                "SELECT author, kind FROM events
-                 WHERE case_id = ?1 AND id > ?2
-                   AND field IN (?6, ?7, ?8, ?9, ?10)
-                   AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
-                 ORDER BY id LIMIT 1",
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT author, kind, at, field FROM events
+             WHERE case_id = ?1 AND id > ?2
+               AND field IN (?6, ?7, ?8, ?9, ?10)
+               AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
+             ORDER BY id",
+        )?;
+        let later = stmt
+            .query_map(
                 params![
                     case_id,
                     event,
@@ -740,10 +741,10 @@ impl Store {
                     undone[3].as_str(),
                     undone[4].as_str()
                 ],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let changed_since = changed_since.map(|(by, kind)| (by, EventKind::parse(&kind)));
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?
+            .collect::<std::result::Result<Vec<(String, String, String, String)>, _>>()?;
+        let changed_since = first_standing_change(later);
         if kind == EventKind::InspectFail {
             let (before, now_in) = self.before_fail(case_id, event, &at, author)?;
             return Ok(OwnMove {
@@ -897,6 +898,41 @@ impl OwnRow {
             batch: r.get(6)?,
         })
     }
+}
+
+/// The first later change to a case that still stands, from its events after a move
+/// (author, kind, time, field, in order): a move someone took back since (with an undo
+/// that left the case as that move found it) is no change. Each undo takes back the last
+/// change standing, as undo is only allowed then; one with nothing left before it undid
+/// the move itself, and counts.
+fn first_standing_change(
+    later: Vec<(String, String, String, String)>,
+) -> Option<(String, EventKind)> {
+    // One write logs at most one event per field, all with its time, author and kind.
+    let mut actions: Vec<(String, String, String, Vec<String>)> = Vec::new();
+    for (by, kind, at, field) in later {
+        match actions.last_mut() {
+            Some((b, k, a, fields))
+                if *b == by && *k == kind && *a == at && !fields.contains(&field) =>
+            {
+                fields.push(field)
+            }
+            _ => actions.push((by, kind, at, vec![field])),
+        }
+    }
+    let mut standing: Vec<(String, EventKind)> = Vec::new();
+    for (by, kind, _, _) in actions {
+        let kind = EventKind::parse(&kind);
+        if kind == EventKind::Undo && standing.pop().is_some() {
+            continue;
+        }
+        standing.push((by, kind));
+        if standing.last().is_some_and(|(_, k)| *k == EventKind::Undo) {
+            // Nothing taken back afterwards can hide that.
+            break;
+        }
+    }
+    standing.into_iter().next()
 }
 
 /// A user's own last move, for undo.
