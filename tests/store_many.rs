@@ -605,3 +605,47 @@ fn a_later_move_taken_back_does_not_stop_the_undo_of_a_group() {
         )]
     );
 }
+
+#[test]
+fn a_group_that_reached_different_stages_is_described_case_by_case() {
+    use rmaboard::store::OwnMove;
+    use rmaboard::workshop::describe_group;
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Received);
+    let moved = |id: i64, from, to| {
+        (
+            OwnMove {
+                case_id: id,
+                from,
+                to,
+                failed: None,
+                changed_since: None,
+            },
+            store.case_by_id(id).unwrap(),
+        )
+    };
+    let rma = |i: usize| store.case_by_id(ids[i]).unwrap().rma.to_string();
+    // All to one stage, from wherever: as before.
+    let same = [
+        moved(ids[0], Stage::AtManufacturer, Stage::Received),
+        moved(ids[1], Stage::Inspected, Stage::Received),
+    ];
+    assert_eq!(
+        describe_group(&same),
+        format!("took {}, {} to Received", rma(0), rma(1))
+    );
+    let apart = [
+        moved(ids[0], Stage::Expected, Stage::Received),
+        moved(ids[1], Stage::Received, Stage::Inspected),
+        moved(ids[2], Stage::Expected, Stage::Received),
+    ];
+    assert_eq!(
+        describe_group(&apart),
+        format!(
+            "took {}, {} to Received and {} to Inspected",
+            rma(0),
+            rma(2),
+            rma(1)
+        )
+    );
+}
