@@ -620,16 +620,6 @@ impl Store {
             .collect()
     }
 
-    /// The author's own last stage move (or failed inspection) that has not been undone,
-    /// on one case or on any, and whether the case has changed since (by anyone, in a way
-    /// the undo would throw away).
-    pub fn last_own_move(&self, author: &str, case: Option<i64>) -> Result<Option<OwnMove>> {
-        match self.last_own_row(author, case)? {
-            Some(row) => self.own_move(author, row).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// The author's own last move as it was done: every case that one command moved
     /// together (marked cards, several keys, a parcel), in the order they were given, or
     /// the one case of a single move; empty when there is none. Each says whether its
@@ -1254,20 +1244,17 @@ fn write_plan_in(
         return Err(conflict(tx, before)?);
     }
     for ch in &plan.changes {
-        tx.prepare_cached(
-            "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value, batch)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        insert_event_in(
+            tx,
+            batch,
             c.id,
-            now,
+            &now,
             author,
-            plan.kind.as_str(),
-            ch.field.as_str(),
+            &plan.kind,
+            &ch.field,
             ch.from.as_deref(),
             ch.to.as_deref(),
-            batch
-        ])?;
+        )?;
     }
     if let Some(note) = &plan.note {
         tx.execute(
@@ -1278,6 +1265,8 @@ fn write_plan_in(
     Ok(())
 }
 
+/// Log one change of one field of a case, made on its own (not as part of a move of
+/// several cases).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_event(
     tx: &Transaction<'_>,
@@ -1289,9 +1278,26 @@ pub(super) fn insert_event(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
+    insert_event_in(tx, None, case_id, at, author, kind, field, from, to)
+}
+
+/// Log one change of one field of a case; `batch` ties together the events of one
+/// command that moved several cases, so they are undone as one.
+#[allow(clippy::too_many_arguments)]
+fn insert_event_in(
+    tx: &Transaction<'_>,
+    batch: Option<i64>,
+    case_id: i64,
+    at: &str,
+    author: &str,
+    kind: &EventKind,
+    field: &EventField,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value, batch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         case_id,
@@ -1300,7 +1306,8 @@ pub(super) fn insert_event(
         kind.as_str(),
         field.as_str(),
         from,
-        to
+        to,
+        batch
     ])?;
     Ok(())
 }
