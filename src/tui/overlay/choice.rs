@@ -214,17 +214,16 @@ impl Choice {
                     (None, [_]) => format!("they are back in {}", from.title()),
                     (None, groups) => {
                         let verb = |rmas: &[&str]| if rmas.len() == 1 { "is" } else { "are" };
-                        let mut each =
-                            groups.iter().enumerate().map(|(i, (stage, rmas))| match i {
-                                0 => format!(
-                                    "{} {} back in {}",
-                                    rmas.join(", "),
-                                    verb(rmas),
-                                    stage.title()
-                                ),
-                                _ => format!("{} in {}", rmas.join(", "), stage.title()),
-                            });
-                        and_list(&mut each)
+                        let each = groups.iter().enumerate().map(|(i, (stage, rmas))| match i {
+                            0 => format!(
+                                "{} {} back in {}",
+                                rmas.join(", "),
+                                verb(rmas),
+                                stage.title()
+                            ),
+                            _ => format!("{} in {}", rmas.join(", "), stage.title()),
+                        });
+                        and_list(each)
                     }
                 };
                 Outcome::stay().run(vec![Effect::ApplySteps {
@@ -262,7 +261,6 @@ impl Choice {
     }
 }
 
-/// The change that takes back a move from `from` (or a failed inspection).
 /// "a", "a and b", "a, b and c".
 fn and_list(items: impl IntoIterator<Item = String>) -> String {
     let mut items: Vec<String> = items.into_iter().collect();
@@ -273,6 +271,7 @@ fn and_list(items: impl IntoIterator<Item = String>) -> String {
     }
 }
 
+/// The change that takes back a move from `from` (or a failed inspection).
 fn undo_change(from: Stage, failed: Option<BeforeFail>) -> Change {
     match failed {
         Some(before) => Change::UndoFail(before),
