@@ -891,10 +891,10 @@ impl OwnRow {
 }
 
 /// The first later change to a case that still stands, from its events after a move
-/// (author, kind, time, field, in order): a move someone took back since (with an undo
-/// that left the case as that move found it) is no change. Each undo takes back the last
-/// change standing, as undo is only allowed then; one with nothing left before it undid
-/// the move itself, and counts.
+/// (author, kind, time, field, in order): a move someone took back since is no change.
+/// An undo is only allowed while nothing was done after the move it takes back, so each
+/// undo takes back the last change still standing; one with nothing left before it
+/// undid the move itself, and counts.
 fn first_standing_change(
     later: Vec<(String, String, String, String)>,
 ) -> Option<(String, EventKind)> {
