@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rmaboard::demo::make_imei;
 use rmaboard::domain::case::Change;
 use rmaboard::domain::{Imei, Part, Stage};
-use rmaboard::store::{NewCase, SCHEMA_VERSION, Store, StoreError};
+use rmaboard::store::{NewCase, OwnMove, SCHEMA_VERSION, Store, StoreError};
 use rusqlite::Connection;
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -679,7 +679,15 @@ fn events_of_a_kind_this_version_does_not_know_are_read_not_refused() {
             &mut |_, _| {},
         )
         .unwrap();
-    assert!(store.last_own_move("ben", None).unwrap().is_none());
+    assert!(own_move(&store, "ben", None).unwrap().is_none());
+}
+
+/// The author's own last move that undo would take back, looked up as the board and
+/// `rmaboard undo` do; a move of one case is a group of one.
+fn own_move(store: &Store, author: &str, case: Option<i64>) -> Result<Option<OwnMove>, StoreError> {
+    let mut group = store.last_own_moves(author, case)?;
+    assert!(group.len() <= 1, "a move of one case: {group:?}");
+    Ok(group.pop())
 }
 
 #[test]
@@ -720,10 +728,10 @@ fn my_failed_inspection_is_found_for_undo_with_what_it_changed() {
     assert_eq!(store.case_by_id(ids[0]).unwrap().rounds, 2);
 
     // On any case and on that one, the failure is what anna takes back.
-    let last = store.last_own_move("anna", None).unwrap().unwrap();
+    let last = own_move(&store, "anna", None).unwrap().unwrap();
     assert_eq!(last.case_id, ids[0]);
     assert_eq!(
-        store.last_own_move("anna", Some(ids[0])).unwrap(),
+        own_move(&store, "anna", Some(ids[0])).unwrap(),
         Some(last.clone())
     );
     assert_eq!(last.changed_since, None);
@@ -733,7 +741,7 @@ fn my_failed_inspection_is_found_for_undo_with_what_it_changed() {
         (sent.stage, sent.rounds, sent.outcome, sent.stage_since)
     );
     // Taken back once; the send before it is what is left to undo.
-    let left = store.last_own_move("anna", Some(ids[0])).unwrap();
+    let left = own_move(&store, "anna", Some(ids[0])).unwrap();
     assert!(left.as_ref().is_none_or(|m| m.failed.is_none()), "{left:?}");
 
     // Once ben inspected it after anna's failure, taking it back would lose his pass.
@@ -748,7 +756,7 @@ fn my_failed_inspection_is_found_for_undo_with_what_it_changed() {
         "ben",
         at(9, 10),
     );
-    let last = store.last_own_move("anna", Some(ids[1])).unwrap().unwrap();
+    let last = own_move(&store, "anna", Some(ids[1])).unwrap().unwrap();
     assert!(last.failed.is_some());
     assert_eq!(
         last.changed_since,

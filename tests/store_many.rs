@@ -541,3 +541,111 @@ fn failed_inspections_of_several_cases_are_taken_back_together() {
             .all(|m| !ids.contains(&m.case_id) || m.failed.is_none())
     );
 }
+
+#[test]
+fn a_later_move_taken_back_does_not_stop_the_undo_of_a_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Expected);
+    let shown = seen(&store, &ids[..2]);
+    many(&mut store, &shown, &Change::Receive { tracking_in: None }).unwrap();
+    let settings = Settings::default();
+    let apply = |store: &mut Store, id: i64, change: Change, who: &str, hour| {
+        let v = store.case_by_id(id).unwrap().version;
+        store
+            .apply(id, v, change, who, at(3, hour), &settings)
+            .unwrap();
+    };
+    let send = || Change::Send {
+        manufacturer_ref: "MF-2".into(),
+    };
+    // Anna sends the second alone and takes that back: it is in Received as the group
+    // left it.
+    apply(&mut store, ids[1], send(), "anna", 11);
+    let last = store.last_own_moves("anna", None).unwrap();
+    assert_eq!(last.len(), 1);
+    apply(&mut store, ids[1], last[0].undo(), "anna", 12);
+    // Ben does the same: still as the group left it.
+    apply(&mut store, ids[1], send(), "ben", 13);
+    let his = store.last_own_moves("ben", None).unwrap();
+    apply(&mut store, ids[1], his[0].undo(), "ben", 14);
+    // A move of a case outside the group is no change to it.
+    apply(
+        &mut store,
+        ids[2],
+        Change::Receive { tracking_in: None },
+        "ben",
+        14,
+    );
+
+    let group = store.last_own_moves("anna", None).unwrap();
+    let cases: Vec<(i64, Stage, Stage)> = group.iter().map(|m| (m.case_id, m.from, m.to)).collect();
+    assert_eq!(
+        cases,
+        [
+            (ids[0], Stage::Expected, Stage::Received),
+            (ids[1], Stage::Expected, Stage::Received)
+        ]
+    );
+    assert!(group.iter().all(|m| m.changed_since.is_none()), "{group:?}");
+
+    // A colleague's move that stands still refuses it, naming that case.
+    let mut theirs = Store::open(&path).unwrap();
+    apply(&mut theirs, ids[1], send(), "ben", 15);
+    let group = store.last_own_moves("anna", None).unwrap();
+    let changed: Vec<(i64, Option<(String, rmaboard::domain::EventKind)>)> = group
+        .iter()
+        .filter(|m| m.changed_since.is_some())
+        .map(|m| (m.case_id, m.changed_since.clone()))
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            ids[1],
+            Some(("ben".to_string(), rmaboard::domain::EventKind::Send))
+        )]
+    );
+}
+
+#[test]
+fn a_group_that_reached_different_stages_is_described_case_by_case() {
+    use rmaboard::store::OwnMove;
+    use rmaboard::workshop::describe_group;
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store, ids) = shop(dir.path(), &["C-1", "C-1", "C-1"], Stage::Received);
+    let moved = |id: i64, from, to| {
+        (
+            OwnMove {
+                case_id: id,
+                from,
+                to,
+                failed: None,
+                changed_since: None,
+            },
+            store.case_by_id(id).unwrap(),
+        )
+    };
+    let rma = |i: usize| store.case_by_id(ids[i]).unwrap().rma.to_string();
+    // All to one stage, from wherever: as before.
+    let same = [
+        moved(ids[0], Stage::AtManufacturer, Stage::Received),
+        moved(ids[1], Stage::Inspected, Stage::Received),
+    ];
+    assert_eq!(
+        describe_group(&same),
+        format!("took {}, {} to Received", rma(0), rma(1))
+    );
+    let apart = [
+        moved(ids[0], Stage::Expected, Stage::Received),
+        moved(ids[1], Stage::Received, Stage::Inspected),
+        moved(ids[2], Stage::Expected, Stage::Received),
+    ];
+    assert_eq!(
+        describe_group(&apart),
+        format!(
+            "took {}, {} to Received and {} to Inspected",
+            rma(0),
+            rma(2),
+            rma(1)
+        )
+    );
+}

@@ -620,16 +620,6 @@ impl Store {
             .collect()
     }
 
-    /// The author's own last stage move (or failed inspection) that has not been undone,
-    /// on one case or on any, and whether the case has changed since (by anyone, in a way
-    /// the undo would throw away).
-    pub fn last_own_move(&self, author: &str, case: Option<i64>) -> Result<Option<OwnMove>> {
-        match self.last_own_row(author, case)? {
-            Some(row) => self.own_move(author, row).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// The author's own last move as it was done: every case that one command moved
     /// together (marked cards, several keys, a parcel), in the order they were given, or
     /// the one case of a single move; empty when there is none. Each says whether its
@@ -720,14 +710,15 @@ impl Store {
             EventField::Verdict,
             EventField::TrackingOut,
         ];
-        let changed_since: Option<(String, String)> = self
-            .conn
-            .query_row(
-                "SELECT author, kind FROM events
-                 WHERE case_id = ?1 AND id > ?2
-                   AND field IN (?6, ?7, ?8, ?9, ?10)
-                   AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
-                 ORDER BY id LIMIT 1",
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT author, kind, at, field FROM events
+             WHERE case_id = ?1 AND id > ?2
+               AND field IN (?6, ?7, ?8, ?9, ?10)
+               AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
+             ORDER BY id",
+        )?;
+        let later = stmt
+            .query_map(
                 params![
                     case_id,
                     event,
@@ -740,10 +731,10 @@ impl Store {
                     undone[3].as_str(),
                     undone[4].as_str()
                 ],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let changed_since = changed_since.map(|(by, kind)| (by, EventKind::parse(&kind)));
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?
+            .collect::<std::result::Result<Vec<(String, String, String, String)>, _>>()?;
+        let changed_since = first_standing_change(later);
         if kind == EventKind::InspectFail {
             let (before, now_in) = self.before_fail(case_id, event, &at, author)?;
             return Ok(OwnMove {
@@ -897,6 +888,41 @@ impl OwnRow {
             batch: r.get(6)?,
         })
     }
+}
+
+/// The first later change to a case that still stands, from its events after a move
+/// (author, kind, time, field, in order): a move someone took back since is no change.
+/// An undo is only allowed while nothing was done after the move it takes back, so each
+/// undo takes back the last change still standing; one with nothing left before it
+/// undid the move itself, and counts.
+fn first_standing_change(
+    later: Vec<(String, String, String, String)>,
+) -> Option<(String, EventKind)> {
+    // One write logs at most one event per field, all with its time, author and kind.
+    let mut actions: Vec<(String, String, String, Vec<String>)> = Vec::new();
+    for (by, kind, at, field) in later {
+        match actions.last_mut() {
+            Some((b, k, a, fields))
+                if *b == by && *k == kind && *a == at && !fields.contains(&field) =>
+            {
+                fields.push(field)
+            }
+            _ => actions.push((by, kind, at, vec![field])),
+        }
+    }
+    let mut standing: Vec<(String, EventKind)> = Vec::new();
+    for (by, kind, _, _) in actions {
+        let kind = EventKind::parse(&kind);
+        if kind == EventKind::Undo && standing.pop().is_some() {
+            continue;
+        }
+        standing.push((by, kind));
+        if standing.last().is_some_and(|(_, k)| *k == EventKind::Undo) {
+            // Nothing taken back afterwards can hide that.
+            break;
+        }
+    }
+    standing.into_iter().next()
 }
 
 /// A user's own last move, for undo.
@@ -1218,20 +1244,17 @@ fn write_plan_in(
         return Err(conflict(tx, before)?);
     }
     for ch in &plan.changes {
-        tx.prepare_cached(
-            "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value, batch)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        insert_event_in(
+            tx,
+            batch,
             c.id,
-            now,
+            &now,
             author,
-            plan.kind.as_str(),
-            ch.field.as_str(),
+            &plan.kind,
+            &ch.field,
             ch.from.as_deref(),
             ch.to.as_deref(),
-            batch
-        ])?;
+        )?;
     }
     if let Some(note) = &plan.note {
         tx.execute(
@@ -1242,6 +1265,8 @@ fn write_plan_in(
     Ok(())
 }
 
+/// Log one change of one field of a case, made on its own (not as part of a move of
+/// several cases).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_event(
     tx: &Transaction<'_>,
@@ -1253,9 +1278,26 @@ pub(super) fn insert_event(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
+    insert_event_in(tx, None, case_id, at, author, kind, field, from, to)
+}
+
+/// Log one change of one field of a case; `batch` ties together the events of one
+/// command that moved several cases, so they are undone as one.
+#[allow(clippy::too_many_arguments)]
+fn insert_event_in(
+    tx: &Transaction<'_>,
+    batch: Option<i64>,
+    case_id: i64,
+    at: &str,
+    author: &str,
+    kind: &EventKind,
+    field: &EventField,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (case_id, at, author, kind, field, from_value, to_value, batch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         case_id,
@@ -1264,7 +1306,8 @@ pub(super) fn insert_event(
         kind.as_str(),
         field.as_str(),
         from,
-        to
+        to,
+        batch
     ])?;
     Ok(())
 }

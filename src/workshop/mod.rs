@@ -166,16 +166,37 @@ fn done_by_kind(kind: &EventKind) -> &'static str {
 }
 
 /// What a move of several cases did, after "Your last move": "took RMA-…, RMA-… to
-/// Shipped", "failed the inspection of RMA-…, RMA-…".
+/// Shipped", "failed the inspection of RMA-…, RMA-…"; cases that reached different
+/// stages are named by where each went: "took RMA-… to Received and RMA-… to Inspected".
 pub fn describe_group(group: &[(OwnMove, Case)]) -> String {
-    let rmas: Vec<String> = group.iter().map(|(_, c)| c.rma.to_string()).collect();
-    let list = rmas.join(", ");
-    match group.first() {
-        Some((first, _)) if first.failed.is_none() => {
-            format!("took {list} to {}", first.to.title())
+    let mut took: Vec<(Stage, Vec<String>)> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    for (m, c) in group {
+        let rma = c.rma.to_string();
+        if m.failed.is_some() {
+            failed.push(rma);
+            continue;
         }
-        _ => format!("failed the inspection of {list}"),
+        match took.iter_mut().find(|(stage, _)| *stage == m.to) {
+            Some((_, rmas)) => rmas.push(rma),
+            None => took.push((m.to, vec![rma])),
+        }
     }
+    let mut took: Vec<String> = took
+        .into_iter()
+        .map(|(stage, rmas)| format!("{} to {}", rmas.join(", "), stage.title()))
+        .collect();
+    let mut parts = Vec::new();
+    if let Some(last) = took.pop() {
+        parts.push(match took.is_empty() {
+            true => format!("took {last}"),
+            false => format!("took {} and {last}", took.join(", ")),
+        });
+    }
+    if !failed.is_empty() {
+        parts.push(format!("failed the inspection of {}", failed.join(", ")));
+    }
+    parts.join(" and ")
 }
 
 /// What a move did: the case before and after, and for a ship in a new parcel, what

@@ -526,3 +526,44 @@ fn a_wrong_s10_is_said_once_in_the_ship_form() {
         );
     }
 }
+
+#[test]
+fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back() {
+    let mut app = board_of(Stage::Received, &[1, 2, 3]);
+    let back = |seq: u32, to: Stage| {
+        (
+            Target::of(&case(seq, Stage::Received)),
+            Change::Move { to, undo: true },
+        )
+    };
+    app.update(Msg::UndoOffer {
+        case: Box::new(case(1, Stage::Received)),
+        from: Stage::AtManufacturer,
+        to: Stage::Received,
+        failed: None,
+        together: vec![back(2, Stage::Inspected), back(3, Stage::AtManufacturer)],
+    });
+    let Some(Overlay::Choice(choice)) = &app.overlay else {
+        panic!("asked first: {:?}", app.overlay)
+    };
+    assert_eq!(
+        choice.question(),
+        "Your last move took RMA-2026-00001, RMA-2026-00002, RMA-2026-00003 to Received together. Move RMA-2026-00001, RMA-2026-00003 back to At manufacturer and RMA-2026-00002 back to Inspected?"
+    );
+    let fx = key(&mut app, KeyCode::Char('y'));
+    let [Effect::ApplySteps { steps, done }] = fx.as_slice() else {
+        panic!("one write for the three cases: {fx:?}")
+    };
+    assert_eq!(
+        steps,
+        &vec![
+            back(1, Stage::AtManufacturer),
+            back(2, Stage::Inspected),
+            back(3, Stage::AtManufacturer)
+        ]
+    );
+    assert_eq!(
+        done,
+        "Undone together: RMA-2026-00001, RMA-2026-00002, RMA-2026-00003; RMA-2026-00001, RMA-2026-00003 are back in At manufacturer and RMA-2026-00002 in Inspected."
+    );
+}

@@ -83,6 +83,30 @@ impl Choice {
             .join(", ")
     }
 
+    /// For an undo of several moved cases: the stage each goes back to, with the RMA
+    /// numbers going there, in the order given. One entry when they all started in the
+    /// same stage.
+    fn back_to(&self, from: Stage) -> Vec<(Stage, Vec<&str>)> {
+        let mut groups: Vec<(Stage, Vec<&str>)> = Vec::new();
+        let each = std::iter::once((self.target.rma.as_str(), from)).chain(
+            self.together.iter().map(|(t, change)| {
+                let back = match change {
+                    Change::Move { to, .. } => *to,
+                    Change::UndoFail(before) => before.stage,
+                    _ => from,
+                };
+                (t.rma.as_str(), back)
+            }),
+        );
+        for (rma, stage) in each {
+            match groups.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, rmas)) => rmas.push(rma),
+                None => groups.push((stage, vec![rma])),
+            }
+        }
+        groups
+    }
+
     /// The question as shown.
     pub fn question(&self) -> String {
         let n = self.together.len() + 1;
@@ -98,13 +122,25 @@ impl Choice {
                 "Your last move failed the inspection of {} together. Take that back for {all}?",
                 self.undone()
             ),
-            ChoiceKind::Undo { from, to, .. } if n > 1 => format!(
-                "Your last move took {} from {} to {} together. Move {all} back to {}?",
-                self.undone(),
-                from.title(),
-                to.title(),
-                from.title()
-            ),
+            ChoiceKind::Undo { from, to, .. } if n > 1 => match self.back_to(from).as_slice() {
+                [_] => format!(
+                    "Your last move took {} from {} to {} together. Move {all} back to {}?",
+                    self.undone(),
+                    from.title(),
+                    to.title(),
+                    from.title()
+                ),
+                groups => format!(
+                    "Your last move took {} to {} together. Move {}?",
+                    self.undone(),
+                    to.title(),
+                    and_list(groups.iter().map(|(stage, rmas)| format!(
+                        "{} back to {}",
+                        rmas.join(", "),
+                        stage.title()
+                    )))
+                ),
+            },
             ChoiceKind::AfterReceived => "Where does it go next?".into(),
             ChoiceKind::Inspect => "How did the inspection go?".into(),
             ChoiceKind::ReceiveScanned => "This parcel was expected. Mark it received now?".into(),
@@ -173,9 +209,22 @@ impl Choice {
             (ChoiceKind::Undo { from, failed, .. }, 'y') if !self.together.is_empty() => {
                 let mut steps = vec![(t, undo_change(from, failed))];
                 steps.extend(self.together.iter().cloned());
-                let back = match failed {
-                    Some(_) => "their failed inspections are taken back".to_string(),
-                    None => format!("they are back in {}", from.title()),
+                let back = match (failed, self.back_to(from).as_slice()) {
+                    (Some(_), _) => "their failed inspections are taken back".to_string(),
+                    (None, [_]) => format!("they are back in {}", from.title()),
+                    (None, groups) => {
+                        let verb = |rmas: &[&str]| if rmas.len() == 1 { "is" } else { "are" };
+                        let each = groups.iter().enumerate().map(|(i, (stage, rmas))| match i {
+                            0 => format!(
+                                "{} {} back in {}",
+                                rmas.join(", "),
+                                verb(rmas),
+                                stage.title()
+                            ),
+                            _ => format!("{} in {}", rmas.join(", "), stage.title()),
+                        });
+                        and_list(each)
+                    }
                 };
                 Outcome::stay().run(vec![Effect::ApplySteps {
                     done: format!("Undone together: {}; {back}.", self.undone()),
@@ -209,6 +258,16 @@ impl Choice {
             ),
             (ChoiceKind::Undo { .. }, _) => Outcome::close().say("Nothing was changed."),
         }
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: impl IntoIterator<Item = String>) -> String {
+    let mut items: Vec<String> = items.into_iter().collect();
+    match items.pop() {
+        None => String::new(),
+        Some(last) if items.is_empty() => last,
+        Some(last) => format!("{} and {last}", items.join(", ")),
     }
 }
 
