@@ -2532,6 +2532,31 @@ fn demo_fills_a_database_with_cases_in_every_stage() {
 }
 
 #[test]
+fn undo_of_a_move_out_of_inspected_brings_back_its_inspection_result() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "at_manufacturer");
+    shop.ok(&["--at", "2025-04-20", "inspect", &rma, "--pass"]);
+    let passed = shop.show(&rma);
+    assert_eq!(passed["outcome"], "repaired");
+    // A slip of the hand: moved back to the bench.
+    shop.ok(&["--at", "2025-04-21", "move", &rma, "--to", "received"]);
+    assert_eq!(shop.show(&rma)["outcome"], Value::Null);
+    let out = shop.ok(&["--at", "2025-04-22", "undo", &rma]);
+    assert!(out.starts_with(&format!("{rma}: ")), "{out}");
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "inspected");
+    assert_eq!(c["outcome"], "repaired");
+    assert_eq!(c["rounds"], passed["rounds"]);
+    assert!(has_event(
+        &c,
+        "undo",
+        "outcome",
+        Value::Null,
+        "repaired".into()
+    ));
+}
+
+#[test]
 fn undo_takes_back_my_failed_inspection_with_its_round_and_clock() {
     let shop = Shop::stocked();
     let rma = case_in(&shop, P1, "at_manufacturer");

@@ -873,6 +873,40 @@ fn a_failed_inspection_by_mistake_is_undone_with_its_round() {
 }
 
 #[test]
+fn a_step_back_out_of_inspected_is_undone_with_its_inspection_result() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let store = shop.store();
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('p'));
+    let passed = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(
+        (passed.stage, passed.outcome),
+        (Stage::Inspected, Some(Outcome::Repaired))
+    );
+    // Back one stage by mistake: the result is cleared...
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('<'));
+    let back = store.find("RMA-2026-00005").unwrap();
+    assert_eq!((back.stage, back.outcome), (Stage::AtManufacturer, None));
+    // ...and the undo brings the case back with it.
+    press(&mut b, KeyCode::Char('u'));
+    assert!(
+        matches!(&b.app.overlay, Some(Overlay::Choice(_))),
+        "u asks first: {}",
+        message(&b)
+    );
+    press(&mut b, KeyCode::Char('y'));
+    assert!(!is_error(&b), "{}", message(&b));
+    let c = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(
+        (c.stage, c.outcome, c.rounds),
+        (Stage::Inspected, Some(Outcome::Repaired), passed.rounds)
+    );
+}
+
+#[test]
 fn undo_of_a_failed_inspection_is_refused_once_a_colleague_passed_it() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

@@ -113,6 +113,15 @@ pub enum Change {
         /// The board's undo of the user's own last move.
         undo: bool,
     },
+    /// The undo of the user's own last move (not a failed inspection): back to `to`,
+    /// logged as an undo, with the inspection result the move cleared (`outcome`) when it
+    /// took the case out of inspected.
+    UndoMove {
+        /// The stage the move started from.
+        to: Stage,
+        /// The inspection result the case had before the move, if the move cleared one.
+        outcome: Option<Outcome>,
+    },
     /// The undo of the user's own failed inspection: the case goes back to how it was
     /// before it, logged as an undo.
     UndoFail(BeforeFail),
@@ -518,7 +527,9 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::InspectFail { .. } => EventKind::InspectFail,
         Change::Void { .. } => EventKind::Void,
         Change::Ship { .. } => EventKind::Ship,
-        Change::Move { undo: true, .. } | Change::UndoFail(_) => EventKind::Undo,
+        Change::Move { undo: true, .. } | Change::UndoMove { .. } | Change::UndoFail(_) => {
+            EventKind::Undo
+        }
         Change::Move { undo: false, .. } => EventKind::Move,
         Change::Edit(_) => EventKind::Edit,
     };
@@ -614,39 +625,8 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             p.set_text(EventField::TrackingOut, s(tracking));
             p.set_stage(Shipped, at);
         }
-        Change::Move { to, .. } => {
-            Stage::check_move(case.stage, to)?;
-            let missing = |field| CaseError::Missing {
-                rma: case.rma,
-                field,
-                to,
-            };
-            if Stage::is_forward(case.stage, to) {
-                match to {
-                    AtManufacturer if case.manufacturer_ref.is_none() => {
-                        return Err(missing(EventField::ManufacturerRef));
-                    }
-                    AtManufacturer => p.set_rounds(case.rounds + 1),
-                    Inspected if case.outcome.is_none() => {
-                        return Err(CaseError::NotInspected { rma: case.rma });
-                    }
-                    Shipped if case.tracking_out.is_none() => {
-                        return Err(missing(EventField::TrackingOut));
-                    }
-                    _ => {}
-                }
-            } else {
-                // Going back undoes what the stage left behind.
-                match (case.stage, to) {
-                    (AtManufacturer, Received) => p.set_rounds(case.rounds.saturating_sub(1)),
-                    (Inspected, _) if case.outcome != Some(Outcome::ReturnedUnrepaired) => {
-                        p.set_outcome(None)
-                    }
-                    _ => {}
-                }
-            }
-            p.set_stage(to, at);
-        }
+        Change::Move { to, .. } => move_to(&mut p, case, to, None, at)?,
+        Change::UndoMove { to, outcome } => move_to(&mut p, case, to, outcome, at)?,
         Change::UndoFail(before) => {
             // A failed inspection leaves no result behind; anything else means the case
             // was inspected again since.
@@ -689,6 +669,52 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         changes: p.changes,
         note: p.note,
     })
+}
+
+/// Plan a move to `to` (forward or back). `restore` is the inspection result an undo
+/// brings back with the case into inspected: the one the move taken back cleared.
+fn move_to(
+    p: &mut Planner,
+    case: &Case,
+    to: Stage,
+    restore: Option<Outcome>,
+    at: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    use Stage::*;
+    Stage::check_move(case.stage, to)?;
+    let missing = |field| CaseError::Missing {
+        rma: case.rma,
+        field,
+        to,
+    };
+    if Stage::is_forward(case.stage, to) {
+        match to {
+            AtManufacturer if case.manufacturer_ref.is_none() => {
+                return Err(missing(EventField::ManufacturerRef));
+            }
+            AtManufacturer => p.set_rounds(case.rounds + 1),
+            // An undo brings back the result the move taken back cleared.
+            Inspected if case.outcome.is_none() => match restore {
+                Some(outcome) => p.set_outcome(Some(outcome)),
+                None => return Err(CaseError::NotInspected { rma: case.rma }),
+            },
+            Shipped if case.tracking_out.is_none() => {
+                return Err(missing(EventField::TrackingOut));
+            }
+            _ => {}
+        }
+    } else {
+        // Going back undoes what the stage left behind.
+        match (case.stage, to) {
+            (AtManufacturer, Received) => p.set_rounds(case.rounds.saturating_sub(1)),
+            (Inspected, _) if case.outcome != Some(Outcome::ReturnedUnrepaired) => {
+                p.set_outcome(None)
+            }
+            _ => {}
+        }
+    }
+    p.set_stage(to, at);
+    Ok(())
 }
 
 fn void_error(case: &Case) -> CaseError {

@@ -742,6 +742,7 @@ impl Store {
                 from: before.stage,
                 to: now_in,
                 failed: Some(before),
+                cleared: None,
                 changed_since,
             });
         }
@@ -749,11 +750,39 @@ impl Store {
             let s = s.unwrap_or_default();
             Stage::parse(&s).map_err(|_| StoreError::bad_value("events.from_value", &s))
         };
+        let from = stage(from)?;
+        // A move out of inspected cleared its result (a void's stays): written with the
+        // move, just before its stage.
+        let cleared = if from == Stage::Inspected {
+            self.conn
+                .query_row(
+                    "SELECT from_value FROM events
+                     WHERE case_id = ?1 AND id < ?2 AND id >= ?2 - 4
+                       AND at = ?3 AND author = ?4 AND kind = ?5 AND field = ?6
+                     ORDER BY id DESC LIMIT 1",
+                    params![
+                        case_id,
+                        event,
+                        at,
+                        author,
+                        kind.as_str(),
+                        EventField::Outcome.as_str()
+                    ],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten()
+                .as_deref()
+                .and_then(Outcome::parse)
+        } else {
+            None
+        };
         Ok(OwnMove {
             case_id,
-            from: stage(from)?,
+            from,
             to: stage(to)?,
             failed: None,
+            cleared,
             changed_since,
         })
     }
@@ -936,6 +965,8 @@ pub struct OwnMove {
     pub to: Stage,
     /// For a failed inspection, where the case was before it.
     pub failed: Option<case::BeforeFail>,
+    /// The inspection result a move out of inspected cleared, which its undo brings back.
+    pub cleared: Option<Outcome>,
     /// Who changed the case after that move, and how, if anyone did.
     pub changed_since: Option<(String, EventKind)>,
 }
@@ -945,9 +976,9 @@ impl OwnMove {
     pub fn undo(&self) -> Change {
         match self.failed {
             Some(before) => Change::UndoFail(before),
-            None => Change::Move {
+            None => Change::UndoMove {
                 to: self.from,
-                undo: true,
+                outcome: self.cleared,
             },
         }
     }

@@ -299,9 +299,15 @@ impl App {
                 from,
                 to,
                 failed,
+                cleared,
                 together,
             } => {
-                let kind = ChoiceKind::Undo { from, to, failed };
+                let kind = ChoiceKind::Undo {
+                    from,
+                    to,
+                    failed,
+                    cleared,
+                };
                 let mut choice = Choice::new(kind, Target::of(&case));
                 choice.together = together;
                 self.overlay = Some(Overlay::Choice(choice));

@@ -825,6 +825,7 @@ fn offer_undo(ws: &Workshop) -> Msg {
                 from: last.from,
                 to: last.to,
                 failed: last.failed,
+                cleared: last.cleared,
                 together: group.map(|(m, c)| (Target::of(&c), m.undo())).collect(),
             }
         }

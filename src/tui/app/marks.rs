@@ -66,7 +66,9 @@ fn done_for(change: &Change, targets: &[Target], single: &str) -> String {
         Change::InspectFail { .. } => "failed inspection and are back at the manufacturer".into(),
         Change::Void { reason, .. } => format!("recorded as void ({})", reason.describe()),
         Change::Ship { tracking } => format!("shipped together with {tracking}"),
-        Change::Move { to, .. } => format!("moved back to {}", to.title()),
+        Change::Move { to, .. } | Change::UndoMove { to, .. } => {
+            format!("moved back to {}", to.title())
+        }
         Change::UndoFail(_) | Change::Edit(_) => "changed".into(),
     };
     format!("{cases} {what}.{warning}")

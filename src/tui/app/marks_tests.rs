@@ -386,6 +386,7 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
         from: Stage::Inspected,
         to: Stage::Shipped,
         failed: None,
+        cleared: None,
         together: vec![back(2), back(3)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {
@@ -541,6 +542,7 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
+        cleared: None,
         together: vec![back(2, Stage::Inspected), back(3, Stage::AtManufacturer)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {

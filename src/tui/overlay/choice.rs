@@ -27,6 +27,8 @@ pub enum ChoiceKind {
         to: Stage,
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
+        /// The inspection result a move out of inspected cleared, brought back by the undo.
+        cleared: Option<crate::domain::Outcome>,
     },
 }
 
@@ -91,7 +93,7 @@ impl Choice {
         let each = std::iter::once((self.target.rma.as_str(), from)).chain(
             self.together.iter().map(|(t, change)| {
                 let back = match change {
-                    Change::Move { to, .. } => *to,
+                    Change::Move { to, .. } | Change::UndoMove { to, .. } => *to,
                     Change::UndoFail(before) => before.stage,
                     _ => from,
                 };
@@ -206,8 +208,16 @@ impl Choice {
             }])
         };
         match (self.kind, picked) {
-            (ChoiceKind::Undo { from, failed, .. }, 'y') if !self.together.is_empty() => {
-                let mut steps = vec![(t, undo_change(from, failed))];
+            (
+                ChoiceKind::Undo {
+                    from,
+                    failed,
+                    cleared,
+                    ..
+                },
+                'y',
+            ) if !self.together.is_empty() => {
+                let mut steps = vec![(t, undo_change(from, failed, cleared))];
                 steps.extend(self.together.iter().cloned());
                 let back = match (failed, self.back_to(from).as_slice()) {
                     (Some(_), _) => "their failed inspections are taken back".to_string(),
@@ -252,8 +262,16 @@ impl Choice {
                 format!("{} received.", t.rma),
             ),
             (ChoiceKind::ReceiveScanned, _) => Outcome::close(),
-            (ChoiceKind::Undo { from, failed, .. }, 'y') => apply(
-                undo_change(from, failed),
+            (
+                ChoiceKind::Undo {
+                    from,
+                    failed,
+                    cleared,
+                    ..
+                },
+                'y',
+            ) => apply(
+                undo_change(from, failed, cleared),
                 format!("Undone: {} is back in {}.", t.rma, from.title()),
             ),
             (ChoiceKind::Undo { .. }, _) => Outcome::close().say("Nothing was changed."),
@@ -271,13 +289,18 @@ fn and_list(items: impl IntoIterator<Item = String>) -> String {
     }
 }
 
-/// The change that takes back a move from `from` (or a failed inspection).
-fn undo_change(from: Stage, failed: Option<BeforeFail>) -> Change {
+/// The change that takes back a move from `from` (or a failed inspection), with the
+/// inspection result the move cleared.
+fn undo_change(
+    from: Stage,
+    failed: Option<BeforeFail>,
+    cleared: Option<crate::domain::Outcome>,
+) -> Change {
     match failed {
         Some(before) => Change::UndoFail(before),
-        None => Change::Move {
+        None => Change::UndoMove {
             to: from,
-            undo: true,
+            outcome: cleared,
         },
     }
 }
