@@ -95,7 +95,7 @@ fn crash_writer() {
                     .apply(
                         id,
                         c.version,
-                        Change::Move { to, undo: false },
+                        Change::Move { to },
                         "crash",
                         t,
                         &rmaboard::paperwork::Settings::default(),

@@ -140,10 +140,7 @@ fn refused_actions_change_nothing() {
         Change::Send {
             manufacturer_ref: "MF-1".into(),
         },
-        Change::Move {
-            to: Stage::Shipped,
-            undo: false,
-        },
+        Change::Move { to: Stage::Shipped },
         Change::InspectFail { note: "x".into() },
     ] {
         let err = store

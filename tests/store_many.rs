@@ -262,7 +262,6 @@ fn a_parcel_for_several_customers_is_refused() {
     // Other moves do not care whose the devices are.
     let back = Change::Move {
         to: Stage::AtManufacturer,
-        undo: false,
     };
     let shown = seen(&store, &ids);
     many(&mut store, &shown, &back).unwrap();
@@ -354,7 +353,6 @@ fn the_last_move_of_several_cases_is_undone_as_one() {
             case.version,
             Change::Move {
                 to: Stage::Expected,
-                undo: false,
             },
             "anna",
             at(3, 10),
@@ -461,7 +459,6 @@ fn every_kind_of_move_on_several_cases_is_all_or_nothing() {
             Stage::Inspected,
             Change::Move {
                 to: Stage::AtManufacturer,
-                undo: false,
             },
         ),
     ];

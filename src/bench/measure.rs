@@ -224,7 +224,7 @@ pub(crate) fn toggle_move(store: &mut Store, id: i64) -> Result<u128> {
         store.apply(
             id,
             case.version,
-            Change::Move { to, undo: false },
+            Change::Move { to },
             "bench",
             Utc::now(),
             &crate::paperwork::Settings::default(),

@@ -414,7 +414,6 @@ pub fn run(cli: Cli) -> Outcome {
             &keys,
             Change::Move {
                 to: Stage::from(to),
-                undo: false,
             },
             MoveOptions::default(),
         ),

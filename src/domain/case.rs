@@ -105,13 +105,10 @@ pub enum Change {
         /// The outbound China Post S10 number.
         tracking: S10,
     },
-    /// Any allowed move, backwards included. `undo` marks the board's undo of a user's
-    /// own last move, logged as its own kind of event.
+    /// Any allowed move, backwards included.
     Move {
         /// The stage to move the case to.
         to: Stage,
-        /// The board's undo of the user's own last move.
-        undo: bool,
     },
     /// The undo of the user's own last move (not a failed inspection): back to `to`,
     /// logged as an undo, with the inspection result the move cleared (`outcome`) when it
@@ -527,10 +524,8 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         Change::InspectFail { .. } => EventKind::InspectFail,
         Change::Void { .. } => EventKind::Void,
         Change::Ship { .. } => EventKind::Ship,
-        Change::Move { undo: true, .. } | Change::UndoMove { .. } | Change::UndoFail(_) => {
-            EventKind::Undo
-        }
-        Change::Move { undo: false, .. } => EventKind::Move,
+        Change::UndoMove { .. } | Change::UndoFail(_) => EventKind::Undo,
+        Change::Move { .. } => EventKind::Move,
         Change::Edit(_) => EventKind::Edit,
     };
     if at < case.stage_since && !matches!(change, Change::Edit(_)) {
@@ -1034,7 +1029,6 @@ mod tests {
             &case_in(Stage::Received),
             Change::Move {
                 to: Stage::AtManufacturer,
-                undo: false,
             },
             t(1),
         )
@@ -1053,15 +1047,7 @@ mod tests {
         );
         let mut inspected = case_in(Stage::Inspected);
         inspected.outcome = Some(Outcome::Repaired);
-        let err = plan(
-            &inspected,
-            Change::Move {
-                to: Stage::Shipped,
-                undo: false,
-            },
-            t(1),
-        )
-        .unwrap_err();
+        let err = plan(&inspected, Change::Move { to: Stage::Shipped }, t(1)).unwrap_err();
         assert!(
             err.to_string()
                 .contains("no outbound tracking number yet, so a plain move cannot take it to shipped: ship it with its China Post tracking number"),
@@ -1069,10 +1055,7 @@ mod tests {
         );
         let err = plan(
             &case_in(Stage::Expected),
-            Change::Move {
-                to: Stage::Shipped,
-                undo: false,
-            },
+            Change::Move { to: Stage::Shipped },
             t(1),
         )
         .unwrap_err();
@@ -1132,9 +1115,9 @@ mod tests {
         c.manufacturer_ref = Some("MF".into());
         let back = plan(
             &c,
-            Change::Move {
+            Change::UndoMove {
                 to: Stage::Received,
-                undo: true,
+                outcome: None,
             },
             t(1),
         )
@@ -1148,7 +1131,6 @@ mod tests {
             &back.case,
             Change::Move {
                 to: Stage::AtManufacturer,
-                undo: false,
             },
             t(2),
         )
@@ -1160,7 +1142,6 @@ mod tests {
             &inspected,
             Change::Move {
                 to: Stage::AtManufacturer,
-                undo: false,
             },
             t(1),
         )

@@ -201,7 +201,7 @@ impl App {
             },
             Action::MoveBack => match case.stage.previous() {
                 Some(to) => vec![Effect::Apply {
-                    change: Change::Move { to, undo: false },
+                    change: Change::Move { to },
                     done: format!("{} moved back to {}.", t.rma, to.title()),
                     target: t,
                 }],

@@ -190,7 +190,7 @@ impl App {
             }
             (Action::MoveBack, _) => {
                 return Some(match stage.previous() {
-                    Some(to) => now(Change::Move { to, undo: false }),
+                    Some(to) => now(Change::Move { to }),
                     None => {
                         self.complain(
                             "The marked cases are in expected, the first stage: there is nothing before it.",

@@ -229,7 +229,7 @@ fn moves_that_ask_nothing_go_at_once_for_every_marked_card() {
     mark(&mut app, 2);
     let fx = key(&mut app, KeyCode::Char('<'));
     assert!(
-        matches!(fx.as_slice(), [Effect::ApplyMany { change: Change::Move { to: Stage::Received, undo: false }, targets, .. }]
+        matches!(fx.as_slice(), [Effect::ApplyMany { change: Change::Move { to: Stage::Received }, targets, .. }]
             if targets.len() == 2),
         "{fx:?}"
     );
@@ -375,9 +375,9 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
     let back = |seq: u32| {
         (
             Target::of(&case(seq, Stage::Shipped)),
-            Change::Move {
+            Change::UndoMove {
                 to: Stage::Inspected,
-                undo: true,
+                outcome: None,
             },
         )
     };
@@ -534,7 +534,7 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
     let back = |seq: u32, to: Stage| {
         (
             Target::of(&case(seq, Stage::Received)),
-            Change::Move { to, undo: true },
+            Change::UndoMove { to, outcome: None },
         )
     };
     app.update(Msg::UndoOffer {
