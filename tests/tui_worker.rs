@@ -191,6 +191,8 @@ fn the_first_frame_shows_the_cards_and_the_counts_follow() {
     settle(&mut b);
     assert!(b.app.counted);
     assert_eq!(b.app.counts, expected);
+    // Counted after its own first heartbeat: the board is among the people at work.
+    assert_eq!(b.app.people, 1);
     let after = screen(&mut b, 100, 30);
     assert!(!after.contains('…'), "a placeholder stayed:\n{after}");
     let received = expected[Stage::ALL

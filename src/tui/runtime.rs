@@ -59,6 +59,12 @@ pub struct Board {
     reader: Option<Reader>,
     /// What waits until the first frame is on screen (the first heartbeat, a write).
     later: Vec<Effect>,
+    /// Until the first frame is on screen, counts are not asked for yet: this reload's
+    /// are asked after it (and after the first heartbeat, so the board counts itself
+    /// among the people at work).
+    count_later: Option<Reload>,
+    /// Before the first frame: counts wait.
+    first_frame: bool,
 }
 
 /// A read for the reader thread.
@@ -104,13 +110,22 @@ impl Reader {
                     let mut batch = vec![first];
                     batch.extend(inbox.try_iter());
                     // Keys typed faster than the store answers: only the newest search
-                    // is shown, so the older ones are not run.
-                    let newest = batch
-                        .iter()
-                        .rposition(|j| matches!(j, Read::Effect(Effect::Search(_))));
+                    // is shown, and the newest "ready to ship" count (asked after each
+                    // scroll) is as true as the older ones, so those are not run.
+                    let newest = |ready: bool| {
+                        batch.iter().rposition(|j| match j {
+                            Read::Effect(Effect::Search(_)) => !ready,
+                            Read::Effect(Effect::LoadReady) => ready,
+                            _ => false,
+                        })
+                    };
+                    let (search, ready) = (newest(false), newest(true));
                     for (i, job) in batch.into_iter().enumerate() {
                         let answer = match job {
-                            Read::Effect(Effect::Search(_)) if Some(i) != newest => {
+                            Read::Effect(Effect::Search(_)) if Some(i) != search => {
+                                ReadAnswer::Msg(Msg::Idle)
+                            }
+                            Read::Effect(Effect::LoadReady) if Some(i) != ready => {
                                 ReadAnswer::Msg(Msg::Idle)
                             }
                             job => std::panic::catch_unwind(std::panic::AssertUnwindSafe(
@@ -340,6 +355,8 @@ impl Board {
             counting: None,
             reader: None,
             later: Vec::new(),
+            count_later: None,
+            first_frame: false,
         }
     }
 
@@ -363,6 +380,7 @@ impl Board {
                 .partition(|e| !matches!(e, Effect::Heartbeat));
             self.later = rest;
             fx = now;
+            self.first_frame = true;
         }
         self.run(fx);
         if let Some(problem) = self.ws.paperwork_problem().map(str::to_string) {
@@ -396,6 +414,14 @@ impl Board {
         let later = std::mem::take(&mut self.later);
         let mut any = !later.is_empty();
         self.run(later);
+        if std::mem::take(&mut self.first_frame)
+            && let Some(r) = self.count_later.take()
+        {
+            any = true;
+            if let Err(e) = self.counts_key(&r).and_then(|key| self.count(&r, key)) {
+                self.send(Msg::Error(e.to_string()));
+            }
+        }
         any |= self.pump_reader();
         let Executor::Worker(w) = &mut self.executor else {
             return any;
@@ -477,15 +503,15 @@ impl Board {
     /// The worker's or the reader's answers may take a while: true while some are still
     /// to come (or the work held back for after the first frame is not done yet).
     pub fn waiting(&self) -> bool {
-        matches!(&self.executor, Executor::Worker(w) if w.busy > 0)
-            || self.reader.as_ref().is_some_and(|r| r.busy > 0)
-            || !self.later.is_empty()
+        matches!(&self.executor, Executor::Worker(w) if w.busy > 0) || self.reading()
     }
 
     /// True while the reader's answers are still to come (or the work held back for
     /// after the first frame is not done yet).
     pub fn reading(&self) -> bool {
-        self.reader.as_ref().is_some_and(|r| r.busy > 0) || !self.later.is_empty()
+        self.reader.as_ref().is_some_and(|r| r.busy > 0)
+            || !self.later.is_empty()
+            || self.first_frame
     }
 
     /// True while the worker's write is waiting for another connection's lock.
@@ -694,14 +720,23 @@ impl Board {
         self.ws.people_working().ok().map(Msg::People)
     }
 
-    fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
-        let key = CountsKey {
+    fn counts_key(&self, r: &Reload) -> Result<CountsKey, StoreError> {
+        Ok(CountsKey {
             data_version: self.ws.store().data_version()?,
             minute: r.now.timestamp() / 60,
             shipped_cutoff: r.shipped_cutoff.timestamp(),
-        };
+        })
+    }
+
+    fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
+        let key = self.counts_key(r)?;
         let counts = match (&r.customer, self.counts) {
             (None, Some((k, c))) if k == key => Some(c),
+            // Asked after the first frame, for the last reload before it.
+            _ if self.first_frame => {
+                self.count_later = Some(r.clone());
+                None
+            }
             _ => self.count(r, key)?,
         };
         let s = self.ws.store();
