@@ -189,6 +189,10 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
         }
         step(&mut board, key(KeyCode::Esc), &mut answer_frames)?;
     }
+    // The same scrolling move where the focused pane spans the terminal's width (80x24:
+    // one pane with tabs), so the terminal can scroll it.
+    board.send(Msg::Resize(80, 24));
+    let (narrow, narrow_plain) = scroll_move_bytes(&mut board, 80, 24)?;
     let n = times.len();
     let (n_answers, answers_p99) = (answer_frames.len(), pct(&mut answer_frames, 0.99));
     Ok(vec![
@@ -269,6 +273,11 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
             "-".into(),
         ),
         (
+            "bytes, cursor move that scrolls, 80x24".into(),
+            format!("median {narrow:.0} B (ratatui's crossterm backend: {narrow_plain:.0} B)"),
+            "-".into(),
+        ),
+        (
             "bytes, pane switch".into(),
             format!(
                 "median {:.0} B, max {:.0} B",
@@ -278,6 +287,43 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
             "<= 4 KB".into(),
         ),
     ])
+}
+
+/// The median bytes of a cursor move that scrolls the focused pane by one card, at
+/// `w` x `h`, through the board's backend and through ratatui's own.
+fn scroll_move_bytes(board: &mut Board, w: u16, h: u16) -> anyhow::Result<(f64, f64)> {
+    let (wire, plain_wire) = (Wire::default(), Wire::default());
+    let viewport = || TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+    };
+    let mut terminals = Terminals {
+        lean: Terminal::with_options(
+            LeanBackend::with_size(wire.clone(), Size::new(w, h)),
+            viewport(),
+        )?,
+        plain: Terminal::with_options(CrosstermBackend::new(plain_wire.clone()), viewport())?,
+    };
+    let mut answers = Vec::new();
+    board.send(key(KeyCode::Char('g')));
+    terminals.lean.draw(|f| board.draw(f))?;
+    terminals.plain.draw(|f| board.draw(f))?;
+    settle(board, &mut terminals, &mut answers)?;
+    let (mut lean, mut plain) = (Vec::new(), Vec::new());
+    for n in 0..40 {
+        let before = (
+            wire.0.load(Ordering::Relaxed),
+            plain_wire.0.load(Ordering::Relaxed),
+        );
+        board.send(key(KeyCode::Char('j')));
+        terminals.lean.draw(|f| board.draw(f))?;
+        terminals.plain.draw(|f| board.draw(f))?;
+        settle(board, &mut terminals, &mut answers)?;
+        if n >= 25 {
+            lean.push((wire.0.load(Ordering::Relaxed) - before.0) as f64);
+            plain.push((plain_wire.0.load(Ordering::Relaxed) - before.1) as f64);
+        }
+    }
+    Ok((pct(&mut lean, 0.5), pct(&mut plain, 0.5)))
 }
 
 /// A pseudo-terminal of `cols` x `rows`: the master, and the path of the slave (also
