@@ -956,7 +956,7 @@ mod tests {
                 let n = first + usize::from(row);
                 let style = if n == selected {
                     Style::new().add_modifier(Modifier::REVERSED)
-                } else if n % 3 == 0 {
+                } else if n.is_multiple_of(3) {
                     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
                 } else {
                     Style::new()
