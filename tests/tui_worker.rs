@@ -161,3 +161,46 @@ fn stopping_the_wait_saves_nothing_and_says_so() {
     assert_eq!(case.manufacturer_ref.as_deref(), Some("ZTE-77002"));
     b.finish();
 }
+
+/// At start the cards are drawn before the counts over the whole store, which the
+/// reader counts meanwhile: until they come each count is a placeholder (never a number
+/// that is not yet true), and when they come they are the store's.
+#[test]
+fn the_first_frame_shows_the_cards_and_the_counts_follow() {
+    let shop = workshop();
+    let expected = shop.board("anna", 100, 30).app.counts;
+    let ws = workshop_on(shop.store(), "anna", Config::default());
+    let mut b = Board::new(
+        ws,
+        KeyMap::default_keys(),
+        FixedOffset::east_opt(0).unwrap(),
+        (100, 30),
+    )
+    .with_worker()
+    .unwrap();
+    b.start();
+    // The first frame, before any answer from the reader was taken in.
+    let first = screen(&mut b, 100, 30);
+    assert!(!b.app.counted);
+    assert!(first.contains("RMA-2026-"), "no cards:\n{first}");
+    assert!(
+        first.contains(" Received … "),
+        "no placeholder in the tabs:\n{first}"
+    );
+    assert!(first.contains("… at work"), "{first}");
+    settle(&mut b);
+    assert!(b.app.counted);
+    assert_eq!(b.app.counts, expected);
+    // Counted after its own first heartbeat: the board is among the people at work.
+    assert_eq!(b.app.people, 1);
+    let after = screen(&mut b, 100, 30);
+    assert!(!after.contains('…'), "a placeholder stayed:\n{after}");
+    let received = expected[Stage::ALL
+        .iter()
+        .position(|&s| s == Stage::Received)
+        .unwrap()];
+    assert!(
+        after.contains(&format!(" Received {received}")),
+        "the count is not shown:\n{after}"
+    );
+}

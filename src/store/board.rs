@@ -46,3 +46,16 @@ impl Store {
         Ok(usize::try_from(n).ok())
     }
 }
+
+impl Store {
+    /// Whether the database holds no sales and no cases (a new shop, or the wrong file).
+    /// Cheap at any size: it stops at the first row, where counting a million sales
+    /// would read them all.
+    pub fn holds_nothing(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM sales) AND NOT EXISTS (SELECT 1 FROM cases)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}

@@ -111,6 +111,9 @@ pub struct App {
     pub late: [u64; 5],
     /// Shipped cases older than the Shipped pane's window.
     pub shipped_older: u64,
+    /// Whether the counts above (and `people`) have been counted yet: the first frame
+    /// shows the windows before they are, with a placeholder for each count.
+    pub counted: bool,
     /// The open requests from customers' mail, oldest first.
     pub requests: Vec<crate::domain::intake::Request>,
     /// The Requests pane: shown or not, the cursor in it, the picked request.
@@ -172,6 +175,7 @@ impl App {
             counts: [0; 5],
             late: [0; 5],
             shipped_older: 0,
+            counted: false,
             requests: Vec::new(),
             inbox: RequestsPane {
                 shown: show_requests,
@@ -258,6 +262,7 @@ impl App {
                 vec![self.reload()]
             }
             Msg::Loaded(data) => self.on_loaded(*data),
+            Msg::Counted { customer, counts } => self.on_counted(customer, counts),
             Msg::DetailLoaded(detail) => {
                 if let Screen::Detail(d) = &mut self.screen
                     && d.id == detail.case.id

@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod backend;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod form;
@@ -38,6 +39,9 @@ pub use runtime::{Board, Executor};
 const TICK: Duration = Duration::from_millis(250);
 /// How often the board looks for the worker's answers while it has work.
 const POLL_BUSY: Duration = Duration::from_millis(15);
+/// How often the board looks for the reader's answers (counts, search results) while
+/// one is due: they take milliseconds, and a person waits for them.
+const POLL_READ: Duration = Duration::from_millis(2);
 
 /// Run the board on `ws` until the user quits. The terminal is always restored.
 pub fn run(ws: Workshop) -> anyhow::Result<()> {
@@ -45,8 +49,7 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
     // The theme drops colours under NO_COLOR itself; crossterm's own handling would also
     // reset reverse video, which marks the selection.
     crossterm::style::force_color_output(true);
-    // try_init installs a panic hook that restores the terminal first.
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     let result = (|| {
         let size = terminal.size()?;
         let zone = crate::domain::time::Zone::Local;
@@ -55,6 +58,8 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
         if let Some(problem) = key_problem {
             board.send(Msg::Error(problem.to_string()));
         }
+        // The first frame, before anything held back for after it.
+        terminal.draw(|frame| board.draw(frame))?;
         let result = event_loop(&mut terminal, &mut board);
         // `q` waits for a save under way; Ctrl-C quits at once, dropping a save that
         // still waits for the database.
@@ -66,10 +71,27 @@ pub fn run(ws: Workshop) -> anyhow::Result<()> {
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> anyhow::Result<()> {
+/// The board's terminal: what ratatui's `try_init` does (a panic hook that restores the
+/// terminal first, raw mode, the alternate screen), with the backend that writes fewer
+/// bytes.
+fn init_terminal() -> std::io::Result<BoardTerminal> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(backend::LeanBackend::new(std::io::stdout()))
+}
+
+/// The terminal the board draws on.
+type BoardTerminal = ratatui::Terminal<backend::LeanBackend<std::io::Stdout>>;
+
+fn event_loop(terminal: &mut BoardTerminal, board: &mut Board) -> anyhow::Result<()> {
     let mut last_tick = Instant::now();
     let mut scanner = scanner::ScanDetector::new();
-    let mut changed = true;
+    let mut changed = false;
     loop {
         // Characters held back to be told apart change nothing on screen yet.
         if board.pump() || changed {
@@ -78,7 +100,13 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, board: &mut Board) -> any
         changed = false;
         // While the worker has answers to come, look for them often; while characters are
         // held back, wake when they are known to be typed.
-        let wait = if board.waiting() { POLL_BUSY } else { TICK };
+        let wait = if board.reading() {
+            POLL_READ
+        } else if board.waiting() {
+            POLL_BUSY
+        } else {
+            TICK
+        };
         let mut wait = wait.min(TICK.saturating_sub(last_tick.elapsed()));
         if let Some(deadline) = scanner.deadline() {
             wait = wait.min(deadline.saturating_duration_since(Instant::now()));

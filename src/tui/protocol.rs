@@ -192,8 +192,9 @@ impl Target {
 /// What the store sends back.
 #[derive(Debug, Clone)]
 pub struct BoardData {
-    /// Cases and late cases per pane.
-    pub counts: crate::workshop::Counts,
+    /// Cases and late cases per pane; `None` while they are still being counted (they
+    /// follow as [`Msg::Counted`]), so the board keeps what it had.
+    pub counts: Option<crate::workshop::Counts>,
     /// (stage, offset, cases) for each window asked for.
     pub windows: Vec<(Stage, usize, Vec<Case>)>,
     /// The open requests from customers' mail, oldest first.
@@ -216,6 +217,15 @@ pub enum Msg {
     Resize(u16, u16),
     /// The panes' counts and windows, after a reload.
     Loaded(Box<BoardData>),
+    /// The counts over the whole store, counted apart from the windows (they take
+    /// milliseconds at shop scale, so the windows are shown first).
+    Counted {
+        /// The reseller filter they were counted for (customer number); `None` for
+        /// everyone's.
+        customer: Option<String>,
+        /// The counts.
+        counts: crate::workshop::Counts,
+    },
     /// A case's detail, for the detail view.
     DetailLoaded(Box<CaseDetail>),
     /// A scanned or typed IMEI the shop sold that has no case yet.

@@ -1,11 +1,14 @@
 //! Carries out the app's effects through the [`Workshop`] and feeds the answers back.
 //!
-//! Reads that answer at once (panes, details, search) run on the UI thread's connection.
-//! Writes, the outbox send and the report go to a worker thread with its own connection
-//! ([`Executor::Worker`]), so the board keeps drawing and answering keys while a write
-//! waits for a colleague's lock; the answers come back as messages. Tests use the
-//! synchronous [`Executor::Inline`], where the same work runs at once on the board's
-//! own connection.
+//! Reads that answer within a frame (pane windows, details, lookups) run on the UI
+//! thread's connection. Writes, the outbox send and the report go to a worker thread with
+//! its own connection ([`Executor::Worker`]), so the board keeps drawing and answering
+//! keys while a write waits for a colleague's lock. Reads that take longer than a frame
+//! at shop scale (the counts over every case, search, the resellers' lists) go to a
+//! reader thread with a third connection, which never waits for a lock: the frame after
+//! a key shows what is known, and the answer follows as a message. At start the windows
+//! are drawn first and the counts follow. Tests use the synchronous
+//! [`Executor::Inline`], where the same work runs at once on the board's own connection.
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -47,6 +50,179 @@ pub struct Board {
     /// Counts over the whole store cost milliseconds at shop scale; scrolling reloads
     /// windows often, so they are kept until anyone writes or the minute changes.
     counts: Option<(CountsKey, Counts)>,
+    /// Bumped whenever the cached counts are dropped: a count asked for before that is
+    /// shown when it comes but not kept.
+    counts_gen: u64,
+    /// The count the reader is working on, so a second reload does not ask again.
+    counting: Option<(CountsKey, u64, Option<String>)>,
+    /// The reader thread, when the board has a worker.
+    reader: Option<Reader>,
+    /// What waits until the first frame is on screen (the first heartbeat, a write).
+    later: Vec<Effect>,
+    /// Until the first frame is on screen, counts are not asked for yet: this reload's
+    /// are asked after it (and after the first heartbeat, so the board counts itself
+    /// among the people at work).
+    count_later: Option<Reload>,
+    /// Before the first frame: counts wait.
+    first_frame: bool,
+}
+
+/// A read for the reader thread.
+enum Read {
+    /// The counts of a reload.
+    Counts {
+        key: CountsKey,
+        generation: u64,
+        reload: Reload,
+    },
+    /// A read effect whose answer is a message (search, the resellers' lists).
+    Effect(Effect),
+}
+
+/// What the reader thread answers.
+enum ReadAnswer {
+    Counts {
+        key: CountsKey,
+        generation: u64,
+        customer: Option<String>,
+        counts: Result<Counts, String>,
+    },
+    Msg(Msg),
+}
+
+/// The thread that runs the reads too slow for a frame, on its own connection.
+struct Reader {
+    jobs: Option<Sender<Read>>,
+    done: Receiver<ReadAnswer>,
+    /// Reads sent and not yet answered.
+    busy: usize,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Reader {
+    fn start(mut own: Workshop) -> Result<Reader, StoreError> {
+        let (jobs, inbox) = mpsc::channel::<Read>();
+        let (outbox, done) = mpsc::channel::<ReadAnswer>();
+        let thread = std::thread::Builder::new()
+            .name("rmaboard-reader".into())
+            .spawn(move || {
+                while let Ok(first) = inbox.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(inbox.try_iter());
+                    // Keys typed faster than the store answers: only the newest search
+                    // is shown, and the newest "ready to ship" count (asked after each
+                    // scroll) is as true as the older ones, so those are not run.
+                    let newest = |ready: bool| {
+                        batch.iter().rposition(|j| match j {
+                            Read::Effect(Effect::Search(_)) => !ready,
+                            Read::Effect(Effect::LoadReady) => ready,
+                            _ => false,
+                        })
+                    };
+                    let (search, ready) = (newest(false), newest(true));
+                    for (i, job) in batch.into_iter().enumerate() {
+                        let answer = match job {
+                            Read::Effect(Effect::Search(_)) if Some(i) != search => {
+                                ReadAnswer::Msg(Msg::Idle)
+                            }
+                            Read::Effect(Effect::LoadReady) if Some(i) != ready => {
+                                ReadAnswer::Msg(Msg::Idle)
+                            }
+                            job => std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                                || read(&mut own, job),
+                            ))
+                            .unwrap_or_else(|_| {
+                                ReadAnswer::Msg(Msg::Error(
+                                    "An internal error stopped a read: quit and start the board again.".into(),
+                                ))
+                            }),
+                        };
+                        if outbox.send(answer).is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Refused(format!("could not start the board's reader: {e}")))?;
+        Ok(Reader {
+            jobs: Some(jobs),
+            done,
+            busy: 0,
+            thread: Some(thread),
+        })
+    }
+
+    fn send(&mut self, job: Read) -> bool {
+        let sent = self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        if sent {
+            self.busy += 1;
+        }
+        sent
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A read on the reader's connection.
+fn read(ws: &mut Workshop, job: Read) -> ReadAnswer {
+    match job {
+        Read::Counts {
+            key,
+            generation,
+            reload,
+        } => ReadAnswer::Counts {
+            key,
+            generation,
+            counts: count(ws, &reload).map_err(|e| e.to_string()),
+            customer: reload.customer,
+        },
+        Read::Effect(effect) => ReadAnswer::Msg(read_effect(ws.store(), effect)),
+    }
+}
+
+/// The reads that may run on either connection: their answer as a message.
+fn read_effect(store: &crate::store::Store, effect: Effect) -> Msg {
+    let failed = |e: StoreError| Msg::Error(e.to_string());
+    match effect {
+        Effect::Search(query) => match store.search(&query, SEARCH_LIMIT) {
+            Ok(cases) => Msg::SearchResults { query, cases },
+            Err(e) => failed(e),
+        },
+        Effect::LoadResellers(after) => match store.resellers_on_board(after) {
+            Ok(list) => Msg::ResellersLoaded(list),
+            Err(e) => failed(e),
+        },
+        Effect::LoadReady => match store.ready_to_ship() {
+            Ok(list) => Msg::ReadyLoaded(list),
+            Err(e) => failed(e),
+        },
+        _ => Msg::Idle,
+    }
+}
+
+/// The counts a reload shows: over every case, or over one reseller's.
+fn count(ws: &Workshop, r: &Reload) -> Result<Counts, StoreError> {
+    match &r.customer {
+        Some(customer) => {
+            let c = ws
+                .store()
+                .reseller_counts(customer, ws.clocks(), r.now, r.shipped_cutoff)?;
+            Ok(Counts {
+                counts: c.counts,
+                late: c.late,
+                shipped_older: c.shipped_older,
+                people: ws.people_working()?,
+            })
+        }
+        None => ws.counts(r.shipped_cutoff),
+    }
 }
 
 /// Where the board's writes and long jobs run.
@@ -176,19 +352,37 @@ impl Board {
             executor: Executor::Inline,
             session,
             counts: None,
+            counts_gen: 0,
+            counting: None,
+            reader: None,
+            later: Vec::new(),
+            count_later: None,
+            first_frame: false,
         }
     }
 
-    /// Run writes and long jobs on a worker thread from now on.
+    /// Run writes and long jobs on a worker thread, and the slow reads on a reader
+    /// thread, from now on.
     pub fn with_worker(mut self) -> Result<Board, StoreError> {
         let keys = self.app.settings.keymap.clone();
         self.executor = Executor::Worker(Worker::start(&self.ws, keys)?);
+        self.reader = Some(Reader::start(self.ws.reopen()?)?);
         Ok(self)
     }
 
-    /// Load the board (call once before the first draw).
+    /// Load what the first screen shows (call once before the first draw). With a
+    /// worker, the counts follow from the reader and the first heartbeat (a write) waits
+    /// for the next [`Board::pump`], after the first frame.
     pub fn start(&mut self) {
-        let fx = self.app.start();
+        let mut fx = self.app.start();
+        if self.reader.is_some() {
+            let (now, rest): (Vec<Effect>, Vec<Effect>) = fx
+                .into_iter()
+                .partition(|e| !matches!(e, Effect::Heartbeat));
+            self.later = rest;
+            fx = now;
+            self.first_frame = true;
+        }
         self.run(fx);
         if let Some(problem) = self.ws.paperwork_problem().map(str::to_string) {
             self.send(Msg::Error(problem));
@@ -201,9 +395,7 @@ impl Board {
     /// file (a command over SSH that missed the shop's settings opens a private one).
     fn empty_database(&self) -> Option<String> {
         let store = self.ws.store();
-        let sales = store.sales_count().ok()?;
-        let cases: u64 = store.stage_counts().ok()?.iter().sum();
-        (sales == 0 && cases == 0).then(|| {
+        store.holds_nothing().ok()?.then(|| {
             format!(
                 "{} holds no sales, no cases: import the sales registry with `rmaboard import FILE`, or try `rmaboard demo`; if the shop's database is elsewhere, set db in /etc/rmaboard/config.toml (see `rmaboard config`).",
                 store.path().display()
@@ -220,18 +412,30 @@ impl Board {
     /// Feed the worker's answers to the app. True when there were any, or the save under
     /// way started or stopped waiting: the screen needs drawing.
     pub fn pump(&mut self) -> bool {
+        let later = std::mem::take(&mut self.later);
+        let mut any = !later.is_empty();
+        self.run(later);
+        if std::mem::take(&mut self.first_frame)
+            && let Some(r) = self.count_later.take()
+        {
+            any = true;
+            if let Err(e) = self.counts_key(&r).and_then(|key| self.count(&r, key)) {
+                self.send(Msg::Error(e.to_string()));
+            }
+        }
+        any |= self.pump_reader();
         let Executor::Worker(w) = &mut self.executor else {
-            return false;
+            return any;
         };
         let mut answers = Vec::new();
         while let Ok(msg) = w.done.try_recv() {
             w.busy = w.busy.saturating_sub(1);
             answers.push(msg);
         }
-        let any = !answers.is_empty();
+        any |= !answers.is_empty();
         for msg in answers {
             // The worker's commits are another connection's: recount.
-            self.counts = None;
+            self.forget_counts();
             self.send(msg);
         }
         // What the status line says of the save under way follows the worker on every
@@ -249,9 +453,66 @@ impl Board {
         any
     }
 
-    /// The worker's answers may take a while: true while some are still to come.
+    /// The reader's answers; true when there were any.
+    fn pump_reader(&mut self) -> bool {
+        let Some(reader) = &mut self.reader else {
+            return false;
+        };
+        let mut answers = Vec::new();
+        while let Ok(answer) = reader.done.try_recv() {
+            reader.busy = reader.busy.saturating_sub(1);
+            answers.push(answer);
+        }
+        let any = !answers.is_empty();
+        for answer in answers {
+            match answer {
+                ReadAnswer::Msg(msg) => self.send(msg),
+                ReadAnswer::Counts {
+                    key,
+                    generation,
+                    customer,
+                    counts,
+                } => {
+                    if self
+                        .counting
+                        .as_ref()
+                        .is_some_and(|(k, g, c)| *k == key && *g == generation && *c == customer)
+                    {
+                        self.counting = None;
+                    }
+                    match counts {
+                        Ok(counts) => {
+                            if customer.is_none() && generation == self.counts_gen {
+                                self.counts = Some((key, counts));
+                            }
+                            self.send(Msg::Counted { customer, counts });
+                        }
+                        Err(e) => self.send(Msg::Error(e)),
+                    }
+                }
+            }
+        }
+        any
+    }
+
+    /// Drop the cached counts: someone wrote.
+    fn forget_counts(&mut self) {
+        self.counts = None;
+        self.counts_gen += 1;
+    }
+
+    /// The worker's or the reader's answers may take a while: true while some are still
+    /// to come (or the work held back for after the first frame is not done yet).
     pub fn waiting(&self) -> bool {
-        matches!(&self.executor, Executor::Worker(w) if w.busy > 0)
+        matches!(&self.executor, Executor::Worker(w) if w.busy > 0) || self.reading()
+    }
+
+    /// True while the reader's answers are still to come (or the work held back for
+    /// after the first frame is not done yet).
+    pub fn reading(&self) -> bool {
+        self.reader.as_ref().is_some_and(|r| r.busy > 0)
+            || !self.later.is_empty()
+            || self.first_frame
     }
 
     /// True while the worker's write is waiting for another connection's lock.
@@ -288,6 +549,8 @@ impl Board {
 
     /// Leave the "people working" count at once rather than after the timeout.
     pub fn finish(&mut self) {
+        // Reads under way are of no use any more.
+        self.reader = None;
         // Let the worker finish what it has (a write under way is not cut off).
         if let Executor::Worker(w) = &mut self.executor {
             w.jobs = None;
@@ -318,7 +581,7 @@ impl Board {
     /// comes back through [`Board::pump`].
     fn submit(&mut self, effect: Effect) -> Option<Msg> {
         // Our own writes do not change data_version for our connection: recount.
-        self.counts = None;
+        self.forget_counts();
         let zone = self.app.settings.zone;
         match &mut self.executor {
             Executor::Inline => {
@@ -355,14 +618,14 @@ impl Board {
             Effect::LoadRequest(id) => Some(self.mail_view(id).unwrap_or_else(failed)),
             Effect::Heartbeat => self.heartbeat(),
             Effect::Reload(r) => Some(self.load(&r).unwrap_or_else(failed)),
-            Effect::LoadResellers(after) => Some(match self.ws.store().resellers_on_board(after) {
-                Ok(list) => Msg::ResellersLoaded(list),
-                Err(e) => failed(e),
-            }),
-            Effect::LoadReady => Some(match self.ws.store().ready_to_ship() {
-                Ok(list) => Msg::ReadyLoaded(list),
-                Err(e) => failed(e),
-            }),
+            // Reads slower than a frame: on the reader when there is one.
+            read @ (Effect::LoadResellers(_) | Effect::LoadReady | Effect::Search(_)) => {
+                let sent = self
+                    .reader
+                    .as_mut()
+                    .is_some_and(|r| r.send(Read::Effect(read.clone())));
+                (!sent).then(|| read_effect(self.ws.store(), read))
+            }
             Effect::MarkReady(customer) => {
                 let q = crate::store::PaneQuery {
                     stage: crate::domain::Stage::Inspected,
@@ -427,10 +690,6 @@ impl Board {
                 imei,
                 part,
             }),
-            Effect::Search(query) => Some(match self.ws.store().search(&query, SEARCH_LIMIT) {
-                Ok(cases) => Msg::SearchResults { query, cases },
-                Err(e) => failed(e),
-            }),
             Effect::LoadOutbox => Some(match self.ws.outbox(false) {
                 Ok(list) => Msg::OutboxLoaded(list),
                 Err(e) => failed(e),
@@ -458,7 +717,7 @@ impl Board {
     /// (the count only lags), and it never queues in front of the user's own save.
     fn heartbeat(&mut self) -> Option<Msg> {
         // Our own write does not change data_version for our connection: recount.
-        self.counts = None;
+        self.forget_counts();
         let (user, at) = (self.ws.user().to_string(), self.ws.now());
         let store = self.ws.store_mut();
         if store.set_busy_timeout(std::time::Duration::ZERO).is_ok() {
@@ -470,33 +729,24 @@ impl Board {
         self.ws.people_working().ok().map(Msg::People)
     }
 
-    fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
-        let key = CountsKey {
+    fn counts_key(&self, r: &Reload) -> Result<CountsKey, StoreError> {
+        Ok(CountsKey {
             data_version: self.ws.store().data_version()?,
             minute: r.now.timestamp() / 60,
             shipped_cutoff: r.shipped_cutoff.timestamp(),
-        };
+        })
+    }
+
+    fn load(&mut self, r: &Reload) -> Result<Msg, StoreError> {
+        let key = self.counts_key(r)?;
         let counts = match (&r.customer, self.counts) {
-            (Some(customer), _) => {
-                let c = self.ws.store().reseller_counts(
-                    customer,
-                    self.ws.clocks(),
-                    r.now,
-                    r.shipped_cutoff,
-                )?;
-                Counts {
-                    counts: c.counts,
-                    late: c.late,
-                    shipped_older: c.shipped_older,
-                    people: self.ws.people_working()?,
-                }
+            (None, Some((k, c))) if k == key => Some(c),
+            // Asked after the first frame, for the last reload before it.
+            _ if self.first_frame => {
+                self.count_later = Some(r.clone());
+                None
             }
-            (None, Some((k, c))) if k == key => c,
-            (None, _) => {
-                let c = self.ws.counts(r.shipped_cutoff)?;
-                self.counts = Some((key, c));
-                c
-            }
+            _ => self.count(r, key)?,
         };
         let s = self.ws.store();
         let windows = r
@@ -516,6 +766,35 @@ impl Board {
             windows,
             requests,
         })))
+    }
+
+    /// The counts of reload `r`: at once without a reader, else asked of the reader
+    /// (`None`: they follow as [`Msg::Counted`]).
+    fn count(&mut self, r: &Reload, key: CountsKey) -> Result<Option<Counts>, StoreError> {
+        let generation = self.counts_gen;
+        let Some(reader) = &mut self.reader else {
+            let c = count(&self.ws, r)?;
+            if r.customer.is_none() {
+                self.counts = Some((key, c));
+            }
+            return Ok(Some(c));
+        };
+        let asking = (key, generation, r.customer.clone());
+        if self.counting.as_ref() == Some(&asking) {
+            return Ok(None);
+        }
+        let job = Read::Counts {
+            key,
+            generation,
+            reload: r.clone(),
+        };
+        if reader.send(job) {
+            self.counting = Some(asking);
+            Ok(None)
+        } else {
+            let c = count(&self.ws, r)?;
+            Ok(Some(c))
+        }
     }
 
     fn found(&self, scanned: Option<String>, case: Case) -> Msg {

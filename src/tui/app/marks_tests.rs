@@ -26,11 +26,11 @@ fn load(app: &mut App, stage: Stage, cases: Vec<Case>) -> Vec<Effect> {
     let mut counts = [0; 5];
     counts[Stage::ALL.iter().position(|&s| s == stage).unwrap()] = cases.len() as u64;
     app.update(Msg::Loaded(Box::new(BoardData {
-        counts: Counts {
+        counts: Some(Counts {
             counts,
             people: 1,
             ..Counts::default()
-        },
+        }),
         windows: vec![(stage, 0, cases)],
         requests: Vec::new(),
     })))

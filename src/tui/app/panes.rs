@@ -10,6 +10,7 @@ use crate::tui::action::{Action, ChoiceAction};
 use crate::tui::layout::{BoardGeometry, board_geometry};
 use crate::tui::overlay::{Choice, ChoiceKind, Overlay, Parcel};
 use crate::tui::protocol::{BoardData, Effect, Reload, Target};
+use crate::workshop::Counts;
 
 /// One stage's pane: its window of cases and the selection.
 #[derive(Debug, Clone, Default)]
@@ -95,8 +96,13 @@ impl App {
         &mut self.panes[idx(stage)]
     }
 
-    /// Cases the pane can scroll through (Shipped: only the recent window).
+    /// Cases the pane can scroll through (Shipped: only the recent window). Before the
+    /// counts are known, the cases loaded so far.
     pub fn pane_len(&self, stage: Stage) -> usize {
+        if !self.counted {
+            let pane = self.pane(stage);
+            return pane.loaded_at + pane.cases.len();
+        }
         let n = self.counts[idx(stage)];
         let n = if stage == Stage::Shipped {
             n.saturating_sub(self.shipped_older)
@@ -145,11 +151,34 @@ impl App {
         })
     }
 
+    fn take_counts(&mut self, counts: Counts) {
+        self.counts = counts.counts;
+        self.late = counts.late;
+        self.shipped_older = counts.shipped_older;
+        self.people = counts.people;
+        self.counted = true;
+    }
+
+    /// The counts, counted after the windows were shown: they may let the selection
+    /// go further, or (fewer cases than before) move it back.
+    pub(super) fn on_counted(&mut self, customer: Option<String>, counts: Counts) -> Vec<Effect> {
+        let shown = self.reseller.as_ref().map(|r| &r.customer_number);
+        if shown != customer.as_ref() {
+            // Counted for a filter since changed: its own counts are on their way.
+            return Vec::new();
+        }
+        self.take_counts(counts);
+        if self.keep_selection_visible() {
+            vec![self.reload()]
+        } else {
+            Vec::new()
+        }
+    }
+
     pub(super) fn on_loaded(&mut self, data: BoardData) -> Vec<Effect> {
-        self.counts = data.counts.counts;
-        self.late = data.counts.late;
-        self.shipped_older = data.counts.shipped_older;
-        self.people = data.counts.people;
+        if let Some(counts) = data.counts {
+            self.take_counts(counts);
+        }
         self.requests_loaded(data.requests);
         for (stage, offset, cases) in data.windows {
             let pane = self.pane_mut(stage);

@@ -70,11 +70,11 @@ fn board(settings: Settings, requests: Vec<Request>) -> App {
     let mut counts = [0; 5];
     counts[0] = 1;
     app.update(Msg::Loaded(Box::new(BoardData {
-        counts: Counts {
+        counts: Some(Counts {
             counts,
             people: 1,
             ..Counts::default()
-        },
+        }),
         windows: vec![(Stage::Expected, 0, vec![case(1, Stage::Expected)])],
         requests,
     })));
@@ -85,11 +85,11 @@ fn reloaded(app: &mut App, requests: Vec<Request>) {
     let mut counts = [0; 5];
     counts[0] = 1;
     app.update(Msg::Loaded(Box::new(BoardData {
-        counts: Counts {
+        counts: Some(Counts {
             counts,
             people: 1,
             ..Counts::default()
-        },
+        }),
         windows: vec![(Stage::Expected, 0, vec![case(1, Stage::Expected)])],
         requests,
     })));

@@ -77,6 +77,8 @@ impl App {
         }
         self.say(text);
         self.reseller = r;
+        // The counts shown were everyone's (or the other reseller's) until these come.
+        self.counted = false;
         vec![self.reload()]
     }
 

@@ -71,11 +71,11 @@ fn board_with(settings: Settings, case: Case) -> App {
     let mut counts = [0; 5];
     counts[Stage::ALL.iter().position(|&s| s == stage).unwrap()] = 1;
     let fx = app.update(Msg::Loaded(Box::new(BoardData {
-        counts: Counts {
+        counts: Some(Counts {
             counts,
             people: 1,
             ..Counts::default()
-        },
+        }),
         windows: vec![(stage, 0, vec![case])],
         requests: Vec::new(),
     })));
@@ -782,4 +782,37 @@ fn a_scan_into_a_forms_text_field_is_typed_there_with_its_enter_or_tab() {
         panic!("{:?}", app.overlay)
     };
     assert_eq!(form.focused().unwrap().label, "Faulty part");
+}
+
+/// The windows may come before the counts: until they do, a pane scrolls through what
+/// is loaded; counts made for a reseller filter no longer shown are not taken.
+#[test]
+fn the_counts_follow_the_windows_for_the_filter_shown() {
+    let mut app = App::new(settings(), now(), (160, 45));
+    app.start();
+    let cases: Vec<Case> = (1..=3).map(|n| case(n, Stage::Received)).collect();
+    app.update(Msg::Loaded(Box::new(BoardData {
+        counts: None,
+        windows: vec![(Stage::Received, 0, cases)],
+        requests: Vec::new(),
+    })));
+    assert!(!app.counted);
+    assert_eq!(app.pane_len(Stage::Received), 3);
+    let counts = Counts {
+        counts: [0, 40, 0, 0, 0],
+        people: 2,
+        ..Counts::default()
+    };
+    app.update(Msg::Counted {
+        customer: Some("C-1001".into()),
+        counts,
+    });
+    assert!(!app.counted);
+    app.update(Msg::Counted {
+        customer: None,
+        counts,
+    });
+    assert!(app.counted);
+    assert_eq!(app.pane_len(Stage::Received), 40);
+    assert_eq!(app.people, 2);
 }

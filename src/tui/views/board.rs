@@ -14,6 +14,16 @@ use crate::tui::app::App;
 use crate::tui::layout::BoardGeometry;
 use crate::tui::theme::Theme;
 
+/// A pane's count, or `…` while the store is still counting (the first frame comes
+/// before the counts).
+fn count_label(app: &App, stage: Stage) -> String {
+    if app.counted {
+        app.pane_len(stage).to_string()
+    } else {
+        "…".to_string()
+    }
+}
+
 /// Draw the panes in `area`.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let geo = app.geometry();
@@ -64,8 +74,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, stages: &[Stage], theme: 
         } else {
             stage.title()
         };
-        let late = if app.late_count(stage) > 0 { "!" } else { "" };
-        format!(" {name} {}{late} ", app.pane_len(stage))
+        let late = if app.counted && app.late_count(stage) > 0 {
+            "!"
+        } else {
+            ""
+        };
+        format!(" {name} {}{late} ", count_label(app, stage))
     };
     let total = |short| {
         stages
@@ -219,10 +233,10 @@ fn draw_pane(
     let len = app.pane_len(stage);
     let late = app.late_count(stage);
     let mut title = vec![Span::styled(
-        format!(" {} ({len}) ", stage.title()),
+        format!(" {} ({}) ", stage.title(), count_label(app, stage)),
         theme.title(),
     )];
-    if late > 0 {
+    if late > 0 && app.counted {
         title.push(Span::styled(format!("! {late} late "), theme.late()));
     }
     let pane = app.pane(stage);
@@ -242,9 +256,13 @@ fn draw_pane(
         .title(Line::from(title));
     let position = (len > rows).then(|| {
         let last = (pane.offset + rows).min(len);
-        format!(" {}-{last} of {len} ", pane.offset + 1)
+        format!(
+            " {}-{last} of {} ",
+            pane.offset + 1,
+            count_label(app, stage)
+        )
     });
-    if stage == Stage::Shipped && app.shipped_older > 0 {
+    if stage == Stage::Shipped && app.shipped_older > 0 && app.counted {
         // Both bottom titles share the border: shorten the first when they would meet.
         let room = usize::from(area.width.saturating_sub(3))
             .saturating_sub(position.as_deref().map_or(0, width));

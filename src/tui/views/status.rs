@@ -141,11 +141,15 @@ pub fn draw(frame: &mut Frame, area: Rect, above: Rect, app: &App, theme: &Theme
     };
     frame.render_widget(Paragraph::new(line), message_line);
 
+    let people = if app.counted {
+        app.people.to_string()
+    } else {
+        "…".to_string()
+    };
     let mut left = format!(
-        " rmaboard │ {} │ {} │ {} at work ",
+        " rmaboard │ {} │ {} │ {people} at work ",
         clean_line(&app.settings.db),
         clean_line(&app.settings.user),
-        app.people
     );
     let right = format!(
         "{} {} help ",
