@@ -256,6 +256,36 @@ pub const PARCEL_DEVICES: usize = 4;
 /// The devices of the second reseller [`fill`] leaves inspected, ready to go back together.
 pub const READY_DEVICES: usize = 3;
 
+/// The last `count` of the reseller's phones and tablets in `sales` with no case yet and
+/// still under guarantee on `on`.
+fn free_sales<'a>(
+    store: &Store,
+    sales: &'a [Sale],
+    customer: &str,
+    count: usize,
+    on: DateTime<Utc>,
+) -> Result<Vec<&'a Sale>> {
+    let mut free = Vec::new();
+    for sale in sales.iter().rev() {
+        if free.len() == count {
+            break;
+        }
+        if sale.customer_number != customer
+            || !matches!(sale.category, Category::Phone | Category::Tablet)
+            || store.open_case_of(&sale.imei)?.is_some()
+        {
+            continue;
+        }
+        let verdict = store
+            .assess(&sale.imei, on.date_naive(), Part::Device)?
+            .verdict;
+        if verdict == crate::domain::Verdict::Covered {
+            free.push(sale);
+        }
+    }
+    Ok(free)
+}
+
 /// Resellers with several devices in flight, as the shop sees them every week: one
 /// parcel of [`PARCEL_DEVICES`] devices under one inbound tracking number still on its
 /// way (a parcel to unpack), and [`READY_DEVICES`] devices of another reseller inspected
@@ -272,25 +302,7 @@ fn resellers_in_flight(
     let mut opened = 0;
     for (r, count) in [(0usize, PARCEL_DEVICES), (1, READY_DEVICES)] {
         let customer = format!("C-{}", 1001 + r);
-        // The reseller's phones and tablets with no case yet and still under guarantee.
-        let mut free = Vec::new();
-        for sale in sales.iter().rev() {
-            if free.len() == count {
-                break;
-            }
-            if sale.customer_number != customer
-                || !matches!(sale.category, Category::Phone | Category::Tablet)
-                || store.open_case_of(&sale.imei)?.is_some()
-            {
-                continue;
-            }
-            let verdict = store
-                .assess(&sale.imei, claimed.date_naive(), Part::Device)?
-                .verdict;
-            if verdict == crate::domain::Verdict::Covered {
-                free.push(sale);
-            }
-        }
+        let free = free_sales(store, sales, &customer, count, claimed)?;
         let tracking_in = TrackingNumber::parse(&make_s10(
             "RR",
             7_000_000 + r as u32,

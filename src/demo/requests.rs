@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use mail_builder::MessageBuilder;
 
 use super::{Rng, demo_sales};
+use crate::domain::Imei;
 use crate::domain::intake::{Mail, RefusalReason};
-use crate::domain::{Category, Imei, Part, Sale, Verdict};
 use crate::store::{Reply, StoreError};
 use crate::workshop::{InboxReport, Workshop, WorkshopError};
 
@@ -95,7 +95,11 @@ pub fn fill_requests(ws: &mut Workshop, now: DateTime<Utc>) -> Result<u64, Works
     for (n, letter) in LETTERS.iter().enumerate() {
         let customer = format!("C-{}", 1001 + letter.reseller);
         let received = now - Duration::hours(letter.hours_ago) - Duration::minutes(40);
-        let devices = free_devices(ws, &sales, &customer, letter.devices, received)?;
+        let devices: Vec<Imei> =
+            super::free_sales(ws.store(), &sales, &customer, letter.devices, received)?
+                .into_iter()
+                .map(|sale| sale.imei.clone())
+                .collect();
         let mail = letter_mail(n, letter, &customer, &devices, received)
             .map_err(|why| WorkshopError::Store(StoreError::Refused(why)))?;
         ws.import_mail(&mail, &mut report)?;
@@ -125,37 +129,6 @@ pub fn fill_requests(ws: &mut Workshop, now: DateTime<Utc>) -> Result<u64, Works
         }
     }
     Ok(report.new_requests.len() as u64)
-}
-
-/// The reseller's phones and tablets with no case yet, under guarantee on `on`.
-fn free_devices(
-    ws: &Workshop,
-    sales: &[Sale],
-    customer: &str,
-    count: usize,
-    on: DateTime<Utc>,
-) -> Result<Vec<Imei>, StoreError> {
-    let store = ws.store();
-    let mut free = Vec::new();
-    for sale in sales.iter().rev() {
-        if free.len() == count {
-            break;
-        }
-        if sale.customer_number != customer
-            || !matches!(sale.category, Category::Phone | Category::Tablet)
-            || store.open_case_of(&sale.imei)?.is_some()
-        {
-            continue;
-        }
-        if store
-            .assess(&sale.imei, on.date_naive(), Part::Device)?
-            .verdict
-            == Verdict::Covered
-        {
-            free.push(sale.imei.clone());
-        }
-    }
-    Ok(free)
 }
 
 /// The mail as a reseller's mail program would write it, read back as the inbox reads it.

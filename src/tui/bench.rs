@@ -45,6 +45,24 @@ struct Terminals {
     plain: Terminal<CrosstermBackend<Wire>>,
 }
 
+impl Terminals {
+    /// Both terminals at `w` x `h`, with the wires their bytes go to.
+    fn new(w: u16, h: u16) -> anyhow::Result<(Terminals, Wire, Wire)> {
+        let (wire, plain_wire) = (Wire::default(), Wire::default());
+        let viewport = || TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+        };
+        let terminals = Terminals {
+            lean: Terminal::with_options(
+                LeanBackend::with_size(wire.clone(), Size::new(w, h)),
+                viewport(),
+            )?,
+            plain: Terminal::with_options(CrosstermBackend::new(plain_wire.clone()), viewport())?,
+        };
+        Ok((terminals, wire, plain_wire))
+    }
+}
+
 fn key(c: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
@@ -111,17 +129,7 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
         (w, h),
     )
     .with_worker()?;
-    let (wire, plain_wire) = (Wire::default(), Wire::default());
-    let viewport = || TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-    };
-    let mut terminals = Terminals {
-        lean: Terminal::with_options(
-            LeanBackend::with_size(wire.clone(), Size::new(w, h)),
-            viewport(),
-        )?,
-        plain: Terminal::with_options(CrosstermBackend::new(plain_wire.clone()), viewport())?,
-    };
+    let (mut terminals, wire, plain_wire) = Terminals::new(w, h)?;
     let mut answer_frames = Vec::new();
     let started = Instant::now();
     board.start();
@@ -292,17 +300,7 @@ fn frames(db: &Path) -> anyhow::Result<Vec<Figure>> {
 /// The median bytes of a cursor move that scrolls the focused pane by one card, at
 /// `w` x `h`, through the board's backend and through ratatui's own.
 fn scroll_move_bytes(board: &mut Board, w: u16, h: u16) -> anyhow::Result<(f64, f64)> {
-    let (wire, plain_wire) = (Wire::default(), Wire::default());
-    let viewport = || TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-    };
-    let mut terminals = Terminals {
-        lean: Terminal::with_options(
-            LeanBackend::with_size(wire.clone(), Size::new(w, h)),
-            viewport(),
-        )?,
-        plain: Terminal::with_options(CrosstermBackend::new(plain_wire.clone()), viewport())?,
-    };
+    let (mut terminals, wire, plain_wire) = Terminals::new(w, h)?;
     let mut answers = Vec::new();
     board.send(key(KeyCode::Char('g')));
     terminals.lean.draw(|f| board.draw(f))?;
