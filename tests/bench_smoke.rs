@@ -72,6 +72,7 @@ fn bench_generate_and_run_at_a_tiny_size() {
         "find (RMA, IMEI, tracking)",
         "search keystroke",
         "import, sqlite3 shell .import",
+        "import, sqlite3 shell, product's schema",
         "import again (all unchanged)",
         "import a second file on top",
         "open, floor (echo in a pseudo-terminal)",
