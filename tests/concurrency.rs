@@ -358,6 +358,21 @@ fn processes_hammering_one_database_lose_nothing() {
     );
 }
 
+/// Run `another_process_reads_and_closes` (this test binary's helper below) in a process
+/// of its own on the database at `path`.
+fn another_process_reads_and_closes_it(path: &std::path::Path) -> std::process::Output {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "another_process_reads_and_closes",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("RMABOARD_TEST_OTHER_DB", path)
+        .output()
+        .unwrap()
+}
+
 /// The board opens a second connection for its worker in the same process. Opening it
 /// must not drop the locks the first one holds on the file (closing any other handle on
 /// it would, for the whole process): else another terminal's command, closing as if it
@@ -375,16 +390,7 @@ fn a_second_connection_in_one_process_keeps_the_first_ones_locks() {
     assert!(wal.exists());
     // Another process reads and closes, as the sqlite3 shell does: this test's own
     // binary, running the helper below.
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "another_process_reads_and_closes",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("RMABOARD_TEST_OTHER_DB", &path)
-        .output()
-        .unwrap();
+    let out = another_process_reads_and_closes_it(&path);
     assert!(
         out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
         "{}",
@@ -413,16 +419,7 @@ fn an_open_refused_beside_a_live_connection_keeps_its_locks() {
     first.stage_counts().unwrap();
     let wal = rmaboard::store::wal_path(&path);
     assert!(wal.exists());
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "another_process_reads_and_closes",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("RMABOARD_TEST_OTHER_DB", &path)
-        .output()
-        .unwrap();
+    let out = another_process_reads_and_closes_it(&path);
     assert!(
         out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
         "another process could lock the database for itself while this one has it open: {}",

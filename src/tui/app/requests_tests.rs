@@ -67,17 +67,7 @@ fn view(r: Request) -> MailView {
 fn board(settings: Settings, requests: Vec<Request>) -> App {
     let mut app = App::new(settings, now(), (160, 45));
     app.start();
-    let mut counts = [0; 5];
-    counts[0] = 1;
-    app.update(Msg::Loaded(Box::new(BoardData {
-        counts: Some(Counts {
-            counts,
-            people: 1,
-            ..Counts::default()
-        }),
-        windows: vec![(Stage::Expected, 0, vec![case(1, Stage::Expected)])],
-        requests,
-    })));
+    reloaded(&mut app, requests);
     app
 }
 
