@@ -237,6 +237,50 @@ pub enum ImportError {
 /// Rows travel from the reading thread to the writing one in batches of this many.
 const BATCH: usize = 1024;
 
+/// The reading thread puts this many rows at a time in IMEI order before handing them
+/// over (some 20 MB of sales).
+const RUN: usize = 1 << 16;
+
+/// Rows in IMEI order (rows in error first, rows of one IMEI in file order), in batches.
+///
+/// The registry is kept in IMEI order; a run of new sales inserted in that order walks
+/// the table from one end to the other instead of jumping about it. Inserting a million
+/// sales into the product's schema with the sqlite3 shell took 1.6-2.1 s of CPU in the
+/// file's order, 1.5-1.7 s in runs of 65,536 put in order, 1.2-1.5 s all in order (a
+/// loaded 2-core VM). All in order would hold the whole file in memory and keep the
+/// writer waiting until the last row is read; runs of 262,144 were no faster than these.
+/// What the import reports does not change: a duplicate IMEI is still met after its
+/// earlier line, and the rows refused are listed in file order.
+fn in_imei_order(run: Vec<(u64, Result<Sale, String>)>) -> Vec<Vec<(u64, Result<Sale, String>)>> {
+    let key = |row: &(u64, Result<Sale, String>)| match &row.1 {
+        // Fifteen digits: the number orders as the text does.
+        Ok(sale) => sale
+            .imei
+            .as_str()
+            .bytes()
+            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0'))),
+        Err(_) => 0,
+    };
+    // Sorted by a small key with the position, then moved once: a sale is some 250 bytes.
+    let mut order: Vec<(u64, u32)> = run
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (key(row), i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut rows: Vec<Option<_>> = run.into_iter().map(Some).collect();
+    let mut batches = Vec::with_capacity(rows.len().div_ceil(BATCH));
+    for chunk in order.chunks(BATCH) {
+        batches.push(
+            chunk
+                .iter()
+                .filter_map(|&(_, i)| rows.get_mut(i as usize).and_then(Option::take))
+                .collect(),
+        );
+    }
+    batches
+}
+
 /// Import a sales file into the registry. `progress` gets bytes read and the file size;
 /// `on_header` hears about unused columns before the rows are read.
 ///
@@ -253,13 +297,8 @@ pub fn import_file(
     on_header: &mut dyn FnMut(&[String]),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportSummary, ImportError> {
-    let (mut f, _) = spool_file(path, &SALES, &mut |n, size| progress(n / 2, size))?;
+    let (f, _) = spool_file(path, &SALES, &mut |n, size| progress(n / 2, size))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let expected = expected_rows(&mut f, size).map_err(|source| ImportError::Spool {
-        path: path.to_path_buf(),
-        source,
-        shape: &SALES,
-    })?;
     let mut progress = |read: u64, size: u64| progress(size / 2 + read / 2, size);
     let read = Arc::new(AtomicU64::new(0));
     let counted = ByteCounter {
@@ -281,20 +320,20 @@ pub fn import_file(
             if header_tx.send(Ok(reader.ignored_columns.clone())).is_err() {
                 return;
             }
-            let mut batch = Vec::with_capacity(BATCH);
-            for row in reader {
-                batch.push(row);
-                if batch.len() == BATCH {
+            let mut run = Vec::with_capacity(RUN);
+            let mut reader = reader.fuse();
+            loop {
+                run.extend(reader.by_ref().take(RUN));
+                if run.is_empty() {
+                    return;
+                }
+                for batch in in_imei_order(std::mem::take(&mut run)) {
                     // The writer stopped (an error): stop reading too.
-                    if rows_tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .is_err()
-                    {
+                    if rows_tx.send(batch).is_err() {
                         return;
                     }
                 }
             }
-            let _ = rows_tx.send(batch);
         });
         let ignored = header_rx
             .recv()
@@ -305,23 +344,10 @@ pub fn import_file(
             })?;
         on_header(&ignored);
         let rows = rows_rx.into_iter().flatten();
-        Ok(
-            store.import_sales_expecting(rows, expected, skip_invalid, &mut |_| {
-                progress(read.load(Ordering::Relaxed), size)
-            })?,
-        )
+        Ok(store.import_sales(rows, skip_invalid, &mut |_| {
+            progress(read.load(Ordering::Relaxed), size)
+        })?)
     })
-}
-
-/// About how many rows a file of `size` bytes holds, from the lines of its first 64 KiB;
-/// the file is rewound.
-fn expected_rows(f: &mut std::fs::File, size: u64) -> std::io::Result<u64> {
-    use std::io::Seek;
-    let mut head = Vec::with_capacity(1 << 16);
-    f.by_ref().take(1 << 16).read_to_end(&mut head)?;
-    f.rewind()?;
-    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
-    Ok(size.saturating_mul(lines) / (head.len() as u64).max(1))
 }
 
 /// Copy the file at `path` aside (see [`spool`]); the copy and the file's size.

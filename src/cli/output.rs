@@ -204,9 +204,9 @@ impl AssessmentJson {
 pub struct ResellerJson {
     /// The customer number of the sales registry.
     pub customer_number: String,
-    /// The name on its latest sale; `null` when the registry has none.
+    /// The name on its latest sale that has one; `null` when none has.
     pub name: Option<String>,
-    /// The country on its latest sale; `null` when the registry has none.
+    /// The country on its latest sale that has one; `null` when none has.
     pub country: Option<String>,
     /// Cases not yet shipped.
     pub open: u64,

@@ -616,9 +616,9 @@ const OUTBOX_COLUMNS: &str = "o.id, o.case_id, coalesce(c.rma, 'request-' || o.r
        JOIN cases mc_case ON mc_case.id = mc.case_id WHERE mc.message_id = o.id), \
     coalesce((SELECT NULLIF(trim(r.from_name), '') FROM requests r WHERE r.id = o.request_id), \
        (SELECT NULLIF(trim(s.customer_name), '') FROM sales s WHERE s.imei = c.imei), \
-       (SELECT NULLIF(trim(s.customer_name), '') FROM requests r \
-          JOIN sales s ON s.customer_number = r.customer_number \
-          WHERE r.id = o.request_id AND s.customer_name IS NOT NULL LIMIT 1))";
+       (SELECT NULLIF(trim(k.customer_name), '') FROM requests r \
+          JOIN customers k ON k.customer_number = r.customer_number \
+          WHERE r.id = o.request_id))";
 
 struct OutboxRow {
     id: i64,

@@ -116,9 +116,9 @@ impl Store {
         from: Option<&str>,
         imeis: &[Imei],
     ) -> Result<Option<String>> {
-        let mut by_number = self.conn.prepare_cached(
-            "SELECT customer_number FROM sales WHERE customer_number = ?1 LIMIT 1",
-        )?;
+        let mut by_number = self
+            .conn
+            .prepare_cached("SELECT customer_number FROM customers WHERE customer_number = ?1")?;
         for c in candidates {
             for form in [c.clone(), c.to_uppercase()] {
                 if let Some(n) = by_number
@@ -133,8 +133,7 @@ impl Store {
             let n = self
                 .conn
                 .prepare_cached(
-                    "SELECT customer_number FROM sales
-                     WHERE customer_email = ?1 COLLATE NOCASE LIMIT 1",
+                    "SELECT customer_number FROM customer_emails WHERE email = ?1 LIMIT 1",
                 )?
                 .query_row([from.trim()], |r| r.get::<_, String>(0))
                 .optional()?;
@@ -695,8 +694,8 @@ impl RequestRow {
         let customer_name = match &self.customer_number {
             Some(n) => conn
                 .prepare_cached(
-                    "SELECT customer_name FROM sales
-                     WHERE customer_number = ?1 AND customer_name IS NOT NULL LIMIT 1",
+                    "SELECT customer_name FROM customers
+                     WHERE customer_number = ?1 AND customer_name IS NOT NULL",
                 )?
                 .query_row([n], |r| r.get::<_, String>(0))
                 .optional()?,

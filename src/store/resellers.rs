@@ -10,20 +10,20 @@ use super::{Result, Store};
 use crate::domain::time::rfc3339;
 use crate::domain::{Clocks, Stage};
 
-/// One reseller: who it is (from its latest sale in the registry) and its cases now.
+/// One reseller: who it is (each field from its latest sale that has it) and its cases now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reseller {
     /// The customer number of the sales registry.
     pub customer_number: String,
-    /// The name on its latest sale; `None` when the registry has none.
+    /// The name on its latest sale that has one; `None` when none has.
     pub name: Option<String>,
-    /// Where its messages go, from its latest sale.
+    /// Where its messages go, from its latest sale that has one.
     pub email: Option<String>,
-    /// Its postal address, from its latest sale.
+    /// Its postal address, from its latest sale that has one.
     pub address: Option<String>,
-    /// Its country, from its latest sale.
+    /// Its country, from its latest sale that has one.
     pub country: Option<String>,
-    /// Its phone, from its latest sale (when the sales CSV had a `customer_phone` column).
+    /// Its phone, from its latest sale that has one (when the sales CSV had a `customer_phone` column).
     pub phone: Option<String>,
     /// Cases not yet shipped.
     pub open: u64,
@@ -81,12 +81,11 @@ impl Store {
                 counts.insert(customer, (n(open), n(late), n(shipped)));
             }
         }
-        // SQLite takes the other columns of an aggregate query from the row holding the
-        // max(): each reseller as its latest sale names it.
+        // Each field as the latest sale that has it names it (see migration 0013).
         let mut stmt = self.conn.prepare_cached(
             "SELECT customer_number, customer_name, customer_email, customer_address, country,
-                    customer_phone, max(dispatched_on)
-             FROM sales GROUP BY customer_number",
+                    customer_phone
+             FROM customers",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Reseller {
@@ -125,7 +124,7 @@ impl Store {
     pub fn is_customer(&self, customer_number: &str) -> Result<bool> {
         Ok(self
             .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM sales WHERE customer_number = ?1)")?
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_number = ?1)")?
             .query_row([customer_number], |r| r.get(0))?)
     }
 }

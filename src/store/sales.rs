@@ -1,5 +1,7 @@
 //! The sales registry: import and lookup by IMEI.
 
+use std::collections::{HashMap, HashSet};
+
 use rusqlite::{OptionalExtension, params};
 
 use super::rows::{SALE_COLUMNS, SaleRow};
@@ -56,38 +58,23 @@ impl Store {
     /// Import sales rows (line number, validated sale or what is wrong with the row) in
     /// one transaction. Re-importing the same row is a no-op; an IMEI already sold with
     /// other data is a conflict. Unless `skip_invalid`, nothing is written when any row
-    /// is invalid or in conflict. `progress` is called with the rows handled so far.
+    /// is invalid or in conflict. The rows refused are listed by line, whatever order the
+    /// rows came in. `progress` is called with the rows handled so far.
     pub fn import_sales(
         &mut self,
         rows: impl IntoIterator<Item = (u64, std::result::Result<Sale, String>)>,
         skip_invalid: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
-        self.import_sales_expecting(rows, 0, skip_invalid, progress)
-    }
-
-    /// [`Store::import_sales`] of about `expected` rows (an estimate from the file's size;
-    /// 0 when unknown): a large import is seen as large from its start.
-    pub fn import_sales_expecting(
-        &mut self,
-        rows: impl IntoIterator<Item = (u64, std::result::Result<Sale, String>)>,
-        expected: u64,
-        skip_invalid: bool,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportSummary> {
-        // A registry of a million sales is a table and two indexes of some 200 MB. While
-        // an import keeps the indexes current row by row, each row lands at a random place
-        // in all three: with SQLite's default 2 MB page cache nearly every insert would read
-        // its pages back from the file (six times slower, measured), so the import's own
-        // connection gets a larger cache; pages are only allocated as they are used. When
-        // the indexes are rebuilt after the rows instead (see `DeferredIndexes`), the
-        // rebuild goes back to the default cache: its sorter sorts runs of the cache's size
-        // and merges them, where one run of the whole registry took more than twice the
-        // CPU (measured).
+        // A registry of a million sales is a table of some 180 MB. Each new row lands at a
+        // random place in it (the table is kept in IMEI order): with SQLite's default 2 MB
+        // page cache nearly every insert would read its pages back from the file (several
+        // times slower, measured), so the import's own connection gets a larger cache while
+        // it writes; pages are only allocated as they are used.
         let previous: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn
             .execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
-        let result = self.import_sales_cached(rows, expected, skip_invalid, previous, progress);
+        let result = self.import_sales_cached(rows, skip_invalid, progress);
         let restored = self
             .conn
             .execute_batch(&format!("PRAGMA cache_size = {previous}"));
@@ -99,16 +86,12 @@ impl Store {
     fn import_sales_cached(
         &mut self,
         rows: impl IntoIterator<Item = (u64, std::result::Result<Sale, String>)>,
-        expected: u64,
         skip_invalid: bool,
-        default_cache: i64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
         let tx = self.write()?;
         let mut summary = ImportSummary::default();
-        let mut deferred = DeferredIndexes::default();
-        // Asked again each time the import doubles, as it grows next to the registry.
-        let mut next_check = DEFER_INDEXES_FROM;
+        let mut customers = CustomersSeen::default();
         {
             let mut insert = tx.prepare(&format!(
                 "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -143,19 +126,7 @@ impl Store {
                 ])?;
                 if added == 1 {
                     summary.imported += 1;
-                    if summary.imported == next_check {
-                        deferred = DeferredIndexes::when_it_pays(
-                            &tx,
-                            summary.imported,
-                            expected,
-                            default_cache,
-                        )?;
-                        next_check = if deferred.dropped.is_empty() {
-                            next_check.saturating_mul(2)
-                        } else {
-                            u64::MAX
-                        };
-                    }
+                    customers.saw(&sale, &dispatched);
                 } else {
                     let before = existing
                         .query_row([sale.imei.as_str()], SaleRow::read)?
@@ -171,8 +142,10 @@ impl Store {
                 }
             }
         }
+        // Rows may come in another order than the file's (see `import::import_file`).
+        summary.rejected.sort_by_key(|p| p.line);
         if skip_invalid || summary.rejected.is_empty() {
-            deferred.rebuild(&tx)?;
+            customers.write(&tx)?;
             tx.commit()?;
             summary.committed = true;
         } else {
@@ -184,76 +157,99 @@ impl Store {
     }
 }
 
-/// New rows an import writes before it first considers building the registry's secondary
-/// indexes after the rows instead of row by row: below this, keeping them current costs
-/// less than any rebuild.
-const DEFER_INDEXES_FROM: u64 = 10_000;
-
-/// The secondary indexes of the sales registry (by customer number, by email; any that
-/// enforce no rule) that an import dropped inside its transaction, to build again from the rows before it commits.
-///
-/// A million new sales in random IMEI order land all over both indexes, so keeping them
-/// current row by row costs several times building them once from the finished table
-/// (SQLite sorts the keys and writes each index page once). Rebuilding also walks the rows
-/// already there, so it is done only when the import adds at least a quarter as many rows
-/// as the registry held. The drop, the rows and the rebuild are one transaction: other
-/// connections keep reading the registry as it was, indexes included, until the commit,
-/// and a failed, refused or killed import rolls the drop back with everything else.
+/// What an import learnt about the customers of the sales it added, written to the
+/// `customers` and `customer_emails` tables before it commits (a few thousand rows for a
+/// million sales), by the rule migration 0013 filled them with: each field as the latest
+/// sale that has it names it, latest by dispatch date and then by IMEI, whatever order the
+/// sales came in.
 #[derive(Default)]
-struct DeferredIndexes {
-    /// Each dropped index's name and the SQL that made it, as the schema holds it.
-    dropped: Vec<(String, String)>,
-    /// The page cache for the rebuild, in `PRAGMA cache_size` units.
-    cache_size: i64,
+struct CustomersSeen(HashMap<String, CustomerSeen>);
+
+/// One customer's fields, each with the `dispatched_on || ' ' || imei` of its sale, and the
+/// addresses its sales carry.
+#[derive(Default)]
+struct CustomerSeen {
+    fields: [Option<(String, String)>; 5],
+    emails: HashSet<String>,
 }
 
-impl DeferredIndexes {
-    /// Drop the registry's secondary indexes if rebuilding them pays: `imported` new rows
-    /// are already in, of about `expected` (0: unknown), and the import is large next to
-    /// the rows that were there.
-    /// The rebuild runs with a page cache of `cache_size`.
-    fn when_it_pays(
-        tx: &rusqlite::Transaction<'_>,
-        imported: u64,
-        expected: u64,
-        cache_size: i64,
-    ) -> Result<DeferredIndexes> {
-        let total: i64 = tx.query_row("SELECT count(*) FROM sales", [], |r| r.get(0))?;
-        let before = (total as u64).saturating_sub(imported);
-        // Keeping the indexes costs some 7 µs a new row in random IMEI order; the rebuild
-        // about 1.5 µs a row, old or new (measured on a million, 2-core VM).
-        if imported.max(expected).saturating_mul(4) < before {
-            return Ok(DeferredIndexes::default());
-        }
-        let dropped = {
-            // Indexes made by CREATE INDEX that enforce nothing: a unique one stays, so
-            // that a duplicate is still refused at its row.
-            let mut stmt = tx.prepare(
-                "SELECT m.name, m.sql FROM sqlite_master m
-                 JOIN pragma_index_list('sales') l ON l.name = m.name
-                 WHERE m.type = 'index' AND m.sql IS NOT NULL
-                   AND l.\"unique\" = 0 AND l.origin = 'c'
-                 ORDER BY m.name",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?
+/// A customer's field from a sale (the latest wins) or a stored one, in the upsert's order.
+const CUSTOMER_UPSERT: &str = "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+     ON CONFLICT (customer_number) DO UPDATE SET
+       customer_name = iif(excluded.customer_name_from > coalesce(customer_name_from, ''),
+                           excluded.customer_name, customer_name),
+       customer_name_from = iif(excluded.customer_name_from > coalesce(customer_name_from, ''),
+                                excluded.customer_name_from, customer_name_from),
+       customer_email = iif(excluded.customer_email_from > coalesce(customer_email_from, ''),
+                            excluded.customer_email, customer_email),
+       customer_email_from = iif(excluded.customer_email_from > coalesce(customer_email_from, ''),
+                                 excluded.customer_email_from, customer_email_from),
+       customer_address = iif(excluded.customer_address_from > coalesce(customer_address_from, ''),
+                              excluded.customer_address, customer_address),
+       customer_address_from = iif(excluded.customer_address_from > coalesce(customer_address_from, ''),
+                                   excluded.customer_address_from, customer_address_from),
+       country = iif(excluded.country_from > coalesce(country_from, ''), excluded.country, country),
+       country_from = iif(excluded.country_from > coalesce(country_from, ''),
+                          excluded.country_from, country_from),
+       customer_phone = iif(excluded.customer_phone_from > coalesce(customer_phone_from, ''),
+                            excluded.customer_phone, customer_phone),
+       customer_phone_from = iif(excluded.customer_phone_from > coalesce(customer_phone_from, ''),
+                                 excluded.customer_phone_from, customer_phone_from)";
+
+impl CustomersSeen {
+    /// Take in a sale the import added; `dispatched` is its date as stored.
+    fn saw(&mut self, sale: &Sale, dispatched: &str) {
+        let seen = match self.0.get_mut(sale.customer_number.as_str()) {
+            Some(seen) => seen,
+            None => self.0.entry(sale.customer_number.clone()).or_default(),
         };
-        for (name, _) in &dropped {
-            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        let values = [
+            &sale.customer_name,
+            &sale.customer_email,
+            &sale.customer_address,
+            &sale.country,
+            &sale.customer_phone,
+        ];
+        for (slot, value) in seen.fields.iter_mut().zip(values) {
+            let Some(value) = value else { continue };
+            // Compared as the stored key `dispatched_on || ' ' || imei` compares, without
+            // making it unless this sale wins.
+            let later = match slot {
+                None => true,
+                Some((_, from)) => {
+                    let (date, imei) = from.split_at(from.len().min(10));
+                    (dispatched, sale.imei.as_str()) > (date, imei.trim_start())
+                }
+            };
+            if later {
+                *slot = Some((value.clone(), format!("{dispatched} {}", sale.imei)));
+            }
         }
-        Ok(DeferredIndexes {
-            dropped,
-            cache_size,
-        })
+        if let Some(email) = &sale.customer_email
+            && !seen.emails.contains(email)
+        {
+            seen.emails.insert(email.clone());
+        }
     }
 
-    /// Build the dropped indexes again, from every row now in the registry.
-    fn rebuild(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-        if !self.dropped.is_empty() {
-            tx.execute_batch(&format!("PRAGMA cache_size = {}", self.cache_size))?;
-        }
-        for (_, sql) in self.dropped.drain(..) {
-            tx.execute_batch(&sql)?;
+    /// Write what was seen, merged with what the tables hold, in the import's transaction.
+    fn write(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let mut upsert = tx.prepare(CUSTOMER_UPSERT)?;
+        let mut email = tx.prepare(
+            "INSERT OR IGNORE INTO customer_emails (email, customer_number) VALUES (?1, ?2)",
+        )?;
+        for (number, seen) in self.0 {
+            let [name, mail, address, country, phone] = seen.fields.map(|f| match f {
+                Some((value, from)) => (Some(value), Some(from)),
+                None => (None, None),
+            });
+            upsert.execute(params![
+                number, name.0, name.1, mail.0, mail.1, address.0, address.1, country.0, country.1,
+                phone.0, phone.1,
+            ])?;
+            for e in seen.emails {
+                email.execute(params![e, number])?;
+            }
         }
         Ok(())
     }
