@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use super::rows::{SALE_COLUMNS, SaleRow};
@@ -126,7 +127,7 @@ impl Store {
                 ])?;
                 if added == 1 {
                     summary.imported += 1;
-                    customers.saw(&sale, &dispatched);
+                    customers.saw(&sale);
                 } else {
                     let before = existing
                         .query_row([sale.imei.as_str()], SaleRow::read)?
@@ -165,11 +166,11 @@ impl Store {
 #[derive(Default)]
 struct CustomersSeen(HashMap<String, CustomerSeen>);
 
-/// One customer's fields, each with the `dispatched_on || ' ' || imei` of its sale, and the
-/// addresses its sales carry.
+/// One customer's fields, each with the dispatch date and IMEI of the sale it came from,
+/// and the addresses its sales carry.
 #[derive(Default)]
 struct CustomerSeen {
-    fields: [Option<(String, String)>; 5],
+    fields: [Option<(String, NaiveDate, Imei)>; 5],
     emails: HashSet<String>,
 }
 
@@ -197,8 +198,8 @@ const CUSTOMER_UPSERT: &str = "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5,
                                  excluded.customer_phone_from, customer_phone_from)";
 
 impl CustomersSeen {
-    /// Take in a sale the import added; `dispatched` is its date as stored.
-    fn saw(&mut self, sale: &Sale, dispatched: &str) {
+    /// Take in a sale the import added.
+    fn saw(&mut self, sale: &Sale) {
         let seen = match self.0.get_mut(sale.customer_number.as_str()) {
             Some(seen) => seen,
             None => self.0.entry(sale.customer_number.clone()).or_default(),
@@ -212,17 +213,13 @@ impl CustomersSeen {
         ];
         for (slot, value) in seen.fields.iter_mut().zip(values) {
             let Some(value) = value else { continue };
-            // Compared as the stored key `dispatched_on || ' ' || imei` compares, without
-            // making it unless this sale wins.
-            let later = match slot {
-                None => true,
-                Some((_, from)) => {
-                    let (date, imei) = from.split_at(from.len().min(10));
-                    (dispatched, sale.imei.as_str()) > (date, imei.trim_start())
-                }
-            };
+            // The order of the stored `dispatched_on || ' ' || imei`, nothing copied
+            // unless this sale is the later.
+            let later = slot.as_ref().is_none_or(|(_, date, imei)| {
+                (sale.dispatched_on, sale.imei.as_str()) > (*date, imei.as_str())
+            });
             if later {
-                *slot = Some((value.clone(), format!("{dispatched} {}", sale.imei)));
+                *slot = Some((value.clone(), sale.dispatched_on, sale.imei.clone()));
             }
         }
         if let Some(email) = &sale.customer_email
@@ -240,7 +237,10 @@ impl CustomersSeen {
         )?;
         for (number, seen) in self.0 {
             let [name, mail, address, country, phone] = seen.fields.map(|f| match f {
-                Some((value, from)) => (Some(value), Some(from)),
+                Some((value, date, imei)) => (
+                    Some(value),
+                    Some(format!("{} {imei}", crate::domain::time::iso_date(date))),
+                ),
                 None => (None, None),
             });
             upsert.execute(params![
