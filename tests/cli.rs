@@ -2557,6 +2557,91 @@ fn undo_of_a_move_out_of_inspected_brings_back_its_inspection_result() {
 }
 
 #[test]
+fn undo_of_a_send_brings_back_the_reference_and_clock_it_had() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "at_manufacturer");
+    // Stepped back to the bench: the first reference stays with the case.
+    shop.ok(&["--at", "2025-04-05", "move", &rma, "--to", "received"]);
+    let back = shop.show(&rma);
+    assert_eq!(back["manufacturer_ref"], "MF-1");
+    // Sent again under another reference, by mistake, and undone.
+    shop.ok(&[
+        "--at",
+        "2025-04-06",
+        "send",
+        &rma,
+        "--manufacturer-ref",
+        "MF-2",
+    ]);
+    assert_eq!(shop.show(&rma)["manufacturer_ref"], "MF-2");
+    shop.ok(&["--at", "2025-04-07", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "received");
+    assert_eq!(c["manufacturer_ref"], "MF-1");
+    assert_eq!(c["rounds"], back["rounds"]);
+    assert_eq!(c["stage_since"], back["stage_since"]);
+    assert!(has_event(
+        &c,
+        "undo",
+        "manufacturer_ref",
+        "MF-2".into(),
+        "MF-1".into()
+    ));
+    // A first send taken back leaves no reference behind.
+    let fresh = case_in(&shop, P2, "received");
+    let received = shop.show(&fresh);
+    shop.ok(&[
+        "--at",
+        "2025-04-06",
+        "send",
+        &fresh,
+        "--manufacturer-ref",
+        "MF-9",
+    ]);
+    shop.ok(&["--at", "2025-04-07", "undo", &fresh]);
+    let c = shop.show(&fresh);
+    assert_eq!(c["manufacturer_ref"], Value::Null);
+    assert_eq!(c["stage_since"], received["stage_since"]);
+}
+
+#[test]
+fn undo_of_a_shipment_or_a_receipt_brings_back_the_tracking_numbers_they_had() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "inspected");
+    let inspected = shop.show(&rma);
+    shop.ok(&[
+        "--at",
+        "2025-04-11",
+        "ship",
+        &rma,
+        "--tracking",
+        "RR123456785CN",
+    ]);
+    shop.ok(&["--at", "2025-04-12", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "inspected");
+    assert_eq!(c["tracking_out"], Value::Null);
+    assert_eq!(c["outcome"], inspected["outcome"]);
+    assert_eq!(c["stage_since"], inspected["stage_since"]);
+
+    let parcel = case_in(&shop, P2, "expected");
+    let expected = shop.show(&parcel);
+    shop.ok(&[
+        "--at",
+        "2025-04-02",
+        "receive",
+        &parcel,
+        "--tracking-in",
+        "1Z999AA10123456784",
+    ]);
+    shop.ok(&["--at", "2025-04-03", "undo", &parcel]);
+    let c = shop.show(&parcel);
+    assert_eq!(c["stage"], "expected");
+    assert_eq!(c["tracking_in"], expected["tracking_in"]);
+    assert_eq!(c["stage_since"], expected["stage_since"]);
+}
+
+#[test]
 fn undo_takes_back_my_failed_inspection_with_its_round_and_clock() {
     let shop = Shop::stocked();
     let rma = case_in(&shop, P1, "at_manufacturer");

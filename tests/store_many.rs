@@ -616,7 +616,7 @@ fn a_group_that_reached_different_stages_is_described_case_by_case() {
                 from,
                 to,
                 failed: None,
-                cleared: None,
+                before: Default::default(),
                 changed_since: None,
             },
             store.case_by_id(id).unwrap(),

@@ -1104,7 +1104,7 @@ fn offer_undo(ws: &Workshop) -> Msg {
                 from: last.from,
                 to: last.to,
                 failed: last.failed,
-                cleared: last.cleared,
+                before: last.before,
                 together: group.map(|(m, c)| (Target::of(&c), m.undo())).collect(),
             }
         }

@@ -377,7 +377,7 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
             Target::of(&case(seq, Stage::Shipped)),
             Change::UndoMove {
                 to: Stage::Inspected,
-                outcome: None,
+                before: Default::default(),
             },
         )
     };
@@ -386,7 +386,7 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
         from: Stage::Inspected,
         to: Stage::Shipped,
         failed: None,
-        cleared: None,
+        before: Default::default(),
         together: vec![back(2), back(3)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {
@@ -534,7 +534,10 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
     let back = |seq: u32, to: Stage| {
         (
             Target::of(&case(seq, Stage::Received)),
-            Change::UndoMove { to, outcome: None },
+            Change::UndoMove {
+                to,
+                before: Default::default(),
+            },
         )
     };
     app.update(Msg::UndoOffer {
@@ -542,7 +545,7 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
-        cleared: None,
+        before: Default::default(),
         together: vec![back(2, Stage::Inspected), back(3, Stage::AtManufacturer)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {
