@@ -1174,6 +1174,22 @@ fn a_case_goes_from_open_to_shipped_by_the_command_line_alone() {
         &["ship", rma, "--tracking", &tout],
     );
     assert_eq!(out, format!("{rma}: inspected -> shipped\n"));
+    // Each message drafted on the way names who drafted it.
+    let drafted: Vec<(String, Option<String>)> = shop
+        .sql()
+        .prepare("SELECT kind, created_by FROM outbox ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        drafted,
+        vec![
+            ("rma_instructions".into(), Some("alice".into())),
+            ("shipping_notice".into(), Some("frank".into()))
+        ]
+    );
 
     // Shipped: the outbound number finds it, and so does the IMEI (its only case).
     let c = shop.show(&tout);

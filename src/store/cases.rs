@@ -143,7 +143,7 @@ impl Store {
         }
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
         let case = insert_case(&tx, &new, author, at)?;
-        super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), at)?;
+        super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), author, at)?;
         tx.commit()?;
         Ok(case)
     }
@@ -213,7 +213,7 @@ impl Store {
                 rejected,
             });
         }
-        super::paperwork::after_open(&tx, paperwork, &opened, at)?;
+        super::paperwork::after_open(&tx, paperwork, &opened, author, at)?;
         tx.commit()?;
         Ok(OpenSummary { opened, rejected })
     }
@@ -337,7 +337,7 @@ impl Store {
                 },
             });
         }
-        let bills = super::paperwork::after_apply(&tx, paperwork, &moved, at)?;
+        let bills = super::paperwork::after_apply(&tx, paperwork, &moved, author, at)?;
         tx.commit()?;
         Ok(AppliedMany { moved, bills })
     }
