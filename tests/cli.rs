@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Output;
@@ -14,6 +16,8 @@ use predicates::prelude::*;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::s10;
 
 /// The staff name every command runs as unless a test says otherwise.
 const USER: &str = "tester";
@@ -68,9 +72,7 @@ fn luhn(body: &str) -> u32 {
 
 /// A valid IMEI for a test device (serial 1, 2, ...).
 fn imei(serial: u32) -> String {
-    let made = rmaboard::demo::make_imei(35_209_611, serial)
-        .as_str()
-        .to_string();
+    let made = common::imei(serial);
     assert_eq!(
         made[14..].parse::<u32>().unwrap(),
         luhn(&made[..14]),
@@ -83,11 +85,6 @@ fn imei(serial: u32) -> String {
 fn wrong_check_digit(valid: &str) -> (String, u32) {
     let right: u32 = valid[14..].parse().unwrap();
     (format!("{}{}", &valid[..14], (right + 1) % 10), right)
-}
-
-/// A valid UPU S10 number.
-fn s10(serial: u32) -> String {
-    rmaboard::demo::make_s10("RR", serial, "CN")
 }
 
 // The test registry: (serial, order, customer, model, category, dispatched_on).
@@ -165,17 +162,8 @@ impl Shop {
 
     /// `rmaboard --db <tmp>` with the user's own config, identity and database kept out.
     fn std_cmd(&self, tz: &str) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"));
-        c.arg("--db")
-            .arg(&self.db)
-            .env("RMABOARD_CONFIG", self.dir.path().join("no-config.toml"))
-            .env(
-                "RMABOARD_SYSTEM_CONFIG",
-                "/nonexistent/rmaboard/config.toml",
-            )
-            .env("RMABOARD_USER", USER)
-            .env_remove("RMABOARD_DB")
-            .env("TZ", tz);
+        let mut c = common::rmaboard(&self.db, &self.dir.path().join("no-config.toml"), USER);
+        c.env("TZ", tz);
         c
     }
 
@@ -189,14 +177,7 @@ impl Shop {
 
     /// Run a command that must succeed; its stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed with {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     /// Run a command that must be refused with `code`, print nothing on stdout, explain
@@ -252,31 +233,10 @@ impl Shop {
             // Not a database (yet): the bytes themselves must stay as they are.
             return format!("{head:?}");
         }
-        let conn = self.sql();
-        let mut out = String::new();
-        for (table, order) in [
-            ("sales", "imei"),
-            ("rma_counters", "year"),
-            ("cases", "id"),
-            ("notes", "id"),
-            ("events", "id"),
-        ] {
-            out.push_str(table);
-            out.push('\n');
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-                .unwrap();
-            let n = stmt.column_count();
-            let mut rows = stmt.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                for i in 0..n {
-                    let v: rusqlite::types::Value = row.get(i).unwrap();
-                    out.push_str(&format!("{v:?}|"));
-                }
-                out.push('\n');
-            }
-        }
-        out
+        common::dump(
+            &self.sql(),
+            &["sales", "rma_counters", "cases", "notes", "events"],
+        )
     }
 
     fn count(&self, table: &str) -> i64 {
