@@ -402,3 +402,31 @@ fn the_command_that_lists_every_bad_row_pastes_into_a_shell() {
         "{command}"
     );
 }
+
+/// Many resellers with devices ready to ship: the Inspected pane lists the first few and
+/// how many more, and keeps most of its rows for cards.
+#[test]
+fn many_resellers_ready_leave_the_inspected_pane_its_cards() {
+    let shop = workshop();
+    let many: Vec<_> = (1..=30)
+        .map(|i| rmaboard::store::ResellerOnBoard {
+            customer_number: format!("C-{}", 2000 + i),
+            name: Some(format!("Reseller {i}")),
+            cases: 1,
+        })
+        .collect();
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        b.app.settings.db = "/srv/rmaboard/rma.sqlite".into();
+        b.app.focus = Stage::Inspected;
+        screen(&mut b, w, h);
+        // Drawn as it is: a resize would load what is ready from the store again.
+        b.app.update(rmaboard::tui::Msg::ReadyLoaded(many.clone()));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| b.draw(f)).unwrap();
+        let text = t.backend().to_string();
+        assert!(text.contains("28 more resellers: 28 ready"), "{text}");
+        assert!(text.contains("RMA-2026-00007"), "{text}");
+        insta::assert_snapshot!(format!("many_ready_{w}x{h}"), text);
+    }
+}

@@ -459,6 +459,32 @@ fn the_inspected_pane_says_what_is_ready_for_every_reseller() {
 }
 
 #[test]
+fn the_ready_list_leaves_most_of_the_inspected_pane_to_its_cards() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    let many: Vec<_> = (1..=30)
+        .map(|i| reseller(&format!("C-{i}"), &format!("Shop {i}"), 1))
+        .collect();
+    app.update(Msg::ReadyLoaded(many));
+    for (w, h) in [(80, 24), (160, 45)] {
+        app.size = (w, h);
+        let g = app.geometry();
+        let lines = app.ready_lines();
+        assert!(lines.len() <= 3, "{w}x{h}: {lines:?}");
+        assert!(
+            lines.last().unwrap().contains("more resellers"),
+            "{lines:?}"
+        );
+        // At least four fifths of the pane's rows hold cards.
+        assert!(
+            app.rows_of(Stage::Inspected) * 5 >= g.rows * 4,
+            "{w}x{h}: {} of {} rows",
+            app.rows_of(Stage::Inspected),
+            g.rows
+        );
+    }
+}
+
+#[test]
 fn the_ship_together_key_asks_whose_parcel_when_several_are_ready() {
     let mut app = board_of(Stage::Inspected, &[7, 8]);
     app.update(Msg::ReadyLoaded(three_ready()));
