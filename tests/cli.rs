@@ -2618,6 +2618,45 @@ fn undo_of_a_shipment_or_a_receipt_brings_back_the_tracking_numbers_they_had() {
 }
 
 #[test]
+fn undo_of_a_void_brings_back_the_verdict_and_no_outcome() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    let before = shop.show(&rma);
+    shop.ok(&[
+        "--at",
+        "2025-04-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    let void = shop.show(&rma);
+    assert_eq!(void["outcome"], "returned_unrepaired");
+    shop.ok(&["--at", "2025-04-06", "undo", &rma]);
+    let c = shop.show(&rma);
+    for field in [
+        "stage",
+        "outcome",
+        "verdict",
+        "verdict_reason",
+        "stage_since",
+    ] {
+        assert_eq!(c[field], before[field], "{field}");
+    }
+    // As before the void, it can go to the manufacturer.
+    shop.ok(&[
+        "--at",
+        "2025-04-07",
+        "send",
+        &rma,
+        "--manufacturer-ref",
+        "MF-3",
+    ]);
+}
+
+#[test]
 fn undo_takes_back_my_failed_inspection_with_its_round_and_clock() {
     let shop = Shop::stocked();
     let rma = case_in(&shop, P1, "at_manufacturer");

@@ -142,8 +142,11 @@ pub struct BeforeFail {
 /// exactly how it was before the move.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BeforeMove {
-    /// The inspection result a move out of inspected cleared.
-    pub outcome: Option<Outcome>,
+    /// The result before a move that set it (an inspection, a void) or cleared it (a
+    /// move out of inspected).
+    pub outcome: Patch<Outcome>,
+    /// The warranty verdict and its sentence before a void replaced them.
+    pub verdict: Option<(Verdict, String)>,
     /// The inbound tracking number before a receipt recorded one.
     pub tracking_in: Patch<String>,
     /// The manufacturer reference before a send replaced it.
@@ -638,7 +641,19 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
         }
         Change::Move { to, .. } => move_to(&mut p, case, to, None, at)?,
         Change::UndoMove { to, before } => {
-            move_to(&mut p, case, to, before.outcome, at)?;
+            let restore = match &before.outcome {
+                Patch::Set(outcome) => Some(*outcome),
+                Patch::Keep | Patch::Clear => None,
+            };
+            move_to(&mut p, case, to, restore, at)?;
+            match before.outcome {
+                Patch::Keep => {}
+                Patch::Set(outcome) => p.set_outcome(Some(outcome)),
+                Patch::Clear => p.set_outcome(None),
+            }
+            if let Some((verdict, reason)) = before.verdict {
+                p.set_verdict(verdict, reason);
+            }
             for (field, patch) in [
                 (EventField::TrackingIn, before.tracking_in),
                 (EventField::ManufacturerRef, before.manufacturer_ref),
@@ -1139,6 +1154,68 @@ mod tests {
             plan(&back.case, Change::UndoFail(before), t(5)),
             Err(CaseError::WrongStage { .. })
         ));
+    }
+
+    #[test]
+    fn an_undo_brings_back_what_the_move_replaced() {
+        let mut received = case_in(Stage::Received);
+        received.rounds = 1;
+        received.manufacturer_ref = Some("MF-1".into());
+        received.stage_since = t(1);
+        // Sent again under another reference, then taken back.
+        let sent = plan(
+            &received,
+            Change::Send {
+                manufacturer_ref: "MF-2".into(),
+            },
+            t(2),
+        )
+        .unwrap();
+        let back = plan(
+            &sent.case,
+            Change::UndoMove {
+                to: Stage::Received,
+                before: BeforeMove {
+                    manufacturer_ref: Patch::Set("MF-1".into()),
+                    stage_since: Some(t(1)),
+                    ..BeforeMove::default()
+                },
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(
+            Case {
+                updated_at: received.updated_at,
+                ..back.case
+            },
+            received
+        );
+        // A void taken back: its verdict and no result.
+        let void = plan(
+            &received,
+            Change::Void {
+                reason: VoidReason::WaterDamage,
+                note: "wet".into(),
+            },
+            t(2),
+        )
+        .unwrap();
+        let back = plan(
+            &void.case,
+            Change::UndoMove {
+                to: Stage::Received,
+                before: BeforeMove {
+                    outcome: Patch::Clear,
+                    verdict: Some((Verdict::Covered, "Covered.".into())),
+                    stage_since: Some(t(1)),
+                    ..BeforeMove::default()
+                },
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(back.case, received);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::case::{
 use crate::domain::parcel;
 use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
-use crate::domain::warranty::{self, Assessment, Part};
+use crate::domain::warranty::{self, Assessment, Part, Verdict};
 use crate::domain::{
     Clocks, EventField, EventKind, Imei, Outcome, RmaNumber, Stage, TrackingNumber,
 };
@@ -782,8 +782,17 @@ impl Store {
             };
             match field {
                 EventField::Outcome => {
-                    if let case::Patch::Set(v) = &was {
-                        before.outcome = Outcome::parse(v);
+                    before.outcome = match was {
+                        case::Patch::Set(v) => case::Patch::Set(
+                            Outcome::parse(&v)
+                                .ok_or_else(|| StoreError::bad_value("events.from_value", &v))?,
+                        ),
+                        _ => case::Patch::Clear,
+                    }
+                }
+                EventField::Verdict => {
+                    if let case::Patch::Set(label) = was {
+                        before.verdict = Some(self.verdict_before(case_id, &label)?);
                     }
                 }
                 EventField::TrackingIn => before.tracking_in = was,
@@ -794,6 +803,33 @@ impl Store {
         }
         before.stage_since = self.clock_before(case_id, first)?;
         Ok(before)
+    }
+
+    /// The verdict logged as `label` (`covered`, `void:water_damage`...) with its
+    /// sentence, which the log does not keep: the one the rules give the case's claim
+    /// today, when they give that verdict (the sales registry may have changed since).
+    fn verdict_before(&self, case_id: i64, label: &str) -> Result<(Verdict, String)> {
+        let (name, detail) = match label.split_once(':') {
+            Some((name, detail)) => (name, Some(detail)),
+            None => (label, None),
+        };
+        let verdict = Verdict::from_parts(name, detail)
+            .ok_or_else(|| StoreError::bad_value("events.from_value", label))?;
+        let case = read_case(&self.conn, case_id)?;
+        let sale = super::sales::sale_of(&self.conn, &case.imei)?;
+        let assessed = warranty::assess(
+            sale.as_ref().map(|s| s.sold_item()),
+            local_date(case.claimed_at),
+            case.part,
+            None,
+        )
+        .ok()
+        .filter(|a| a.verdict == verdict);
+        let reason = match assessed {
+            Some(a) => a.reason,
+            None => format!("The verdict before the void: {label}."),
+        };
+        Ok((verdict, reason))
     }
 
     /// The events (id, field, value before) one write logged on a case, ending with
