@@ -996,6 +996,9 @@ fn undo_takes_a_whole_parcel_back_and_its_bill_stands() {
     assert_eq!(out, every);
     for rma in &rmas {
         assert_eq!(shop.stage(rma), "inspected");
+        // As before the ship: no outbound number.
+        let c: Value = serde_json::from_str(&shop.ok(&["show", rma, "--json"])).unwrap();
+        assert_eq!(c["tracking_out"], Value::Null, "{rma}");
     }
     assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
 

@@ -845,38 +845,24 @@ impl Store {
     ) -> Result<Vec<(i64, EventField, Option<String>)>> {
         // A write logs at most one event per field, and there are fewer than sixteen.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, case_id, at, author, kind, field, from_value FROM events
-             WHERE id <= ?1 AND id >= ?1 - 16 ORDER BY id DESC",
+            "SELECT id, field, from_value FROM events
+             WHERE id <= ?1 AND id >= ?1 - 16
+               AND case_id = ?2 AND at = ?3 AND author = ?4 AND kind = ?5
+             ORDER BY id DESC",
         )?;
-        type Row = (i64, i64, String, String, String, String, Option<String>);
         let rows = stmt
-            .query_map([last], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
+            .query_map(params![last, case_id, at, author, kind.as_str()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
             })?
-            .collect::<std::result::Result<Vec<Row>, _>>()?;
+            .collect::<std::result::Result<Vec<(i64, String, Option<String>)>, _>>()?;
         let mut written: Vec<(i64, EventField, Option<String>)> = Vec::new();
-        let mut next = last;
-        for (id, case, a, by, k, field, from) in rows {
+        for (id, field, from) in rows {
             let field = EventField::parse(&field);
-            if id != next
-                || case != case_id
-                || a != at
-                || by != author
-                || EventKind::parse(&k) != kind
-                || written.iter().any(|(_, f, _)| *f == field)
-            {
+            // Another write (with the same time, author and kind) ends it.
+            if id != last - written.len() as i64 || written.iter().any(|(_, f, _)| *f == field) {
                 break;
             }
             written.push((id, field, from));
-            next = id - 1;
         }
         Ok(written)
     }
