@@ -311,7 +311,7 @@ impl App {
                     from,
                     to,
                     failed,
-                    before,
+                    before: Box::new(before),
                 };
                 let mut choice = Choice::new(kind, Target::of(&case));
                 choice.together = together;

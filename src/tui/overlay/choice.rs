@@ -28,7 +28,7 @@ pub enum ChoiceKind {
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
         /// What the move cleared or replaced, brought back by the undo.
-        before: BeforeMove,
+        before: Box<BeforeMove>,
     },
 }
 
