@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Output;
@@ -14,6 +16,8 @@ use predicates::prelude::*;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::s10;
 
 /// The staff name every command runs as unless a test says otherwise.
 const USER: &str = "tester";
@@ -68,9 +72,7 @@ fn luhn(body: &str) -> u32 {
 
 /// A valid IMEI for a test device (serial 1, 2, ...).
 fn imei(serial: u32) -> String {
-    let made = rmaboard::demo::make_imei(35_209_611, serial)
-        .as_str()
-        .to_string();
+    let made = common::imei(serial);
     assert_eq!(
         made[14..].parse::<u32>().unwrap(),
         luhn(&made[..14]),
@@ -83,11 +85,6 @@ fn imei(serial: u32) -> String {
 fn wrong_check_digit(valid: &str) -> (String, u32) {
     let right: u32 = valid[14..].parse().unwrap();
     (format!("{}{}", &valid[..14], (right + 1) % 10), right)
-}
-
-/// A valid UPU S10 number.
-fn s10(serial: u32) -> String {
-    rmaboard::demo::make_s10("RR", serial, "CN")
 }
 
 // The test registry: (serial, order, customer, model, category, dispatched_on).
@@ -165,17 +162,8 @@ impl Shop {
 
     /// `rmaboard --db <tmp>` with the user's own config, identity and database kept out.
     fn std_cmd(&self, tz: &str) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"));
-        c.arg("--db")
-            .arg(&self.db)
-            .env("RMABOARD_CONFIG", self.dir.path().join("no-config.toml"))
-            .env(
-                "RMABOARD_SYSTEM_CONFIG",
-                "/nonexistent/rmaboard/config.toml",
-            )
-            .env("RMABOARD_USER", USER)
-            .env_remove("RMABOARD_DB")
-            .env("TZ", tz);
+        let mut c = common::rmaboard(&self.db, &self.dir.path().join("no-config.toml"), USER);
+        c.env("TZ", tz);
         c
     }
 
@@ -189,14 +177,7 @@ impl Shop {
 
     /// Run a command that must succeed; its stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed with {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     /// Run a command that must be refused with `code`, print nothing on stdout, explain
@@ -252,31 +233,10 @@ impl Shop {
             // Not a database (yet): the bytes themselves must stay as they are.
             return format!("{head:?}");
         }
-        let conn = self.sql();
-        let mut out = String::new();
-        for (table, order) in [
-            ("sales", "imei"),
-            ("rma_counters", "year"),
-            ("cases", "id"),
-            ("notes", "id"),
-            ("events", "id"),
-        ] {
-            out.push_str(table);
-            out.push('\n');
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-                .unwrap();
-            let n = stmt.column_count();
-            let mut rows = stmt.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                for i in 0..n {
-                    let v: rusqlite::types::Value = row.get(i).unwrap();
-                    out.push_str(&format!("{v:?}|"));
-                }
-                out.push('\n');
-            }
-        }
-        out
+        common::dump(
+            &self.sql(),
+            &["sales", "rma_counters", "cases", "notes", "events"],
+        )
     }
 
     fn count(&self, table: &str) -> i64 {
@@ -1174,6 +1134,22 @@ fn a_case_goes_from_open_to_shipped_by_the_command_line_alone() {
         &["ship", rma, "--tracking", &tout],
     );
     assert_eq!(out, format!("{rma}: inspected -> shipped\n"));
+    // Each message drafted on the way names who drafted it.
+    let drafted: Vec<(String, Option<String>)> = shop
+        .sql()
+        .prepare("SELECT kind, created_by FROM outbox ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        drafted,
+        vec![
+            ("rma_instructions".into(), Some("alice".into())),
+            ("shipping_notice".into(), Some("frank".into()))
+        ]
+    );
 
     // Shipped: the outbound number finds it, and so does the IMEI (its only case).
     let c = shop.show(&tout);
@@ -2554,6 +2530,130 @@ fn undo_of_a_move_out_of_inspected_brings_back_its_inspection_result() {
         Value::Null,
         "repaired".into()
     ));
+}
+
+#[test]
+fn undo_of_a_send_brings_back_the_reference_and_clock_it_had() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "at_manufacturer");
+    // Stepped back to the bench: the first reference stays with the case.
+    shop.ok(&["--at", "2025-04-05", "move", &rma, "--to", "received"]);
+    let back = shop.show(&rma);
+    assert_eq!(back["manufacturer_ref"], "MF-1");
+    // Sent again under another reference, by mistake, and undone.
+    shop.ok(&[
+        "--at",
+        "2025-04-06",
+        "send",
+        &rma,
+        "--manufacturer-ref",
+        "MF-2",
+    ]);
+    assert_eq!(shop.show(&rma)["manufacturer_ref"], "MF-2");
+    shop.ok(&["--at", "2025-04-07", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "received");
+    assert_eq!(c["manufacturer_ref"], "MF-1");
+    assert_eq!(c["rounds"], back["rounds"]);
+    assert_eq!(c["stage_since"], back["stage_since"]);
+    assert!(has_event(
+        &c,
+        "undo",
+        "manufacturer_ref",
+        "MF-2".into(),
+        "MF-1".into()
+    ));
+    // A first send taken back leaves no reference behind.
+    let fresh = case_in(&shop, P2, "received");
+    let received = shop.show(&fresh);
+    shop.ok(&[
+        "--at",
+        "2025-04-06",
+        "send",
+        &fresh,
+        "--manufacturer-ref",
+        "MF-9",
+    ]);
+    shop.ok(&["--at", "2025-04-07", "undo", &fresh]);
+    let c = shop.show(&fresh);
+    assert_eq!(c["manufacturer_ref"], Value::Null);
+    assert_eq!(c["stage_since"], received["stage_since"]);
+}
+
+#[test]
+fn undo_of_a_shipment_or_a_receipt_brings_back_the_tracking_numbers_they_had() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "inspected");
+    let inspected = shop.show(&rma);
+    shop.ok(&[
+        "--at",
+        "2025-04-11",
+        "ship",
+        &rma,
+        "--tracking",
+        "RR123456785CN",
+    ]);
+    shop.ok(&["--at", "2025-04-12", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["stage"], "inspected");
+    assert_eq!(c["tracking_out"], Value::Null);
+    assert_eq!(c["outcome"], inspected["outcome"]);
+    assert_eq!(c["stage_since"], inspected["stage_since"]);
+
+    let parcel = case_in(&shop, P2, "expected");
+    let expected = shop.show(&parcel);
+    shop.ok(&[
+        "--at",
+        "2025-04-02",
+        "receive",
+        &parcel,
+        "--tracking-in",
+        "1Z999AA10123456784",
+    ]);
+    shop.ok(&["--at", "2025-04-03", "undo", &parcel]);
+    let c = shop.show(&parcel);
+    assert_eq!(c["stage"], "expected");
+    assert_eq!(c["tracking_in"], expected["tracking_in"]);
+    assert_eq!(c["stage_since"], expected["stage_since"]);
+}
+
+#[test]
+fn undo_of_a_void_brings_back_the_verdict_and_no_outcome() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    let before = shop.show(&rma);
+    shop.ok(&[
+        "--at",
+        "2025-04-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    let void = shop.show(&rma);
+    assert_eq!(void["outcome"], "returned_unrepaired");
+    shop.ok(&["--at", "2025-04-06", "undo", &rma]);
+    let c = shop.show(&rma);
+    for field in [
+        "stage",
+        "outcome",
+        "verdict",
+        "verdict_reason",
+        "stage_since",
+    ] {
+        assert_eq!(c[field], before[field], "{field}");
+    }
+    // As before the void, it can go to the manufacturer.
+    shop.ok(&[
+        "--at",
+        "2025-04-07",
+        "send",
+        &rma,
+        "--manufacturer-ref",
+        "MF-3",
+    ]);
 }
 
 #[test]

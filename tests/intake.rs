@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -14,12 +16,7 @@ use mail_builder::MessageBuilder;
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// A test device's IMEI (serial 1, 2, ...), check digit right.
-fn imei(serial: u32) -> String {
-    rmaboard::demo::make_imei(35_209_611, serial)
-        .as_str()
-        .to_string()
-}
+use common::imei;
 
 /// An IMEI as people write it: `35 209611 000001 7`.
 fn grouped(imei: &str, sep: &str) -> String {
@@ -89,31 +86,14 @@ impl Shop {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("rmaboard"))
-            .arg("--db")
-            .arg(&self.db)
+        common::rmaboard(&self.db, &self.path("config.toml"), "tester")
             .args(args)
-            .env("RMABOARD_CONFIG", self.path("config.toml"))
-            .env(
-                "RMABOARD_SYSTEM_CONFIG",
-                "/nonexistent/rmaboard/config.toml",
-            )
-            .env("RMABOARD_USER", "tester")
-            .env_remove("RMABOARD_DB")
-            .env("TZ", "UTC")
             .output()
             .unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed with {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     /// A command that must fail with one sentence and change nothing in the tables named.

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod tui_support;
 
 use std::path::{Path, PathBuf};
@@ -77,18 +78,7 @@ impl Shop {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(assert_cmd::cargo::cargo_bin("rmaboard"));
-        c.arg("--db")
-            .arg(&self.db)
-            .env("RMABOARD_CONFIG", self.path("config.toml"))
-            .env(
-                "RMABOARD_SYSTEM_CONFIG",
-                "/nonexistent/rmaboard/config.toml",
-            )
-            .env("RMABOARD_USER", "anna")
-            .env_remove("RMABOARD_DB")
-            .env("TZ", "UTC");
-        c
+        common::rmaboard(&self.db, &self.path("config.toml"), "anna")
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -96,13 +86,7 @@ impl Shop {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     /// Open a case and take it to inspected; its RMA.

@@ -21,17 +21,9 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use common::{imei, s10};
+
 const AT: &str = "2025-04-01 09:00";
-
-fn imei(serial: u32) -> String {
-    rmaboard::demo::make_imei(35_209_611, serial)
-        .as_str()
-        .to_string()
-}
-
-fn s10(serial: u32) -> String {
-    rmaboard::demo::make_s10("RR", serial, "CN")
-}
 
 /// The registry, one sale a line: serial | customer | name | address | country | model |
 /// category | dispatched. Smart Gent (C-1) has a second shop in Antwerp (serial 9);
@@ -89,18 +81,11 @@ impl Shop {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("rmaboard").unwrap();
-        c.arg("--db")
-            .arg(&self.db)
-            .env("RMABOARD_CONFIG", self.dir.path().join("no-config.toml"))
-            .env(
-                "RMABOARD_SYSTEM_CONFIG",
-                "/nonexistent/rmaboard/config.toml",
-            )
-            .env("RMABOARD_USER", "tester")
-            .env_remove("RMABOARD_DB")
-            .env("TZ", "UTC");
-        c
+        Command::from_std(common::rmaboard(
+            &self.db,
+            &self.dir.path().join("no-config.toml"),
+            "tester",
+        ))
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -108,14 +93,7 @@ impl Shop {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed with {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     /// A command that must be refused with `code`, print nothing on stdout and leave
@@ -144,34 +122,20 @@ impl Shop {
 
     /// Everything a refused command must leave alone, as text.
     fn snapshot(&self) -> String {
-        let conn = self.sql();
-        let mut out = String::new();
-        for table in [
-            "rma_counters",
-            "cases",
-            "notes",
-            "events",
-            "bills",
-            "bill_items",
-            "outbox",
-            "message_cases",
-            "sqlite_sequence",
-        ] {
-            out.push_str(table);
-            out.push('\n');
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-                .unwrap();
-            let n = stmt.column_count();
-            let mut rows = stmt.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                for i in 0..n {
-                    let v: rusqlite::types::Value = row.get(i).unwrap();
-                    out.push_str(&format!("{v:?}|"));
-                }
-                out.push('\n');
-            }
-        }
+        let mut out = common::dump(
+            &self.sql(),
+            &[
+                "rma_counters",
+                "cases",
+                "notes",
+                "events",
+                "bills",
+                "bill_items",
+                "outbox",
+                "message_cases",
+                "sqlite_sequence",
+            ],
+        );
         out.push_str(&format!("bill files {:?}\n", self.bill_files()));
         out
     }
@@ -1032,6 +996,9 @@ fn undo_takes_a_whole_parcel_back_and_its_bill_stands() {
     assert_eq!(out, every);
     for rma in &rmas {
         assert_eq!(shop.stage(rma), "inspected");
+        // As before the ship: no outbound number.
+        let c: Value = serde_json::from_str(&shop.ok(&["show", rma, "--json"])).unwrap();
+        assert_eq!(c["tracking_out"], Value::Null, "{rma}");
     }
     assert_eq!(shop.count("SELECT count(*) FROM bills"), bills);
 

@@ -8,71 +8,31 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use rmaboard::demo::make_imei;
+use rmaboard::domain::Stage;
 use rmaboard::domain::case::Change;
-use rmaboard::domain::{Imei, Part, Stage};
-use rmaboard::store::{NewCase, OwnMove, SCHEMA_VERSION, Store, StoreError};
+use rmaboard::store::{OwnMove, SCHEMA_VERSION, Store, StoreError};
 use rusqlite::Connection;
 
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
-}
+use common::at;
 
 /// A store with `n` sold phones and one open case per phone.
 fn shop(dir: &Path, n: u32) -> (PathBuf, Store, Vec<i64>) {
     let path = dir.join("shop.sqlite");
     let mut store = Store::open(&path).unwrap();
-    let imeis: Vec<Imei> = (0..n).map(|i| make_imei(35_209_611, i)).collect();
-    let rows: Vec<_> = imeis
-        .iter()
-        .enumerate()
-        .map(|(i, imei)| (i as u64 + 2, Ok(common::phone(imei))))
-        .collect();
-    let summary = store.import_sales(rows, false, &mut |_| {}).unwrap();
-    assert_eq!(summary.imported, u64::from(n));
+    let imeis = common::sell_phones(&mut store, &vec!["C-1"; n as usize]);
     let ids = imeis
         .iter()
-        .map(|imei| {
-            store
-                .open_case(
-                    NewCase {
-                        imei: imei.clone(),
-                        fault: "no power".into(),
-                        part: Part::Device,
-                        claimed_at: at(1, 9),
-                        tracking_in: None,
-                        override_reason: None,
-                    },
-                    "anna",
-                    at(1, 10),
-                    &rmaboard::paperwork::Settings::default(),
-                )
-                .unwrap()
-                .id
-        })
+        .map(|imei| common::open_case(&mut store, imei).id)
         .collect();
     (path, store, ids)
 }
 
 fn dump(path: &Path) -> String {
-    let conn = Connection::open(path).unwrap();
-    let mut out = String::new();
-    for table in ["sales", "cases", "notes", "events", "rma_counters"] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let cols = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            for i in 0..cols {
-                let v: rusqlite::types::Value = r.get(i).unwrap();
-                out.push_str(&format!("{v:?}|"));
-            }
-            out.push('\n');
-        }
-    }
-    out
+    common::dump(
+        &Connection::open(path).unwrap(),
+        &["sales", "cases", "notes", "events", "rma_counters"],
+    )
 }
 
 #[test]

@@ -6,55 +6,25 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, TimeZone, Utc};
 use rmaboard::demo::make_imei;
 use rmaboard::domain::case::Change;
-use rmaboard::domain::{Imei, Part, S10, Stage};
+use rmaboard::domain::{S10, Stage};
 use rmaboard::paperwork::Settings;
-use rmaboard::store::{AppliedMany, MoveOptions, NewCase, Step, Store, StoreError};
+use rmaboard::store::{AppliedMany, MoveOptions, Step, Store, StoreError};
 use rusqlite::Connection;
 
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
-}
+use common::at;
 
 /// A store with `n` phones sold to `customers[i]` and one case per phone, moved on to
 /// `stage`.
 fn shop(dir: &Path, customers: &[&str], stage: Stage) -> (PathBuf, Store, Vec<i64>) {
     let path = dir.join("shop.sqlite");
     let mut store = Store::open(&path).unwrap();
-    let imeis: Vec<Imei> = (0..customers.len())
-        .map(|i| make_imei(35_209_611, i as u32))
-        .collect();
-    let rows: Vec<_> = imeis
-        .iter()
-        .zip(customers)
-        .enumerate()
-        .map(|(i, (imei, customer))| {
-            let mut sale = common::phone(imei);
-            sale.customer_number = customer.to_string();
-            (i as u64 + 2, Ok(sale))
-        })
-        .collect();
-    store.import_sales(rows, false, &mut |_| {}).unwrap();
+    let imeis = common::sell_phones(&mut store, customers);
     let paperwork = Settings::default();
     let mut ids = Vec::new();
     for imei in &imeis {
-        let case = store
-            .open_case(
-                NewCase {
-                    imei: imei.clone(),
-                    fault: "no power".into(),
-                    part: Part::Device,
-                    claimed_at: at(1, 9),
-                    tracking_in: None,
-                    override_reason: None,
-                },
-                "anna",
-                at(1, 10),
-                &paperwork,
-            )
-            .unwrap();
+        let case = common::open_case(&mut store, imei);
         let mut version = case.version;
         let mut now = case.stage;
         while now != stage {
@@ -88,30 +58,17 @@ fn shop(dir: &Path, customers: &[&str], stage: Stage) -> (PathBuf, Store, Vec<i6
 
 /// Every table a move writes to, counters included.
 fn dump(path: &Path) -> String {
-    let conn = Connection::open(path).unwrap();
-    let mut out = String::new();
-    for table in [
-        "cases",
-        "notes",
-        "events",
-        "bills",
-        "outbox",
-        "rma_counters",
-    ] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let cols = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            for i in 0..cols {
-                let v: rusqlite::types::Value = r.get(i).unwrap();
-                out.push_str(&format!("{v:?}|"));
-            }
-            out.push('\n');
-        }
-    }
-    out
+    common::dump(
+        &Connection::open(path).unwrap(),
+        &[
+            "cases",
+            "notes",
+            "events",
+            "bills",
+            "outbox",
+            "rma_counters",
+        ],
+    )
 }
 
 fn seen(store: &Store, ids: &[i64]) -> Vec<(i64, i64)> {
@@ -616,7 +573,7 @@ fn a_group_that_reached_different_stages_is_described_case_by_case() {
                 from,
                 to,
                 failed: None,
-                cleared: None,
+                before: Default::default(),
                 changed_since: None,
             },
             store.case_by_id(id).unwrap(),

@@ -899,6 +899,51 @@ fn a_step_back_out_of_inspected_is_undone_with_its_inspection_result() {
 }
 
 #[test]
+fn a_send_again_under_another_reference_is_undone_with_the_first_one() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    let store = shop.store();
+    let sent = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(sent.stage, Stage::AtManufacturer);
+    assert!(sent.manufacturer_ref.is_some());
+    // Back to the bench, then sent again under a reference typed by mistake.
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('<'));
+    let back = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(back.stage, Stage::Received);
+    scan(&mut b, "RMA-2026-00005");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('s'));
+    type_text(&mut b, "WRONG-REF");
+    ctrl(&mut b, 's');
+    let again = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(
+        (again.stage, again.manufacturer_ref.as_deref()),
+        (Stage::AtManufacturer, Some("WRONG-REF")),
+        "{}",
+        message(&b)
+    );
+    press(&mut b, KeyCode::Char('u'));
+    assert!(
+        matches!(&b.app.overlay, Some(Overlay::Choice(_))),
+        "u asks first: {}",
+        message(&b)
+    );
+    press(&mut b, KeyCode::Char('y'));
+    assert!(!is_error(&b), "{}", message(&b));
+    let c = store.find("RMA-2026-00005").unwrap();
+    assert_eq!(
+        (c.stage, c.manufacturer_ref, c.rounds, c.stage_since),
+        (
+            Stage::Received,
+            back.manufacturer_ref,
+            back.rounds,
+            back.stage_since
+        )
+    );
+}
+
+#[test]
 fn undo_of_a_failed_inspection_is_refused_once_a_colleague_passed_it() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

@@ -416,13 +416,25 @@ fn a_second_answer_given_meanwhile_is_named_and_nothing_is_saved() {
     assert_eq!(drafts(&shop.store()), 2);
     // Anna, unaware of Ben's question, refuses from what she saw.
     let said = anna
-        .answer_seen(4, Reply::Refuse(RefusalReason::Void), seen_by_anna)
+        .answer_seen(4, Reply::Refuse(RefusalReason::Void), seen_by_anna.clone())
         .unwrap_err()
         .to_string();
     assert!(said.contains("answered meanwhile"), "{said}");
-    assert!(said.contains("question drafted"), "{said}");
+    assert!(said.contains("question drafted by ben"), "{said}");
     assert!(said.contains("first asked by anna"), "{said}");
     assert!(said.contains("nothing was saved"), "{said}");
+    assert_eq!(drafts(&shop.store()), 2);
+    // A draft written before its author was kept is still named, without a name.
+    let raw = rusqlite::Connection::open(shop.store().path()).unwrap();
+    raw.execute("UPDATE outbox SET created_by = NULL", [])
+        .unwrap();
+    drop(raw);
+    let said = anna
+        .answer_seen(4, Reply::Refuse(RefusalReason::Void), seen_by_anna)
+        .unwrap_err()
+        .to_string();
+    assert!(said.contains("question drafted 20"), "{said}");
+    assert!(said.contains("first asked by anna"), "{said}");
     assert_eq!(drafts(&shop.store()), 2);
     let r = request_4(&shop);
     assert_eq!(r.answered.map(|a| a.answer), Some(Answer::Asked));

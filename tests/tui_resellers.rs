@@ -368,3 +368,65 @@ fn many_bad_rows_show_the_first_and_say_how_many_more() {
     assert!(text.contains("rmaboard open --batch"), "{text}");
     assert!(text.contains("next / save"), "the form's keys stay: {text}");
 }
+
+/// The command the refusal names is pasted into a shell as it is: a path with spaces and
+/// quotes comes out quoted.
+#[test]
+fn the_command_that_lists_every_bad_row_pastes_into_a_shell() {
+    let shop = workshop();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("Lyon's box $HOME (2).csv");
+    std::fs::write(&bad, "imei,fault\n35209611000001,Cracked\n").unwrap();
+    let mut b = shop.board("anna", 80, 24);
+    press(&mut b, KeyCode::Char('b'));
+    type_text(&mut b, bad.to_str().unwrap());
+    press(&mut b, KeyCode::Enter);
+    let Some(Overlay::Form(form)) = &b.app.overlay else {
+        panic!("the form comes back: {:?}", b.app.overlay)
+    };
+    let error = form.error.clone().unwrap();
+    let command = error
+        .split('`')
+        .find(|part| part.starts_with("rmaboard open --batch "))
+        .unwrap_or_else(|| panic!("{error}"));
+    // The shell reads back the very path.
+    let words = command.replacen("rmaboard open --batch", "printf %s", 1);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&words)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        bad.to_str().unwrap(),
+        "{command}"
+    );
+}
+
+/// Many resellers with devices ready to ship: the Inspected pane lists the first few and
+/// how many more, and keeps most of its rows for cards.
+#[test]
+fn many_resellers_ready_leave_the_inspected_pane_its_cards() {
+    let shop = workshop();
+    let many: Vec<_> = (1..=30)
+        .map(|i| rmaboard::store::ResellerOnBoard {
+            customer_number: format!("C-{}", 2000 + i),
+            name: Some(format!("Reseller {i}")),
+            cases: 1,
+        })
+        .collect();
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut b = shop.board("anna", w, h);
+        b.app.settings.db = "/srv/rmaboard/rma.sqlite".into();
+        b.app.focus = Stage::Inspected;
+        screen(&mut b, w, h);
+        // Drawn as it is: a resize would load what is ready from the store again.
+        b.app.update(rmaboard::tui::Msg::ReadyLoaded(many.clone()));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| b.draw(f)).unwrap();
+        let text = t.backend().to_string();
+        assert!(text.contains("28 more resellers: 28 ready"), "{text}");
+        assert!(text.contains("RMA-2026-00007"), "{text}");
+        insta::assert_snapshot!(format!("many_ready_{w}x{h}"), text);
+    }
+}

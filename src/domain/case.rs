@@ -111,13 +111,12 @@ pub enum Change {
         to: Stage,
     },
     /// The undo of the user's own last move (not a failed inspection): back to `to`,
-    /// logged as an undo, with the inspection result the move cleared (`outcome`) when it
-    /// took the case out of inspected.
+    /// logged as an undo, with what the move cleared or replaced (`before`).
     UndoMove {
         /// The stage the move started from.
         to: Stage,
-        /// The inspection result the case had before the move, if the move cleared one.
-        outcome: Option<Outcome>,
+        /// What the case had before the move, brought back.
+        before: BeforeMove,
     },
     /// The undo of the user's own failed inspection: the case goes back to how it was
     /// before it, logged as an undo.
@@ -137,6 +136,26 @@ pub struct BeforeFail {
     pub outcome: Option<Outcome>,
     /// When the case had entered that stage (or started that round).
     pub stage_since: DateTime<Utc>,
+}
+
+/// What a move cleared or replaced, for taking it back: the undo brings the case back to
+/// exactly how it was before the move.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BeforeMove {
+    /// The result before a move that set it (an inspection, a void) or cleared it (a
+    /// move out of inspected).
+    pub outcome: Patch<Outcome>,
+    /// The warranty verdict and its sentence before a void replaced them.
+    pub verdict: Option<(Verdict, String)>,
+    /// The inbound tracking number before a receipt recorded one.
+    pub tracking_in: Patch<String>,
+    /// The manufacturer reference before a send replaced it.
+    pub manufacturer_ref: Patch<String>,
+    /// The outbound tracking number before a shipment recorded one.
+    pub tracking_out: Patch<String>,
+    /// When the case had entered the stage it goes back to; `None`: the undo starts a new
+    /// clock.
+    pub stage_since: Option<DateTime<Utc>>,
 }
 
 /// Fields staff may correct after opening.
@@ -621,7 +640,36 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             p.set_stage(Shipped, at);
         }
         Change::Move { to, .. } => move_to(&mut p, case, to, None, at)?,
-        Change::UndoMove { to, outcome } => move_to(&mut p, case, to, outcome, at)?,
+        Change::UndoMove { to, before } => {
+            let restore = match &before.outcome {
+                Patch::Set(outcome) => Some(*outcome),
+                Patch::Keep | Patch::Clear => None,
+            };
+            move_to(&mut p, case, to, restore, at)?;
+            match before.outcome {
+                Patch::Keep => {}
+                Patch::Set(outcome) => p.set_outcome(Some(outcome)),
+                Patch::Clear => p.set_outcome(None),
+            }
+            if let Some((verdict, reason)) = before.verdict {
+                p.set_verdict(verdict, reason);
+            }
+            for (field, patch) in [
+                (EventField::TrackingIn, before.tracking_in),
+                (EventField::ManufacturerRef, before.manufacturer_ref),
+                (EventField::TrackingOut, before.tracking_out),
+            ] {
+                match patch {
+                    Patch::Keep => {}
+                    Patch::Set(v) => p.set_text(field, Some(v)),
+                    Patch::Clear => p.set_text(field, None),
+                }
+            }
+            // Back to the clock it had: the move never happened.
+            if let Some(since) = before.stage_since {
+                p.case.stage_since = since;
+            }
+        }
         Change::UndoFail(before) => {
             // A failed inspection leaves no result behind; anything else means the case
             // was inspected again since.
@@ -1109,6 +1157,68 @@ mod tests {
     }
 
     #[test]
+    fn an_undo_brings_back_what_the_move_replaced() {
+        let mut received = case_in(Stage::Received);
+        received.rounds = 1;
+        received.manufacturer_ref = Some("MF-1".into());
+        received.stage_since = t(1);
+        // Sent again under another reference, then taken back.
+        let sent = plan(
+            &received,
+            Change::Send {
+                manufacturer_ref: "MF-2".into(),
+            },
+            t(2),
+        )
+        .unwrap();
+        let back = plan(
+            &sent.case,
+            Change::UndoMove {
+                to: Stage::Received,
+                before: BeforeMove {
+                    manufacturer_ref: Patch::Set("MF-1".into()),
+                    stage_since: Some(t(1)),
+                    ..BeforeMove::default()
+                },
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(
+            Case {
+                updated_at: received.updated_at,
+                ..back.case
+            },
+            received
+        );
+        // A void taken back: its verdict and no result.
+        let void = plan(
+            &received,
+            Change::Void {
+                reason: VoidReason::WaterDamage,
+                note: "wet".into(),
+            },
+            t(2),
+        )
+        .unwrap();
+        let back = plan(
+            &void.case,
+            Change::UndoMove {
+                to: Stage::Received,
+                before: BeforeMove {
+                    outcome: Patch::Clear,
+                    verdict: Some((Verdict::Covered, "Covered.".into())),
+                    stage_since: Some(t(1)),
+                    ..BeforeMove::default()
+                },
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(back.case, received);
+    }
+
+    #[test]
     fn moving_back_undoes_the_stage() {
         let mut c = case_in(Stage::AtManufacturer);
         c.rounds = 1;
@@ -1117,7 +1227,7 @@ mod tests {
             &c,
             Change::UndoMove {
                 to: Stage::Received,
-                outcome: None,
+                before: BeforeMove::default(),
             },
             t(1),
         )

@@ -15,7 +15,7 @@ pub mod time;
 pub mod tracking;
 pub mod warranty;
 
-pub use case::{Case, Change, Edit, Event, Note, Plan};
+pub use case::{BeforeMove, Case, Change, Edit, Event, Note, Plan};
 pub use clock::Clocks;
 pub use event::{EventField, EventKind};
 pub use imei::Imei;

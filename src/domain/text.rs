@@ -75,6 +75,24 @@ pub fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `s` as one word of a POSIX shell command, so that a command printed for a person to
+/// paste works: as it is when every character is plain (letters, digits, `_-./,:@%+=`),
+/// else in single quotes, each `'` written `'\''`. Text that cannot be shown as it is
+/// (control or invisible characters) is shown as [`clean_line`] leaves it.
+pub fn shell_word(s: &str) -> String {
+    let shown = if s.chars().any(|c| is_hazard(c) || is_invisible(c)) {
+        clean_line(s)
+    } else {
+        s.to_string()
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./,:@%+=".contains(c);
+    if !shown.is_empty() && shown.chars().all(plain) {
+        shown
+    } else {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    }
+}
+
 /// One line of text: every control character or run of whitespace becomes one space,
 /// hazards and invisible characters are dropped, the ends are trimmed.
 pub fn clean_line(input: &str) -> String {
@@ -349,6 +367,17 @@ pub fn fold_for_search(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shell_word_is_quoted_only_when_it_must_be() {
+        assert_eq!(shell_word("/srv/rma/box-1.csv"), "/srv/rma/box-1.csv");
+        assert_eq!(shell_word("my box.csv"), "'my box.csv'");
+        assert_eq!(shell_word("Lyon's $HOME"), "'Lyon'\\''s $HOME'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("张伟.csv"), "'张伟.csv'");
+        // Nothing a terminal would act on is printed.
+        assert_eq!(shell_word("a\u{1b}[2Jb"), "'a [2Jb'");
+    }
 
     #[test]
     fn a_sentence_starts_with_a_capital_whatever_the_script() {

@@ -13,7 +13,7 @@ use crate::domain::case::{
 use crate::domain::parcel;
 use crate::domain::text;
 use crate::domain::time::{local_date, rfc3339};
-use crate::domain::warranty::{self, Assessment, Part};
+use crate::domain::warranty::{self, Assessment, Part, Verdict};
 use crate::domain::{
     Clocks, EventField, EventKind, Imei, Outcome, RmaNumber, Stage, TrackingNumber,
 };
@@ -143,7 +143,7 @@ impl Store {
         }
         let tx = super::begin_write(&mut self.conn, self.read_only, self.gate.as_deref())?;
         let case = insert_case(&tx, &new, author, at)?;
-        super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), at)?;
+        super::paperwork::after_open(&tx, paperwork, std::slice::from_ref(&case), author, at)?;
         tx.commit()?;
         Ok(case)
     }
@@ -213,7 +213,7 @@ impl Store {
                 rejected,
             });
         }
-        super::paperwork::after_open(&tx, paperwork, &opened, at)?;
+        super::paperwork::after_open(&tx, paperwork, &opened, author, at)?;
         tx.commit()?;
         Ok(OpenSummary { opened, rejected })
     }
@@ -337,7 +337,7 @@ impl Store {
                 },
             });
         }
-        let bills = super::paperwork::after_apply(&tx, paperwork, &moved, at)?;
+        let bills = super::paperwork::after_apply(&tx, paperwork, &moved, author, at)?;
         tx.commit()?;
         Ok(AppliedMany { moved, bills })
     }
@@ -742,7 +742,7 @@ impl Store {
                 from: before.stage,
                 to: now_in,
                 failed: Some(before),
-                cleared: None,
+                before: case::BeforeMove::default(),
                 changed_since,
             });
         }
@@ -751,40 +751,177 @@ impl Store {
             Stage::parse(&s).map_err(|_| StoreError::bad_value("events.from_value", &s))
         };
         let from = stage(from)?;
-        // A move out of inspected cleared its result (a void's stays): written with the
-        // move, just before its stage.
-        let cleared = if from == Stage::Inspected {
-            self.conn
-                .query_row(
-                    "SELECT from_value FROM events
-                     WHERE case_id = ?1 AND id < ?2 AND id >= ?2 - 4
-                       AND at = ?3 AND author = ?4 AND kind = ?5 AND field = ?6
-                     ORDER BY id DESC LIMIT 1",
-                    params![
-                        case_id,
-                        event,
-                        at,
-                        author,
-                        kind.as_str(),
-                        EventField::Outcome.as_str()
-                    ],
-                    |r| r.get::<_, Option<String>>(0),
-                )
-                .optional()?
-                .flatten()
-                .as_deref()
-                .and_then(Outcome::parse)
-        } else {
-            None
-        };
+        let before = self.before_move(case_id, event, &at, author, kind)?;
         Ok(OwnMove {
             case_id,
             from,
             to: stage(to)?,
             failed: None,
-            cleared,
+            before,
             changed_since,
         })
+    }
+
+    /// What the move logged up to event `last` (its stage event) cleared or replaced,
+    /// read back from the events written with it, and the clock the case had before it.
+    fn before_move(
+        &self,
+        case_id: i64,
+        last: i64,
+        at: &str,
+        author: &str,
+        kind: EventKind,
+    ) -> Result<case::BeforeMove> {
+        let mut before = case::BeforeMove::default();
+        let mut first = last;
+        for (id, field, from) in self.written_with(case_id, last, at, author, kind)? {
+            first = first.min(id);
+            let was = match from {
+                Some(v) => case::Patch::Set(v),
+                None => case::Patch::Clear,
+            };
+            match field {
+                EventField::Outcome => {
+                    before.outcome = match was {
+                        case::Patch::Set(v) => case::Patch::Set(
+                            Outcome::parse(&v)
+                                .ok_or_else(|| StoreError::bad_value("events.from_value", &v))?,
+                        ),
+                        _ => case::Patch::Clear,
+                    }
+                }
+                EventField::Verdict => {
+                    if let case::Patch::Set(label) = was {
+                        before.verdict = Some(self.verdict_before(case_id, &label)?);
+                    }
+                }
+                EventField::TrackingIn => before.tracking_in = was,
+                EventField::ManufacturerRef => before.manufacturer_ref = was,
+                EventField::TrackingOut => before.tracking_out = was,
+                _ => {}
+            }
+        }
+        before.stage_since = self.clock_before(case_id, first)?;
+        Ok(before)
+    }
+
+    /// The verdict logged as `label` (`covered`, `void:water_damage`...) with its
+    /// sentence, which the log does not keep: the one the rules give the case's claim
+    /// today, when they give that verdict (the sales registry may have changed since).
+    fn verdict_before(&self, case_id: i64, label: &str) -> Result<(Verdict, String)> {
+        let (name, detail) = match label.split_once(':') {
+            Some((name, detail)) => (name, Some(detail)),
+            None => (label, None),
+        };
+        let verdict = Verdict::from_parts(name, detail)
+            .ok_or_else(|| StoreError::bad_value("events.from_value", label))?;
+        let case = read_case(&self.conn, case_id)?;
+        let sale = super::sales::sale_of(&self.conn, &case.imei)?;
+        let assessed = warranty::assess(
+            sale.as_ref().map(|s| s.sold_item()),
+            local_date(case.claimed_at),
+            case.part,
+            None,
+        )
+        .ok()
+        .filter(|a| a.verdict == verdict);
+        let reason = match assessed {
+            Some(a) => a.reason,
+            None => format!("The verdict before the void: {label}."),
+        };
+        Ok((verdict, reason))
+    }
+
+    /// The events (id, field, value before) one write logged on a case, ending with
+    /// event `last`: one write logs its events in one transaction, so with consecutive
+    /// ids, each field at most once, all with its time, author and kind.
+    fn written_with(
+        &self,
+        case_id: i64,
+        last: i64,
+        at: &str,
+        author: &str,
+        kind: EventKind,
+    ) -> Result<Vec<(i64, EventField, Option<String>)>> {
+        // A write logs at most one event per field, and there are fewer than sixteen.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, field, from_value FROM events
+             WHERE id <= ?1 AND id >= ?1 - 16
+               AND case_id = ?2 AND at = ?3 AND author = ?4 AND kind = ?5
+             ORDER BY id DESC",
+        )?;
+        let rows = stmt
+            .query_map(params![last, case_id, at, author, kind.as_str()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })?
+            .collect::<std::result::Result<Vec<(i64, String, Option<String>)>, _>>()?;
+        let mut written: Vec<(i64, EventField, Option<String>)> = Vec::new();
+        for (id, field, from) in rows {
+            let field = EventField::parse(&field);
+            // Another write (with the same time, author and kind) ends it.
+            if id != last - written.len() as i64 || written.iter().any(|(_, f, _)| *f == field) {
+                break;
+            }
+            written.push((id, field, from));
+        }
+        Ok(written)
+    }
+
+    /// When the case had entered the stage it was in (or started its manufacturer round)
+    /// just before event `first`: its stage changes and new rounds replayed in order, an
+    /// undo giving back the clock the change it took back had replaced.
+    fn clock_before(&self, case_id: i64, first: i64) -> Result<Option<DateTime<Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, author, kind, field FROM events
+             WHERE case_id = ?1 AND id < ?2
+               AND (field = ?3 OR (field = ?4 AND kind IN (?5, ?6)))
+             ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    case_id,
+                    first,
+                    EventField::Stage.as_str(),
+                    EventField::Rounds.as_str(),
+                    EventKind::InspectFail.as_str(),
+                    EventKind::Undo.as_str(),
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut since: Option<String> = None;
+        let mut replaced: Vec<Option<String>> = Vec::new();
+        // One write logs each field at most once: its stage and round events go together.
+        let mut last: Option<(String, String, String, Vec<String>)> = None;
+        for (at, by, kind, field) in rows {
+            if let Some((a, b, k, fields)) = &mut last
+                && *a == at
+                && *b == by
+                && *k == kind
+                && !fields.contains(&field)
+            {
+                fields.push(field);
+                continue;
+            }
+            match EventKind::parse(&kind) {
+                EventKind::Undo => {
+                    if let Some(was) = replaced.pop() {
+                        since = was;
+                    }
+                }
+                _ => replaced.push(since.replace(at.clone())),
+            }
+            last = Some((at, by, kind, vec![field]));
+        }
+        since.map(|s| rows::time("events.at", &s)).transpose()
     }
 
     /// Where a case was before the failed inspection logged up to event `last`, and the
@@ -839,25 +976,9 @@ impl Store {
                 _ => {}
             }
         }
-        // The clock it had: set by the last stage change or new round before the failure.
-        let since: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT at FROM events
-                 WHERE case_id = ?1 AND id < ?2 AND (field = ?3 OR (field = ?4 AND kind = ?5))
-                 ORDER BY id DESC LIMIT 1",
-                params![
-                    case_id,
-                    first,
-                    EventField::Stage.as_str(),
-                    EventField::Rounds.as_str(),
-                    EventKind::InspectFail.as_str()
-                ],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(since) = since {
-            before.stage_since = rows::time("events.at", &since)?;
+        // The clock it had before the failure.
+        if let Some(since) = self.clock_before(case_id, first)? {
+            before.stage_since = since;
         }
         Ok((before, now_in))
     }
@@ -965,8 +1086,9 @@ pub struct OwnMove {
     pub to: Stage,
     /// For a failed inspection, where the case was before it.
     pub failed: Option<case::BeforeFail>,
-    /// The inspection result a move out of inspected cleared, which its undo brings back.
-    pub cleared: Option<Outcome>,
+    /// What the move cleared or replaced (the inspection result of a move out of
+    /// inspected, the manufacturer reference of a send...), which its undo brings back.
+    pub before: case::BeforeMove,
     /// Who changed the case after that move, and how, if anyone did.
     pub changed_since: Option<(String, EventKind)>,
 }
@@ -978,7 +1100,7 @@ impl OwnMove {
             Some(before) => Change::UndoFail(before),
             None => Change::UndoMove {
                 to: self.from,
-                outcome: self.cleared,
+                before: self.before.clone(),
             },
         }
     }

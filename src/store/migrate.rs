@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0011_shallow_folds.sql"),
     include_str!("../../assets/migrations/0012_batches_and_customer_since.sql"),
     include_str!("../../assets/migrations/0013_customers.sql"),
+    include_str!("../../assets/migrations/0014_outbox_author.sql"),
 ];
 
 /// The schema version this build writes.

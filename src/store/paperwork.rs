@@ -264,6 +264,7 @@ pub(super) fn after_open(
     tx: &Transaction<'_>,
     settings: &Settings,
     cases: &[Case],
+    author: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
     for group in by_customer(cases) {
@@ -280,7 +281,7 @@ pub(super) fn after_open(
             [(case, sale)] => message::rma_instructions(settings, case, *sale),
             _ => message::rma_instructions_many(settings, &items),
         };
-        insert_message(tx, &group, &draft, at)?;
+        insert_message(tx, &group, &draft, author, at)?;
     }
     Ok(())
 }
@@ -308,6 +309,7 @@ pub(super) fn after_apply(
     tx: &Transaction<'_>,
     settings: &Settings,
     moved: &[(Case, Case)],
+    author: &str,
     at: DateTime<Utc>,
 ) -> Result<Vec<Bill>> {
     let mut parcels: Vec<(String, Vec<&Case>)> = Vec::new();
@@ -345,7 +347,7 @@ pub(super) fn after_apply(
             [(case, sale)] => message::shipping_notice(settings, case, *sale, &bill),
             _ => message::shipping_notice_many(settings, &items, &bill),
         };
-        insert_message(tx, &cases, &draft, at)?;
+        insert_message(tx, &cases, &draft, author, at)?;
         bills.push(bill);
     }
     Ok(bills)
@@ -539,12 +541,13 @@ fn insert_message(
     tx: &Transaction<'_>,
     cases: &[&Case],
     d: &Draft,
+    author: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let Some(first) = cases.first() else {
         return Ok(());
     };
-    let id = insert_draft(tx, Some(first.id), None, d, at)?;
+    let id = insert_draft(tx, Some(first.id), None, d, author, at)?;
     link_cases(tx, id, cases.iter().map(|c| c.id))
 }
 
@@ -572,13 +575,14 @@ pub(super) struct Thread<'a> {
     pub message_id: &'a str,
 }
 
-/// Put a draft in the outbox: about a case, a request, or both; its id. The caller links
-/// the cases it is about ([`link_cases`]).
+/// Put a draft in the outbox, written by `author`: about a case, a request, or both; its
+/// id. The caller links the cases it is about ([`link_cases`]).
 pub(super) fn insert_draft(
     tx: &Transaction<'_>,
     case_id: Option<i64>,
     thread: Option<&Thread<'_>>,
     d: &Draft,
+    author: &str,
     at: DateTime<Utc>,
 ) -> Result<i64> {
     // A Message-ID made up from a mail's hash (it had none) is nobody's to reply to.
@@ -588,10 +592,10 @@ pub(super) fn insert_draft(
     let id = tx.query_row(
         // Past every id issued before a restore too (see `high_water`).
         "INSERT INTO outbox (id, case_id, kind, to_address, subject, body, created_at,
-                             request_id, in_reply_to, reply_references)
+                             request_id, in_reply_to, reply_references, created_by)
          VALUES (max(coalesce((SELECT max(id) FROM outbox), 0),
                      coalesce((SELECT value FROM high_water WHERE name = 'outbox'), 0)) + 1,
-                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
          RETURNING id",
         params![
             case_id,
@@ -602,6 +606,7 @@ pub(super) fn insert_draft(
             rfc3339(at),
             thread.map(|t| t.request_id),
             parent,
+            author,
         ],
         |r| r.get(0),
     )?;

@@ -386,19 +386,19 @@ impl Store {
                 }
                 let draft = message::request_rma_instructions(paperwork, &request, &opened);
                 let case_id = (opened.len() == 1).then(|| opened[0].0.id);
-                let message = insert_draft(&tx, case_id, Some(&thread), &draft, at)?;
+                let message = insert_draft(&tx, case_id, Some(&thread), &draft, author, at)?;
                 link_cases(&tx, message, opened.iter().map(|(c, _)| c.id))?;
                 (Answer::Opened, opened.into_iter().map(|(c, _)| c).collect())
             }
             Reply::Refuse(reason) => {
                 let draft = message::request_refusal(paperwork, &request, reason);
-                insert_draft(&tx, None, Some(&thread), &draft, at)?;
+                insert_draft(&tx, None, Some(&thread), &draft, author, at)?;
                 (Answer::Refused(reason), Vec::new())
             }
             Reply::Ask(question) => {
                 let question = text::required_text("question", &question, text::MAX_NOTE)?;
                 let draft: Draft = message::request_question(paperwork, &request, &question);
-                insert_draft(&tx, None, Some(&thread), &draft, at)?;
+                insert_draft(&tx, None, Some(&thread), &draft, author, at)?;
                 (Answer::Asked, Vec::new())
             }
         };
@@ -549,29 +549,27 @@ fn follows(conn: &Connection, replies_to: &[String]) -> Result<Option<i64>> {
 /// when. The first answer's author is kept on the request and an opening's on its cases'
 /// history; a later question or refusal keeps no author, so none is named.
 fn latest_answer(conn: &Connection, id: i64, first: &Answered) -> Result<String> {
-    let latest: Option<(i64, String, String)> = conn
+    // A draft from before its author was kept names the one who opened a case it is
+    // about, if any.
+    let latest: Option<(String, String, Option<String>)> = conn
         .query_row(
-            "SELECT id, kind, created_at FROM outbox WHERE request_id = ?1
-             ORDER BY id DESC LIMIT 1",
+            "SELECT o.kind, o.created_at,
+                    coalesce(o.created_by,
+                             (SELECT e.author FROM message_cases mc
+                              JOIN events e ON e.case_id = mc.case_id AND e.kind = 'open'
+                              WHERE mc.message_id = o.id LIMIT 1))
+             FROM outbox o WHERE o.request_id = ?1
+             ORDER BY o.id DESC LIMIT 1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((message, kind, created_at)) = latest.filter(|_| first.messages > 1) else {
+    let Some((kind, created_at, by)) = latest.filter(|_| first.messages > 1) else {
         return Ok(first_answer(first));
     };
     let what = crate::paperwork::message::MessageKind::parse(&kind)
         .map(|k| k.title())
         .unwrap_or("a message");
-    let by: Option<String> = conn
-        .query_row(
-            "SELECT e.author FROM message_cases mc
-             JOIN events e ON e.case_id = mc.case_id AND e.kind = 'open'
-             WHERE mc.message_id = ?1 LIMIT 1",
-            [message],
-            |r| r.get(0),
-        )
-        .optional()?;
     let by = by
         .map(|b| format!(" by {}", crate::domain::text::clean_line(&b)))
         .unwrap_or_default();

@@ -304,14 +304,14 @@ impl App {
                 from,
                 to,
                 failed,
-                cleared,
+                before,
                 together,
             } => {
                 let kind = ChoiceKind::Undo {
                     from,
                     to,
                     failed,
-                    cleared,
+                    before: Box::new(before),
                 };
                 let mut choice = Choice::new(kind, Target::of(&case));
                 choice.together = together;

@@ -259,8 +259,8 @@ pub enum Msg {
         to: Stage,
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
-        /// The inspection result a move out of inspected cleared.
-        cleared: Option<crate::domain::Outcome>,
+        /// What the move cleared or replaced, which the undo brings back.
+        before: crate::domain::BeforeMove,
         /// The other cases the same command moved, each with the change that takes it
         /// back: they are undone together.
         together: Vec<(Target, Change)>,

@@ -1053,7 +1053,7 @@ fn open_batch(
         Err(e @ crate::workshop::BatchRefused::Rows { .. }) => Msg::Refused {
             error: format!(
                 "{e}\n`rmaboard open --batch {}` lists them all.",
-                clean_line(&file.display().to_string())
+                crate::domain::text::shell_word(&file.display().to_string())
             ),
             conflict: false,
         },
@@ -1104,7 +1104,7 @@ fn offer_undo(ws: &Workshop) -> Msg {
                 from: last.from,
                 to: last.to,
                 failed: last.failed,
-                cleared: last.cleared,
+                before: last.before,
                 together: group.map(|(m, c)| (Target::of(&c), m.undo())).collect(),
             }
         }

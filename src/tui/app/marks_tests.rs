@@ -377,7 +377,7 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
             Target::of(&case(seq, Stage::Shipped)),
             Change::UndoMove {
                 to: Stage::Inspected,
-                outcome: None,
+                before: Default::default(),
             },
         )
     };
@@ -386,7 +386,7 @@ fn undo_of_a_move_of_several_cases_asks_once_and_takes_them_all_back_together() 
         from: Stage::Inspected,
         to: Stage::Shipped,
         failed: None,
-        cleared: None,
+        before: Default::default(),
         together: vec![back(2), back(3)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {
@@ -456,6 +456,32 @@ fn the_inspected_pane_says_what_is_ready_for_every_reseller() {
     assert!(text.contains("1 ready for Shop 1 "), "{text}");
     assert!(text.contains("more resellers"), "{text}");
     assert!(app.rows_of(Stage::Inspected) >= 1);
+}
+
+#[test]
+fn the_ready_list_leaves_most_of_the_inspected_pane_to_its_cards() {
+    let mut app = board_of(Stage::Inspected, &[7, 8]);
+    let many: Vec<_> = (1..=30)
+        .map(|i| reseller(&format!("C-{i}"), &format!("Shop {i}"), 1))
+        .collect();
+    app.update(Msg::ReadyLoaded(many));
+    for (w, h) in [(80, 24), (160, 45)] {
+        app.size = (w, h);
+        let g = app.geometry();
+        let lines = app.ready_lines();
+        assert!(lines.len() <= 3, "{w}x{h}: {lines:?}");
+        assert!(
+            lines.last().unwrap().contains("more resellers"),
+            "{lines:?}"
+        );
+        // At least four fifths of the pane's rows hold cards.
+        assert!(
+            app.rows_of(Stage::Inspected) * 5 >= g.rows * 4,
+            "{w}x{h}: {} of {} rows",
+            app.rows_of(Stage::Inspected),
+            g.rows
+        );
+    }
 }
 
 #[test]
@@ -534,7 +560,10 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
     let back = |seq: u32, to: Stage| {
         (
             Target::of(&case(seq, Stage::Received)),
-            Change::UndoMove { to, outcome: None },
+            Change::UndoMove {
+                to,
+                before: Default::default(),
+            },
         )
     };
     app.update(Msg::UndoOffer {
@@ -542,7 +571,7 @@ fn undo_of_cases_moved_together_from_different_stages_names_where_each_goes_back
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
-        cleared: None,
+        before: Default::default(),
         together: vec![back(2, Stage::Inspected), back(3, Stage::AtManufacturer)],
     });
     let Some(Overlay::Choice(choice)) = &app.overlay else {

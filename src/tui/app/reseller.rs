@@ -21,6 +21,10 @@ fn named(r: &ResellerOnBoard) -> String {
     }
 }
 
+/// The most lines the Inspected pane gives to what is ready to ship; the picker (`p`)
+/// lists every reseller.
+pub const READY_LINES: usize = 3;
+
 impl App {
     /// `c`: the picker, or back to every reseller when one is shown.
     pub(super) fn pick_reseller(&mut self) -> Vec<Effect> {
@@ -125,8 +129,8 @@ impl App {
 
     /// What is ready to ship, per reseller, as the Inspected pane lists it at its foot:
     /// "5 ready for Smart Gent BV", every reseller with inspected devices (only the one
-    /// shown with `c`). When they are more than a third of the pane holds, the last line
-    /// says how many more.
+    /// shown with `c`). At most [`READY_LINES`] lines and a quarter of the pane, so that
+    /// cards fill most of it: when there are more, the last line says how many more.
     pub fn ready_lines(&self) -> Vec<String> {
         let ready: Vec<&ResellerOnBoard> = self
             .ready
@@ -138,7 +142,7 @@ impl App {
             })
             .collect();
         let g = self.geometry();
-        let room = (g.rows * usize::from(g.card_lines) / 3).max(1);
+        let room = (g.rows * usize::from(g.card_lines) / 4).clamp(1, READY_LINES);
         let line = |r: &ResellerOnBoard| format!("{} ready for {}", r.cases, clean_line(r.label()));
         if ready.len() <= room {
             return ready.into_iter().map(line).collect();
@@ -147,11 +151,8 @@ impl App {
         let mut lines: Vec<String> = ready.iter().take(shown).map(|r| line(r)).collect();
         let rest = &ready[shown..];
         let devices: u64 = rest.iter().map(|r| r.cases).sum();
-        lines.push(format!(
-            "+{} ready for {} more resellers",
-            devices,
-            rest.len()
-        ));
+        // Short enough for a narrow pane: "12 more resellers: 40 ready".
+        lines.push(format!("{} more resellers: {devices} ready", rest.len()));
         lines
     }
 

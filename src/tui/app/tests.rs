@@ -230,7 +230,7 @@ fn undo_is_asked_first_and_no_keeps_the_move() {
         from: Stage::AtManufacturer,
         to: Stage::Received,
         failed: None,
-        cleared: None,
+        before: Default::default(),
         together: Vec::new(),
     });
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());

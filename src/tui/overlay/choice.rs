@@ -5,13 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Ctx, Outcome, Overlay};
 use crate::domain::Stage;
-use crate::domain::case::{BeforeFail, Change};
+use crate::domain::case::{BeforeFail, BeforeMove, Change};
 use crate::tui::action::ChoiceAction;
 use crate::tui::form::Form;
 use crate::tui::protocol::{Effect, Target};
 
 /// Which question is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChoiceKind {
     /// `>` on a received case: to the manufacturer, or repaired in-house.
     AfterReceived,
@@ -27,14 +27,14 @@ pub enum ChoiceKind {
         to: Stage,
         /// For a failed inspection, where the case was before it.
         failed: Option<BeforeFail>,
-        /// The inspection result a move out of inspected cleared, brought back by the undo.
-        cleared: Option<crate::domain::Outcome>,
+        /// What the move cleared or replaced, brought back by the undo.
+        before: Box<BeforeMove>,
     },
 }
 
 impl ChoiceKind {
     /// The lettered answers, in the order shown.
-    pub fn options(self) -> &'static [(char, &'static str)] {
+    pub fn options(&self) -> &'static [(char, &'static str)] {
         match self {
             ChoiceKind::AfterReceived => &[
                 ('s', "Send to the manufacturer (asks for its reference)"),
@@ -207,19 +207,19 @@ impl Choice {
                 done,
             }])
         };
-        match (self.kind, picked) {
+        match (&self.kind, picked) {
             (
                 ChoiceKind::Undo {
                     from,
                     failed,
-                    cleared,
+                    before,
                     ..
                 },
                 'y',
             ) if !self.together.is_empty() => {
-                let mut steps = vec![(t, undo_change(from, failed, cleared))];
+                let mut steps = vec![(t, undo_change(*from, *failed, before))];
                 steps.extend(self.together.iter().cloned());
-                let back = match (failed, self.back_to(from).as_slice()) {
+                let back = match (failed, self.back_to(*from).as_slice()) {
                     (Some(_), _) => "their failed inspections are taken back".to_string(),
                     (None, [_]) => format!("they are back in {}", from.title()),
                     (None, groups) => {
@@ -266,12 +266,12 @@ impl Choice {
                 ChoiceKind::Undo {
                     from,
                     failed,
-                    cleared,
+                    before,
                     ..
                 },
                 'y',
             ) => apply(
-                undo_change(from, failed, cleared),
+                undo_change(*from, *failed, before),
                 format!("Undone: {} is back in {}.", t.rma, from.title()),
             ),
             (ChoiceKind::Undo { .. }, _) => Outcome::close().say("Nothing was changed."),
@@ -289,18 +289,14 @@ fn and_list(items: impl IntoIterator<Item = String>) -> String {
     }
 }
 
-/// The change that takes back a move from `from` (or a failed inspection), with the
-/// inspection result the move cleared.
-fn undo_change(
-    from: Stage,
-    failed: Option<BeforeFail>,
-    cleared: Option<crate::domain::Outcome>,
-) -> Change {
+/// The change that takes back a move from `from` (or a failed inspection), with what
+/// the move cleared or replaced.
+fn undo_change(from: Stage, failed: Option<BeforeFail>, before: &BeforeMove) -> Change {
     match failed {
-        Some(before) => Change::UndoFail(before),
+        Some(failed) => Change::UndoFail(failed),
         None => Change::UndoMove {
             to: from,
-            outcome: cleared,
+            before: before.clone(),
         },
     }
 }
