@@ -1,9 +1,8 @@
 //! The sales registry: import and lookup by IMEI.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::rows::{SALE_COLUMNS, SaleRow};
 use super::{Result, Store};
@@ -164,14 +163,14 @@ impl Store {
 /// sale that has it names it, latest by dispatch date and then by IMEI, whatever order the
 /// sales came in.
 #[derive(Default)]
-struct CustomersSeen(HashMap<String, CustomerSeen>);
+struct CustomersSeen(FxHashMap<String, CustomerSeen>);
 
 /// One customer's fields, each with the dispatch date and IMEI of the sale it came from,
 /// and the addresses its sales carry.
 #[derive(Default)]
 struct CustomerSeen {
     fields: [Option<(String, NaiveDate, Imei)>; 5],
-    emails: HashSet<String>,
+    emails: FxHashSet<String>,
 }
 
 /// A customer's field from a sale (the latest wins) or a stored one, in the upsert's order.
