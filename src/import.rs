@@ -253,12 +253,7 @@ const RUN: usize = 1 << 16;
 /// earlier line, and the rows refused are listed in file order.
 fn in_imei_order(run: Vec<(u64, Result<Sale, String>)>) -> Vec<Vec<(u64, Result<Sale, String>)>> {
     let key = |row: &(u64, Result<Sale, String>)| match &row.1 {
-        // Fifteen digits: the number orders as the text does.
-        Ok(sale) => sale
-            .imei
-            .as_str()
-            .bytes()
-            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0'))),
+        Ok(sale) => sale.imei.number(),
         Err(_) => 0,
     };
     // Sorted by a small key with the position, then moved once: a sale is some 250 bytes.

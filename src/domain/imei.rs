@@ -39,7 +39,21 @@ pub enum ImeiError {
     },
 }
 
+/// The value of a run of ASCII digits (an IMEI's fifteen fit in a `u64`); other bytes count
+/// as digits of their own distance from `0`, so only digits should be given.
+pub fn digits_value(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |n, d| {
+        n.wrapping_mul(10)
+            .wrapping_add(u64::from(d.wrapping_sub(b'0')))
+    })
+}
+
 impl Imei {
+    /// The fifteen digits as a number, which orders as the text does.
+    pub fn number(&self) -> u64 {
+        digits_value(self.0.as_bytes())
+    }
+
     /// Normalise (spaces and dashes removed) and validate an IMEI as typed or scanned.
     pub fn parse(input: &str) -> Result<Imei, ImeiError> {
         let mut digits = String::with_capacity(15);

@@ -122,6 +122,26 @@ pub fn iso_date(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
+/// [`iso_date`] added to the end of `buf`. A million-row import writes one per row: for
+/// the years 0-9999 the digits are put down directly, without the formatting machinery,
+/// which took some 3% of such an import.
+pub fn push_iso_date(d: NaiveDate, buf: &mut String) {
+    use chrono::Datelike;
+    let Ok(year @ 0..=9999) = u32::try_from(d.year()) else {
+        buf.push_str(&iso_date(d));
+        return;
+    };
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    for n in [year / 1000, year / 100, year / 10, year] {
+        buf.push(digit(n));
+    }
+    for part in [d.month(), d.day()] {
+        buf.push('-');
+        buf.push(digit(part / 10));
+        buf.push(digit(part));
+    }
+}
+
 /// `YYYY-MM-DD` (local midnight), `YYYY-MM-DD HH:MM` (local) or RFC 3339.
 pub fn parse_time(input: &str) -> Result<DateTime<Utc>, TimeError> {
     parse_time_in(input, &Local)
@@ -373,5 +393,31 @@ mod tests {
         assert_eq!(short_age(ago(300), now), "5h");
         assert_eq!(short_age(ago(3 * 24 * 60), now), "3d");
         assert_eq!(short_age(now + chrono::Duration::minutes(5), now), "0m");
+    }
+
+    #[test]
+    fn a_date_put_down_digit_by_digit_reads_as_the_formatted_one() {
+        let mut buf = String::from("left over");
+        let days = [
+            NaiveDate::from_ymd_opt(2026, 12, 2),
+            NaiveDate::from_ymd_opt(1999, 1, 31),
+            NaiveDate::from_ymd_opt(9999, 12, 31),
+            NaiveDate::from_ymd_opt(10000, 1, 1),
+            NaiveDate::from_ymd_opt(0, 2, 29),
+            NaiveDate::from_ymd_opt(-1, 7, 4),
+            NaiveDate::from_ymd_opt(987, 10, 9),
+        ];
+        for d in days.into_iter().flatten() {
+            buf.clear();
+            push_iso_date(d, &mut buf);
+            assert_eq!(buf, iso_date(d));
+        }
+        let mut d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        while d < NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() {
+            let before = buf.len();
+            push_iso_date(d, &mut buf);
+            assert_eq!(&buf[before..], iso_date(d));
+            d = d.succ_opt().unwrap();
+        }
     }
 }
