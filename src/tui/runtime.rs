@@ -760,7 +760,11 @@ impl Board {
                 Ok((q.stage, q.offset, cases))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let requests = s.requests(true)?;
+        let requests = if r.whole {
+            Some(s.requests(true)?)
+        } else {
+            None
+        };
         Ok(Msg::Loaded(Box::new(BoardData {
             counts,
             windows,
