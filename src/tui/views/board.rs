@@ -351,13 +351,9 @@ fn put_lines(buf: &mut ratatui::buffer::Buffer, area: Rect, lines: Vec<Line>) {
             Paragraph::new(line).render(row, buf);
             continue;
         }
-        let mut x = area.left();
-        for b in line.spans.iter().flat_map(|s| s.content.bytes()) {
-            if x >= area.right() {
-                break;
-            }
+        let text = line.spans.iter().flat_map(|s| s.content.bytes());
+        for (x, b) in (area.left()..area.right()).zip(text) {
             buf[(x, y)].set_char(char::from(b)).set_style(line.style);
-            x += 1;
         }
     }
 }
