@@ -6,7 +6,9 @@
 //! keys while a write waits for a colleague's lock. Reads that take longer than a frame
 //! at shop scale (the counts over every case, search, the resellers' lists) go to a
 //! reader thread with a third connection, which never waits for a lock: the frame after
-//! a key shows what is known, and the answer follows as a message. At start the windows
+//! a key shows what is known, and the answer follows as a message. The board's
+//! heartbeat, a short write that never waits either, goes there too, so the UI thread
+//! never waits for a commit. A scroll reads only the window of the pane that moved. At start the windows
 //! are drawn first and the counts follow. Tests use the synchronous
 //! [`Executor::Inline`], where the same work runs at once on the board's own connection.
 
