@@ -55,6 +55,7 @@ fn render(bytes: &[u8], cols: usize, rows: usize) -> String {
                         'B' => row = (row + n(0)).min(rows - 1),
                         'C' => col = (col + n(0)).min(cols - 1),
                         'D' => col = col.saturating_sub(n(0)),
+                        'G' => col = (n(0) - 1).min(cols - 1),
                         // ?1049h/l: the alternate screen, entered and left clean.
                         'h' | 'l' if params == "?1049" => grid = vec![vec![' '; cols]; rows],
                         _ => {}
@@ -66,6 +67,7 @@ fn render(bytes: &[u8], cols: usize, rows: usize) -> String {
             },
             '\r' => col = 0,
             '\n' => row = (row + 1).min(rows - 1),
+            '\u{8}' => col = col.saturating_sub(1),
             c if c.is_control() => {}
             c => {
                 if col < cols {

@@ -204,3 +204,55 @@ fn the_first_frame_shows_the_cards_and_the_counts_follow() {
         "the count is not shown:\n{after}"
     );
 }
+
+/// The heartbeat every few seconds is a write, with its commit: with a reader it is
+/// written there, on another connection, so the UI thread never waits for it (its own
+/// connection sees another's commit), and the count of people at work still comes.
+#[test]
+fn the_heartbeat_is_written_off_the_ui_thread() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let shop = workshop();
+    // A clock the test moves on, so that each heartbeat writes a new time.
+    let ahead = Arc::new(AtomicI64::new(0));
+    let clock = {
+        let ahead = ahead.clone();
+        Arc::new(move || now() + chrono::Duration::seconds(ahead.load(Ordering::Relaxed)))
+    };
+    let store = shop.store();
+    let setup = rmaboard::workshop::Setup::new(store.path(), "anna", Config::default());
+    let ws = rmaboard::workshop::Workshop::with_store(store, setup, clock);
+    let mut b = Board::new(
+        ws,
+        KeyMap::default_keys(),
+        FixedOffset::east_opt(0).unwrap(),
+        (100, 30),
+    )
+    .with_worker()
+    .unwrap();
+    b.start();
+    settle(&mut b);
+    assert_eq!(b.app.people, 1);
+    let seen = || -> String {
+        rusqlite::Connection::open(&shop.path)
+            .unwrap()
+            .query_row("SELECT max(seen_at) FROM sessions", [], |r| r.get(0))
+            .unwrap()
+    };
+    let (version, first) = (b.store().data_version().unwrap(), seen());
+    // A minute on: the heartbeat is due.
+    ahead.store(61, Ordering::Relaxed);
+    b.app.people = 0;
+    b.send(rmaboard::tui::Msg::Tick(b.now()));
+    // Not counted on the UI thread's time: the count follows from the reader.
+    assert_eq!(b.app.people, 0);
+    settle(&mut b);
+    assert_eq!(b.app.people, 1);
+    assert!(seen() > first, "no heartbeat was written");
+    assert_ne!(
+        b.store().data_version().unwrap(),
+        version,
+        "the heartbeat was written on the board's own connection"
+    );
+    b.finish();
+}

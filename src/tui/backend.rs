@@ -4,8 +4,9 @@
 //! move, with the colours and attributes as separate sequences:
 //!
 //! - the cursor goes to the next changed cell by the shortest of an absolute move, a
-//!   relative one (right, down, back to the line's start) or, for a short gap on the same
-//!   line, by writing the unchanged cells again (known from what was drawn before);
+//!   relative one (up, down or a few line feeds; right, left or a few backspaces, back to
+//!   the line's start, or to the column) or, for a short gap on the same line, by writing
+//!   the unchanged cells again (known from what was drawn before);
 //! - one SGR sequence sets all that changes of the colours and attributes;
 //! - the end of a frame resets the style once, and only when it is not plain already;
 //!   the cursor is hidden once, not on every frame.
@@ -325,37 +326,58 @@ impl<W: Write> LeanBackend<W> {
         if cx >= width {
             return (best, best_pen);
         }
-        let mut vertical = Vec::new();
+        // Up or down: by the sequence, or down a few rows by line feeds (one byte each:
+        // the terminal is in raw mode, and no scroll region is set between frames, so a
+        // line feed above the last row only moves the cursor down).
+        let mut verticals = Vec::new();
         match y.cmp(&cy) {
-            std::cmp::Ordering::Greater => vertical.extend(csi_n(y - cy, b'B')),
-            std::cmp::Ordering::Less => vertical.extend(csi_n(cy - y, b'A')),
-            std::cmp::Ordering::Equal => {}
+            std::cmp::Ordering::Greater => {
+                verticals.push(csi_n(y - cy, b'B'));
+                if y - cy <= 3 {
+                    verticals.push(vec![b'\n'; usize::from(y - cy)]);
+                }
+            }
+            std::cmp::Ordering::Less => verticals.push(csi_n(cy - y, b'A')),
+            std::cmp::Ordering::Equal => verticals.push(Vec::new()),
         }
         // Along the row: from the cursor's column, or from the line's start.
-        let along = |start: u16, prefix: &[u8], best: &mut Vec<u8>, best_pen: &mut Pen| {
-            let mut bytes = vertical.clone();
-            bytes.extend_from_slice(prefix);
-            if x == start {
-                consider(bytes.clone(), pen, best, best_pen);
-                return;
-            }
-            if x > start {
-                let mut right = bytes.clone();
-                right.extend(csi_n(x - start, b'C'));
-                consider(right, pen, best, best_pen);
-                if let Some((fill, after)) = self.fill(start, x, y, pen) {
-                    let mut over = bytes.clone();
-                    over.extend(fill);
-                    consider(over, after, best, best_pen);
+        let along =
+            |vertical: &[u8], start: u16, prefix: &[u8], best: &mut Vec<u8>, best_pen: &mut Pen| {
+                let mut bytes = vertical.to_vec();
+                bytes.extend_from_slice(prefix);
+                if x == start {
+                    consider(bytes.clone(), pen, best, best_pen);
+                    return;
                 }
-            } else {
-                let mut left = bytes.clone();
-                left.extend(csi_n(start - x, b'D'));
-                consider(left, pen, best, best_pen);
-            }
-        };
-        along(cx, b"", &mut best, &mut best_pen);
-        along(0, b"\r", &mut best, &mut best_pen);
+                if x > start {
+                    let mut right = bytes.clone();
+                    right.extend(csi_n(x - start, b'C'));
+                    consider(right, pen, best, best_pen);
+                    if let Some((fill, after)) = self.fill(start, x, y, pen) {
+                        let mut over = bytes.clone();
+                        over.extend(fill);
+                        consider(over, after, best, best_pen);
+                    }
+                } else {
+                    let mut left = bytes.clone();
+                    left.extend(csi_n(start - x, b'D'));
+                    consider(left, pen, best, best_pen);
+                    // A few columns back by backspaces, one byte each.
+                    if start - x <= 3 {
+                        let mut back = bytes.clone();
+                        back.extend(vec![0x08; usize::from(start - x)]);
+                        consider(back, pen, best, best_pen);
+                    }
+                }
+                // Straight to the column (CHA), on the row reached.
+                let mut column = bytes;
+                column.extend(format!("\x1b[{}G", u32::from(x) + 1).into_bytes());
+                consider(column, pen, best, best_pen);
+            };
+        for vertical in &verticals {
+            along(vertical, cx, b"", &mut best, &mut best_pen);
+            along(vertical, 0, b"\r", &mut best, &mut best_pen);
+        }
         (best, best_pen)
     }
 
@@ -600,7 +622,8 @@ mod tests {
     }
 
     /// Just enough of a VT100 to read back what the backends write: cursor moves (CUP,
-    /// CUU, CUD, CUF, CUB, CR), SGR, and text, wide characters taking two columns.
+    /// CUU, CUD, CUF, CUB, CHA, CR, LF, BS), SGR, and text, wide characters taking two
+    /// columns.
     struct Model {
         w: usize,
         h: usize,
@@ -752,6 +775,14 @@ mod tests {
                         }
                     }
                     '\r' => self.x = 0,
+                    '\n' => {
+                        if self.y == self.bottom {
+                            self.scroll(1);
+                        } else {
+                            self.y += 1;
+                        }
+                    }
+                    '\x08' => self.x = self.x.saturating_sub(1),
                     c => {
                         let s = c.to_string();
                         let width = Span::raw(s.as_str()).width().max(1);
@@ -995,6 +1026,51 @@ mod tests {
             lean_bytes * 2 < plain_bytes,
             "{lean_bytes} B, ratatui's backend {plain_bytes} B"
         );
+    }
+
+    /// A pane beside others, scrolled: on each row a few characters changed at about
+    /// the same column. The cursor goes from row to row by a line feed and a few
+    /// backspaces (or a column's number), not by an absolute move each time, and the
+    /// screen comes out the same.
+    #[test]
+    fn a_pane_beside_others_is_walked_down_by_line_feeds() {
+        let (w, h) = (60u16, 12u16);
+        let out = Sink::default();
+        let mut t = Terminal::with_options(
+            LeanBackend::with_size(out.clone(), Size::new(w, h)),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap();
+        let mut model = Model::new(w, h);
+        let pane = |f: &mut ratatui::Frame, first: usize| {
+            let buf = f.buffer_mut();
+            buf.set_string(0, 0, "left pane", Style::new());
+            buf.set_string(45, 0, "right pane", Style::new());
+            for row in 0..10u16 {
+                let n = first + usize::from(row);
+                let x = if n.is_multiple_of(4) { "x" } else { "" };
+                let text = format!("RMA-2026-{:05} {x:<4}", 1000 + n * 37);
+                buf.set_string(20, row + 1, text, Style::new());
+            }
+        };
+        let mut sizes = Vec::new();
+        for first in 0..4 {
+            let buffer = t.draw(|f| pane(f, first)).unwrap().buffer.clone();
+            let bytes = out.take();
+            sizes.push(bytes.len());
+            model.feed(&bytes);
+            model.check(&buffer, "lean");
+            if first > 0 {
+                let text = String::from_utf8(bytes).unwrap();
+                let absolute = text.matches('H').count();
+                assert_eq!(absolute, 1, "{text:?}");
+                assert!(text.contains("\n\x08"), "{text:?}");
+            }
+        }
+        // Each row: two or three digits and at most the mark, and a move of a few bytes.
+        assert!(sizes[1..].iter().all(|&n| n <= 10 + 10 * 9), "{sizes:?}");
     }
 
     /// Rows moved up (> 0) or down, then some rows (by index) given new text.

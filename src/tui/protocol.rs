@@ -136,8 +136,12 @@ pub struct AnswerJob {
 /// What the panes need from the store: the counts and one window of cases per pane.
 #[derive(Debug, Clone)]
 pub struct Reload {
-    /// One window of cases for each visible pane.
+    /// One window of cases for each pane to load: every pane, or only the panes a
+    /// scroll moved (the others keep theirs until the store changes).
     pub windows: Vec<PaneQuery>,
+    /// Whether the whole board is read again: the open requests too, and after it the
+    /// marked cases and the "ready to ship" list. A scroll only moves its pane's window.
+    pub whole: bool,
     /// Shipments before this are left out of the Shipped pane.
     pub shipped_cutoff: DateTime<Utc>,
     /// The board's clock, for the late counts.
@@ -197,8 +201,9 @@ pub struct BoardData {
     pub counts: Option<crate::workshop::Counts>,
     /// (stage, offset, cases) for each window asked for.
     pub windows: Vec<(Stage, usize, Vec<Case>)>,
-    /// The open requests from customers' mail, oldest first.
-    pub requests: Vec<crate::domain::intake::Request>,
+    /// The open requests from customers' mail, oldest first; `None` when a scroll read
+    /// only its pane's window.
+    pub requests: Option<Vec<crate::domain::intake::Request>>,
 }
 
 /// Everything that happens to the board: keys, ticks and answers from the store.

@@ -6,7 +6,9 @@
 //! keys while a write waits for a colleague's lock. Reads that take longer than a frame
 //! at shop scale (the counts over every case, search, the resellers' lists) go to a
 //! reader thread with a third connection, which never waits for a lock: the frame after
-//! a key shows what is known, and the answer follows as a message. At start the windows
+//! a key shows what is known, and the answer follows as a message. The board's
+//! heartbeat, a short write that never waits either, goes there too, so the UI thread
+//! never waits for a commit. A scroll reads only the window of the pane that moved. At start the windows
 //! are drawn first and the counts follow. Tests use the synchronous
 //! [`Executor::Inline`], where the same work runs at once on the board's own connection.
 
@@ -77,6 +79,14 @@ enum Read {
     },
     /// A read effect whose answer is a message (search, the resellers' lists).
     Effect(Effect),
+    /// The board's heartbeat (a short write that never waits for a lock), then the
+    /// count of people at work: on the reader, so the UI thread never waits for its
+    /// commit, and before any count asked after it.
+    Heartbeat {
+        session: String,
+        user: String,
+        at: DateTime<Utc>,
+    },
 }
 
 /// What the reader thread answers.
@@ -184,7 +194,24 @@ fn read(ws: &mut Workshop, job: Read) -> ReadAnswer {
             customer: reload.customer,
         },
         Read::Effect(effect) => ReadAnswer::Msg(read_effect(ws.store(), effect)),
+        Read::Heartbeat { session, user, at } => {
+            ReadAnswer::Msg(heartbeat(ws, &session, &user, at).unwrap_or(Msg::Idle))
+        }
     }
+}
+
+/// Say "still here" for `session` and count the boards at work, without waiting: when
+/// a colleague holds the database, this heartbeat is skipped (the count only lags), and
+/// it never queues in front of a save.
+fn heartbeat(ws: &mut Workshop, session: &str, user: &str, at: DateTime<Utc>) -> Option<Msg> {
+    let store = ws.store_mut();
+    if store.set_busy_timeout(std::time::Duration::ZERO).is_ok() {
+        let _ = store.heartbeat(session, user, at);
+    }
+    let _ = store.set_busy_timeout(std::time::Duration::from_secs(
+        crate::store::BUSY_TIMEOUT_SECS,
+    ));
+    ws.people_working().ok().map(Msg::People)
 }
 
 /// The reads that may run on either connection: their answer as a message.
@@ -712,21 +739,29 @@ impl Board {
         }
     }
 
-    /// Say "still here" and count the boards at work. On the board's own connection and
-    /// without waiting: when a colleague holds the database, this heartbeat is skipped
-    /// (the count only lags), and it never queues in front of the user's own save.
+    /// Say "still here" and count the boards at work: on the reader's connection when
+    /// there is one (the count of people follows as a message), else at once on the
+    /// board's own.
     fn heartbeat(&mut self) -> Option<Msg> {
+        let (session, user, at) = (
+            self.session.clone(),
+            self.ws.user().to_string(),
+            self.ws.now(),
+        );
+        if let Some(reader) = &mut self.reader
+            && reader.send(Read::Heartbeat {
+                session: session.clone(),
+                user: user.clone(),
+                at,
+            })
+        {
+            // The reader's commit changes data_version for this connection: the next
+            // reload recounts by itself.
+            return None;
+        }
         // Our own write does not change data_version for our connection: recount.
         self.forget_counts();
-        let (user, at) = (self.ws.user().to_string(), self.ws.now());
-        let store = self.ws.store_mut();
-        if store.set_busy_timeout(std::time::Duration::ZERO).is_ok() {
-            let _ = store.heartbeat(&self.session, &user, at);
-        }
-        let _ = store.set_busy_timeout(std::time::Duration::from_secs(
-            crate::store::BUSY_TIMEOUT_SECS,
-        ));
-        self.ws.people_working().ok().map(Msg::People)
+        heartbeat(&mut self.ws, &session, &user, at)
     }
 
     fn counts_key(&self, r: &Reload) -> Result<CountsKey, StoreError> {
@@ -760,7 +795,11 @@ impl Board {
                 Ok((q.stage, q.offset, cases))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let requests = s.requests(true)?;
+        let requests = if r.whole {
+            Some(s.requests(true)?)
+        } else {
+            None
+        };
         Ok(Msg::Loaded(Box::new(BoardData {
             counts,
             windows,

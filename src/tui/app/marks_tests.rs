@@ -32,7 +32,7 @@ fn load(app: &mut App, stage: Stage, cases: Vec<Case>) -> Vec<Effect> {
             ..Counts::default()
         }),
         windows: vec![(stage, 0, cases)],
-        requests: Vec::new(),
+        requests: Some(Vec::new()),
     })))
 }
 

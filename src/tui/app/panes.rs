@@ -132,19 +132,32 @@ impl App {
             .is_late(case.stage, case.stage_since, self.now)
     }
 
+    /// Read the whole board again: every pane's window, the counts, the open requests.
     pub(super) fn reload(&mut self) -> Effect {
         self.last_reload = Some(self.now);
+        self.reload_of(&Stage::ALL, true)
+    }
+
+    /// Read only the windows of the panes in `stages` (those a scroll moved): the other
+    /// panes keep theirs, which the next look for others' changes reloads if the store
+    /// changed meanwhile.
+    fn reload_panes(&self, stages: &[Stage]) -> Effect {
+        self.reload_of(stages, false)
+    }
+
+    fn reload_of(&self, stages: &[Stage], whole: bool) -> Effect {
         let cutoff = self.shipped_cutoff();
         Effect::Reload(Reload {
-            windows: Stage::ALL
-                .into_iter()
-                .map(|stage| PaneQuery {
+            windows: stages
+                .iter()
+                .map(|&stage| PaneQuery {
                     stage,
                     shipped_after: (stage == Stage::Shipped).then_some(cutoff),
                     offset: self.pane(stage).offset,
                     limit: self.rows_of(stage),
                 })
                 .collect(),
+            whole,
             shipped_cutoff: cutoff,
             now: self.now,
             customer: self.reseller.as_ref().map(|r| r.customer_number.clone()),
@@ -179,7 +192,10 @@ impl App {
         if let Some(counts) = data.counts {
             self.take_counts(counts);
         }
-        self.requests_loaded(data.requests);
+        let whole = data.requests.is_some();
+        if let Some(requests) = data.requests {
+            self.requests_loaded(requests);
+        }
         for (stage, offset, cases) in data.windows {
             let pane = self.pane_mut(stage);
             if pane.offset != offset {
@@ -193,8 +209,18 @@ impl App {
             pane.cases = cases;
             pane.loaded_at = offset;
         }
-        if self.keep_selection_visible() {
-            return vec![self.reload()];
+        let moved = self.scroll_to_selections();
+        if !moved.is_empty() {
+            return vec![if whole {
+                self.reload()
+            } else {
+                self.reload_panes(&moved)
+            }];
+        }
+        if !whole {
+            // A scroll: what the marks and the "ready to ship" list depend on did not
+            // change.
+            return Vec::new();
         }
         let mut fx: Vec<Effect> = self.check_marks().into_iter().collect();
         fx.push(Effect::LoadReady);
@@ -204,7 +230,13 @@ impl App {
     /// Clamp every selection to its pane and scroll so it shows. True if a window moved
     /// (so it must be loaded again).
     pub(super) fn keep_selection_visible(&mut self) -> bool {
-        let mut moved = false;
+        !self.scroll_to_selections().is_empty()
+    }
+
+    /// Clamp every selection to its pane and scroll so it shows: the panes whose window
+    /// moved (so they must be loaded again).
+    fn scroll_to_selections(&mut self) -> Vec<Stage> {
+        let mut moved = Vec::new();
         for stage in Stage::ALL {
             let rows = self.rows_of(stage);
             let len = self.pane_len(stage);
@@ -220,7 +252,7 @@ impl App {
             offset = offset.min(len.saturating_sub(rows));
             if offset != pane.offset {
                 pane.offset = offset;
-                moved = true;
+                moved.push(stage);
             }
         }
         moved
@@ -229,10 +261,11 @@ impl App {
     fn select(&mut self, index: usize) -> Vec<Effect> {
         let focus = self.focus;
         self.pane_mut(focus).selected = index;
-        if self.keep_selection_visible() {
-            vec![self.reload()]
-        } else {
+        let moved = self.scroll_to_selections();
+        if moved.is_empty() {
             Vec::new()
+        } else {
+            vec![self.reload_panes(&moved)]
         }
     }
 

@@ -81,7 +81,7 @@ fn reloaded(app: &mut App, requests: Vec<Request>) {
             ..Counts::default()
         }),
         windows: vec![(Stage::Expected, 0, vec![case(1, Stage::Expected)])],
-        requests,
+        requests: Some(requests),
     })));
 }
 

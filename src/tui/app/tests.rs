@@ -77,7 +77,7 @@ fn board_with(settings: Settings, case: Case) -> App {
             ..Counts::default()
         }),
         windows: vec![(stage, 0, vec![case])],
-        requests: Vec::new(),
+        requests: Some(Vec::new()),
     })));
     // Only the Inspected pane's "ready to ship" counts are asked after a load.
     assert!(fx.iter().all(|e| matches!(e, Effect::LoadReady)), "{fx:?}");
@@ -794,7 +794,7 @@ fn the_counts_follow_the_windows_for_the_filter_shown() {
     app.update(Msg::Loaded(Box::new(BoardData {
         counts: None,
         windows: vec![(Stage::Received, 0, cases)],
-        requests: Vec::new(),
+        requests: Some(Vec::new()),
     })));
     assert!(!app.counted);
     assert_eq!(app.pane_len(Stage::Received), 3);
@@ -815,4 +815,85 @@ fn the_counts_follow_the_windows_for_the_filter_shown() {
     assert!(app.counted);
     assert_eq!(app.pane_len(Stage::Received), 40);
     assert_eq!(app.people, 2);
+}
+
+/// A cursor move that scrolls its pane asks for that pane's window alone: the other
+/// panes, the open requests, the marked cases and the "ready to ship" list do not change
+/// by scrolling (another terminal's changes reload the whole board on the next look).
+#[test]
+fn a_scroll_reads_only_the_window_of_the_pane_that_scrolled() {
+    let mut app = App::new(settings(), now(), (160, 45));
+    app.start();
+    let rows = app.rows_of(Stage::Received);
+    let window = |from: u32| -> Vec<Case> {
+        (from..from + rows as u32)
+            .map(|n| case(n, Stage::Received))
+            .collect()
+    };
+    app.update(Msg::Loaded(Box::new(BoardData {
+        counts: Some(Counts {
+            counts: [3, 100, 0, 0, 0],
+            people: 1,
+            ..Counts::default()
+        }),
+        windows: vec![
+            (
+                Stage::Expected,
+                0,
+                (201..204).map(|n| case(n, Stage::Expected)).collect(),
+            ),
+            (Stage::Received, 0, window(1)),
+        ],
+        requests: Some(Vec::new()),
+    })));
+    app.focus = Stage::Received;
+    app.pane_mut(Stage::Received)
+        .marked
+        .push(crate::tui::protocol::Target::of(&case(2, Stage::Received)));
+    // Down to the last card shown: nothing to read.
+    for _ in 1..rows {
+        assert!(key(&mut app, KeyCode::Char('j')).is_empty());
+    }
+    // One more: the pane scrolls by one card, and only its window is asked for.
+    let fx = key(&mut app, KeyCode::Char('j'));
+    let [Effect::Reload(r)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(!r.whole, "{r:?}");
+    assert_eq!(r.windows.len(), 1, "{r:?}");
+    assert_eq!(
+        (r.windows[0].stage, r.windows[0].offset, r.windows[0].limit),
+        (Stage::Received, 1, rows)
+    );
+    // Its answer moves that pane only and asks nothing more.
+    let fx = app.update(Msg::Loaded(Box::new(BoardData {
+        counts: None,
+        windows: vec![(Stage::Received, 1, window(2))],
+        requests: None,
+    })));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(app.pane(Stage::Received).loaded_at, 1);
+    assert_eq!(
+        app.pane(Stage::Received).selected_case().unwrap().id,
+        rows as i64 + 1
+    );
+    assert_eq!(app.pane(Stage::Expected).cases.len(), 3);
+    assert_eq!(app.pane(Stage::Received).marked.len(), 1);
+    // A look for others' changes still reads the whole board, and what follows it.
+    let fx = app.update(Msg::ExternalChange);
+    let [Effect::Reload(r)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(r.whole);
+    assert_eq!(r.windows.len(), Stage::ALL.len());
+    let fx = app.update(Msg::Loaded(Box::new(BoardData {
+        counts: None,
+        windows: vec![(Stage::Received, 1, window(2))],
+        requests: Some(Vec::new()),
+    })));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMarked(_))),
+        "{fx:?}"
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadReady)), "{fx:?}");
 }

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{fit, pad, width};
+use super::{fit, pad, put_lines, width};
 use crate::domain::time::short_age;
 use crate::domain::{Case, Outcome, Stage, Verdict};
 use crate::tui::action::Action;
@@ -316,7 +316,7 @@ fn draw_pane(
             lines.push(Line::styled(text, style));
         }
     }
-    frame.render_widget(Paragraph::new(lines).style(Style::new()), inner);
+    put_lines(frame.buffer_mut(), inner, lines);
     // What is ready to ship, per reseller, at the Inspected pane's foot.
     let n = (ready.len() as u16).min(inner.height);
     if n > 0 {

@@ -113,6 +113,32 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// Write `lines` into `area`, one a row, as a paragraph of them shows them. Cards and
+/// result lists are plain ASCII nearly always: those are written cell by cell, without the
+/// paragraph's grapheme and wrapping work, which was most of the time a frame took.
+/// Lines that are not (other characters, styled spans) go through a paragraph.
+pub(super) fn put_lines(buf: &mut ratatui::buffer::Buffer, area: Rect, lines: Vec<Line>) {
+    for (line, y) in lines.into_iter().zip(area.top()..area.bottom()) {
+        let plain = line.spans.iter().all(|s| {
+            s.style == ratatui::style::Style::new()
+                && s.content.bytes().all(|b| (0x20..0x7f).contains(&b))
+        });
+        if !plain {
+            let row = Rect {
+                y,
+                height: 1,
+                ..area
+            };
+            ratatui::widgets::Widget::render(Paragraph::new(line), row, buf);
+            continue;
+        }
+        let text = line.spans.iter().flat_map(|s| s.content.bytes());
+        for (x, b) in (area.left()..area.right()).zip(text) {
+            buf[(x, y)].set_char(char::from(b)).set_style(line.style);
+        }
+    }
+}
+
 /// Pad (or cut) already-clean text to exactly `w` cells.
 pub fn pad(s: &str, w: usize) -> String {
     let mut out = clip(s, w);
@@ -180,5 +206,51 @@ mod tests {
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
         assert_eq!(width(&fit("日本語のメモ", 5)), 5);
+    }
+}
+
+#[cfg(test)]
+mod put_lines_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use ratatui::buffer::Buffer;
+    use ratatui::style::{Color, Modifier, Style};
+
+    use super::*;
+    use ratatui::text::Span;
+    use ratatui::widgets::Widget;
+
+    /// Cell for cell what a paragraph of the same lines leaves, whatever the text: plain
+    /// ASCII, accents, wide characters, lines too long, more lines than rows.
+    #[test]
+    fn cards_are_written_as_a_paragraph_writes_them() {
+        let style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+        let picked = style.add_modifier(Modifier::REVERSED);
+        let lines = || {
+            vec![
+                Line::styled("! RMA-2026-00042 G        12d", style),
+                Line::styled("  CECT P30 Pro         237518", picked),
+                Line::styled("  Zoë's phone \u{2014} 漢字 wide   1d", style),
+                Line::raw("a line much longer than the pane is wide, cut at its edge"),
+                Line::from(vec![Span::raw("two "), Span::styled("spans", style)]),
+                Line::styled("", style),
+                Line::styled("  short", Style::new()),
+                Line::styled("below the last row", style),
+            ]
+        };
+        let area = Rect::new(3, 1, 30, 7);
+        let mut want = Buffer::empty(Rect::new(0, 0, 40, 10));
+        let mut got = want.clone();
+        // A frame's buffer holds the last frame's cells until drawn over.
+        for b in [&mut want, &mut got] {
+            for y in 0..10 {
+                b.set_string(0, y, "x".repeat(40), Style::new().fg(Color::Blue));
+            }
+        }
+        Paragraph::new(lines())
+            .style(Style::new())
+            .render(area, &mut want);
+        put_lines(&mut got, area, lines());
+        assert_eq!(got, want);
     }
 }

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders};
 
-use super::{clip, fit, hint_line, pad, popup, width};
+use super::{clip, fit, hint_line, pad, popup, put_lines, width};
 use crate::tui::action::SearchAction;
 use crate::tui::app::App;
 use crate::tui::layout::centered;
@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &Search, theme: &Theme)
         };
         lines.push(Line::styled(pad(&text, w), style));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    put_lines(frame.buffer_mut(), inner, lines);
     let cx = inner.x + 6 + width(&clip(query, w.saturating_sub(7))) as u16;
     frame.set_cursor_position(Position::new(
         cx.min(inner.right().saturating_sub(1)),
