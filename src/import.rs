@@ -303,7 +303,9 @@ pub fn import_file(
     type Batch = Vec<(u64, Result<Sale, String>)>;
     std::thread::scope(|scope| {
         let (header_tx, header_rx) = mpsc::sync_channel::<Result<Vec<String>, CsvError>>(1);
-        let (rows_tx, rows_rx) = mpsc::sync_channel::<Batch>(8);
+        // Room for a whole run and some: the writer works through one sorted run while
+        // the reader reads and sorts the next.
+        let (rows_tx, rows_rx) = mpsc::sync_channel::<Batch>(RUN / BATCH + 8);
         scope.spawn(move || {
             let reader = match SalesReader::sales(counted, today) {
                 Ok(r) => r,

@@ -249,7 +249,7 @@ struct CustomersSeen(FxHashMap<String, CustomerSeen>);
 /// and the addresses its sales carry.
 #[derive(Default)]
 struct CustomerSeen {
-    fields: [Option<(String, NaiveDate, Imei)>; 5],
+    fields: [Option<(String, NaiveDate, u64)>; 5],
     emails: FxHashSet<String>,
 }
 
@@ -294,11 +294,12 @@ impl CustomersSeen {
             let Some(value) = value else { continue };
             // The order of the stored `dispatched_on || ' ' || imei`, nothing copied
             // unless this sale is the later.
-            let later = slot.as_ref().is_none_or(|(_, date, imei)| {
-                (sale.dispatched_on, sale.imei.as_str()) > (*date, imei.as_str())
-            });
+            let imei = sale.imei.number();
+            let later = slot
+                .as_ref()
+                .is_none_or(|&(_, date, was)| (sale.dispatched_on, imei) > (date, was));
             if later {
-                *slot = Some((value.clone(), sale.dispatched_on, sale.imei.clone()));
+                *slot = Some((value.clone(), sale.dispatched_on, imei));
             }
         }
         if let Some(email) = &sale.customer_email
@@ -318,7 +319,10 @@ impl CustomersSeen {
             let [name, mail, address, country, phone] = seen.fields.map(|f| match f {
                 Some((value, date, imei)) => (
                     Some(value),
-                    Some(format!("{} {imei}", crate::domain::time::iso_date(date))),
+                    Some(format!(
+                        "{} {imei:015}",
+                        crate::domain::time::iso_date(date)
+                    )),
                 ),
                 None => (None, None),
             });
