@@ -499,6 +499,10 @@ fn csi_n(n: u16, letter: u8) -> Vec<u8> {
     v
 }
 
+/// No scroll region (the whole screen), and line feed mode off (LNM: a line feed moves
+/// down only).
+const RESET_LINE_FEEDS: &[u8] = b"\x1b[r\x1b[20l";
+
 impl<W: Write> Backend for LeanBackend<W> {
     type Error = io::Error;
 
@@ -506,14 +510,18 @@ impl<W: Write> Backend for LeanBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        let mut out: Vec<u8> = Vec::with_capacity(4096);
         if !self.drawn {
             self.drawn = true;
             if !self.fixed {
                 self.size = self.inner.size().ok();
                 self.shown = self.size.map(Shown::blank);
+                // The line feeds `route` moves by need the whole screen as the scroll
+                // region and line feeds that do not also return the carriage; a program
+                // run before in this terminal may have left either set.
+                out.extend_from_slice(RESET_LINE_FEEDS);
             }
         }
-        let mut out: Vec<u8> = Vec::with_capacity(4096);
         let content: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
         let content = self.scroll(content, &mut out);
         // As ratatui's own backend assumes: each frame starts plain, with the cursor
@@ -911,6 +919,26 @@ mod tests {
         fn take(&self) -> Vec<u8> {
             std::mem::take(&mut self.0.borrow_mut())
         }
+    }
+
+    /// A program run before in the same terminal may leave a scroll region or line feed
+    /// mode set; the line feeds the backend moves by are only right without them.
+    #[test]
+    fn the_first_frame_on_a_terminal_clears_what_line_feeds_depend_on() {
+        let out = Sink::default();
+        let mut lean = LeanBackend::new(out.clone());
+        let cell = Cell::new("x");
+        lean.draw(std::iter::once((0, 0, &cell))).unwrap();
+        let first = out.take();
+        assert!(first.starts_with(RESET_LINE_FEEDS), "{first:?}");
+        lean.draw(std::iter::once((1, 0, &cell))).unwrap();
+        let second = out.take();
+        assert!(
+            !second
+                .windows(RESET_LINE_FEEDS.len())
+                .any(|w| w == RESET_LINE_FEEDS),
+            "{second:?}"
+        );
     }
 
     fn draw<B: Backend>(t: &mut Terminal<B>, frame: &Frame) -> ratatui::buffer::Buffer

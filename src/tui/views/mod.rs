@@ -119,10 +119,12 @@ pub fn clip(s: &str, max: usize) -> String {
 /// Lines that are not (other characters, styled spans) go through a paragraph.
 pub(super) fn put_lines(buf: &mut ratatui::buffer::Buffer, area: Rect, lines: Vec<Line>) {
     for (line, y) in lines.into_iter().zip(area.top()..area.bottom()) {
-        let plain = line.spans.iter().all(|s| {
-            s.style == ratatui::style::Style::new()
-                && s.content.bytes().all(|b| (0x20..0x7f).contains(&b))
-        });
+        // Aligned lines go through the paragraph, which places them.
+        let plain = line.alignment.is_none()
+            && line.spans.iter().all(|s| {
+                s.style == ratatui::style::Style::new()
+                    && s.content.bytes().all(|b| (0x20..0x7f).contains(&b))
+            });
         if !plain {
             let row = Rect {
                 y,
@@ -234,7 +236,7 @@ mod put_lines_tests {
                 Line::raw("a line much longer than the pane is wide, cut at its edge"),
                 Line::from(vec![Span::raw("two "), Span::styled("spans", style)]),
                 Line::styled("", style),
-                Line::styled("  short", Style::new()),
+                Line::styled("  short", Style::new()).right_aligned(),
                 Line::styled("below the last row", style),
             ]
         };
