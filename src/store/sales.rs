@@ -71,13 +71,21 @@ impl Store {
         // page cache nearly every insert would read its pages back from the file (several
         // times slower, measured), so the import's own connection gets a larger cache while
         // it writes; pages are only allocated as they are used.
-        let previous: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        // A statement of several rows keeps the pages it changes in a statement journal,
+        // to undo itself alone if a row fails a CHECK: in memory, not a temporary file.
+        let (previous, temp_store): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT cache_size FROM pragma_cache_size),
+                    (SELECT temp_store FROM pragma_temp_store)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        self.conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY"
+        ))?;
         let result = self.import_sales_cached(rows, skip_invalid, progress);
-        let restored = self
-            .conn
-            .execute_batch(&format!("PRAGMA cache_size = {previous}"));
+        let restored = self.conn.execute_batch(&format!(
+            "PRAGMA cache_size = {previous}; PRAGMA temp_store = {temp_store}"
+        ));
         let summary = result?;
         restored?;
         Ok(summary)
