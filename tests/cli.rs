@@ -2854,3 +2854,35 @@ fn undo_is_refused_when_a_colleague_corrected_the_reference_or_tracking_number_s
         "{err}"
     );
 }
+
+#[test]
+fn undo_of_a_void_says_the_verdict_it_gives_back_in_words_when_the_registry_changed_since() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    assert_eq!(shop.show(&rma)["verdict"], "covered");
+    // The registry now says an accessory was sold (corrected by hand in the database):
+    // today's rules would not cover it, so they cannot give back the verdict's sentence.
+    let corrected = shop
+        .sql()
+        .execute(
+            "UPDATE sales SET category = 'accessory' WHERE imei = ?1",
+            [imei(P1)],
+        )
+        .unwrap();
+    assert_eq!(corrected, 1);
+    shop.ok(&[
+        "--at",
+        "2025-04-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    shop.ok(&["--at", "2025-04-06", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["verdict"], "covered");
+    let reason = c["verdict_reason"].as_str().unwrap();
+    assert_eq!(reason, "Covered by the 1-year guarantee.");
+}

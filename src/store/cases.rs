@@ -809,7 +809,8 @@ impl Store {
 
     /// The verdict logged as `label` (`covered`, `void:water_damage`...) with its
     /// sentence, which the log does not keep: the one the rules give the case's claim
-    /// today, when they give that verdict (the sales registry may have changed since).
+    /// today, when they give that verdict (the sales registry may have changed since),
+    /// else the verdict's own words without the guarantee's dates.
     fn verdict_before(&self, case_id: i64, label: &str) -> Result<(Verdict, String)> {
         let (name, detail) = match label.split_once(':') {
             Some((name, detail)) => (name, Some(detail)),
@@ -829,7 +830,7 @@ impl Store {
         .filter(|a| a.verdict == verdict);
         let reason = match assessed {
             Some(a) => a.reason,
-            None => format!("The verdict before the void: {label}."),
+            None => verdict.undated_reason(),
         };
         Ok((verdict, reason))
     }
