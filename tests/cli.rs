@@ -2765,3 +2765,124 @@ fn undo_is_refused_when_a_colleague_changed_the_case_since() {
     shop.ok(&["--at", "2025-04-06", "undo", &other]);
     assert_eq!(shop.stage(&other), "received");
 }
+
+/// A colleague's correction made on the board (the edit form), as `by`.
+fn edit_on_the_board(shop: &Shop, rma: &str, by: &str, edit: rmaboard::domain::case::Edit) {
+    use chrono::TimeZone;
+    let mut store = rmaboard::store::Store::open(&shop.db).unwrap();
+    let case = store.find(rma).unwrap();
+    store
+        .apply(
+            case.id,
+            case.version,
+            rmaboard::domain::case::Change::Edit(edit),
+            by,
+            chrono::Utc.with_ymd_and_hms(2025, 4, 8, 10, 0, 0).unwrap(),
+            &rmaboard::paperwork::Settings::default(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn undo_is_refused_when_a_colleague_corrected_the_reference_or_tracking_number_since() {
+    use rmaboard::domain::TrackingNumber;
+    use rmaboard::domain::case::{Edit, Patch};
+    let shop = Shop::stocked();
+    // A send with a mistyped reference, corrected by ben: undoing it would clear his.
+    let rma = case_in(&shop, P1, "received");
+    shop.ok(&[
+        "--at",
+        "2025-04-07",
+        "send",
+        &rma,
+        "--manufacturer-ref",
+        "MF-77l",
+    ]);
+    let fix = |r: &str| Edit {
+        manufacturer_ref: Some(r.into()),
+        ..Edit::default()
+    };
+    edit_on_the_board(&shop, &rma, "ben", fix("MF-771"));
+    let err = shop.refuse(&["--at", "2025-04-09", "undo", &rma], 1);
+    assert!(
+        err.contains("but ben corrected its manufacturer reference since"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    let c = shop.show(&rma);
+    assert_eq!(
+        (c["stage"].as_str(), c["manufacturer_ref"].as_str()),
+        (Some("at_manufacturer"), Some("MF-771"))
+    );
+
+    // A receipt's tracking number corrected by ben: the same.
+    let parcel = case_in(&shop, P2, "expected");
+    shop.ok(&[
+        "--at",
+        "2025-04-02",
+        "receive",
+        &parcel,
+        "--tracking-in",
+        "1Z999AA10123456784",
+    ]);
+    let number = Edit {
+        tracking_in: Patch::Set(TrackingNumber::parse("RR123456785CN").unwrap()),
+        ..Edit::default()
+    };
+    edit_on_the_board(&shop, &parcel, "ben", number);
+    let err = shop.refuse(&["--at", "2025-04-09", "undo", &parcel], 1);
+    assert!(
+        err.contains("but ben corrected its inbound tracking number since"),
+        "{err}"
+    );
+    assert_eq!(shop.show(&parcel)["tracking_in"], "RR123456785CN");
+
+    // My own correction too: the undo would throw it away as well.
+    let mine = case_in(&shop, P3, "received");
+    shop.ok(&[
+        "--at",
+        "2025-04-07",
+        "send",
+        &mine,
+        "--manufacturer-ref",
+        "MF-8",
+    ]);
+    edit_on_the_board(&shop, &mine, USER, fix("MF-88"));
+    let err = shop.refuse(&["--at", "2025-04-09", "undo", &mine], 1);
+    assert!(
+        err.contains("but you corrected its manufacturer reference since"),
+        "{err}"
+    );
+}
+
+#[test]
+fn undo_of_a_void_says_the_verdict_it_gives_back_in_words_when_the_registry_changed_since() {
+    let shop = Shop::stocked();
+    let rma = case_in(&shop, P1, "received");
+    assert_eq!(shop.show(&rma)["verdict"], "covered");
+    // The registry now says an accessory was sold (corrected by hand in the database):
+    // today's rules would not cover it, so they cannot give back the verdict's sentence.
+    let corrected = shop
+        .sql()
+        .execute(
+            "UPDATE sales SET category = 'accessory' WHERE imei = ?1",
+            [imei(P1)],
+        )
+        .unwrap();
+    assert_eq!(corrected, 1);
+    shop.ok(&[
+        "--at",
+        "2025-04-05",
+        "void",
+        &rma,
+        "--reason",
+        "water_damage",
+        "--note",
+        "Wet",
+    ]);
+    shop.ok(&["--at", "2025-04-06", "undo", &rma]);
+    let c = shop.show(&rma);
+    assert_eq!(c["verdict"], "covered");
+    let reason = c["verdict_reason"].as_str().unwrap();
+    assert_eq!(reason, "Covered by the 1-year guarantee.");
+}

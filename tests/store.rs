@@ -715,10 +715,146 @@ fn my_failed_inspection_is_found_for_undo_with_what_it_changed() {
     );
     let last = own_move(&store, "anna", Some(ids[1])).unwrap().unwrap();
     assert!(last.failed.is_some());
+    let since = last.changed_since.unwrap();
     assert_eq!(
-        last.changed_since,
-        Some(("ben".to_string(), rmaboard::domain::EventKind::InspectPass))
+        (since.by.as_str(), since.kind),
+        ("ben", rmaboard::domain::EventKind::InspectPass)
     );
+}
+
+#[test]
+fn an_undo_is_refused_once_the_reference_or_tracking_number_it_gives_back_was_corrected() {
+    use rmaboard::domain::case::{Edit, Patch};
+    use rmaboard::domain::{EventField, EventKind, TrackingNumber};
+    use rmaboard::store::ChangedSince;
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut store, ids) = shop(dir.path(), 5);
+    let settings = rmaboard::paperwork::Settings::default();
+    let apply = |store: &mut Store, id: i64, change: Change, who: &str, when| {
+        let v = store.case_by_id(id).unwrap().version;
+        store
+            .apply(id, v, change, who, when, &settings)
+            .unwrap()
+            .case
+    };
+    let tracking = |t: &str| TrackingNumber::parse(t).unwrap();
+    let receive = |t: Option<&str>| Change::Receive {
+        tracking_in: t.map(tracking),
+    };
+    let send = |r: &str| Change::Send {
+        manufacturer_ref: r.into(),
+    };
+    let edit = |tracking_in: Patch<TrackingNumber>, manufacturer_ref: Option<&str>| {
+        Change::Edit(Edit {
+            fault: None,
+            tracking_in,
+            manufacturer_ref: manufacturer_ref.map(str::to_string),
+        })
+    };
+    let changed = |store: &Store, who: &str, id: i64| {
+        own_move(store, who, Some(id))
+            .unwrap()
+            .unwrap()
+            .changed_since
+    };
+    let edited = |by: &str, field: EventField| {
+        Some(ChangedSince {
+            by: by.to_string(),
+            kind: EventKind::Edit,
+            fields: vec![field],
+        })
+    };
+
+    // Anna sends with a mistyped reference; Ben corrects it: her undo would clear it.
+    apply(&mut store, ids[0], receive(None), "anna", at(2, 9));
+    apply(&mut store, ids[0], send("MF-77l"), "anna", at(3, 9));
+    apply(
+        &mut store,
+        ids[0],
+        edit(Patch::Keep, Some("MF-771")),
+        "ben",
+        at(3, 10),
+    );
+    assert_eq!(
+        changed(&store, "anna", ids[0]),
+        edited("ben", EventField::ManufacturerRef)
+    );
+
+    // Anna receives a parcel; Ben corrects its tracking number: the same.
+    apply(
+        &mut store,
+        ids[1],
+        receive(Some("1Z999AA10123456784")),
+        "anna",
+        at(2, 9),
+    );
+    apply(
+        &mut store,
+        ids[1],
+        edit(Patch::Set(tracking("RR123456785CN")), None),
+        "ben",
+        at(2, 10),
+    );
+    assert_eq!(
+        changed(&store, "anna", ids[1]),
+        edited("ben", EventField::TrackingIn)
+    );
+    // Removed as a mistake, too.
+    apply(
+        &mut store,
+        ids[2],
+        receive(Some("1Z999AA10123456784")),
+        "anna",
+        at(2, 9),
+    );
+    apply(
+        &mut store,
+        ids[2],
+        edit(Patch::Clear, None),
+        "ben",
+        at(2, 10),
+    );
+    assert_eq!(
+        changed(&store, "anna", ids[2]),
+        edited("ben", EventField::TrackingIn)
+    );
+
+    // Her own correction is a change since as well, as her own later moves are.
+    apply(&mut store, ids[3], receive(None), "anna", at(2, 9));
+    apply(&mut store, ids[3], send("MF-77l"), "anna", at(3, 9));
+    apply(
+        &mut store,
+        ids[3],
+        edit(Patch::Keep, Some("MF-771")),
+        "anna",
+        at(3, 10),
+    );
+    assert_eq!(
+        changed(&store, "anna", ids[3]),
+        edited("anna", EventField::ManufacturerRef)
+    );
+
+    // A field the move did not set is no obstacle: the undo leaves it as it is.
+    apply(&mut store, ids[4], receive(None), "anna", at(2, 9));
+    apply(&mut store, ids[4], send("MF-5"), "anna", at(3, 9));
+    apply(
+        &mut store,
+        ids[4],
+        Change::Edit(Edit {
+            fault: Some("No sound at all".into()),
+            tracking_in: Patch::Set(tracking("RR123456785CN")),
+            manufacturer_ref: None,
+        }),
+        "ben",
+        at(3, 10),
+    );
+    let last = own_move(&store, "anna", Some(ids[4])).unwrap().unwrap();
+    assert_eq!(last.changed_since, None);
+    let back = apply(&mut store, ids[4], last.undo(), "anna", at(3, 11));
+    assert_eq!(back.stage, Stage::Received);
+    assert_eq!(back.manufacturer_ref, None);
+    assert_eq!(back.tracking_in.as_deref(), Some("RR123456785CN"));
+    assert_eq!(back.fault, "No sound at all");
 }
 
 /// The deepest nesting of parentheses in a piece of SQL (quotes and comments aside).

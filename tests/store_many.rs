@@ -549,13 +549,77 @@ fn a_later_move_taken_back_does_not_stop_the_undo_of_a_group() {
     let changed: Vec<(i64, Option<(String, rmaboard::domain::EventKind)>)> = group
         .iter()
         .filter(|m| m.changed_since.is_some())
-        .map(|m| (m.case_id, m.changed_since.clone()))
+        .map(|m| {
+            let since = m.changed_since.clone().map(|c| (c.by, c.kind));
+            (m.case_id, since)
+        })
         .collect();
     assert_eq!(
         changed,
         [(
             ids[1],
             Some(("ben".to_string(), rmaboard::domain::EventKind::Send))
+        )]
+    );
+}
+
+#[test]
+fn a_correction_of_the_reference_a_group_send_set_refuses_its_undo() {
+    use rmaboard::domain::case::Edit;
+    use rmaboard::domain::{EventField, EventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut store, ids) = shop(dir.path(), &["C-1", "C-1"], Stage::Received);
+    let shown = seen(&store, &ids);
+    let send = Change::Send {
+        manufacturer_ref: "MF-77l".into(),
+    };
+    many(&mut store, &shown, &send).unwrap();
+    let settings = Settings::default();
+    let apply = |store: &mut Store, id: i64, change: Change, who: &str, hour| {
+        let v = store.case_by_id(id).unwrap().version;
+        store
+            .apply(id, v, change, who, at(3, hour), &settings)
+            .unwrap();
+    };
+    let changed = |store: &Store| -> Vec<(i64, String, EventKind, Vec<EventField>)> {
+        store
+            .last_own_moves("anna", None)
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| {
+                let c = m.changed_since?;
+                Some((m.case_id, c.by, c.kind, c.fields))
+            })
+            .collect()
+    };
+    // Ben passes the second one's inspection, corrects its reference, and takes his
+    // pass back: the correction is what still stands, and is named.
+    apply(
+        &mut store,
+        ids[1],
+        Change::InspectPass {
+            in_house: false,
+            note: None,
+        },
+        "ben",
+        11,
+    );
+    let fix = Change::Edit(Edit {
+        manufacturer_ref: Some("MF-771".into()),
+        ..Edit::default()
+    });
+    apply(&mut store, ids[1], fix, "ben", 12);
+    let his = store.last_own_moves("ben", None).unwrap();
+    assert_eq!(his.len(), 1);
+    assert_eq!(his[0].changed_since, None, "his pass set no reference");
+    apply(&mut store, ids[1], his[0].undo(), "ben", 13);
+    assert_eq!(
+        changed(&store),
+        [(
+            ids[1],
+            "ben".to_string(),
+            EventKind::Edit,
+            vec![EventField::ManufacturerRef]
         )]
     );
 }

@@ -944,6 +944,49 @@ fn a_send_again_under_another_reference_is_undone_with_the_first_one() {
 }
 
 #[test]
+fn undo_of_a_send_is_refused_once_a_colleague_corrected_its_reference() {
+    let shop = workshop();
+    let mut b = shop.board("anna", 80, 24);
+    // RMA-2026-00004 waits on the bench with no reference; sent with a typo.
+    scan(&mut b, "RMA-2026-00004");
+    press(&mut b, KeyCode::Char('>'));
+    press(&mut b, KeyCode::Char('s'));
+    type_text(&mut b, "MF-77l");
+    ctrl(&mut b, 's');
+    let sent = shop.store().find("RMA-2026-00004").unwrap();
+    assert_eq!(
+        sent.manufacturer_ref.as_deref(),
+        Some("MF-77l"),
+        "{}",
+        message(&b)
+    );
+    // Ben corrects it from his terminal's edit form.
+    ben_does(
+        &shop,
+        "RMA-2026-00004",
+        rmaboard::domain::case::Change::Edit(rmaboard::domain::case::Edit {
+            manufacturer_ref: Some("MF-771".into()),
+            ..Default::default()
+        }),
+    );
+    press(&mut b, KeyCode::Char('u'));
+    assert!(b.app.overlay.is_none(), "{:?}", b.app.overlay);
+    assert!(is_error(&b), "{}", message(&b));
+    assert!(
+        message(&b).contains(
+            "took RMA-2026-00004 to At manufacturer, but ben corrected its manufacturer reference since"
+        ),
+        "{}",
+        message(&b)
+    );
+    let c = shop.store().find("RMA-2026-00004").unwrap();
+    assert_eq!(
+        (c.stage, c.manufacturer_ref.as_deref()),
+        (Stage::AtManufacturer, Some("MF-771"))
+    );
+}
+
+#[test]
 fn undo_of_a_failed_inspection_is_refused_once_a_colleague_passed_it() {
     let shop = workshop();
     let mut b = shop.board("anna", 80, 24);

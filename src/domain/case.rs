@@ -654,6 +654,8 @@ pub fn plan(case: &Case, change: Change, at: DateTime<Utc>) -> Result<Plan, Case
             if let Some((verdict, reason)) = before.verdict {
                 p.set_verdict(verdict, reason);
             }
+            // The store offers this undo only while none of these was changed since the
+            // move (`Store::last_own_moves`): each still holds what the move wrote.
             for (field, patch) in [
                 (EventField::TrackingIn, before.tracking_in),
                 (EventField::ManufacturerRef, before.manufacturer_ref),

@@ -171,7 +171,40 @@ impl VoidReason {
     }
 }
 
+impl Exclusion {
+    /// Why the policy leaves it out, in the verdict's sentence.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Exclusion::Accessory => {
+                "Supplied accessories and wear parts (batteries, chargers, cables, headphones) are not covered."
+            }
+            Exclusion::Component => {
+                "Separately bought hardware components (speakers, microphones, displays) are not covered."
+            }
+            Exclusion::Software => "Software and operating system problems are not covered.",
+        }
+    }
+}
+
+/// The sentence of a claim whose IMEI is not in the sales registry.
+const NOT_SOLD_BY_US: &str =
+    "This IMEI is not in our sales registry: we only accept devices sold by our shop.";
+
 impl Verdict {
+    /// The verdict's sentence in the words [`assess`] uses, without the guarantee's
+    /// dates: for a verdict read back from the history (which keeps its name, not its
+    /// sentence) when the claim's dates no longer give it.
+    pub fn undated_reason(self) -> String {
+        match self {
+            Verdict::Covered => "Covered by the 1-year guarantee.".into(),
+            Verdict::DeliveryDamage => "Claimed before the guarantee started: damage in transit is covered; the customer must keep the original packaging.".into(),
+            Verdict::Expired => "The guarantee had ended when the claim was made.".into(),
+            Verdict::NotSoldByUs => NOT_SOLD_BY_US.into(),
+            Verdict::NotCovered(e) => e.reason().into(),
+            Verdict::Void(r) => format!("The guarantee is void: {}.", r.describe()),
+        }
+    }
+
     /// The snake_case name used in JSON, the database and the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -285,9 +318,7 @@ pub fn assess(
     let Some(sold) = sold else {
         return Ok(Assessment {
             verdict: Verdict::NotSoldByUs,
-            reason:
-                "This IMEI is not in our sales registry: we only accept devices sold by our shop."
-                    .into(),
+            reason: NOT_SOLD_BY_US.into(),
             starts_on: None,
             ends_on: None,
         });
@@ -320,16 +351,7 @@ pub fn assess(
         (Part::Device, Category::Phone | Category::Tablet) => None,
     };
     if let Some(e) = exclusion {
-        let reason = match e {
-            Exclusion::Accessory => {
-                "Supplied accessories and wear parts (batteries, chargers, cables, headphones) are not covered."
-            }
-            Exclusion::Component => {
-                "Separately bought hardware components (speakers, microphones, displays) are not covered."
-            }
-            Exclusion::Software => "Software and operating system problems are not covered.",
-        };
-        return Ok(with_dates(Verdict::NotCovered(e), reason.into()));
+        return Ok(with_dates(Verdict::NotCovered(e), e.reason().into()));
     }
     Ok(if on < start {
         with_dates(
@@ -365,6 +387,42 @@ mod tests {
 
     fn verdict(sold: Option<SoldItem>, on: &str, part: Part) -> Verdict {
         assess(sold, d(on), part, None).unwrap().verdict
+    }
+
+    #[test]
+    fn a_verdict_without_its_dates_is_still_said_in_words() {
+        let mut all = vec![
+            Verdict::Covered,
+            Verdict::DeliveryDamage,
+            Verdict::Expired,
+            Verdict::NotSoldByUs,
+        ];
+        all.extend(Exclusion::ALL.iter().map(|&e| Verdict::NotCovered(e)));
+        all.extend(VoidReason::ALL.iter().map(|&r| Verdict::Void(r)));
+        for v in all {
+            let said = v.undated_reason();
+            assert!(
+                said.starts_with(char::is_uppercase) && said.ends_with('.'),
+                "{said}"
+            );
+            let label = format!("{v}:{}", v.detail().unwrap_or_default());
+            assert!(
+                !said.contains('_') && !said.contains(&label),
+                "{v:?}: {said}"
+            );
+        }
+        // Where the rules need no dates, the same words as theirs.
+        let sold = phone("2026-03-10");
+        for (part, void) in [
+            (Part::Software, None),
+            (Part::Charger, None),
+            (Part::Device, Some(VoidReason::WaterDamage)),
+        ] {
+            let a = assess(sold, d("2026-04-01"), part, void).unwrap();
+            assert_eq!(a.verdict.undated_reason(), a.reason);
+        }
+        let a = assess(None, d("2026-04-01"), Part::Device, None).unwrap();
+        assert_eq!(a.verdict.undated_reason(), a.reason);
     }
 
     #[test]

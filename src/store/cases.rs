@@ -701,19 +701,21 @@ impl Store {
             ..
         } = row;
         let kind = EventKind::parse(&kind);
-        // Later changes to where the case is or what became of it; the events written
-        // with the move itself (same time, author and kind) do not count.
-        let undone = [
-            EventField::Stage,
-            EventField::Rounds,
-            EventField::Outcome,
-            EventField::Verdict,
-            EventField::TrackingOut,
-        ];
+        let before = match kind {
+            EventKind::InspectFail => case::BeforeMove::default(),
+            _ => self.before_move(case_id, event, &at, author, kind.clone())?,
+        };
+        // Later changes to where the case is or what became of it, and to the numbers
+        // the undo gives back (a correction of the reference a send set, say; a field the
+        // move did not set is left as it is, so its edit does not count); the events
+        // written with the move itself (same time, author and kind) do not count.
+        let given_back = |field: EventField, patch: &case::Patch<String>| {
+            (*patch != case::Patch::Keep).then(|| field.as_str().to_string())
+        };
         let mut stmt = self.conn.prepare_cached(
             "SELECT author, kind, at, field FROM events
              WHERE case_id = ?1 AND id > ?2
-               AND field IN (?6, ?7, ?8, ?9, ?10)
+               AND field IN (?6, ?7, ?8, ?9, ?10, ?11, ?12)
                AND NOT (at = ?3 AND author = ?4 AND kind = ?5)
              ORDER BY id",
         )?;
@@ -725,11 +727,13 @@ impl Store {
                     at,
                     author,
                     kind.as_str(),
-                    undone[0].as_str(),
-                    undone[1].as_str(),
-                    undone[2].as_str(),
-                    undone[3].as_str(),
-                    undone[4].as_str()
+                    EventField::Stage.as_str(),
+                    EventField::Rounds.as_str(),
+                    EventField::Outcome.as_str(),
+                    EventField::Verdict.as_str(),
+                    EventField::TrackingOut.as_str(),
+                    given_back(EventField::TrackingIn, &before.tracking_in),
+                    given_back(EventField::ManufacturerRef, &before.manufacturer_ref),
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?
@@ -750,11 +754,9 @@ impl Store {
             let s = s.unwrap_or_default();
             Stage::parse(&s).map_err(|_| StoreError::bad_value("events.from_value", &s))
         };
-        let from = stage(from)?;
-        let before = self.before_move(case_id, event, &at, author, kind)?;
         Ok(OwnMove {
             case_id,
-            from,
+            from: stage(from)?,
             to: stage(to)?,
             failed: None,
             before,
@@ -807,7 +809,8 @@ impl Store {
 
     /// The verdict logged as `label` (`covered`, `void:water_damage`...) with its
     /// sentence, which the log does not keep: the one the rules give the case's claim
-    /// today, when they give that verdict (the sales registry may have changed since).
+    /// today, when they give that verdict (the sales registry may have changed since),
+    /// else the verdict's own words without the guarantee's dates.
     fn verdict_before(&self, case_id: i64, label: &str) -> Result<(Verdict, String)> {
         let (name, detail) = match label.split_once(':') {
             Some((name, detail)) => (name, Some(detail)),
@@ -827,7 +830,7 @@ impl Store {
         .filter(|a| a.verdict == verdict);
         let reason = match assessed {
             Some(a) => a.reason,
-            None => format!("The verdict before the void: {label}."),
+            None => verdict.undated_reason(),
         };
         Ok((verdict, reason))
     }
@@ -1042,12 +1045,10 @@ impl OwnRow {
 
 /// The first later change to a case that still stands, from its events after a move
 /// (author, kind, time, field, in order): a move someone took back since is no change.
-/// An undo is only allowed while nothing was done after the move it takes back, so each
-/// undo takes back the last change still standing; one with nothing left before it
-/// undid the move itself, and counts.
-fn first_standing_change(
-    later: Vec<(String, String, String, String)>,
-) -> Option<(String, EventKind)> {
+/// An undo is only allowed while nothing was done after the move it takes back but
+/// corrections of what it does not give back, so each undo takes back the last move still
+/// standing; one with no move left before it undid the move itself, and counts.
+fn first_standing_change(later: Vec<(String, String, String, String)>) -> Option<ChangedSince> {
     // One write logs at most one event per field, all with its time, author and kind.
     let mut actions: Vec<(String, String, String, Vec<String>)> = Vec::new();
     for (by, kind, at, field) in later {
@@ -1060,19 +1061,41 @@ fn first_standing_change(
             _ => actions.push((by, kind, at, vec![field])),
         }
     }
-    let mut standing: Vec<(String, EventKind)> = Vec::new();
-    for (by, kind, _, _) in actions {
+    let mut standing: Vec<ChangedSince> = Vec::new();
+    for (by, kind, _, fields) in actions {
         let kind = EventKind::parse(&kind);
-        if kind == EventKind::Undo && standing.pop().is_some() {
+        // An undo takes back a move; a correction made after that move is none (it may
+        // have touched a field that undo did not give back) and still stands.
+        let undone = standing.iter().rposition(|c| c.kind != EventKind::Edit);
+        if kind == EventKind::Undo
+            && let Some(i) = undone
+        {
+            standing.remove(i);
             continue;
         }
-        standing.push((by, kind));
-        if standing.last().is_some_and(|(_, k)| *k == EventKind::Undo) {
+        let undo = kind == EventKind::Undo;
+        standing.push(ChangedSince {
+            by,
+            kind,
+            fields: fields.iter().map(|f| EventField::parse(f)).collect(),
+        });
+        if undo {
             // Nothing taken back afterwards can hide that.
             break;
         }
     }
     standing.into_iter().next()
+}
+
+/// A change made to a case after a move, which undoing the move would throw away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedSince {
+    /// Who made it.
+    pub by: String,
+    /// What they did.
+    pub kind: EventKind,
+    /// The fields it changed that the undo would move or give back, in the log's order.
+    pub fields: Vec<EventField>,
 }
 
 /// A user's own last move, for undo.
@@ -1090,7 +1113,7 @@ pub struct OwnMove {
     /// inspected, the manufacturer reference of a send...), which its undo brings back.
     pub before: case::BeforeMove,
     /// Who changed the case after that move, and how, if anyone did.
-    pub changed_since: Option<(String, EventKind)>,
+    pub changed_since: Option<ChangedSince>,
 }
 
 impl OwnMove {

@@ -29,7 +29,8 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use cases::{
-    Applied, AppliedMany, ListFilter, MoveOptions, NewCase, OpenSummary, OwnMove, PaneQuery, Step,
+    Applied, AppliedMany, ChangedSince, ListFilter, MoveOptions, NewCase, OpenSummary, OwnMove,
+    PaneQuery, Step,
 };
 pub use error::{BUSY_TIMEOUT_SECS, StoreError};
 pub use filter::{ResellerCounts, ResellerOnBoard};

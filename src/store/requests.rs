@@ -546,8 +546,9 @@ fn follows(conn: &Connection, replies_to: &[String]) -> Result<Option<i64>> {
 }
 
 /// The newest answer to request `id`, for a person: what, by whom when it is known, and
-/// when. The first answer's author is kept on the request and an opening's on its cases'
-/// history; a later question or refusal keeps no author, so none is named.
+/// when. The first answer's author is kept on the request, and every later one's on its
+/// draft in the outbox (`created_by`); a draft written before that was kept names who
+/// opened a case it is about, else no one.
 fn latest_answer(conn: &Connection, id: i64, first: &Answered) -> Result<String> {
     // A draft from before its author was kept names the one who opened a case it is
     // about, if any.

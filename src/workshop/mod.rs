@@ -20,7 +20,9 @@ use crate::domain::mailbox::Mailbox;
 use crate::domain::{Clocks, EventKind, Stage};
 use crate::paperwork::{self, Bill, OutboxMessage};
 use crate::report::{Period, Report};
-use crate::store::{MoveOptions, NewCase, OpenSummary, OwnMove, Reseller, Step, Store, StoreError};
+use crate::store::{
+    ChangedSince, MoveOptions, NewCase, OpenSummary, OwnMove, Reseller, Step, Store, StoreError,
+};
 
 pub use delivery::{Channel, Report as SendReport};
 pub use intake::{InboxReport, RequestDevice, open_reply};
@@ -149,6 +151,18 @@ pub enum UndoRefused {
     /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What a change after a move did to a case, for a sentence: "ben {failed its
+/// inspection}", "ben {corrected its manufacturer reference}".
+fn done_by(change: &ChangedSince) -> String {
+    match change.kind {
+        EventKind::Edit if !change.fields.is_empty() => {
+            let fields: Vec<&str> = change.fields.iter().map(|f| f.describe()).collect();
+            format!("corrected its {}", fields.join(" and "))
+        }
+        ref kind => done_by_kind(kind).to_string(),
+    }
 }
 
 /// What an event kind did to a case, for a sentence: "ben {failed its inspection}".
@@ -486,29 +500,29 @@ impl Workshop {
             let case = self.store.case_by_id(last.case_id)?;
             group.push((last, case));
         }
-        let Some((changed, case, (by, kind))) = group
+        let Some((changed, case, since)) = group
             .iter()
             .find_map(|(m, c)| m.changed_since.as_ref().map(|since| (m, c, since)))
         else {
             return Ok(group);
         };
-        let who = if by == user {
+        let who = if since.by == user {
             "you".to_string()
         } else {
-            crate::domain::text::clean_line(by)
+            crate::domain::text::clean_line(&since.by)
         };
         let sentence = match group.as_slice() {
             [_] => format!(
                 "Your last move {}, but {who} {} since (it is now in {}): undoing would throw that away, so nothing was changed.",
                 changed.describe(&case.rma),
-                done_by_kind(kind),
+                done_by(since),
                 case.stage.title()
             ),
             _ => format!(
                 "Your last move {} together, but {} was changed since: {who} {} (it is now in {}). Undoing would throw that away, so nothing was changed.",
                 describe_group(&group),
                 case.rma,
-                done_by_kind(kind),
+                done_by(since),
                 case.stage.title()
             ),
         };
