@@ -261,28 +261,35 @@ struct CustomerSeen {
     emails: FxHashSet<String>,
 }
 
-/// A customer's field from a sale (the latest wins) or a stored one, in the upsert's order.
-const CUSTOMER_UPSERT: &str = "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-     ON CONFLICT (customer_number) DO UPDATE SET
-       customer_name = iif(excluded.customer_name_from > coalesce(customer_name_from, ''),
-                           excluded.customer_name, customer_name),
-       customer_name_from = iif(excluded.customer_name_from > coalesce(customer_name_from, ''),
-                                excluded.customer_name_from, customer_name_from),
-       customer_email = iif(excluded.customer_email_from > coalesce(customer_email_from, ''),
-                            excluded.customer_email, customer_email),
-       customer_email_from = iif(excluded.customer_email_from > coalesce(customer_email_from, ''),
-                                 excluded.customer_email_from, customer_email_from),
-       customer_address = iif(excluded.customer_address_from > coalesce(customer_address_from, ''),
-                              excluded.customer_address, customer_address),
-       customer_address_from = iif(excluded.customer_address_from > coalesce(customer_address_from, ''),
-                                   excluded.customer_address_from, customer_address_from),
-       country = iif(excluded.country_from > coalesce(country_from, ''), excluded.country, country),
-       country_from = iif(excluded.country_from > coalesce(country_from, ''),
-                          excluded.country_from, country_from),
-       customer_phone = iif(excluded.customer_phone_from > coalesce(customer_phone_from, ''),
-                            excluded.customer_phone, customer_phone),
-       customer_phone_from = iif(excluded.customer_phone_from > coalesce(customer_phone_from, ''),
-                                 excluded.customer_phone_from, customer_phone_from)";
+/// The customer fields, in the table's and [`CustomerSeen::fields`]' order; each has a
+/// `*_from` column after it.
+const CUSTOMER_FIELDS: [&str; 5] = [
+    "customer_name",
+    "customer_email",
+    "customer_address",
+    "country",
+    "customer_phone",
+];
+
+/// A customer's row from the sales an import added, merged field by field with the one
+/// stored: a field (and its `*_from`) is replaced when the new one came from a later sale.
+fn customer_upsert() -> String {
+    let set: Vec<String> = CUSTOMER_FIELDS
+        .iter()
+        .flat_map(|f| {
+            let later = format!("excluded.{f}_from > coalesce({f}_from, '')");
+            [
+                format!("{f} = iif({later}, excluded.{f}, {f})"),
+                format!("{f}_from = iif({later}, excluded.{f}_from, {f}_from)"),
+            ]
+        })
+        .collect();
+    format!(
+        "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (customer_number) DO UPDATE SET {}",
+        set.join(", ")
+    )
+}
 
 impl CustomersSeen {
     /// Take in a sale the import added.
@@ -319,7 +326,7 @@ impl CustomersSeen {
 
     /// Write what was seen, merged with what the tables hold, in the import's transaction.
     fn write(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-        let mut upsert = tx.prepare(CUSTOMER_UPSERT)?;
+        let mut upsert = tx.prepare(&customer_upsert())?;
         let mut email = tx.prepare(
             "INSERT OR IGNORE INTO customer_emails (email, customer_number) VALUES (?1, ?2)",
         )?;
