@@ -329,3 +329,43 @@ fn a_file_is_reported_in_its_own_order_though_its_rows_go_in_by_imei() {
     );
     assert_eq!(store.sale(&high).unwrap().unwrap().model, "CECT P30");
 }
+
+#[test]
+fn an_address_two_customers_share_names_the_one_whose_device_the_mail_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("shop.sqlite")).unwrap();
+    let mut first = sale(1, 1, 10, [true; 5]);
+    first.customer_email = Some("repairs@group.example".into());
+    let mut second = sale(2, 2, 20, [true; 5]);
+    second.customer_email = Some("Repairs@Group.example".into());
+    let mut other = sale(3, 3, 30, [true; 5]);
+    other.customer_email = Some("shop-3@example.com".into());
+    import(&mut store, &[first.clone(), second.clone(), other.clone()]);
+    let from = Some("repairs@group.example");
+    // A device of the second names the second, though the first sorts before it.
+    assert_eq!(
+        store
+            .customer_of(&[], from, std::slice::from_ref(&second.imei))
+            .unwrap()
+            .as_deref(),
+        Some("C-2")
+    );
+    // Of the devices named, the one bought by a customer of that address counts.
+    assert_eq!(
+        store
+            .customer_of(&[], from, &[other.imei.clone(), first.imei.clone()])
+            .unwrap()
+            .as_deref(),
+        Some("C-1")
+    );
+    // No device named: the address alone says nothing, and nobody is guessed.
+    assert_eq!(store.customer_of(&[], from, &[]).unwrap(), None);
+    // An address of one customer still names it.
+    assert_eq!(
+        store
+            .customer_of(&[], Some("SHOP-3@example.com"), &[])
+            .unwrap()
+            .as_deref(),
+        Some("C-3")
+    );
+}

@@ -109,7 +109,9 @@ impl Store {
 
     /// The customer number of a mail: the first word of its text that is a customer
     /// number in the registry, else the customer whose address sent it, else the
-    /// customer who bought the first device named.
+    /// customer who bought the first device named. An address the sales of several
+    /// customers carry names none of them alone: of those, the one who bought a device
+    /// the mail names, else the device rule as for an unknown address.
     pub fn customer_of(
         &self,
         candidates: &[String],
@@ -129,24 +131,28 @@ impl Store {
                 }
             }
         }
+        let mut senders: Vec<String> = Vec::new();
         if let Some(from) = from {
-            let n = self
+            let mut stmt = self
                 .conn
-                .prepare_cached(
-                    "SELECT customer_number FROM customer_emails WHERE email = ?1 LIMIT 1",
-                )?
-                .query_row([from.trim()], |r| r.get::<_, String>(0))
-                .optional()?;
-            if n.is_some() {
-                return Ok(n);
+                .prepare_cached("SELECT customer_number FROM customer_emails WHERE email = ?1")?;
+            let rows = stmt.query_map([from.trim()], |r| r.get::<_, String>(0))?;
+            senders = rows.collect::<rusqlite::Result<_>>()?;
+            if let [only] = senders.as_slice() {
+                return Ok(Some(only.clone()));
             }
         }
+        let mut buyers = Vec::new();
         for imei in imeis {
             if let Some(s) = self.sale(imei)? {
-                return Ok(Some(s.customer_number));
+                buyers.push(s.customer_number);
             }
         }
-        Ok(None)
+        Ok(buyers
+            .iter()
+            .find(|b| senders.contains(b))
+            .or(buyers.first())
+            .cloned())
     }
 
     /// Store a request mail with its devices and attachments; `None` when a mail with
