@@ -416,56 +416,52 @@ fn import_figures(report: &mut Report, opts: &RunOptions) -> Result<()> {
         ),
         ">= 250000 rows/s",
     );
-    if let Some(e) = shell_error {
-        report.row("import, sqlite3 shell .import", e, "-");
-    } else {
-        report.row(
+    let references = [
+        (
             "import, sqlite3 shell .import",
+            "unique IMEI index, no checks",
+            "import vs sqlite3 shell",
+            "run by run",
+            "wall <= 1.0x, CPU <= 1.2x",
+            shell_error,
+            (shell_walls, shell_cpus, ratios, cpu_ratios),
+        ),
+        (
+            "import, sqlite3 shell, product's schema",
+            "the registry table, no checks, no customers",
+            "import vs shell, product's schema",
+            "run by run: the checks' and reading's share",
+            "-",
+            same_error,
+            (same_walls, same_cpus, same_ratios, same_cpu_ratios),
+        ),
+    ];
+    for (name, what, versus, how, target, error, (walls, cpus, ratios, cpu_ratios)) in references {
+        if let Some(e) = error {
+            report.row(name, e, "-");
+            continue;
+        }
+        report.row(
+            name,
             format!(
-                "{:.2} s{}, CPU {:.2} s{} (unique IMEI index, no checks)",
-                median(shell_walls.clone()),
-                spread(&shell_walls),
-                median(shell_cpus.clone()),
-                spread(&shell_cpus)
+                "{:.2} s{}, CPU {:.2} s{} ({what})",
+                median(walls.clone()),
+                spread(&walls),
+                median(cpus.clone()),
+                spread(&cpus)
             ),
             "-",
         );
         report.row(
-            "import vs sqlite3 shell",
+            versus,
             format!(
-                "wall {:.2}x{}, CPU {:.2}x{} (run by run)",
+                "wall {:.2}x{}, CPU {:.2}x{} ({how})",
                 median(ratios.clone()),
                 spread(&ratios),
                 median(cpu_ratios.clone()),
                 spread(&cpu_ratios)
             ),
-            "wall <= 1.0x, CPU <= 1.2x",
-        );
-    }
-    if let Some(e) = same_error {
-        report.row("import, sqlite3 shell, product's schema", e, "-");
-    } else {
-        report.row(
-            "import, sqlite3 shell, product's schema",
-            format!(
-                "{:.2} s{}, CPU {:.2} s{} (the registry table, no checks, no customers)",
-                median(same_walls.clone()),
-                spread(&same_walls),
-                median(same_cpus.clone()),
-                spread(&same_cpus)
-            ),
-            "-",
-        );
-        report.row(
-            "import vs shell, product's schema",
-            format!(
-                "wall {:.2}x{}, CPU {:.2}x{} (run by run: the checks' and reading's share)",
-                median(same_ratios.clone()),
-                spread(&same_ratios),
-                median(same_cpu_ratios.clone()),
-                spread(&same_cpu_ratios)
-            ),
-            "-",
+            target,
         );
     }
 
